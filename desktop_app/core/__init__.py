@@ -1,0 +1,1 @@
+"""Qt-free core: schemas, images, jobs, scheduling, downloads, library, meshes, settings."""

@@ -1,0 +1,327 @@
+"""Jobs: the state machine and the SQLite journal that outlives crashes.
+
+A job row is committed before any work or request starts, and every transition is committed (with an event
+row) the moment it happens, so after a crash the journal alone says what was in flight.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class JobState(StrEnum):
+    DRAFT = "draft"
+    UPLOADING = "uploading"
+    SUBMITTED = "submitted"
+    QUEUED = "queued"
+    RUNNING = "running"
+    DOWNLOADING = "downloading"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+    # Stopped by a quit or crash; the journal says how to continue (poll again or re-download).
+    INTERRUPTED = "interrupted"
+    # A paid submit may or may not have reached the service: never resubmitted, reconciled or checked by hand.
+    NEEDS_CHECK = "needs_check"
+
+    @property
+    def terminal(self) -> bool:
+        return self in TERMINAL
+
+    @property
+    def active(self) -> bool:
+        return self in ACTIVE
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self]
+
+
+TERMINAL = frozenset({JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELED})
+ACTIVE = frozenset(
+    {JobState.UPLOADING, JobState.SUBMITTED, JobState.QUEUED, JobState.RUNNING, JobState.DOWNLOADING}
+)
+STATE_LABELS = {
+    JobState.DRAFT: "Waiting to start",
+    JobState.UPLOADING: "Sending",
+    JobState.SUBMITTED: "Submitted",
+    JobState.QUEUED: "In the service's queue",
+    JobState.RUNNING: "Generating",
+    JobState.DOWNLOADING: "Downloading",
+    JobState.SUCCEEDED: "Done",
+    JobState.FAILED: "Failed",
+    JobState.CANCELED: "Canceled",
+    JobState.INTERRUPTED: "Interrupted",
+    JobState.NEEDS_CHECK: "Needs a check",
+}
+
+_S = JobState
+_AFTER_SUBMIT = {_S.QUEUED, _S.RUNNING, _S.DOWNLOADING, _S.FAILED, _S.CANCELED, _S.INTERRUPTED, _S.NEEDS_CHECK}
+ALLOWED: dict[JobState, frozenset[JobState]] = {
+    _S.DRAFT: frozenset({_S.UPLOADING, _S.FAILED, _S.CANCELED, _S.INTERRUPTED}),
+    _S.UPLOADING: frozenset({_S.SUBMITTED, _S.FAILED, _S.CANCELED, _S.INTERRUPTED, _S.NEEDS_CHECK}),
+    _S.SUBMITTED: frozenset(_AFTER_SUBMIT),
+    _S.QUEUED: frozenset(_AFTER_SUBMIT - {_S.QUEUED}),
+    _S.RUNNING: frozenset(_AFTER_SUBMIT - {_S.RUNNING}),
+    _S.DOWNLOADING: frozenset({_S.SUCCEEDED, _S.FAILED, _S.CANCELED, _S.INTERRUPTED}),
+    _S.INTERRUPTED: frozenset((_AFTER_SUBMIT | {_S.DRAFT, _S.UPLOADING}) - {_S.INTERRUPTED}),
+    _S.NEEDS_CHECK: frozenset(_AFTER_SUBMIT - {_S.NEEDS_CHECK}),
+    _S.SUCCEEDED: frozenset(),
+    _S.FAILED: frozenset(),
+    _S.CANCELED: frozenset(),
+}
+
+
+class TransitionError(RuntimeError):
+    """A state change the state machine forbids: a bug, never a user error."""
+
+
+@dataclass
+class Job:
+    id: str
+    model_id: str
+    state: JobState = JobState.DRAFT
+    params: dict[str, Any] = field(default_factory=dict)
+    inputs: list[str] = field(default_factory=list)  # file names inside the job folder's inputs/
+    remote: dict[str, Any] = field(default_factory=dict)  # provider ids, saved the moment they arrive
+    progress: float | None = None  # 0..1 when known
+    message: str = ""  # the latest plain-language status or failure reason
+    queue_position: int | None = None
+    cost: float | None = None
+    cost_unit: str = ""
+    item_id: str | None = None
+    cancel_requested: bool = False
+    title: str = ""
+    retry_of: str | None = None
+    created_at: float = field(default_factory=time.time)
+    updated_at: float = field(default_factory=time.time)
+    started_at: float | None = None
+    finished_at: float | None = None
+
+    @property
+    def provider(self) -> str:
+        return self.model_id.split(":", 1)[0]
+
+    def elapsed(self, now: float | None = None) -> float:
+        if self.started_at is None:
+            return 0.0
+        end = self.finished_at or (now if now is not None else time.time())
+        return max(0.0, end - self.started_at)
+
+
+@dataclass(frozen=True)
+class JobEvent:
+    job_id: str
+    at: float
+    from_state: str
+    to_state: str
+    message: str
+
+
+_SCHEMA_VERSION = 1
+_JSON_COLUMNS = ("params", "inputs", "remote")
+_COLUMNS = (
+    "id", "model_id", "state", "params", "inputs", "remote", "progress", "message", "queue_position", "cost",
+    "cost_unit", "item_id", "cancel_requested", "title", "retry_of", "created_at", "updated_at", "started_at",
+    "finished_at",
+)
+
+
+def new_job_id() -> str:
+    return "job_" + uuid.uuid4().hex[:16]
+
+
+class JobStore:
+    """The journal. One connection guarded by a lock; safe to call from worker threads."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self._lock:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > _SCHEMA_VERSION:
+                log.warning("journal %s is from a newer Meshwright (v%s)", self.path, version)
+                return
+            if version < 1:
+                self._db.executescript(
+                    """
+                    BEGIN;
+                    CREATE TABLE IF NOT EXISTS jobs (
+                        id TEXT PRIMARY KEY, model_id TEXT NOT NULL, state TEXT NOT NULL,
+                        params TEXT NOT NULL DEFAULT '{}', inputs TEXT NOT NULL DEFAULT '[]',
+                        remote TEXT NOT NULL DEFAULT '{}', progress REAL, message TEXT NOT NULL DEFAULT '',
+                        queue_position INTEGER, cost REAL, cost_unit TEXT NOT NULL DEFAULT '', item_id TEXT,
+                        cancel_requested INTEGER NOT NULL DEFAULT 0, title TEXT NOT NULL DEFAULT '',
+                        retry_of TEXT, created_at REAL NOT NULL, updated_at REAL NOT NULL,
+                        started_at REAL, finished_at REAL);
+                    CREATE TABLE IF NOT EXISTS job_events (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT NOT NULL, at REAL NOT NULL,
+                        from_state TEXT NOT NULL, to_state TEXT NOT NULL, message TEXT NOT NULL DEFAULT '');
+                    CREATE INDEX IF NOT EXISTS job_events_job ON job_events(job_id);
+                    CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
+                    PRAGMA user_version = 1;
+                    COMMIT;
+                    """
+                )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # --- rows -------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _to_row(job: Job) -> tuple[Any, ...]:
+        values = []
+        for name in _COLUMNS:
+            value = getattr(job, name)
+            if name in _JSON_COLUMNS:
+                value = json.dumps(value, sort_keys=True)
+            elif name == "state":
+                value = str(value)
+            elif name == "cancel_requested":
+                value = int(value)
+            values.append(value)
+        return tuple(values)
+
+    @staticmethod
+    def _from_row(row: sqlite3.Row) -> Job:
+        data = {name: row[name] for name in _COLUMNS}
+        for name in _JSON_COLUMNS:
+            data[name] = json.loads(data[name])
+        data["state"] = JobState(data["state"])
+        data["cancel_requested"] = bool(data["cancel_requested"])
+        return Job(**data)
+
+    def create(self, job: Job) -> Job:
+        """Commit a new job row (state draft) before any work for it starts."""
+        if job.state is not JobState.DRAFT:
+            raise TransitionError("a new job starts as a draft")
+        with self._lock:
+            placeholders = ",".join("?" for _ in _COLUMNS)
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute(f"INSERT INTO jobs ({','.join(_COLUMNS)}) VALUES ({placeholders})", self._to_row(job))
+            self._db.execute(
+                "INSERT INTO job_events (job_id, at, from_state, to_state, message) VALUES (?,?,?,?,?)",
+                (job.id, job.created_at, "", str(job.state), "created"),
+            )
+            self._db.execute("COMMIT")
+        log.info("job %s created for %s", job.id, job.model_id)
+        return job
+
+    def get(self, job_id: str) -> Job | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return self._from_row(row) if row else None
+
+    def require(self, job_id: str) -> Job:
+        job = self.get(job_id)
+        if job is None:
+            raise KeyError(f"no job {job_id}")
+        return job
+
+    def list(self, states: Iterable[JobState] | None = None, limit: int | None = None) -> list[Job]:
+        sql = "SELECT * FROM jobs"
+        args: list[Any] = []
+        if states is not None:
+            wanted = [str(s) for s in states]
+            sql += f" WHERE state IN ({','.join('?' for _ in wanted)})"
+            args.extend(wanted)
+        sql += " ORDER BY created_at DESC, rowid DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(int(limit))
+        with self._lock:
+            rows = self._db.execute(sql, args).fetchall()
+        return [self._from_row(r) for r in rows]
+
+    def update(self, job_id: str, **changes: Any) -> Job:
+        """Change fields other than ``state`` (progress, message, remote ids...), committed at once."""
+        if "state" in changes:
+            raise TransitionError("use transition() to change state")
+        unknown = set(changes) - set(_COLUMNS)
+        if unknown:
+            raise AttributeError(f"unknown job fields: {sorted(unknown)}")
+        with self._lock:
+            job = self.require(job_id)
+            for key, value in changes.items():
+                setattr(job, key, value)
+            job.updated_at = time.time()
+            self._write(job)
+        return job
+
+    def transition(self, job_id: str, to: JobState, message: str | None = None, **changes: Any) -> Job:
+        """Move a job to ``to`` if the state machine allows it; commit the row and an event together."""
+        to = JobState(to)
+        with self._lock:
+            job = self.require(job_id)
+            if to is not job.state and to not in ALLOWED[job.state]:
+                raise TransitionError(f"job {job_id}: {job.state} -> {to} is not allowed")
+            before = job.state
+            for key, value in changes.items():
+                if key not in _COLUMNS or key == "state":
+                    raise AttributeError(f"cannot set {key} in a transition")
+                setattr(job, key, value)
+            job.state = to
+            if message is not None:
+                job.message = message
+            now = time.time()
+            job.updated_at = now
+            if to is JobState.UPLOADING and job.started_at is None:
+                job.started_at = now
+            if to.terminal:
+                job.finished_at = now
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._write(job)
+                self._db.execute(
+                    "INSERT INTO job_events (job_id, at, from_state, to_state, message) VALUES (?,?,?,?,?)",
+                    (job_id, now, str(before), str(to), job.message),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        log.info("job %s: %s -> %s %s", job_id, before, to, job.message)
+        return job
+
+    def _write(self, job: Job) -> None:
+        assignments = ",".join(f"{name} = ?" for name in _COLUMNS[1:])
+        row = self._to_row(job)
+        self._db.execute(f"UPDATE jobs SET {assignments} WHERE id = ?", (*row[1:], row[0]))
+
+    def events(self, job_id: str) -> list[JobEvent]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT job_id, at, from_state, to_state, message FROM job_events WHERE job_id = ? ORDER BY seq",
+                (job_id,),
+            ).fetchall()
+        return [JobEvent(*tuple(r)) for r in rows]
+
+    def delete(self, job_id: str) -> None:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("DELETE FROM job_events WHERE job_id = ?", (job_id,))
+            self._db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+            self._db.execute("COMMIT")

@@ -1,0 +1,161 @@
+"""Where the app keeps things, the user's preferences, and API secrets.
+
+All paths come from :func:`app_paths`: with ``MESHWRIGHT_HOME`` set, everything the app writes (settings,
+journal, library, caches, logs) lives under that one folder, so a test or a portable install touches nothing
+else. Secrets never go into the settings file: environment variables first, then the OS keychain.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from desktop_app import APP_NAME
+
+log = logging.getLogger(__name__)
+
+HOME_ENV = "MESHWRIGHT_HOME"
+KEYRING_SERVICE = "Meshwright"
+
+# Secret name -> environment variable that overrides the stored value.
+SECRET_ENV = {
+    "rodin_api_key": "RODIN_API_KEY",
+    "scenario_api_key": "SCENARIO_SDK_API_KEY",
+    "scenario_api_secret": "SCENARIO_SDK_API_SECRET",
+}
+BASE_URL_ENV = {"hyper3d": "RODIN_BASE_URL", "scenario": "SCENARIO_BASE_URL"}
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    config_dir: Path
+    data_dir: Path
+    cache_dir: Path
+    log_dir: Path
+
+    @property
+    def settings_file(self) -> Path:
+        return self.config_dir / "settings.json"
+
+    @property
+    def journal_file(self) -> Path:
+        return self.data_dir / "jobs.sqlite3"
+
+    @property
+    def jobs_dir(self) -> Path:
+        """Working folders of unfinished jobs (inputs copied in, outputs downloading)."""
+        return self.data_dir / "jobs"
+
+    @property
+    def default_library_dir(self) -> Path:
+        return self.data_dir / "library"
+
+    def ensure(self) -> AppPaths:
+        for d in (self.config_dir, self.data_dir, self.cache_dir, self.log_dir, self.jobs_dir):
+            d.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def app_paths(env: dict[str, str] | None = None) -> AppPaths:
+    env = os.environ if env is None else env
+    home = env.get(HOME_ENV, "").strip()
+    if home:
+        root = Path(home).expanduser().resolve()
+        return AppPaths(root / "config", root / "data", root / "cache", root / "logs")
+    dirs = platformdirs.PlatformDirs(APP_NAME, appauthor=False)
+    return AppPaths(
+        Path(dirs.user_config_dir), Path(dirs.user_data_dir), Path(dirs.user_cache_dir), Path(dirs.user_log_dir)
+    )
+
+
+@dataclass
+class Settings:
+    """User preferences. Unknown keys in the file are ignored; a corrupt file falls back to defaults."""
+
+    default_model: str = "local:relief"
+    library_dir: str = ""  # empty: the default under the data dir
+    concurrency: dict[str, int] = field(default_factory=lambda: {"hyper3d": 2, "scenario": 3, "local": 1})
+    poll_deadline_minutes: int = 30
+    base_urls: dict[str, str] = field(default_factory=dict)
+    scenario_project_id: str = ""
+    theme: str = "system"
+    welcome_done: bool = False
+    last_params: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def library_path(self, paths: AppPaths) -> Path:
+        return Path(self.library_dir).expanduser() if self.library_dir else paths.default_library_dir
+
+    def base_url(self, provider: str, default: str, env: dict[str, str] | None = None) -> str:
+        env = os.environ if env is None else env
+        url = env.get(BASE_URL_ENV.get(provider, ""), "").strip() or self.base_urls.get(provider, "").strip()
+        return (url or default).rstrip("/")
+
+
+def load_settings(paths: AppPaths) -> Settings:
+    path = paths.settings_file
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, ValueError) as exc:
+        log.warning("settings file %s unreadable (%s); using defaults", path, type(exc).__name__)
+        return Settings()
+    if not isinstance(raw, dict):
+        return Settings()
+    known = {f.name for f in fields(Settings)}
+    defaults = Settings()
+    values = {}
+    for key, value in raw.items():
+        if key in known and type(value) is type(getattr(defaults, key)):
+            values[key] = value
+    return Settings(**values)
+
+
+def save_settings(paths: AppPaths, settings: Settings) -> None:
+    paths.config_dir.mkdir(parents=True, exist_ok=True)
+    tmp = paths.settings_file.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(asdict(settings), indent=2, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, paths.settings_file)
+
+
+class Secrets:
+    """API secrets: environment variables override the OS keychain. Values are never logged.
+
+    keyring can block (a locked Secret Service) or be missing (headless Linux), so callers in the GUI must
+    use this from a worker thread; every failure reads as "not set".
+    """
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        self._env = os.environ if env is None else env
+
+    def from_env(self, name: str) -> str:
+        return self._env.get(SECRET_ENV[name], "").strip()
+
+    def get(self, name: str) -> str:
+        value = self.from_env(name)
+        if value:
+            return value
+        try:
+            import keyring
+
+            return (keyring.get_password(KEYRING_SERVICE, name) or "").strip()
+        except Exception as exc:  # any backend failure means "no stored secret"
+            log.info("keyring unavailable for %s: %s", name, type(exc).__name__)
+            return ""
+
+    def set(self, name: str, value: str) -> None:
+        import keyring
+
+        if value:
+            keyring.set_password(KEYRING_SERVICE, name, value)
+        else:
+            try:
+                keyring.delete_password(KEYRING_SERVICE, name)
+            except keyring.errors.PasswordDeleteError:
+                pass

@@ -1,0 +1,1 @@
+"""One module per generation service; no Qt here."""

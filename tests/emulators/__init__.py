@@ -1,0 +1,1 @@
+"""Loopback HTTP emulators of the services' contracts (real sockets), with fault switches."""

@@ -1,0 +1,88 @@
+"""HTTP pieces shared by the cloud providers: one client setup, Retry-After, error classification.
+
+Rules (PRACTICES.md section 2): retry only 408/429/500/502/503/504 and transport errors, and only for reads
+and polls; never retry a paid POST. Providers do not sleep or retry themselves: they raise
+``ProviderError`` with ``retryable``/``retry_after`` and the scheduler, which knows every job of the provider,
+decides when to try again. Secrets never reach a log line or an exception message.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import time
+from typing import Any
+
+import httpx
+
+from desktop_app import __version__
+from desktop_app.core.errors import ProviderError, SubmitUncertainError
+
+log = logging.getLogger("meshwright.http")
+
+RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=15.0)
+MAX_RETRY_AFTER = 150.0
+
+
+def make_client(base_url: str, headers: dict[str, str] | None = None, timeout: Any = DEFAULT_TIMEOUT,
+                transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+    """An AsyncClient that logs method, path and status (never headers or bodies)."""
+
+    async def on_response(response: httpx.Response) -> None:
+        req = response.request
+        log.debug("%s %s -> %s", req.method, req.url.copy_with(query=None), response.status_code)
+
+    return httpx.AsyncClient(
+        base_url=base_url,
+        headers={"User-Agent": f"Meshwright/{__version__}", **(headers or {})},
+        timeout=timeout,
+        transport=transport,
+        follow_redirects=True,
+        event_hooks={"response": [on_response]},
+    )
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), capped; None if absent/bad."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when is None:
+            return None
+        seconds = when.timestamp() - (now if now is not None else time.time())
+    return max(0.0, min(MAX_RETRY_AFTER, seconds))
+
+
+def transport_error(exc: httpx.TransportError, *, paid: bool, service: str) -> ProviderError:
+    """Translate a network failure. For a paid POST anything past connecting may have reached the service."""
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+        return ProviderError(
+            f"Could not reach {service}.",
+            hint="Check your internet connection; nothing was sent.",
+            retryable=not paid,
+        )
+    if paid:
+        return SubmitUncertainError(
+            f"The connection to {service} broke while the job was being sent.",
+            hint=(
+                "It may have started anyway; it was not resent, so you are not charged twice. "
+                "Check it before retrying."
+            ),
+        )
+    return ProviderError(f"The connection to {service} failed ({type(exc).__name__}).", retryable=True)
+
+
+def json_body(response: httpx.Response) -> Any:
+    """The parsed body, or None when it is not JSON (an HTML error page, a truncated reply)."""
+    try:
+        return response.json()
+    except ValueError:
+        return None

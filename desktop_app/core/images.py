@@ -1,0 +1,254 @@
+"""Input image checks and clean copies (Pillow only, no Qt).
+
+Every failure becomes an ``InputImageError`` whose message names the file and says what to do, because these
+messages are shown to people who drop arbitrary files on the window. Size limits are checked from the header
+before any pixel is decoded, so a decompression bomb costs a few bytes of reading, not gigabytes of memory.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from desktop_app.core.errors import InputImageError
+
+SUPPORTED_FORMATS: tuple[str, ...] = ("PNG", "JPEG", "WEBP", "BMP", "TIFF")
+FORMAT_ADVICE = "use PNG, JPEG or WebP"
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+MIN_SIDE = 32
+MAX_NORMALISED_SIDE = 4096
+
+# EXIF orientations 5..8 rotate by 90 degrees, so the picture people see has width and height swapped.
+_EXIF_ORIENTATION = 0x0112
+_SWAPPING_ORIENTATIONS = {5, 6, 7, 8}
+# Pillow errors that mean "this file is not a readable image" (SyntaxError comes from some plugins).
+_DECODE_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, IndexError)
+_EXIF_ERRORS = (*_DECODE_ERRORS, KeyError, TypeError, ZeroDivisionError)
+
+
+@dataclass(frozen=True)
+class InputImage:
+    path: Path
+    width: int  # as displayed, i.e. after the EXIF orientation is applied
+    height: int
+    format: str  # "PNG", "JPEG", "WEBP", ...
+    has_alpha: bool
+    size_bytes: int
+
+
+def _name(path: Path) -> str:
+    return f"“{path.name or path}”"
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f} MB"
+
+
+def _open(path: Path) -> Image.Image:
+    """Open lazily (header only) and turn Pillow's bomb guard and decode errors into InputImageError.
+
+    Pillow warns (``DecompressionBombWarning``) between its two limits and raises above them; the warning is
+    an exception under ``-W error`` and in pytest, so both are caught. Our own MAX_PIXELS is far below
+    Pillow's warning limit, so every image that passes our check decodes without warnings.
+    """
+    try:
+        return Image.open(path)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise InputImageError(
+            f"The image {_name(path)} is far too large to open safely.",
+            hint=f"Use an image under {MAX_PIXELS // 1_000_000} megapixels.",
+        ) from exc
+    except _DECODE_ERRORS as exc:
+        raise InputImageError(
+            f"The file {_name(path)} is not an image Meshwright can read; it may be damaged or not a "
+            f"picture at all.",
+            hint=f"Save it again as PNG, JPEG or WebP and retry ({FORMAT_ADVICE}).",
+        ) from exc
+
+
+def _displayed_size(img: Image.Image) -> tuple[int, int]:
+    try:
+        orientation = img.getexif().get(_EXIF_ORIENTATION, 1)
+    except (UserWarning, *_EXIF_ERRORS):
+        orientation = 1  # broken EXIF is not worth rejecting a picture for
+    w, h = img.size
+    return (h, w) if orientation in _SWAPPING_ORIENTATIONS else (w, h)
+
+
+def _has_alpha(img: Image.Image) -> bool:
+    return img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info
+
+
+def _check_file(path: Path) -> int:
+    """File-level checks (exists, is a file, size); returns the size in bytes."""
+    if not path.exists():
+        raise InputImageError(f"The file {_name(path)} was not found.", hint="It may have been moved or deleted.")
+    if path.is_dir():
+        raise InputImageError(f"{_name(path)} is a folder, not an image.", hint="Choose an image file inside it.")
+    try:
+        size_bytes = path.stat().st_size
+    except OSError as exc:
+        raise InputImageError(f"The file {_name(path)} cannot be read: {exc.strerror or exc}.") from exc
+    if size_bytes == 0:
+        raise InputImageError(f"The file {_name(path)} is empty (0 bytes).", hint="Choose another image.")
+    if size_bytes > MAX_FILE_BYTES:
+        raise InputImageError(
+            f"The file {_name(path)} is too large ({_megabytes(size_bytes)}); the limit is "
+            f"{_megabytes(MAX_FILE_BYTES)}.",
+            hint="Save a smaller copy and retry.",
+        )
+    if not os.access(path, os.R_OK):
+        raise InputImageError(f"The file {_name(path)} cannot be read (permission denied).")
+    return size_bytes
+
+
+def _check_header(path: Path, img: Image.Image) -> tuple[str, int, int]:
+    """Format, pixel count and sides from the header alone; returns (format, width, height)."""
+    fmt = (img.format or "").upper()
+    if fmt not in SUPPORTED_FORMATS:
+        label = fmt or "This kind of"
+        raise InputImageError(f"{label} images are not supported; {FORMAT_ADVICE} ({_name(path)}).")
+    width, height = _displayed_size(img)
+    if width * height > MAX_PIXELS:
+        raise InputImageError(
+            f"The image {_name(path)} is too large ({width} × {height} pixels); the limit is "
+            f"{MAX_PIXELS // 1_000_000} megapixels.",
+            hint="Save a smaller copy and retry.",
+        )
+    if min(width, height) < MIN_SIDE:
+        raise InputImageError(
+            f"The image {_name(path)} is too small ({width} × {height} pixels); each side needs at least "
+            f"{MIN_SIDE} pixels."
+        )
+    return fmt, width, height
+
+
+def _damaged(path: Path) -> InputImageError:
+    return InputImageError(
+        f"The image {_name(path)} is damaged or incomplete and cannot be read.",
+        hint="Export or download it again and retry.",
+    )
+
+
+def check_image(path: Path) -> InputImage:
+    """Check that ``path`` is a usable input image and describe it; raise InputImageError otherwise.
+
+    Checks, cheapest first: exists, is a file, not empty, file size, format, pixel count and sides from the
+    header, and finally a full decode so truncated files are caught here rather than mid-generation.
+    """
+    path = Path(path)
+    size_bytes = _check_file(path)
+    with _open(path) as img:
+        fmt, width, height = _check_header(path, img)
+        has_alpha = _has_alpha(img)
+        try:
+            img.load()
+        except _DECODE_ERRORS as exc:
+            raise _damaged(path) from exc
+    return InputImage(path, width, height, fmt, has_alpha, size_bytes)
+
+
+def _count_text(n: int) -> str:
+    return f"{n} image" if n == 1 else f"{n} images"
+
+
+def check_images(paths: Sequence[Path], max_count: int, min_count: int = 0) -> list[InputImage]:
+    """Check the count for a model, then every image in the user's order."""
+    n = len(paths)
+    if n > max_count:
+        raise InputImageError(f"This model takes at most {_count_text(max_count)}; you added {n}.",
+                              hint="Remove some and retry.")
+    if n < min_count:
+        raise InputImageError(f"This model needs at least {_count_text(min_count)}; you added {n}.")
+    return [check_image(Path(p)) for p in paths]
+
+
+def _to_display_mode(img: Image.Image, keep_alpha: bool) -> Image.Image:
+    """8-bit RGB or RGBA, whatever came in (palette, grey, 16-bit, CMYK)."""
+    if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        # Pillow clips 16-bit values when converting straight to 8 bit; scale them instead.
+        arr = np.asarray(img, dtype=np.float64)
+        top = 65535.0 if arr.max(initial=0) > 255 else 255.0
+        img = Image.fromarray(np.clip(arr * (255.0 / top), 0, 255).astype(np.uint8))
+    target = "RGBA" if keep_alpha else "RGB"
+    return img if img.mode == target else img.convert(target)
+
+
+def _upright(img: Image.Image) -> Image.Image:
+    """Apply the EXIF orientation; a malformed EXIF block costs the orientation, never the picture.
+
+    Pillow reports broken EXIF with a UserWarning, which is an exception under ``-W error``; catching it
+    here (rather than with ``warnings.catch_warnings``, which is not thread-safe) keeps both modes working.
+    """
+    try:
+        return ImageOps.exif_transpose(img) or img
+    except (UserWarning, *_EXIF_ERRORS):
+        return img
+
+
+def load_upright(path: Path, keep_alpha: bool = True) -> Image.Image:
+    """Decode an image (already checked) with EXIF orientation applied, as 8-bit RGB(A)."""
+    path = Path(path)
+    with _open(path) as img:
+        try:
+            alpha = keep_alpha and _has_alpha(img)
+            result = _to_display_mode(_upright(img), alpha)
+            result.load()
+            return result
+        except _DECODE_ERRORS as exc:
+            raise _damaged(path) from exc
+
+
+def normalise_image(src: InputImage, dest: Path) -> Path:
+    """Write a clean PNG copy of ``src``: upright, alpha kept, at most MAX_NORMALISED_SIDE on the long side.
+
+    ``dest`` is a file path (its suffix becomes .png) or an existing folder (the copy is named after the
+    source). Written to a temporary name and renamed, so a crash never leaves half a file.
+    """
+    dest = Path(dest)
+    if dest.is_dir():
+        dest = dest / f"{src.path.stem}.png"
+    dest = dest.with_suffix(".png")
+    img = load_upright(src.path, keep_alpha=src.has_alpha)
+    if max(img.size) > MAX_NORMALISED_SIDE:
+        img.thumbnail((MAX_NORMALISED_SIDE, MAX_NORMALISED_SIDE), Image.Resampling.LANCZOS)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".part")
+    # EXIF is dropped on purpose (orientation is applied); the colour profile is kept so colours stay right.
+    icc = img.info.get("icc_profile")
+    try:
+        if icc:
+            img.save(tmp, format="PNG", icc_profile=icc)
+        else:
+            img.save(tmp, format="PNG")
+        os.replace(tmp, dest)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputImageError(f"Could not write a copy of {_name(src.path)}: {exc.strerror or exc}.") from exc
+    return dest
+
+
+def thumbnail(path: Path, size: int) -> bytes:
+    """PNG bytes of an upright thumbnail fitting ``size`` x ``size`` (alpha kept). Call off the GUI thread."""
+    path = Path(path)
+    _check_file(path)
+    with _open(path) as img:
+        _check_header(path, img)  # never decode a bomb, even for a thumbnail
+        alpha = _has_alpha(img)
+        try:
+            if img.format == "JPEG":
+                img.draft("RGB", (size * 2, size * 2))  # decode at a reduced scale: much faster for photos
+            small = _to_display_mode(_upright(img), alpha)
+            small.thumbnail((size, size), Image.Resampling.LANCZOS)
+        except _DECODE_ERRORS as exc:
+            raise _damaged(path) from exc
+    buf = io.BytesIO()
+    small.save(buf, format="PNG")
+    return buf.getvalue()

@@ -257,7 +257,9 @@ class ParamForm(QWidget):
             form.addRow(holder)
         else:
             editor.widget.setToolTip(tooltip)
-            editor.widget.setSizePolicy(QSizePolicy.Policy.Expanding, editor.widget.sizePolicy().verticalPolicy())
+            # A stretched check box would ignore clicks past its text, so it keeps its own width.
+            grow = QSizePolicy.Policy.Maximum if isinstance(editor, BoolEditor) else QSizePolicy.Policy.Expanding
+            editor.widget.setSizePolicy(grow, editor.widget.sizePolicy().verticalPolicy())
             editor.widget.setFocusPolicy(focus_policy_for(editor))
             editor.widget.installEventFilter(self._wheel_guard)
             box.addWidget(editor.widget)

@@ -188,9 +188,9 @@ class TextEditor(Editor):
         self.widget = box
 
     def value(self) -> Any:
-        if isinstance(self.widget, QPlainTextEdit):
-            return self.widget.toPlainText()
-        return self.widget.text()
+        text = self.widget.toPlainText() if isinstance(self.widget, QPlainTextEdit) else self.widget.text()
+        # Empty and without a default means "not set", matching ModelSchema.defaults().
+        return None if not text and self.field.default is None else text
 
     def set_value(self, value: Any) -> None:
         if value is None:
@@ -215,7 +215,7 @@ class ListEditor(Editor):
     def value(self) -> Any:
         text = self.widget.text().strip()
         if not text:
-            return []
+            return None if self.field.default is None else []
         try:
             return coerce_one(self.field, text)
         except ValueError:

@@ -1,0 +1,345 @@
+"""Loopback emulator of Scenario's HTTP API (shared/api/scenario.md, checklist in section 14).
+
+Real sockets, real Basic auth, real GLB and WebP files behind signed, expiring CDN-style URLs. Jobs advance
+one state per poll so tests are fast. Every documented variant and fault is a switch on the emulator,
+off by default (happy path). Standalone: ``python -m tests.emulators.scenario --port 8766``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import copy
+import hashlib
+import hmac
+import itertools
+import json
+import random
+import threading
+import time
+from http.server import ThreadingHTTPServer
+from typing import Any
+
+from desktop_app.resources import resource_path
+from tests.emulators.common import LoopbackServer, make_glb, make_image
+from tests.emulators.scenario_routes import Fault, Recorded, ScenarioHandler
+
+BUNDLED = ("model_trellis-2", "model_hunyuan-3d-v2-1", "model_rodin-hyper3d-v2-5")
+BASE_COST = {"model_trellis-2": 30, "model_hunyuan-3d-v2-1": 25, "model_rodin-hyper3d-v2-5": 80,
+             "model_meshy-7-img23d": 120, "model_tripo-v3-1-image-to-3d": 75}
+_SIGNING_KEY = b"emulator-cdn-signing-key"
+
+
+def _extra_models() -> list[dict[str, Any]]:
+    """Meshy 7 (plan-restricted, file_array, "" enum, stray selects key) and Tripo ({type} capabilities,
+    deprecated tag), plus two records a 3D client must skip."""
+    meshy = {
+        "id": "model_meshy-7-img23d", "name": "Meshy 7 - Image to 3D", "shortDescription": "Meshy 7 image to 3D.",
+        "capabilities": ["img23d"], "tags": ["3d", "Meshy", "sc:featured", "sc:third-party"],
+        "accessRestrictions": 50,
+        "inputs": [
+            {"name": "image", "type": "file_array", "kind": "image", "maxLength": 4, "required": {"always": True}},
+            {"name": "ultraMode", "type": "boolean", "default": False, "costImpact": True},
+            {"name": "texturePrompt", "type": "string", "default": "", "maxLength": 600, "prompt": True},
+            {"name": "textureResolution", "type": "string", "allowedValues": ["2k", "4k", "8k"], "default": "2k",
+             "costImpact": True},
+            {"name": "poseMode", "type": "string", "allowedValues": ["", "a-pose", "t-pose"], "default": ""},
+            {"name": "targetPolycount", "type": "number", "min": 100, "max": 300000, "default": 30000},
+        ],
+        "uiConfig": {"selects": {"poseMode": {"a-pose": "A-Pose", "t-pose": "T-Pose"},
+                                 "aiModel": {"meshy-7": "Meshy 7"}}},
+    }
+    tripo = {
+        "id": "model_tripo-v3-1-image-to-3d", "name": "Tripo 3.1", "shortDescription": "Tripo image to 3D.",
+        "capabilities": [{"type": "img23d"}], "tags": ["3d", "deprecated:model_tripo-p1-image-to-3d"],
+        "accessRestrictions": 0,
+        "inputs": [
+            {"name": "image", "type": "file", "kind": "image", "required": True,
+             "backgroundBehavior": "transparent"},
+            {"name": "texture", "type": "boolean", "default": True},
+            {"name": "faceLimit", "type": "number", "min": 1000, "max": 200000},
+            {"name": "seed", "type": "number", "min": 0, "max": 2147483647},
+        ],
+    }
+    flux = {"id": "model_flux-dev", "name": "Flux Dev", "capabilities": ["txt2img"], "inputs": []}
+    topo = {"id": "model_tencent-smarttopology", "name": "Polygen 1.5", "capabilities": ["3d23d"],
+            "inputs": [{"name": "file3d", "type": "file", "kind": "3d", "required": True}]}
+    return [meshy, tripo, flux, topo]
+
+
+class ScenarioEmulator:
+    """State and switches. Use as a context manager; ``base_url`` ends in ``/v1``."""
+
+    def __init__(self, *, api_key: str = "emu-key-7f3a9", api_secret: str = "emu-secret-c41d2e",
+                 port: int = 0, seed: int = 7) -> None:
+        self.api_key, self.api_secret = api_key, api_secret
+        self.lock = threading.RLock()
+        self.rng = random.Random(seed)
+        self._ids = itertools.count(1)
+        # --- switches (scenario.md section 14); defaults are the happy path
+        self.bearer_token: str | None = None
+        self.require_project = False
+        self.scope_limited = False
+        self.error_style = "documented"  # or "joi"
+        self.dryrun_forbidden = False  # free plan: dryRun -> 403
+        self.dryrun_requires_files = False
+        self.plan_level = 0  # models with accessRestrictions above this -> 403 ModelAccessRestrictedError
+        self.billing_on_job = True
+        self.job_id_key = "jobId"  # "id" reproduces the Help-center shape
+        self.drift = False  # processing/failed, percent progress, cost on job, job.error
+        self.unknown_status: str | None = None
+        self.progress_mode = "normal"  # "stuck" (0.1 until the end) or "absent"
+        self.skip_states = False
+        self.outcome = "success"  # "failure", "partial", "canceled"
+        self.failure_error = "Error ID 7f21c: the generator ran out of memory"
+        self.failure_hint: str | None = None
+        self.disable_refund = False
+        self.cancel_allowed = False
+        self.scalar_array_drop = True
+        self.bulk_supported = True
+        self.url_lifetime = 3600.0
+        self.asset_pending_reads = 0
+        self.max_asset_bytes = 6_000_000
+        self.upload_outcome = "imported"  # or "failed"
+        self.lose_generate_response: str | None = None  # "500" or "drop": job created, reply lost
+        self.transfer_fault: str | None = None  # "500", "drop", "slow" on CDN downloads
+        self.transfer_fault_times = 1
+        self.page_size = 2
+        self.faults: list[Fault] = []
+        # --- observations
+        self.requests: list[Recorded] = []
+        self.generate_posts = 0
+        self.dryrun_posts = 0
+        self.asset_posts = 0
+        self.uploaded_hashes: list[str] = []
+        self.part_puts = 0
+        self.downloads = 0
+        # --- data
+        self.models: dict[str, dict[str, Any]] = {}
+        for model_id in BUNDLED:
+            raw = json.loads(resource_path(f"schemas/scenario-{model_id}.json").read_text(encoding="utf-8"))
+            raw.pop("_source", None)
+            raw.pop("provider", None)
+            self.models[model_id] = dict(raw, id=model_id, updatedAt="2026-03-01T10:00:00.000Z")
+        for record in _extra_models():
+            record.setdefault("updatedAt", "2026-02-01T10:00:00.000Z")
+            record.setdefault("privacy", "public")
+            self.models[record["id"]] = record
+        self.assets: dict[str, dict[str, Any]] = {}
+        self.files: dict[str, tuple[bytes, str]] = {}
+        self.asset_reads: dict[str, int] = {}
+        self.uploads: dict[str, dict[str, Any]] = {}
+        self.jobs: dict[str, dict[str, Any]] = {}
+        self._glb = make_glb(seed=1)
+        self._server = _server(ScenarioHandler, self, port)
+
+    # ----------------------------------------------------------------- lifecycle and helpers for tests
+
+    @property
+    def origin(self) -> str:
+        return self._server.origin
+
+    @property
+    def base_url(self) -> str:
+        return self.origin + "/v1"
+
+    def __enter__(self) -> ScenarioEmulator:
+        self._server.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.stop()
+
+    def fail(self, method: str, prefix: str, status: int, *, times: int = 1,
+             headers: dict[str, str] | None = None, body: Any = None) -> None:
+        """The next ``times`` calls of ``method`` on paths starting with ``prefix`` answer ``status``."""
+        self.faults.append(Fault(method.upper(), prefix, status, times, dict(headers or {}), body))
+
+    def rate_limit(self, method: str, prefix: str, *, retry_after: str | None = None,
+                   retry_after_ms: str | None = None, times: int = 1) -> None:
+        headers = {}
+        if retry_after is not None:
+            headers["Retry-After"] = retry_after
+        if retry_after_ms is not None:
+            headers["retry-after-ms"] = retry_after_ms
+        body = {"status": "error", "code": "TOO_MANY_REQUESTS", "message": "Too many concurrent jobs",
+                "details": {"actionName": "generate", "actionLimit": 3}}
+        self.fail(method, prefix, 429, times=times, headers=headers, body=body)
+
+    def touch_model(self, model_id: str) -> None:
+        self.models[model_id]["updatedAt"] = time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime()) + \
+            f"{next(self._ids):03d}Z"
+
+    def calls(self, method: str, prefix: str) -> list[Recorded]:
+        with self.lock:
+            return [r for r in self.requests if r.method == method and r.path.startswith(prefix)]
+
+    def new_id(self, prefix: str) -> str:
+        return f"{prefix}_{next(self._ids):05d}{self.rng.randrange(16**6):06x}"
+
+    def error(self, status: int, code: str, message: str) -> tuple[int, Any]:
+        if self.error_style == "joi":
+            return status, {"message": message}
+        return status, {"status": "error", "code": code, "message": message}
+
+    # ----------------------------------------------------------------- assets and signed URLs
+
+    def signed_url(self, asset_id: str) -> str:
+        name = self.files[asset_id][1]
+        expires = round(time.time() + self.url_lifetime, 3)
+        policy = base64.urlsafe_b64encode(json.dumps({"exp": expires}).encode()).decode().rstrip("=")
+        sig = hmac.new(_SIGNING_KEY, f"{asset_id}/{name}|{policy}".encode(), hashlib.sha256).hexdigest()
+        return f"{self.origin}/cdn/assets/{asset_id}/{name}?Policy={policy}&Signature={sig}&Key-Pair-Id=K2EMU"
+
+    def add_asset(self, data: bytes, name: str, *, kind: str, mime: str, meta_type: str,
+                  extra: dict[str, Any] | None = None) -> str:
+        asset_id = self.new_id("asset")
+        self.files[asset_id] = (data, name)
+        fmt = name.rsplit(".", 1)[-1] if kind == "3d" else None
+        props: dict[str, Any] = {"size": len(data)}
+        if fmt:
+            props["format"] = fmt
+        record = {"id": asset_id, "kind": kind, "mimeType": mime, "status": "success", "source": "generated",
+                  "metadata": {"kind": kind, "type": meta_type}, "properties": props, "privacy": "private",
+                  "ownerId": "proj_emu", "tags": [], "collectionIds": [],
+                  "createdAt": "2026-03-02T10:00:00Z", "updatedAt": "2026-03-02T10:00:00Z"}
+        record.update(extra or {})
+        self.assets[asset_id] = record
+        return asset_id
+
+    def asset_view(self, asset_id: str) -> dict[str, Any]:
+        record = copy.deepcopy(self.assets[asset_id])
+        reads = self.asset_reads[asset_id] = self.asset_reads.get(asset_id, 0) + 1
+        if reads <= self.asset_pending_reads and record["source"] == "generated":
+            record["status"] = "pending"
+            return record
+        record["url"] = self.signed_url(asset_id)  # a fresh signature on every read
+        return record
+
+    def outputs_for(self, job: dict[str, Any]) -> list[str]:
+        model, inputs, seed = job["modelId"], job["input"], str(job["seq"])
+        meta = {"metadata": {"type": "img23d", "modelId": model, "seed": seed}}
+
+        def glb(name: str, index: int, **more: Any) -> str:
+            extra = copy.deepcopy(meta) | {"outputIndex": index}
+            extra["metadata"].update(more)
+            return self.add_asset(self._glb, name, kind="3d", mime="model/gltf-binary", meta_type="img23d",
+                                  extra=extra)
+
+        if model.startswith("model_rodin"):
+            ids = [self.add_asset(make_image("WEBP", 64, 3), "preview.webp", kind="image", mime="image/webp",
+                                  meta_type="img23d", extra={"outputIndex": 0})]
+            if inputs.get("material", "All") == "All":
+                ids += [glb("model_shaded.glb", 1, material="Shaded"), glb("model_pbr.glb", 2, material="PBR")]
+            else:
+                ids.append(glb("model.glb", 1, material=inputs.get("material")))
+            return ids
+        if model.startswith("model_meshy"):
+            obj = b"mtllib model.mtl\nv 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n"
+            ids = [glb("model.glb", 0),
+                   self.add_asset(obj, "model.obj", kind="3d", mime="model/obj", meta_type="img23d"),
+                   self.add_asset(b"newmtl m\nKd 1 1 1\n", "model.bin", kind="3d",
+                                  mime="application/octet-stream", meta_type="3d-texture-mtl")]
+            for channel in ("albedo", "metallic", "normal", "roughness"):
+                ids.append(self.add_asset(make_image("PNG", 32), f"{channel}.png", kind="image",
+                                          mime="image/png", meta_type=f"3d-texture-{channel}"))
+            return ids
+        return [glb("model.glb", 0)]
+
+    # ----------------------------------------------------------------- jobs
+
+    def job_sequence(self) -> list[str]:
+        middle = ["warming-up", "in-progress", "in-progress", "finalizing"]
+        if self.skip_states:
+            middle = [s for s in middle if self.rng.random() > 0.5] or ["in-progress"]
+        if self.unknown_status:
+            middle.insert(len(middle) - 1, self.unknown_status)
+        terminal = {"success": "success", "failure": "failure", "partial": "failure",
+                    "canceled": "canceled"}[self.outcome]
+        return ["queued", *middle, terminal]
+
+    def job_view(self, job: dict[str, Any]) -> dict[str, Any]:
+        status = job["sequence"][job["index"]]
+        n = len(job["sequence"]) - 1
+        fraction = job["index"] / n if n else 1.0
+        if self.progress_mode == "stuck":
+            fraction = 1.0 if job["index"] == n else 0.1
+        if self.drift:
+            status = {"in-progress": "processing", "failure": "failed"}.get(status, status)
+        view: dict[str, Any] = {
+            self.job_id_key: job["jobId"], "jobType": "custom", "status": status,
+            "metadata": {"input": job["input"], "assetIds": list(job["assetIds"])},
+            "statusHistory": job["history"], "createdAt": job["createdAt"], "updatedAt": job["updatedAt"],
+            "ownerId": "proj_emu", "authorId": "user_emu",
+        }
+        if self.progress_mode != "absent":
+            view["progress"] = round(fraction * 100, 1) if self.drift else round(fraction, 3)
+        if self.billing_on_job:
+            view["billing"] = {"cuCost": job["cost"], "cuDiscount": 0, "disableRefund": self.disable_refund}
+        if job["error"]:
+            if self.drift:
+                view["error"] = job["error"]
+            else:
+                view["metadata"]["error"] = job["error"]
+            if self.failure_hint:
+                view["metadata"]["hint"] = self.failure_hint
+        if self.drift:
+            view["creativeUnitsCost"] = job["cost"]
+        return view
+
+    def advance(self, job: dict[str, Any]) -> None:
+        if job["index"] >= len(job["sequence"]) - 1:
+            return
+        job["index"] += 1
+        status = job["sequence"][job["index"]]
+        job["updatedAt"] = f"2026-03-02T10:{job['index']:02d}:00Z"
+        job["history"].append({"status": status, "date": job["updatedAt"]})
+        if status == "success":
+            job["assetIds"] = self.outputs_for(job)
+        elif status == "failure":
+            job["error"] = job["error"] or self.failure_error
+            if self.outcome == "partial":
+                job["assetIds"] = self.outputs_for(job)[:1]
+
+    def quote(self, model_id: str, body: dict[str, Any]) -> int:
+        cost = BASE_COST.get(model_id, 50)
+        if body.get("tier") == "Gen-2.5-Extreme-High":
+            cost *= 2  # "bills at double" (scenario.md 3.1)
+        if body.get("addons") == "HighPack":
+            cost += 40
+        if body.get("textureResolution") in ("4k", "8k") or body.get("ultraMode") is True:
+            cost += 30
+        if isinstance(body.get("targetFaceNum"), int | float) and body["targetFaceNum"] > 200000:
+            cost += 10
+        return int(cost)
+
+
+def _server(handler: type, state: ScenarioEmulator, port: int) -> LoopbackServer:
+    server = LoopbackServer(handler, state)
+    if port:  # standalone use wants a known port; tests always take a free one
+        server._server.server_close()
+        server._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        server._server.daemon_threads = True
+        server._server.state = state  # type: ignore[attr-defined]
+        server._thread = threading.Thread(target=server._server.serve_forever, name="emulator", daemon=True)
+    return server
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Run the Scenario API emulator on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=8766)
+    args = parser.parse_args(argv)
+    emulator = ScenarioEmulator(port=args.port)
+    with emulator:
+        print(f"SCENARIO_BASE_URL={emulator.base_url}")
+        print(f"SCENARIO_SDK_API_KEY={emulator.api_key}")
+        print(f"SCENARIO_SDK_API_SECRET={emulator.api_secret}", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,403 @@
+"""HTTP routes of the Scenario emulator; the state and switches live in ``tests.emulators.scenario``."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from tests.emulators.common import JsonHandler
+
+_SIGNING_KEY = b"emulator-cdn-signing-key"
+Reply = tuple[int, Any]
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    headers: dict[str, str]
+    authed: bool
+
+
+@dataclass
+class Fault:
+    method: str
+    prefix: str
+    status: int
+    times: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+
+
+class ScenarioHandler(JsonHandler):
+    def do_GET(self) -> None:
+        self.dispatch()
+
+    def do_POST(self) -> None:
+        self.dispatch()
+
+    def do_PUT(self) -> None:
+        self.dispatch()
+
+    # ----------------------------------------------------------------- plumbing
+
+    def dispatch(self) -> None:
+        st = self.state
+        url = urlsplit(self.path)
+        path = url.path
+        query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        raw = self.read_body()
+        body: Any = None
+        if raw and path.startswith("/v1/"):
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                body = None
+        authed = self._authed()
+        shown = body
+        if isinstance(body, dict) and isinstance(body.get("image"), str):
+            shown = dict(body, image=f"<{len(body['image'])} chars>")
+        headers = {k.lower(): v for k, v in self.headers.items() if k.lower() != "authorization"}
+        with st.lock:
+            st.requests.append(Recorded(self.command, path, query, shown, headers, authed))
+        if path.startswith("/cdn/"):
+            return self._cdn(path, query)
+        if path.startswith("/s3/"):
+            return self._put_part(path, raw)
+        if not path.startswith("/v1/"):
+            return self.send_json(404, {"message": "Not found"})
+        if not authed:
+            return self.send_json(*st.error(401, "UNAUTHORIZED", "Invalid API key or secret"))
+        if st.require_project and not query.get("projectId"):
+            return self.send_json(*st.error(400, "INVALID_PARAMETER", "projectId is required for team keys"))
+        if st.scope_limited:
+            return self.send_json(*st.error(403, "FORBIDDEN", "This API key is missing the required scope"))
+        with st.lock:
+            fault = next((f for f in st.faults if f.times > 0 and f.method == self.command
+                          and path.startswith(f.prefix)), None)
+            if fault:
+                fault.times -= 1
+        if fault:
+            reply = fault.body if fault.body is not None else {"message": f"Injected HTTP {fault.status}"}
+            return self.send_json(fault.status, reply, fault.headers)
+        with st.lock:
+            result = self.route(path, query, body)
+        if result is None:  # the reply is deliberately lost
+            self.close_connection = True
+            return None
+        status, reply = result
+        if isinstance(reply, str):
+            return self.send_bytes(status, reply.encode(), "text/markdown")
+        return self.send_json(status, reply)
+
+    def _authed(self) -> bool:
+        header = self.headers.get("Authorization") or ""
+        st = self.state
+        if header.startswith("Bearer ") and st.bearer_token:
+            return hmac.compare_digest(header[7:], st.bearer_token)
+        if not header.startswith("Basic "):
+            return False
+        try:
+            user, _, secret = base64.b64decode(header[6:]).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return False
+        return hmac.compare_digest(user, st.api_key) and hmac.compare_digest(secret, st.api_secret)
+
+    def route(self, path: str, query: dict[str, str], body: Any) -> Reply | None:
+        parts = path.strip("/").split("/")[1:]  # after "v1"
+        method = self.command
+        body = body if isinstance(body, dict) else {}
+        if parts[:1] == ["models"]:
+            if method == "GET" and len(parts) == 1:
+                return self._list_models(query)
+            if method == "POST" and parts[1:] == ["get-bulk"]:
+                ids = body.get("modelIds") or []
+                return 200, {"models": [self.state.models[i] for i in ids if i in self.state.models]}
+            if method == "GET" and len(parts) >= 2:
+                model = self.state.models.get(parts[1])
+                if model is None:
+                    return self.state.error(404, "NOT_FOUND", f"Model {parts[1]} not found")
+                if parts[2:] == ["description"]:
+                    return 200, f"# {model['name']}\n\n{model.get('shortDescription', '')}\n"
+                return 200, {"model": model}
+        if parts[:1] == ["assets"]:
+            return self._assets(method, parts[1:], body)
+        if parts[:1] == ["uploads"]:
+            return self._uploads(method, parts[1:], body)
+        if parts[:2] == ["generate", "custom"] and method == "POST" and len(parts) == 3:
+            return self._generate(parts[2], query, body)
+        if parts[:1] == ["jobs"]:
+            return self._jobs(method, parts[1:], query, body)
+        return self.state.error(404, "NOT_FOUND", f"No route {method} {path}")
+
+    # ----------------------------------------------------------------- models
+
+    def _list_models(self, query: dict[str, str]) -> Reply:
+        st = self.state
+        privacy = query.get("privacy")
+        records = [m for m in st.models.values() if not privacy or m.get("privacy", "public") == privacy]
+        size = max(1, min(int(query.get("pageSize") or 50), st.page_size))
+        start = int(query.get("paginationToken") or 0)
+        page = [{k: v for k, v in m.items() if k not in ("inputs", "uiConfig")} for m in records[start:start + size]]
+        reply: dict[str, Any] = {"models": page}
+        if start + size < len(records):
+            reply["nextPaginationToken"] = str(start + size)
+        return 200, reply
+
+    # ----------------------------------------------------------------- assets and uploads
+
+    def _assets(self, method: str, rest: list[str], body: dict[str, Any]) -> Reply:
+        st = self.state
+        if method == "POST" and not rest:
+            st.asset_posts += 1
+            text = str(body.get("image") or "")
+            if len(text) > st.max_asset_bytes:
+                return st.error(413, "PAYLOAD_TOO_LARGE", "Image is too large; use the uploads route")
+            if text.startswith("data:"):
+                text = text.partition(",")[2]
+            try:
+                data = base64.b64decode(text, validate=True)
+            except (binascii.Error, ValueError):
+                data = b""
+            mime = _sniff(data)
+            if not mime:
+                return st.error(400, "INVALID_PARAMETER", '"image" must be a base64 encoded image')
+            return 200, {"asset": self._store_upload(data, str(body.get("name") or "image"), mime)}
+        if method == "POST" and rest == ["get-bulk"]:
+            if not st.bulk_supported:
+                return st.error(404, "NOT_FOUND", "No route")
+            ids = body.get("assetIds") or []
+            if len(ids) > 200:
+                return st.error(400, "INVALID_PARAMETER", '"assetIds" must contain at most 200 items')
+            return 200, {"assets": [st.asset_view(i) for i in ids if i in st.assets]}
+        if method == "GET" and len(rest) == 1:
+            if rest[0] not in st.assets:
+                return st.error(404, "NOT_FOUND", f"Asset {rest[0]} not found")
+            return 200, {"asset": st.asset_view(rest[0])}
+        return st.error(404, "NOT_FOUND", "No route")
+
+    def _store_upload(self, data: bytes, name: str, mime: str) -> dict[str, Any]:
+        st = self.state
+        st.uploaded_hashes.append(hashlib.sha256(data).hexdigest())
+        asset_id = st.add_asset(data, name, kind="image", mime=mime, meta_type="uploaded",
+                                extra={"source": "uploaded"})
+        return st.asset_view(asset_id)
+
+    def _uploads(self, method: str, rest: list[str], body: dict[str, Any]) -> Reply:
+        st = self.state
+        if method == "POST" and not rest:
+            count = int(body.get("parts") or 1)
+            upload_id = st.new_id("upload")
+            urls = []
+            for n in range(1, count + 1):
+                sig = hmac.new(_SIGNING_KEY, f"{upload_id}/{n}".encode(), hashlib.sha256).hexdigest()
+                urls.append({"number": n, "url": f"{st.origin}/s3/{upload_id}/{n}?X-Amz-Signature={sig}",
+                             "expires": "2026-12-31T00:00:00Z"})
+            st.uploads[upload_id] = {"id": upload_id, "status": "pending", "parts": urls, "chunks": {},
+                                     "fileName": body.get("fileName") or "upload", "declared": body}
+            return 200, {"upload": self._upload_view(upload_id)}
+        upload = st.uploads.get(rest[0]) if rest else None
+        if upload is None:
+            return st.error(404, "NOT_FOUND", "Upload not found")
+        if method == "POST" and rest[1:] == ["action"]:
+            if body.get("action") not in ("complete", "upload-complete"):
+                return st.error(400, "INVALID_PARAMETER", '"action" must be one of [complete]')
+            upload["status"] = "validating"
+            return 200, {"upload": self._upload_view(upload["id"])}
+        if method == "GET" and len(rest) == 1:
+            order = {"validating": "validated", "validated": "imported"}
+            if upload["status"] in order:
+                upload["status"] = order[upload["status"]]
+                if upload["status"] == "imported":
+                    data = b"".join(upload["chunks"][n] for n in sorted(upload["chunks"]))
+                    mime = _sniff(data)
+                    if st.upload_outcome == "failed" or not mime:
+                        upload["status"], upload["errorMessage"] = "failed", "File is not a valid image"
+                    else:
+                        upload["entityId"] = self._store_upload(data, upload["fileName"], mime)["id"]
+            return 200, {"upload": self._upload_view(upload["id"])}
+        return st.error(404, "NOT_FOUND", "No route")
+
+    def _upload_view(self, upload_id: str) -> dict[str, Any]:
+        upload = self.state.uploads[upload_id]
+        return {k: v for k, v in upload.items() if k not in ("chunks", "declared")}
+
+    def _put_part(self, path: str, raw: bytes) -> None:
+        st = self.state
+        if any(k.lower().startswith("x-amz-checksum") for k in self.headers):
+            xml = b"<Error><Code>HeadersNotSigned</Code><Message>There were headers present in the request " \
+                  b"which were not signed</Message></Error>"
+            return self.send_bytes(403, xml, "application/xml")
+        _, upload_id, number = path.strip("/").split("/")
+        with st.lock:
+            upload = st.uploads.get(upload_id)
+            if upload is None or self.headers.get("Authorization"):
+                return self.send_bytes(403, b"<Error><Code>AccessDenied</Code></Error>", "application/xml")
+            upload["chunks"][int(number)] = raw
+            st.part_puts += 1
+        self.send_response(200)
+        self.send_header("ETag", f'"{hashlib.md5(raw).hexdigest()}"')
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        return None
+
+    # ----------------------------------------------------------------- generate and jobs
+
+    def _validate(self, model: dict[str, Any], body: dict[str, Any], dry_run: bool) -> str | None:
+        st = self.state
+        for spec in model.get("inputs") or ():
+            name, kind, value = spec["name"], spec.get("type"), body.get(spec["name"])
+            required = spec.get("required")
+            required = required is True or (isinstance(required, dict) and required.get("always"))
+            if value is None:
+                if required and not (dry_run and kind in ("file", "file_array") and not st.dryrun_requires_files):
+                    return f'"{name}" is required'
+                continue
+            if kind in ("file", "file_array"):
+                ids = value if isinstance(value, list) else [value]
+                if any(not isinstance(i, str) or i not in st.assets for i in ids):
+                    return f'"{name}" must reference existing assets'
+                if kind == "file_array" and isinstance(value, list) and len(value) > spec.get("maxLength", 99):
+                    return f'"{name}" must contain at most {spec["maxLength"]} items'
+                continue
+            allowed = spec.get("allowedValues")
+            if allowed and value not in allowed:
+                return f'"{name}" must be one of {allowed}'
+            if kind == "number":
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    return f'"{name}" must be a number'
+                if ("min" in spec and value < spec["min"]) or ("max" in spec and value > spec["max"]):
+                    return f'"{name}" must be between {spec.get("min")} and {spec.get("max")}'
+            if kind == "boolean" and not isinstance(value, bool):
+                return f'"{name}" must be a boolean'
+            if kind == "string" and (not isinstance(value, str) or len(value) > spec.get("maxLength", 10**6)):
+                return f'"{name}" must be a string of at most {spec.get("maxLength")} characters'
+        return None
+
+    def _generate(self, model_id: str, query: dict[str, str], body: dict[str, Any]) -> Reply | None:
+        st = self.state
+        dry_run = query.get("dryRun") in ("true", "1")
+        model = st.models.get(model_id)
+        if model is None:
+            return st.error(404, "NOT_FOUND", f"Model {model_id} not found")
+        if (model.get("accessRestrictions") or 0) > st.plan_level:
+            plan = "Pro" if model["accessRestrictions"] >= 50 else "Creator"
+            return 403, {"status": "error", "code": "ModelAccessRestrictedError", "name": "ModelAccessRestrictedError",
+                         "message": f"This model requires the {plan} plan or above"}
+        if dry_run:
+            st.dryrun_posts += 1
+            if st.dryrun_forbidden:
+                return st.error(403, "FORBIDDEN", "dryRun is only available on paid plans")
+        dropped = []
+        if st.scalar_array_drop:  # a bare string for a file_array input is silently ignored
+            for spec in model.get("inputs") or ():
+                if spec.get("type") == "file_array" and isinstance(body.get(spec["name"]), str):
+                    dropped.append(spec["name"])
+            body = {k: v for k, v in body.items() if k not in dropped}
+        problem = self._validate(model, body, dry_run or bool(dropped))
+        if problem:
+            return st.error(400, "INVALID_PARAMETER", problem)
+        cost = st.quote(model_id, body)
+        if dry_run:
+            return 200, {"creativeUnitsCost": cost, "costDetails": {"base": cost, "discount": 0}}
+        st.generate_posts += 1
+        job_id = st.new_id("job")
+        sequence = st.job_sequence()
+        job = {"jobId": job_id, "modelId": model_id, "input": body, "sequence": sequence, "index": 0,
+               "assetIds": [], "error": "", "cost": cost, "seq": st.generate_posts,
+               "createdAt": "2026-03-02T10:00:00Z", "updatedAt": "2026-03-02T10:00:00Z",
+               "history": [{"status": sequence[0], "date": "2026-03-02T10:00:00Z"}]}
+        if dropped:  # the model never saw its image
+            job["sequence"] = [*sequence[:-1], "failure"]
+            job["error"] = "Error ID 5c0de: no input image was provided"
+        st.jobs[job_id] = job
+        if st.lose_generate_response == "500":
+            return st.error(500, "INTERNAL_ERROR", "Internal server error")
+        if st.lose_generate_response == "drop":
+            return None
+        return 200, {"job": st.job_view(job), "creativeUnitsCost": cost, "creativeUnitsDiscount": 0}
+
+    def _jobs(self, method: str, rest: list[str], query: dict[str, str], body: dict[str, Any]) -> Reply:
+        st = self.state
+        if method == "GET" and not rest:
+            views = [st.job_view(j) for j in st.jobs.values()]
+            if query.get("status"):
+                views = [v for v in views if v["status"] == query["status"]]
+            return 200, {"jobs": views}
+        job = st.jobs.get(rest[0]) if rest else None
+        if job is None:
+            return st.error(404, "NOT_FOUND", f"Job {rest[0] if rest else ''} not found")
+        if method == "GET" and len(rest) == 1:
+            st.advance(job)
+            return 200, {"job": st.job_view(job)}
+        if method == "POST" and rest[1:] == ["action"]:
+            if body.get("action") != "cancel":
+                return st.error(400, "INVALID_PARAMETER", '"action" must be one of [cancel]')
+            if not st.cancel_allowed:
+                return st.error(400, "BAD_REQUEST", "Cannot cancel this type of job")
+            if job["sequence"][job["index"]] not in ("success", "failure", "canceled"):
+                job["sequence"] = [*job["sequence"][: job["index"] + 1], "canceled"]
+            return 200, {"job": st.job_view(job)}
+        return st.error(404, "NOT_FOUND", "No route")
+
+    # ----------------------------------------------------------------- CDN
+
+    def _cdn(self, path: str, query: dict[str, str]) -> None:
+        st = self.state
+        denied = b"<Error><Code>AccessDenied</Code><Message>Access denied</Message></Error>"
+        try:
+            _, _, asset_id, name = path.strip("/").split("/")
+            policy = query["Policy"]
+            expires = json.loads(base64.urlsafe_b64decode(policy + "=" * (-len(policy) % 4)))["exp"]
+        except (ValueError, KeyError):
+            return self.send_bytes(403, denied, "application/xml")
+        good = hmac.new(_SIGNING_KEY, f"{asset_id}/{name}|{policy}".encode(), hashlib.sha256).hexdigest()
+        if asset_id not in st.files or not hmac.compare_digest(good, query.get("Signature", "")):
+            return self.send_bytes(403, denied, "application/xml")
+        if time.time() > float(expires):
+            return self.send_bytes(403, b"<Error><Code>AccessDenied</Code><Message>Request has expired"
+                                        b"</Message></Error>", "application/xml")
+        data, _ = st.files[asset_id]
+        with st.lock:
+            fault = st.transfer_fault if st.transfer_fault_times > 0 else None
+            if fault:
+                st.transfer_fault_times -= 1
+            st.downloads += 1
+        if fault == "500":
+            return self.send_bytes(500, b"Internal error", "text/plain")
+        mime = st.assets[asset_id]["mimeType"]
+        self.send_response(200)
+        self.send_header("Content-Type", mime)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if fault == "drop":
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return None
+        step = max(1, len(data) // 4) if fault == "slow" else len(data)
+        for offset in range(0, len(data), step):
+            self.wfile.write(data[offset:offset + step])
+            if fault == "slow":
+                self.wfile.flush()
+                time.sleep(0.05)
+        return None
+
+
+def _sniff(data: bytes) -> str:
+    if data.startswith(b"\x89PNG"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8"):
+        return "image/jpeg"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return ""

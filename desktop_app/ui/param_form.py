@@ -227,6 +227,12 @@ class ParamForm(QWidget):
         return body
 
     def _add_fields(self, form: QFormLayout, fields: list[Field]) -> None:
+        # One heading per group, groups in order of first appearance, so a schema that interleaves
+        # groups still reads as tidy sections. Ungrouped fields before the first group stay on top.
+        order: dict[str, int] = {}
+        for field in fields:
+            order.setdefault(field.group, len(order))
+        fields = sorted(fields, key=lambda f: order[f.group])
         group = ""
         for field in fields:
             if field.group and field.group != group:

@@ -348,3 +348,15 @@ def test_load_and_load_bundled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, 
     broken.write_text("{not json", encoding="utf-8")
     with pytest.raises(Exception, match="cannot be read"):
         ModelSchema.load(broken)
+
+
+def test_every_bundled_schema_loads_round_trips_and_accepts_its_defaults() -> None:
+    from desktop_app.resources import resource_path
+
+    paths = sorted(resource_path("schemas").glob("*.json"))
+    for path in paths:
+        loaded = load_bundled(path.stem)
+        assert ModelSchema.from_dict(loaded.to_json()) == loaded, path.name
+        images = 1 if loaded.image_fields() else 0
+        assert loaded.validate(loaded.defaults(), image_count=images) == {}, path.name
+        loaded.build_body(loaded.defaults())

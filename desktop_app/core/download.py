@@ -20,7 +20,6 @@ import httpx
 
 from desktop_app.core.errors import DownloadError
 
-CHUNK = 256 * 1024
 _FLUSH_BYTES = 2 * 1024 * 1024
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 _BAD_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"|?*\\/]')
@@ -155,15 +154,18 @@ async def download_to(
             total = offset + int(length) if length and length.isdigit() else expected_size
             got = offset
             buffer = bytearray()
-            async for chunk in response.aiter_bytes(CHUNK):
-                buffer += chunk
-                got += len(chunk)
-                if len(buffer) >= _FLUSH_BYTES:
-                    await asyncio.to_thread(_append, part, bytes(buffer))
-                    buffer.clear()
-                if progress:
-                    progress(got, total)
-            await asyncio.to_thread(_append, part, bytes(buffer))
+            try:
+                async for chunk in response.aiter_bytes():  # as received: a chunker would hold bytes back
+                    buffer += chunk
+                    got += len(chunk)
+                    if len(buffer) >= _FLUSH_BYTES:
+                        await asyncio.to_thread(_append, part, bytes(buffer))
+                        buffer.clear()
+                    if progress:
+                        progress(got, total)
+            finally:
+                # Keep what arrived, even on a dropped connection, so the next try can resume from it.
+                await asyncio.to_thread(_append, part, bytes(buffer))
     except httpx.TransportError as exc:
         raise TransientDownloadError(f"The download of {dest.name} was interrupted ({type(exc).__name__}).") from exc
     if total is not None and expected_size is None:

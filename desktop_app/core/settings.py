@@ -133,6 +133,22 @@ class Secrets:
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         self._env = os.environ if env is None else env
+        self._cache: dict[str, str] = {}
+
+    def preload(self) -> None:
+        """Read every stored secret once (call from a worker thread); later ``peek`` calls never block."""
+        for name in SECRET_ENV:
+            self.get(name)
+
+    def peek(self, name: str) -> str:
+        """The environment value, else what ``get``/``preload`` last read; never touches the keychain."""
+        return self.from_env(name) or self._cache.get(name, "")
+
+    def source(self, name: str) -> str:
+        """Where the active value comes from: "environment", "keychain" or "" (not set)."""
+        if self.from_env(name):
+            return "environment"
+        return "keychain" if self._cache.get(name) else ""
 
     def from_env(self, name: str) -> str:
         return self._env.get(SECRET_ENV[name], "").strip()
@@ -144,14 +160,17 @@ class Secrets:
         try:
             import keyring
 
-            return (keyring.get_password(KEYRING_SERVICE, name) or "").strip()
+            value = (keyring.get_password(KEYRING_SERVICE, name) or "").strip()
         except Exception as exc:  # any backend failure means "no stored secret"
             log.info("keyring unavailable for %s: %s", name, type(exc).__name__)
-            return ""
+            value = ""
+        self._cache[name] = value
+        return value
 
     def set(self, name: str, value: str) -> None:
         import keyring
 
+        self._cache[name] = value
         if value:
             keyring.set_password(KEYRING_SERVICE, name, value)
         else:

@@ -1,0 +1,234 @@
+"""Headless command line over the same core as the GUI: scripting, batch work and tests. No Qt here.
+
+Exit codes: 0 success; 1 the job failed or was canceled; 2 bad input (unknown model, bad image or parameter);
+3 the job needs a check (a paid submit's fate is unknown, or the deadline passed); 130 interrupted (Ctrl+C).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from desktop_app import __version__
+from desktop_app.core.errors import MeshwrightError, ValidationError
+from desktop_app.core.jobs import Job, JobState
+from desktop_app.core.library import LibraryItem
+from desktop_app.services import Services, build_services
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_CHECK, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = EXIT_INPUT) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m desktop_app", description="Meshwright command line.")
+    parser.add_argument("--version", action="version", version=f"Meshwright {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("models", help="list the models you can use")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("schema", help="print a model's parameter schema as JSON")
+    p.add_argument("model_id")
+
+    p = sub.add_parser("generate", help="make a 3D model from images (or a prompt) and keep it in the library")
+    p.add_argument("model_id")
+    p.add_argument("images", nargs="*", type=Path)
+    p.add_argument("--prompt", help="text prompt, for models that take one")
+    p.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE",
+                   help="a parameter value; repeat for several")
+    p.add_argument("--title", default="", help="name of the library item")
+    p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+
+    p = sub.add_parser("jobs", help="list jobs and their states")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, default=50)
+
+    p = sub.add_parser("library", help="list the models in the library")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--search", default="")
+
+    p = sub.add_parser("resume", help="continue unfinished jobs after a crash or quit")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def _parse_values(pairs: list[str]) -> dict[str, str]:
+    values = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise CliError(f"--set expects NAME=VALUE, got '{pair}'.")
+        values[name.strip()] = value
+    return values
+
+
+def job_json(job: Job) -> dict[str, Any]:
+    return {
+        "job": job.id, "model": job.model_id, "status": str(job.state), "message": job.message,
+        "progress": job.progress, "cost": job.cost, "cost_unit": job.cost_unit, "item": job.item_id,
+        "title": job.title, "created_at": job.created_at, "elapsed": round(job.elapsed(), 1),
+    }
+
+
+def item_json(item: LibraryItem) -> dict[str, Any]:
+    folder = item.folder
+    return {
+        "item": item.id, "title": item.title, "model": item.model_id, "created_at": item.created_at,
+        "folder": str(folder) if folder else None,
+        "model_file": str(item.model_path) if item.model_path else None,
+        "files": [str(folder / f.name) if folder else f.name for f in item.files],
+        "cost": item.cost, "cost_unit": item.cost_unit, "params": item.params,
+    }
+
+
+def _exit_code(job: Job) -> int:
+    if job.state is JobState.SUCCEEDED:
+        return EXIT_OK
+    if job.state is JobState.NEEDS_CHECK:
+        return EXIT_CHECK
+    if job.state is JobState.INTERRUPTED:
+        return EXIT_INTERRUPTED
+    return EXIT_FAILED
+
+
+class _Progress:
+    """Prints state changes and progress to stderr, at most a few lines a second."""
+
+    def __init__(self) -> None:
+        self._last: tuple[str, str] | None = None
+        self._at = 0.0
+
+    def __call__(self, job: Job) -> None:
+        key = (str(job.state), job.message)
+        now = time.monotonic()
+        if key == self._last and now - self._at < 2:
+            return
+        self._last, self._at = key, now
+        pct = f" {round(job.progress * 100)}%" if job.progress is not None else ""
+        print(f"[{job.state.label}{pct}] {job.message}", file=sys.stderr, flush=True)
+
+
+async def _generate(services: Services, args: argparse.Namespace) -> int:
+    values: dict[str, Any] = _parse_values(args.values)
+    schema = await services.registry.schema(args.model_id)
+    if args.prompt is not None:
+        field = schema.prompt_field()
+        if field is None:
+            raise CliError(f"{schema.name} does not take a text prompt.")
+        values[field.name] = args.prompt
+    missing = [str(p) for p in args.images if not p.exists()]
+    if missing:
+        raise CliError(f"Image not found: {', '.join(missing)}")
+    services.scheduler.add_listener(_Progress())
+    job = await services.scheduler.create_job(args.model_id, args.images, values, title=args.title)
+    print(f"Job {job.id} started ({schema.name}).", file=sys.stderr)
+    job = await services.scheduler.run(job.id)
+    result = job_json(job)
+    item = services.library.get(job.item_id) if job.item_id else None
+    if item is not None:
+        info = item_json(item)
+        result.update(model_file=info["model_file"], files=info["files"], folder=info["folder"])
+    else:
+        result.update(model_file=None, files=[])
+    if args.json:
+        print(json.dumps(result))
+    elif item is not None:
+        print(f"Done: {result['model_file']}")
+    if job.state is not JobState.SUCCEEDED:
+        print(f"{job.state.label}: {job.message}", file=sys.stderr)
+    return _exit_code(job)
+
+
+async def _models(services: Services, args: argparse.Namespace) -> int:
+    models = await services.registry.models()
+    if args.json:
+        print(json.dumps([{
+            "id": m.id, "name": m.name, "provider": m.provider, "description": m.description,
+            "capabilities": list(m.capabilities), "available": m.available, "reason": m.unavailable_reason,
+        } for m in models]))
+        return EXIT_OK
+    for m in models:
+        note = "" if m.available else f"  ({m.unavailable_reason or 'not available'})"
+        print(f"{m.id:40} {m.name}{note}")
+    return EXIT_OK
+
+
+async def _resume(services: Services, args: argparse.Namespace) -> int:
+    services.scheduler.add_listener(_Progress())
+    resumed = await services.scheduler.resume_all()
+    results = [await services.scheduler.run(job.id) for job in resumed]
+    checks = services.store.list([JobState.NEEDS_CHECK])
+    if args.json:
+        print(json.dumps({"resumed": [job_json(j) for j in results], "needs_check": [job_json(j) for j in checks]}))
+    else:
+        for job in results:
+            print(f"{job.id}  {job.state.label:24} {job.message}")
+        for job in checks:
+            print(f"{job.id}  needs a check: {job.message}")
+    return max((_exit_code(j) for j in results), default=EXIT_OK)
+
+
+async def _dispatch(args: argparse.Namespace) -> int:
+    services = await asyncio.to_thread(build_services)
+    await asyncio.to_thread(services.secrets.preload)
+    try:
+        if args.command == "models":
+            return await _models(services, args)
+        if args.command == "schema":
+            schema = await services.registry.schema(args.model_id)
+            print(json.dumps(schema.to_json(), indent=2))
+            return EXIT_OK
+        if args.command == "generate":
+            return await _generate(services, args)
+        if args.command == "jobs":
+            jobs = services.store.list(limit=args.limit)
+            if args.json:
+                print(json.dumps([job_json(j) for j in jobs]))
+            for j in [] if args.json else jobs:
+                print(f"{j.id}  {j.state.label:24} {j.model_id:32} {j.title}  {j.message}")
+            return EXIT_OK
+        if args.command == "library":
+            items = services.library.list(args.search)
+            if args.json:
+                print(json.dumps([item_json(i) for i in items]))
+            for i in [] if args.json else items:
+                print(f"{i.id}  {i.model_id:32} {i.title}")
+            return EXIT_OK
+        if args.command == "resume":
+            return await _resume(services, args)
+        raise CliError(f"Unknown command {args.command}")
+    finally:
+        await services.aclose()
+
+
+def run_cli(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return asyncio.run(_dispatch(args))
+    except KeyboardInterrupt:
+        print("Interrupted; unfinished jobs continue with 'resume'.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except ValidationError as exc:
+        for name, message in exc.fields.items():
+            print(f"error: {name or 'input'}: {message}", file=sys.stderr)
+        return EXIT_INPUT
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.code
+    except MeshwrightError as exc:
+        print(f"error: {exc.user_text()}", file=sys.stderr)
+        return EXIT_INPUT

@@ -1,0 +1,435 @@
+"""Runs jobs to the end: submit once, poll politely, download atomically, file the result in the library.
+
+Used through qasync in the GUI and plain asyncio in the CLI. The scheduler is the only writer of job state;
+every change is committed to the journal first and then announced to listeners (the GUI turns those calls into
+Qt signals). Paid submits are never repeated: a submit whose fate is unknown leaves the job "needs check".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from desktop_app.core import outputs as result_files
+from desktop_app.core.download import TransientDownloadError, UrlExpiredError, download_to, safe_filename
+from desktop_app.core.errors import (
+    AuthError,
+    DownloadError,
+    MeshwrightError,
+    ProviderError,
+    SubmitUncertainError,
+    ValidationError,
+)
+from desktop_app.core.images import check_images, normalise_image
+from desktop_app.core.jobs import Job, JobState, JobStore, new_job_id
+from desktop_app.core.library import Library
+from desktop_app.core.pacing import ProviderGate, backoff
+from desktop_app.providers.base import GenerationRequest, PollResult, RemoteRef, RemoteStatus, poll_interval
+
+log = logging.getLogger(__name__)
+S = JobState
+Listener = Callable[[Job], None]
+
+_STATUS_TO_STATE = {
+    RemoteStatus.QUEUED: S.QUEUED,
+    RemoteStatus.RUNNING: S.RUNNING,
+    RemoteStatus.SUCCEEDED: S.DOWNLOADING,
+    RemoteStatus.FAILED: S.FAILED,
+    RemoteStatus.CANCELED: S.CANCELED,
+}
+_RESUMABLE = (S.DRAFT, S.SUBMITTED, S.QUEUED, S.RUNNING, S.DOWNLOADING, S.INTERRUPTED)
+
+
+class Scheduler:
+    def __init__(
+        self,
+        store: JobStore,
+        registry: Any,  # desktop_app.services.Registry: provider_for(model_id), schema(model_id)
+        library: Library,
+        jobs_dir: Path,
+        *,
+        concurrency: dict[str, int] | None = None,
+        deadline_s: float = 30 * 60,
+        poll_override: tuple[float, float] | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.store = store
+        self.registry = registry
+        self.library = library
+        self.jobs_dir = jobs_dir
+        self.concurrency = dict(concurrency or {})
+        self.deadline_s = deadline_s
+        self.poll_override = poll_override
+        self._client = http_client
+        self._gates: dict[str, ProviderGate] = {}
+        self._tasks: dict[str, asyncio.Task[Job]] = {}
+        self._listeners: list[Listener] = []
+        self._closing = False
+
+    # --- plumbing --------------------------------------------------------------------------------------
+
+    def add_listener(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _emit(self, job: Job) -> Job:
+        for listener in list(self._listeners):
+            try:
+                listener(job)
+            except Exception:  # a broken view must not break the job
+                log.exception("job listener failed")
+        return job
+
+    def _set(self, job: Job, to: JobState | None = None, message: str | None = None, **changes: Any) -> Job:
+        if to is None:
+            if message is not None:
+                changes["message"] = message
+            job = self.store.update(job.id, **changes)
+        else:
+            job = self.store.transition(job.id, to, message, **changes)
+        return self._emit(job)
+
+    def gate(self, provider: str) -> ProviderGate:
+        if provider not in self._gates:
+            self._gates[provider] = ProviderGate(self.concurrency.get(provider, 2))
+        return self._gates[provider]
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=httpx.Timeout(120.0, connect=15.0), follow_redirects=True)
+        return self._client
+
+    def job_dir(self, job_id: str) -> Path:
+        return self.jobs_dir / job_id
+
+    def running(self, job_id: str) -> bool:
+        task = self._tasks.get(job_id)
+        return task is not None and not task.done()
+
+    # --- creating and starting -------------------------------------------------------------------------
+
+    async def create_job(
+        self, model_id: str, images: Sequence[Path], values: dict[str, Any], *, title: str = ""
+    ) -> Job:
+        """Check everything locally, copy the inputs into the job folder, and commit the job as a draft."""
+        self.registry.provider_for(model_id)
+        schema = await self.registry.schema(model_id)
+        values = {**schema.defaults(), **schema.coerce(values)}
+        checked = await asyncio.to_thread(check_images, [Path(p) for p in images], schema.max_images(), 0)
+        errors = schema.validate(values, image_count=len(checked))
+        if errors:
+            raise ValidationError(errors)
+        job = Job(id=new_job_id(), model_id=model_id, params=values)
+        prompt_field = schema.prompt_field()
+        prompt = str(values.get(prompt_field.name, "")) if prompt_field else ""
+        job.title = title or (checked[0].path.stem if checked else prompt[:40]) or schema.name
+        inputs_dir = self.job_dir(job.id) / "inputs"
+
+        def copy_inputs() -> list[str]:
+            inputs_dir.mkdir(parents=True, exist_ok=True)
+            used: set[str] = set()
+            names = []
+            for index, image in enumerate(checked, 1):
+                name = safe_filename(f"{index:02d}-{image.path.stem}.png", used)
+                normalise_image(image, inputs_dir / name)
+                names.append(name)
+            return names
+
+        job.inputs = await asyncio.to_thread(copy_inputs)
+        return self._emit(self.store.create(job))
+
+    def start(self, job_id: str) -> asyncio.Task[Job]:
+        if self.running(job_id):
+            return self._tasks[job_id]
+        task = asyncio.get_running_loop().create_task(self._run(job_id), name=f"job-{job_id}")
+        self._tasks[job_id] = task
+        task.add_done_callback(lambda t, jid=job_id: self._tasks.pop(jid, None) if self._tasks.get(jid) is t else None)
+        return task
+
+    async def run(self, job_id: str) -> Job:
+        """Start (or join) a job and wait for it to stop."""
+        return await self.start(job_id)
+
+    async def resume_all(self) -> list[Job]:
+        """After a start: continue every unfinished job from the journal; never resubmit a paid one."""
+        resumed = []
+        for job in reversed(self.store.list()):
+            if job.state is S.UPLOADING:
+                provider = self.registry.provider_for(job.model_id)
+                if getattr(provider, "paid", True):
+                    self._set(job, S.NEEDS_CHECK, _uncertain_message(provider.display_name))
+                    continue
+                job = self._set(job, S.INTERRUPTED)
+            if job.state in _RESUMABLE:
+                self.start(job.id)
+                resumed.append(job)
+        return resumed
+
+    # --- the run ---------------------------------------------------------------------------------------
+
+    async def _run(self, job_id: str) -> Job:
+        job = self.store.require(job_id)
+        try:
+            provider = self.registry.provider_for(job.model_id)
+        except MeshwrightError as exc:
+            return self._set(job, S.FAILED, exc.user_text()) if job.state is S.DRAFT else job
+        gate = self.gate(provider.name)
+        try:
+            if gate.jobs.locked():
+                job = self._set(job, message="Waiting for a free slot")
+            async with gate.jobs:
+                job = self.store.require(job_id)
+                paid = getattr(provider, "paid", True)
+                if job.state is S.INTERRUPTED and (not job.remote or not paid):
+                    job = self._set(job, S.DRAFT if not job.remote else S.UPLOADING, "Starting again")
+                if job.state is S.DRAFT:
+                    job = await self._submit(job, provider)
+                elif job.state is S.UPLOADING:
+                    job = await self._submit(job, provider, already_uploading=True)
+                if job.state in (S.SUBMITTED, S.QUEUED, S.RUNNING, S.INTERRUPTED):
+                    job = await self._poll_until_done(job, provider, gate)
+                if job.state is S.DOWNLOADING:
+                    job = await self._download(job, provider, gate)
+                return job
+        except asyncio.CancelledError:
+            self._on_stopped(job_id, provider)
+            raise
+        except Exception as exc:  # a bug must not leave a job looking alive
+            log.exception("job %s crashed", job_id)
+            job = self.store.require(job_id)
+            if not job.state.terminal:
+                text = exc.user_text() if isinstance(exc, MeshwrightError) else f"Unexpected error: {exc}"
+                to = S.INTERRUPTED if job.remote else S.FAILED
+                job = self._set(job, to, text)
+            return job
+
+    def _on_stopped(self, job_id: str, provider: Any) -> None:
+        """The task was canceled: by the user (cancel() records the end state) or by the app closing."""
+        job = self.store.require(job_id)
+        if job.state.terminal or job.cancel_requested:
+            return
+        if job.state is S.UPLOADING and getattr(provider, "paid", True):
+            self._set(job, S.NEEDS_CHECK, _uncertain_message(provider.display_name))
+        elif job.state.active or job.state is S.DRAFT:
+            self._set(job, S.INTERRUPTED, "Paused when Meshwright closed; it continues at the next start.")
+
+    async def _submit(self, job: Job, provider: Any, already_uploading: bool = False) -> Job:
+        if not already_uploading:
+            job = self._set(job, S.UPLOADING, "Sending")
+        folder = self.job_dir(job.id) / "inputs"
+        request = GenerationRequest(
+            model_id=job.model_id,
+            images=tuple(folder / name for name in job.inputs),
+            values=dict(job.params),
+            job_id=job.id,
+        )
+        last = [0.0]
+
+        def progress(fraction: float | None, message: str) -> None:
+            now = time.monotonic()
+            if now - last[0] > 0.3:
+                last[0] = now
+                self._set(self.store.require(job.id), message=message, progress=fraction)
+
+        try:
+            ref = await provider.submit(request, progress)
+        except SubmitUncertainError as exc:
+            return self._set(job, S.NEEDS_CHECK, exc.user_text())
+        except (ProviderError, MeshwrightError) as exc:
+            return self._set(job, S.FAILED, exc.user_text())
+        job = self._set(
+            self.store.require(job.id), S.SUBMITTED, "Submitted",
+            remote=ref.to_json(), cost=ref.cost, cost_unit=ref.cost_unit, progress=None,
+        )
+        if job.cancel_requested:
+            return await self._cancel_remote(job, provider)
+        return job
+
+    def _timing(self, provider: Any) -> tuple[float, float]:
+        return self.poll_override or getattr(provider, "poll_timing", (5.0, 30.0))
+
+    async def _poll_until_done(self, job: Job, provider: Any, gate: ProviderGate) -> Job:
+        ref = RemoteRef.from_json(job.remote)
+        first, cap = self._timing(provider)
+        started = job.started_at or time.time()
+        attempt = 0
+        failures = 0
+        if job.state is S.INTERRUPTED:
+            job = self._set(job, S.SUBMITTED, "Checking on the job")
+        while True:
+            if time.time() - started > self.deadline_s:
+                minutes = round(self.deadline_s / 60)
+                return self._set(job, S.NEEDS_CHECK, f"No result after {minutes} minutes. It may still finish on "
+                                 f"{provider.display_name}; check there before retrying.")
+            await asyncio.sleep(poll_interval(attempt, first, cap) if failures == 0 else 0)
+            await gate.request_slot()
+            try:
+                result = await provider.poll(ref)
+            except AuthError as exc:
+                return self._set(job, S.INTERRUPTED, exc.user_text())
+            except ProviderError as exc:
+                if not exc.retryable:
+                    return self._set(job, S.FAILED, exc.user_text())
+                failures += 1
+                wait = exc.retry_after if exc.retry_after is not None else backoff(failures, cap=cap)
+                gate.pause(wait)
+                job = self._set(job, message=f"{exc.message} Trying again in {round(wait)} s.")
+                continue
+            failures = 0
+            attempt += 1
+            job = self._apply_poll(job, result)
+            if job.state is not S.QUEUED and job.state is not S.RUNNING and job.state is not S.SUBMITTED:
+                return job
+
+    def _apply_poll(self, job: Job, result: PollResult) -> Job:
+        to = _STATUS_TO_STATE[result.status]
+        changes: dict[str, Any] = {"queue_position": result.queue_position}
+        if result.progress is not None:
+            changes["progress"] = max(0.0, min(1.0, result.progress))
+        if result.cost is not None:
+            changes["cost"] = result.cost
+        message = result.message or to.label
+        if to is S.FAILED:
+            message = result.message or "The service could not make this model."
+        if to is job.state:
+            return self._set(job, message=message, **changes)
+        if to is S.DOWNLOADING:
+            changes["progress"] = None
+        return self._set(job, to, message, **changes)
+
+    async def _retrying(self, what: str, call: Callable[[], Any], gate: ProviderGate, tries: int = 5) -> Any:
+        for attempt in range(1, tries + 1):
+            await gate.request_slot()
+            try:
+                return await call()
+            except ProviderError as exc:
+                if not exc.retryable or attempt == tries:
+                    raise
+                gate.pause(exc.retry_after if exc.retry_after is not None else backoff(attempt))
+                log.info("%s failed (%s); retrying", what, exc.message)
+        raise AssertionError("unreachable")
+
+    async def _download(self, job: Job, provider: Any, gate: ProviderGate) -> Job:
+        existing = await asyncio.to_thread(self.library.find_by_job, job.id)
+        if existing is not None:  # filed before a crash; only the final transition was missing
+            return self._set(job, S.SUCCEEDED, "Done", item_id=existing.id, progress=1.0)
+        ref = RemoteRef.from_json(job.remote)
+        try:
+            files = await self._retrying("listing results", lambda: provider.outputs(ref), gate)
+        except ProviderError as exc:
+            return self._set(job, S.INTERRUPTED, f"Could not list the results: {exc.user_text()}")
+        if not files:
+            return self._set(job, S.FAILED, "The service finished but returned no files.")
+        out_dir = self.job_dir(job.id) / "outputs"
+        used: set[str] = set()
+        saved: list[tuple[Any, Path]] = []
+        for index, remote in enumerate(files):
+            dest = out_dir / safe_filename(remote.name, used, default=f"file-{index + 1}")
+            job = self._set(job, message=f"Downloading {dest.name} ({index + 1} of {len(files)})",
+                            progress=index / len(files))
+            if not dest.exists():
+                try:
+                    await self._fetch(ref, remote, dest, provider, gate)
+                except DownloadError as exc:
+                    return self._set(job, S.INTERRUPTED, exc.user_text())
+            saved.append((remote, dest))
+        return await self._file_result(job, saved)
+
+    async def _fetch(self, ref: RemoteRef, remote: Any, dest: Path, provider: Any, gate: ProviderGate) -> None:
+        for attempt in range(1, 6):
+            # Signed links expire: ask for a fresh one right before each try.
+            url = await self._retrying("refreshing a link", lambda: provider.fresh_url(ref, remote), gate)
+            await gate.request_slot()
+            try:
+                await download_to(self.client, url, dest, expected_size=remote.size)
+                return
+            except UrlExpiredError:
+                if attempt >= 3:
+                    raise
+            except TransientDownloadError:
+                if attempt == 5:
+                    raise
+                await asyncio.sleep(backoff(attempt, base=1.0, cap=20.0))
+
+    async def _file_result(self, job: Job, saved: list[tuple[Any, Path]]) -> Job:
+        folder = self.job_dir(job.id)
+        item = await asyncio.to_thread(result_files.build_item, job, folder, saved)
+        item = await asyncio.to_thread(self.library.add, item, folder)
+        return self._set(self.store.require(job.id), S.SUCCEEDED, "Done", item_id=item.id, progress=1.0)
+
+    # --- cancel and shutdown ---------------------------------------------------------------------------
+
+    async def cancel(self, job_id: str) -> Job:
+        job = self.store.require(job_id)
+        if job.state.terminal:
+            return job
+        job = self._set(job, cancel_requested=True)
+        provider = self.registry.provider_for(job.model_id)
+        if job.state is S.UPLOADING and self.running(job_id) and getattr(provider, "paid", True):
+            # Interrupting a paid submit would leave its fate unknown; cancel once it has an id.
+            return self._set(job, message="Cancelling once the service confirms the job…")
+        task = self._tasks.get(job_id)
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        job = self.store.require(job_id)
+        if job.remote and job.state in (S.SUBMITTED, S.QUEUED, S.RUNNING, S.INTERRUPTED, S.NEEDS_CHECK):
+            return await self._cancel_remote(job, provider)
+        if job.state.terminal:
+            return job
+        return self._set(job, S.CANCELED, "Canceled.")
+
+    async def _cancel_remote(self, job: Job, provider: Any) -> Job:
+        try:
+            accepted = await provider.cancel(RemoteRef.from_json(job.remote))
+        except ProviderError as exc:
+            log.info("cancel of %s refused: %s", job.id, exc.message)
+            accepted = False
+        if accepted:
+            return self._set(job, S.CANCELED, "Canceled.")
+        return self._set(job, S.CANCELED, f"Stopped watching this job, but {provider.display_name} did not confirm "
+                         "the cancel: it may still finish and be billed.")
+
+    async def shutdown(self, grace: float = 10.0) -> None:
+        """Stop every task: jobs sending a paid request get ``grace`` seconds to obtain their remote id."""
+        self._closing = True
+        uploading = [t for jid, t in self._tasks.items() if self.store.require(jid).state is S.UPLOADING]
+        if uploading:
+            await asyncio.wait(uploading, timeout=grace)
+        tasks = [t for t in self._tasks.values() if not t.done()]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def retry(self, job_id: str) -> Job:
+        """A new job with the same inputs and parameters (the old one stays as it was)."""
+        old = self.store.require(job_id)
+        folder = self.job_dir(old.id) / "inputs"
+        images = [folder / n for n in old.inputs]
+        if old.item_id:
+            item = self.library.get(old.item_id)
+            if item is not None and item.folder is not None:
+                images = [item.folder / n for n in item.inputs]
+        missing = [p.name for p in images if not p.exists()]
+        if missing:
+            raise MeshwrightError(f"The input images of this job are gone ({', '.join(missing)}).")
+        job = await self.create_job(old.model_id, images, dict(old.params), title=old.title)
+        return self._set(job, retry_of=old.id)
+
+
+def _uncertain_message(service: str) -> str:
+    return (f"Meshwright stopped while sending this job to {service}. It may have started there; it was not "
+            "sent again so you are not charged twice. Check your account before retrying.")

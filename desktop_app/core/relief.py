@@ -5,7 +5,7 @@ getting the GIL while this runs in a worker):
 
 1. *Subject*: the alpha channel, or, for opaque pictures, the pixels that differ from the median border colour
    and are not connected to the border. Specks are dropped and pin-holes filled.
-2. *Grid*: a regular grid over the subject's bounding box, ``detail`` cells along its longer side. A cell
+2. *Grid*: a regular grid over the subject's bounding box, about ``detail`` x ``detail`` cells. A cell
    corner is inside when the subject covers at least half of the cell around it; each cell becomes two
    triangles (the diagonal chosen so a three-corner cell keeps one), and rim vertices slide onto the true
    outline so the silhouette is not a staircase.
@@ -45,8 +45,8 @@ MIN_RIM = 0.002  # thinnest edge between the front and back rims, in units of th
 @dataclass
 class ReliefParams:
     depth: float = 0.15  # front height, relative to the subject's longer side
-    detail: int = 160  # grid cells along the subject's longer side (controls the triangle count)
-    smoothing: float = 2.0  # gaussian sigma on the height field, in grid cells
+    detail: int = 160  # grid cells across the subject (sqrt of its bounding area); sets the triangle count
+    smoothing: float = 2.0  # gaussian sigma on the height field, in cells of the default (160) grid
     base_thickness: float = 0.03  # wall height between the front and back rims, relative to the longer side
     luminance_detail: float = 0.3  # 0: shape only; 1: brightness shapes the surface too
     back: str = "mirror"  # "flat" | "mirror"
@@ -285,7 +285,9 @@ def _build_solid(
     rows, cols = np.nonzero(mask)
     y0, y1, x0, x1 = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
     long_px = float(max(x1 - x0, y1 - y0))
-    cell = long_px / params.detail
+    # ``detail`` cells across a square of the subject's area, so a tall thin figure gets as many triangles
+    # as a square crate instead of a quarter of them.
+    cell = max(0.5, float(np.sqrt((x1 - x0) * (y1 - y0))) / params.detail)
     nx = int(np.ceil((x1 - x0) / cell)) + 3
     ny = int(np.ceil((y1 - y0) / cell)) + 3
     cx, cy = (x0 + x1) / 2.0, (y0 + y1) / 2.0
@@ -388,7 +390,9 @@ def _height_field(
 
     shape = np.where(inside, shape, 0.0)
     if params.smoothing > 0:
-        shape = ndimage.gaussian_filter(shape, sigma=params.smoothing, mode="constant")
+        # Sigma is given for the default grid, so changing ``detail`` does not change how smooth it looks.
+        sigma = params.smoothing * params.detail / ReliefParams.detail
+        shape = ndimage.gaussian_filter(shape, sigma=sigma, mode="constant")
     shape = np.where(inside, shape, 0.0)
     top = float(shape.max())
     return shape / top if top > 0 else shape

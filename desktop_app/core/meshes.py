@@ -121,7 +121,7 @@ def vertex_normals(positions: np.ndarray, indices: np.ndarray, weld: bool = True
     """Area-weighted vertex normals in numpy (trimesh's fallback without scipy takes minutes on big meshes).
 
     With ``weld``, vertices at the same position share a normal so UV seams (which split vertices) do not
-    show as lighting seams; but where the split is a real crease (the shared normal is more than 45° off
+    show as lighting seams; but where the split is a real crease (the shared normal is more than 30° off
     the vertex's own), the vertex keeps its own normal, so a split-vertex cube stays flat-faced.
     """
     p = positions.astype(np.float64, copy=False)
@@ -134,7 +134,7 @@ def vertex_normals(positions: np.ndarray, indices: np.ndarray, weld: bool = True
     _, inverse = np.unique(positions, axis=0, return_inverse=True)
     inverse = inverse.ravel()
     welded = _unit(_accumulate(inverse[indices.ravel()], corner_n, int(inverse.max()) + 1))[inverse]
-    crease = (own * welded).sum(axis=1) < math.cos(math.radians(45.0))
+    crease = (own * welded).sum(axis=1) < math.cos(math.radians(30.0))
     welded[crease] = own[crease]
     return welded
 

@@ -95,17 +95,30 @@ void main() {
 }
 """
 
-_programs: dict[int, int] = {}  # per context: GL programs are not shared between unrelated contexts
+_LINE_VERTEX = """
+uniform mat4 u_mvp;
+IN vec3 a_position;
+void main() { gl_Position = u_mvp * vec4(a_position, 1.0); }
+"""
+
+_LINE_FRAGMENT = """
+uniform vec4 u_color;
+void main() { FRAG_COLOR = u_color; }
+"""
+
+# Per context: GL programs are not shared between unrelated contexts (two preview windows, the thumbnail
+# context). pyqtgraph's own items cache one program globally, which breaks there (GLGridItem included).
+_programs: dict[tuple[int, str], int] = {}
 
 
 def _context_key(ctx: QtGui.QOpenGLContext) -> int:
     return int(Shiboken.getCppPointer(ctx)[0])
 
 
-def shader_program() -> int:
-    """Compile (once per current context) and return the textured-lit program."""
+def shader_program(name: str = "mesh") -> int:
+    """Compile (once per current context) and return the "mesh" or "line" program."""
     ctx = QtGui.QOpenGLContext.currentContext()
-    key = _context_key(ctx)
+    key = (_context_key(ctx), name)
     if key in _programs:
         return _programs[key]
     fmt = ctx.format()
@@ -122,17 +135,24 @@ def shader_program() -> int:
     else:
         vdefs = "#define IN attribute\n#define OUT varying\n"
         fdefs = "#define IN varying\n#define FRAG_COLOR gl_FragColor\n#define TEXTURE texture2D\n"
+    vertex, fragment = (_VERTEX, _FRAGMENT) if name == "mesh" else (_LINE_VERTEX, _LINE_FRAGMENT)
     program = shaders.compileProgram(
-        shaders.compileShader([header, vdefs, _VERTEX], GL.GL_VERTEX_SHADER),
-        shaders.compileShader([header, fdefs, _FRAGMENT], GL.GL_FRAGMENT_SHADER),
+        shaders.compileShader([header, vdefs, vertex], GL.GL_VERTEX_SHADER),
+        shaders.compileShader([header, fdefs, fragment], GL.GL_FRAGMENT_SHADER),
         validate=False,  # validation needs a bound VAO/texture state that does not exist yet
     )
-    for name, loc in ATTRS.items():
-        GL.glBindAttribLocation(program, loc, name)
+    for attr, loc in ATTRS.items():
+        GL.glBindAttribLocation(program, loc, attr)
     GL.glLinkProgram(program)
+    if not _programs or all(k[0] != key[0] for k in _programs):
+        ctx.aboutToBeDestroyed.connect(lambda ck=key[0]: _forget_context(ck))
     _programs[key] = program
-    ctx.aboutToBeDestroyed.connect(lambda key=key: _programs.pop(key, None))
     return program
+
+
+def _forget_context(ctx_key: int) -> None:
+    for key in [k for k in _programs if k[0] == ctx_key]:
+        del _programs[key]
 
 
 def normalizing_transform(arrays: SceneArrays) -> QtGui.QMatrix4x4:
@@ -253,7 +273,7 @@ class TexturedMeshItem(GLGraphicsItem):
         if not self._gpu:
             return
         self.setupGLState()
-        program = shader_program()
+        program = shader_program("mesh")
         mvp = np.array(self.mvpMatrix().data(), dtype=np.float32)
         modelview = self.modelViewMatrix()
         mv = np.array(modelview.data(), dtype=np.float32)
@@ -350,3 +370,42 @@ def _upload_texture(pixels: np.ndarray, *, srgb: bool, max_size: int) -> int:
     GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_MIN_FILTER, min_filter)
     GL.glBindTexture(GL.GL_TEXTURE_2D, 0)
     return tex
+
+
+class FloorGridItem(GLGraphicsItem):
+    """A square line grid in the XY plane (pyqtgraph's GLGridItem shares one program across contexts)."""
+
+    def __init__(self, size: float = 4.0, spacing: float = 0.25,
+                 color: tuple[float, float, float, float] = (0.8, 0.8, 0.8, 0.22)) -> None:
+        super().__init__()
+        self.setGLOptions("translucent")
+        self._color = color
+        ticks = np.arange(-size / 2, size / 2 + spacing / 2, spacing, dtype=np.float32)
+        half = np.float32(size / 2)
+        lines = [((t, -half, 0), (t, half, 0)) for t in ticks] + [((-half, t, 0), (half, t, 0)) for t in ticks]
+        self._lines = np.ascontiguousarray(np.array(lines, dtype=np.float32).reshape(-1, 3))
+        self._vbo: QOpenGLBuffer | None = None
+        self._vbo_context: int | None = None
+
+    def paint(self) -> None:
+        ctx = QtGui.QOpenGLContext.currentContext()
+        if ctx is None:
+            return
+        if self._vbo is None or self._vbo_context != _context_key(ctx):
+            self._vbo = _vbo(self._lines)  # an old context's buffer died with that context
+            self._vbo_context = _context_key(ctx)
+        self.setupGLState()
+        program = shader_program("line")
+        GL.glUseProgram(program)
+        try:
+            GL.glUniformMatrix4fv(GL.glGetUniformLocation(program, "u_mvp"), 1, False,
+                                  np.array(self.mvpMatrix().data(), dtype=np.float32))
+            GL.glUniform4f(GL.glGetUniformLocation(program, "u_color"), *self._color)
+            self._vbo.bind()
+            GL.glVertexAttribPointer(0, 3, GL.GL_FLOAT, False, 0, None)
+            self._vbo.release()
+            GL.glEnableVertexAttribArray(0)
+            GL.glDrawArrays(GL.GL_LINES, 0, len(self._lines))
+            GL.glDisableVertexAttribArray(0)
+        finally:
+            GL.glUseProgram(0)

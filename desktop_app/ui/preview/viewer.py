@@ -12,7 +12,7 @@ from PySide6.QtGui import QAction, QImage, QKeySequence, QMouseEvent, QVector3D
 from PySide6.QtWidgets import QGridLayout, QLabel, QToolBar, QVBoxLayout, QWidget
 
 from desktop_app.core.meshes import SceneArrays
-from desktop_app.ui.preview.gl_mesh_item import TexturedMeshItem, normalizing_transform
+from desktop_app.ui.preview.gl_mesh_item import FloorGridItem, TexturedMeshItem, normalizing_transform
 from desktop_app.ui.preview.loader import MeshLoader
 
 BACKGROUND = (42, 44, 48)
@@ -54,9 +54,7 @@ class PreviewWidget(QWidget):
         self.view.setMinimumSize(120, 90)
         self.view.installEventFilter(self)  # refit the camera when the aspect ratio changes
 
-        self._grid = gl.GLGridItem(color=(200, 200, 200, 50))
-        self._grid.setSize(4, 4, 1)
-        self._grid.setSpacing(0.25, 0.25, 1)
+        self._grid = FloorGridItem()
         self._grid.setDepthValue(10)  # after the opaque mesh, so blending sees it
         self._grid.hide()
         self.view.addItem(self._grid)

@@ -254,21 +254,26 @@ def _triangulate(inside: np.ndarray) -> np.ndarray:
     return np.concatenate([tri[keep] for tri, keep in candidates]).reshape(-1, 3)
 
 
-def _boundary_edges(faces: np.ndarray) -> np.ndarray:
-    """Directed edges used by exactly one face: the rim(s) of the front surface."""
+def _boundary_edges(faces: np.ndarray, nx: int) -> np.ndarray:
+    """Directed edges used by exactly one face: the rim(s) of the front surface.
+
+    Grid edges join a node to its right, lower, lower-right or lower-left neighbour, so ``4 * node + kind``
+    names each undirected edge uniquely and a bincount replaces a sort (which holds the GIL for long).
+    """
     edges = faces[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2)
-    # One int64 key per undirected edge: a 1-D sort is ~50x faster than np.unique(axis=0).
-    span = int(edges.max(initial=0)) + 1
-    key = np.minimum(edges[:, 0], edges[:, 1]) * span + np.maximum(edges[:, 0], edges[:, 1])
-    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
-    return edges[counts[inverse] == 1]
+    low = np.minimum(edges[:, 0], edges[:, 1])
+    step = np.abs(edges[:, 0] - edges[:, 1])
+    kind = np.where(step == 1, 0, np.where(step == nx, 1, np.where(step == nx + 1, 2, 3)))
+    key = low * 4 + kind
+    counts = np.bincount(key)
+    return edges[counts[key] == 1]
 
 
 def _manifold_front(inside: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Triangulate, dropping "bow-tie" nodes (two parts touching at one corner) that would break the walls."""
     for _ in range(16):
         faces = _triangulate(inside)
-        rim = _boundary_edges(faces)
+        rim = _boundary_edges(faces, inside.shape[1])
         per_node = np.bincount(rim.ravel(), minlength=inside.size)  # 2 at an ordinary rim node
         bad = per_node > 2
         if not bad.any():

@@ -13,48 +13,17 @@ from __future__ import annotations
 import argparse
 import email.parser
 import email.policy
-import io
 import json
 import secrets
 import threading
 import time
 import urllib.parse
-import zipfile
 from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from typing import Any
 
-import trimesh
-
-from tests.emulators.common import JsonHandler, LoopbackServer, make_glb, make_image
-
-GEN25 = ("Gen-2.5-Extreme-Low", "Gen-2.5-Low", "Gen-2.5-Medium", "Gen-2.5-High", "Gen-2.5-Extreme-High")
-GEN15 = ("Regular", "Detail", "Smooth")
-TIERS = (*GEN25, "Gen-2", *GEN15, "Sketch")
-ENUMS = {
-    "tier": TIERS,
-    "geometry_file_format": ("glb", "usdz", "fbx", "obj", "stl"),
-    "material": ("PBR", "Shaded", "All", "None"),
-    "quality": ("high", "medium", "low", "extra-low"),
-    "mesh_mode": ("Quad", "Raw"),
-    "condition_mode": ("concat", "fuse"),
-    "texture_mode": ("legacy", "extreme-low", "low", "medium", "high", "extreme-high"),
-    "geometry_instruct_mode": ("faithful", "creative"),
-    "is_symmetric": ("symmetric", "balanced", "asymmetric", "unknown"),
-}
-BOOLEANS = ("use_original_alpha", "TAPose", "TApose", "preview_render", "mesh_simplify", "mesh_smooth", "use_hyper",
-            "hd_texture", "texture_delight", "is_micro")
-ARRAYS = ("bbox_condition", "addons", "image_label")
-IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"RIFF")
-# Old and new spellings of the body-level codes (contract 6.1); ``error_names`` picks the set.
-OLD_NAMES = {"API_INSUFFICIENT_FUNDS": "INSUFFICIENT_FUND", "API_NO_ACTIVE_SUBSCRIPTION": "NO_ACTIVE_SUBSCRIPTION",
-             "API_SUBSCRIPTION_PLAN_TOO_LOW": "SUBSCRIPTION_PLAN_TOO_LOW"}
-
-
-class Reject(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+from tests.emulators.common import JsonHandler, LoopbackServer
+from tests.emulators.hyper3d_rules import OLD_NAMES, Reject, make_file, validate
 
 
 @dataclass
@@ -78,16 +47,6 @@ class Task:
     created: float
     polls: int = 0
     unknown_sent: bool = False
-
-
-def quality_override_range(tier: str, mesh_mode: str) -> tuple[int, int]:
-    if tier in GEN15 or tier == "Sketch":
-        return 2000, 200000
-    if mesh_mode == "Quad":
-        return 1000, 200000
-    if tier in ("Gen-2.5-High", "Gen-2.5-Extreme-High"):
-        return 20000, 2000000
-    return 500, 1000000
 
 
 class Hyper3DEmulator:
@@ -218,7 +177,7 @@ class Hyper3DEmulator:
         with self.lock:
             key = (task_uuid, name)
             if key not in self._blobs:
-                self._blobs[key] = _make_file(name, seed=len(self._blobs))
+                self._blobs[key] = make_file(name, seed=len(self._blobs))
             return self._blobs[key]
 
     def url_for(self, task_uuid: str, name: str) -> str:
@@ -234,27 +193,9 @@ class Hyper3DEmulator:
             self._urls = {t: (u, n, 0.0) for t, (u, n, _e) in self._urls.items()}
 
 
-def _make_file(name: str, seed: int) -> bytes:
-    ext = name.rsplit(".", 1)[-1].lower()
-    if ext == "glb":
-        return make_glb(seed=seed)
-    if ext in ("webp", "png", "jpg"):
-        return make_image({"webp": "WEBP", "png": "PNG", "jpg": "JPEG"}[ext], size=64, seed=seed)
-    if ext in ("obj", "stl"):
-        data = trimesh.creation.icosphere(subdivisions=2).export(file_type=ext)
-        return data.encode() if isinstance(data, str) else data
-    if ext == "fbx":
-        return b"Kaydara FBX Binary  \x00\x1a\x00" + bytes(64)
-    if ext == "usdz":
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w") as z:
-            z.writestr("model.usdc", b"PXR-USDC" + bytes(32))
-        return buf.getvalue()
-    return b"emulator file"
-
-
 class _Server(LoopbackServer):
-    """LoopbackServer on a chosen port (0 = any free one) for the standalone mode."""
+    """LoopbackServer on a chosen port (0 = any free one), polling for shutdown every 20 ms so each test's
+    teardown takes milliseconds instead of the standard half second."""
 
     def __init__(self, port: int, state: Hyper3DEmulator) -> None:
         super().__init__(_Handler, state)
@@ -263,7 +204,8 @@ class _Server(LoopbackServer):
             self._server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
             self._server.daemon_threads = True
             self._server.state = state  # type: ignore[attr-defined]
-            self._thread = threading.Thread(target=self._server.serve_forever, name="emulator", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                                        name="hyper3d-emulator", daemon=True)
 
 
 class _Handler(JsonHandler):
@@ -288,6 +230,9 @@ class _Handler(JsonHandler):
             endpoint = path.split("/v2/", 1)[-1].rstrip("/") if "/v2/" in path else ""
             if endpoint not in ("rodin", "status", "download", "check_balance", "check-balance"):
                 return self.send_json(404, {"error": "NOT_FOUND", "message": f"No route {path}"})
+            if endpoint == "rodin" and self.command == "POST":
+                with emu.lock:
+                    emu.submits += 1  # counted before the auth check: what reached the service
             if self.headers.get("Authorization", "") != f"Bearer {emu.api_key}":
                 return self.send_json(401, {"error": "UNAUTHORIZED", "message": "Active API key is required."})
             if endpoint.startswith("check"):
@@ -301,8 +246,6 @@ class _Handler(JsonHandler):
 
     # -- submit --
     def _submit(self, emu: Hyper3DEmulator, rec: RecordedRequest, body: bytes) -> None:
-        with emu.lock:
-            emu.submits += 1
         ctype = self.headers.get("Content-Type", "")
         if not ctype.startswith("multipart/form-data"):
             raise Reject(400, "INVALID_REQUEST", "Body must be multipart/form-data.")
@@ -320,67 +263,9 @@ class _Handler(JsonHandler):
             else:
                 rec.fields.setdefault(name, []).append(data.decode("utf-8", "replace"))
         with emu.lock:
-            fields = self._validate(emu, rec.fields, images)
+            fields = validate(rec.fields, images, strict_booleans=emu.strict_booleans,
+                              strict_arrays=emu.strict_arrays, default_tier=emu.default_tier)
             self._submit_locked(emu, fields)
-
-    def _validate(self, emu: Hyper3DEmulator, raw: dict[str, list[str]], images: list[bytes]) -> dict[str, Any]:
-        if not images and not raw.get("prompt", [""])[0].strip():
-            raise Reject(400, "INVALID_REQUEST", "Either images or prompt is required.")
-        if len(images) > 5:
-            raise Reject(400, "INVALID_REQUEST", "At most 5 images are allowed.")
-        if any(not img.startswith(IMAGE_MAGIC) for img in images):
-            raise Reject(400, "INVALID_REQUEST", "Unsupported image format.")
-        out: dict[str, Any] = {}
-        for name, values in raw.items():
-            if name in ARRAYS:
-                if len(values) > 1 or not values[0].lstrip().startswith("["):
-                    if emu.strict_arrays:  # the live server JSON.parses array fields (contract 2.3)
-                        raise Reject(500, "UNKNOWN", f"Unexpected token '{values[0][:1]}', is not valid JSON")
-                    values = [json.dumps(values if len(values) > 1 else values[0].split(","))]
-                try:
-                    out[name] = json.loads(values[0])
-                except ValueError as exc:
-                    raise Reject(500, "UNKNOWN", f"Unexpected token in JSON: {exc}") from None
-                continue
-            value = values[-1]
-            if name in BOOLEANS:
-                if value not in ("true", "false") and (emu.strict_booleans or value.lower() not in ("true", "false")):
-                    raise Reject(400, "INVALID_REQUEST", f"{name} must be true or false.")
-                out["TAPose" if name == "TApose" else name] = value.lower() == "true"
-            elif name in ENUMS:
-                if value not in ENUMS[name]:
-                    raise Reject(400, "INVALID_REQUEST", f"Invalid value for {name}: {value!r}.")
-                out[name] = value
-            elif name in ("seed", "quality_override", "height"):
-                try:
-                    out[name] = int(value)
-                except ValueError:
-                    raise Reject(400, "INVALID_REQUEST", f"{name} must be an integer.") from None
-            else:
-                out[name] = value  # prompt and unknown fields (ignored, as the real service does)
-        tier = out.setdefault("tier", emu.default_tier)
-        mesh = out.get("mesh_mode", "Raw" if tier in GEN25 else "Quad")
-        if not 0 <= out.get("seed", 0) <= 65535:
-            raise Reject(400, "INVALID_REQUEST", "seed must be between 0 and 65535.")
-        if "quality_override" in out:
-            lo, hi = quality_override_range(tier, mesh)
-            if tier == "Sketch" or not lo <= out["quality_override"] <= hi:
-                raise Reject(400, "INVALID_REQUEST", f"quality_override must be {lo}-{hi} for {tier} {mesh}.")
-        addons = out.get("addons", [])
-        if not isinstance(addons, list) or any(a != "HighPack" for a in addons):
-            raise Reject(400, "INVALID_REQUEST", "addons may only contain HighPack.")
-        if addons and tier in GEN15 and mesh == "Raw":
-            raise Reject(400, "INVALID_REQUEST", "HighPack is not available in Raw mode.")
-        bbox = out.get("bbox_condition")
-        if bbox is not None and (not isinstance(bbox, list) or len(bbox) != 3
-                                 or not all(isinstance(v, int) and v > 0 for v in bbox)):
-            raise Reject(400, "INVALID_REQUEST", "bbox_condition must be three positive integers.")
-        if out.get("geometry_instruct_mode") == "creative" and tier not in GEN25[2:]:
-            raise Reject(400, "INVALID_REQUEST", "Creative mode needs Gen-2.5 Medium, High or Extreme-High.")
-        if len(out.get("image_label", [])) > len(images):
-            raise Reject(400, "IMAGE_LABEL_LENGTH_TOO_LONG", "More image labels than images.")
-        out["_images"] = len(images)
-        return out
 
     def _submit_locked(self, emu: Hyper3DEmulator, fields: dict[str, Any]) -> None:
         if emu.submit_error:

@@ -95,10 +95,12 @@ class Scheduler:
             job = self.store.transition(job.id, to, message, **changes)
         return self._emit(job)
 
-    def gate(self, provider: str) -> ProviderGate:
-        if provider not in self._gates:
-            self._gates[provider] = ProviderGate(self.concurrency.get(provider, 2))
-        return self._gates[provider]
+    def gate(self, provider: Any) -> ProviderGate:
+        name = provider.name
+        if name not in self._gates:
+            spacing = getattr(provider, "request_spacing", 0.25)
+            self._gates[name] = ProviderGate(self.concurrency.get(name, 2), spacing)
+        return self._gates[name]
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -180,7 +182,7 @@ class Scheduler:
             provider = self.registry.provider_for(job.model_id)
         except MeshwrightError as exc:
             return self._set(job, S.FAILED, exc.user_text()) if job.state is S.DRAFT else job
-        gate = self.gate(provider.name)
+        gate = self.gate(provider)
         try:
             if gate.jobs.locked():
                 job = self._set(job, message="Waiting for a free slot")
@@ -401,9 +403,11 @@ class Scheduler:
     async def shutdown(self, grace: float = 10.0) -> None:
         """Stop every task: jobs sending a paid request get ``grace`` seconds to obtain their remote id."""
         self._closing = True
-        uploading = [t for jid, t in self._tasks.items() if self.store.require(jid).state is S.UPLOADING]
-        if uploading:
-            await asyncio.wait(uploading, timeout=grace)
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline and any(
+            not t.done() and self.store.require(jid).state is S.UPLOADING for jid, t in list(self._tasks.items())
+        ):
+            await asyncio.sleep(0.05)
         tasks = [t for t in self._tasks.values() if not t.done()]
         for task in tasks:
             task.cancel()

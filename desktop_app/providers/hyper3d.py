@@ -101,6 +101,7 @@ def encode_field(name: str, value: Any) -> str | None:
 class Hyper3DProvider:
     name = "hyper3d"
     display_name = "Hyper3D Rodin"
+    poll_timing = (5.0, 30.0)  # (first poll, cap) in seconds: the newer docs ask for >= 5 s, backing off to 30 s
 
     def __init__(self, base_url: str, api_key: Callable[[], str], *,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:

@@ -196,7 +196,7 @@ class ScenarioProvider:
         model that insists on its image even for a quote)."""
         raw_id = sm.unqualify(request.model_id)
         schema = await self.schema(raw_id)
-        body = schema.build_body(dict(request.values), None)
+        body = schema.build_body(self._values(schema, raw_id, request), None)
         try:
             reply = await self._call("POST", f"/generate/custom/{raw_id}", action="get a price",
                                      params={"dryRun": "true"}, json=body)
@@ -215,6 +215,12 @@ class ScenarioProvider:
         details = reply.get("costDetails")
         detail = ", ".join(f"{k}: {v}" for k, v in details.items()) if isinstance(details, dict) else ""
         return Quote(cost=cost, unit=UNIT, detail=detail)
+
+    @staticmethod
+    def _values(schema: ModelSchema, raw_id: str, request: GenerationRequest) -> dict[str, Any]:
+        fields = {f.name for f in schema.fields}
+        values = {**sm.sent_overrides(fields, raw_id), **request.values}
+        return {k: v for k, v in values.items() if k in fields}
 
     async def balance(self) -> tuple[float, str] | None:
         """The contract documents no balance endpoint for API keys, so there is nothing to show."""
@@ -236,7 +242,7 @@ class ScenarioProvider:
                 by_hash[digest] = await self._upload(Path(path).name, data)
             image_ids.append(by_hash[digest])
         files = schema.assign_images(image_ids)
-        body = schema.build_body(dict(request.values), files)
+        body = schema.build_body(self._values(schema, raw_id, request), files)
         progress(None, "Starting the job")
         try:
             reply = await self._call("POST", f"/generate/custom/{raw_id}", action="start the job",

@@ -142,6 +142,14 @@ def apply_local_overrides(raw: dict[str, Any]) -> dict[str, Any]:
     return raw
 
 
+def sent_overrides(schema_fields: set[str], raw_id: str) -> dict[str, Any]:
+    """Values to send when the user left them unset, so a local default override reaches the service
+    (unset optionals are otherwise omitted and the service would apply its own default)."""
+    if "rodin" in raw_id and "material" in schema_fields:
+        return {"material": "PBR"}
+    return {}
+
+
 class SchemaCache:
     """Raw ``GET /v1/models/{id}`` replies on disk, one JSON file per model, replaced atomically."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import base64
 import copy
+import functools
 import hashlib
 import hmac
 import itertools
@@ -28,6 +29,11 @@ BUNDLED = ("model_trellis-2", "model_hunyuan-3d-v2-1", "model_rodin-hyper3d-v2-5
 BASE_COST = {"model_trellis-2": 30, "model_hunyuan-3d-v2-1": 25, "model_rodin-hyper3d-v2-5": 80,
              "model_meshy-7-img23d": 120, "model_tripo-v3-1-image-to-3d": 75}
 _SIGNING_KEY = b"emulator-cdn-signing-key"
+
+
+@functools.cache
+def _glb() -> bytes:
+    return make_glb(seed=1)  # trimesh export is the slow part of starting an emulator
 
 
 def _extra_models() -> list[dict[str, Any]]:
@@ -130,7 +136,7 @@ class ScenarioEmulator:
         self.asset_reads: dict[str, int] = {}
         self.uploads: dict[str, dict[str, Any]] = {}
         self.jobs: dict[str, dict[str, Any]] = {}
-        self._glb = make_glb(seed=1)
+        self._glb = _glb()
         self._server = _server(ScenarioHandler, self, port)
 
     # ----------------------------------------------------------------- lifecycle and helpers for tests

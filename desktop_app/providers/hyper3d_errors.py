@@ -124,6 +124,10 @@ def http_error(response: httpx.Response, *, secret: str = "", submit: bool = Fal
         return body_error(code, data.get("message"), secret=secret, submit=submit, retry_after=retry_after)
     if status == 403:
         return AuthError("Hyper3D refused access with this API key.", hint=KEY_HINT, code="HTTP_403")
+    if status == 404:
+        return ProviderError(f"{SERVICE} has no such address (HTTP 404).",
+                             hint="Check the Hyper3D server address (RODIN_BASE_URL); it should end in /api.",
+                             code="HTTP_404")
     return ProviderError(f"{SERVICE} refused the request (HTTP {status}).",
                          hint=_clean(data.get("message"), secret), code=f"HTTP_{status}")
 

@@ -324,3 +324,40 @@ async def test_emulator_rejects_what_the_real_api_rejects(emu: Hyper3DEmulator) 
     async with httpx.AsyncClient(base_url=emu.base_url) as anon:
         denied = await anon.post("/v2/status", json={"subscription_key": key})
         assert denied.status_code == 401 and denied.json()["error"] == "UNAUTHORIZED"
+
+
+async def test_emulator_file_transfer_faults(emu: Hyper3DEmulator, rodin: Hyper3DProvider) -> None:
+    emu.waiting_polls = emu.generating_polls = emu.stagger_polls = 0
+    emu.preview_first = False
+    ref = await rodin.submit(req(geometry_file_format="obj"), noop)
+    await run(rodin, ref)
+    files = await rodin.outputs(ref)
+    assert [f.name for f in files][:2] == ["base_basic_pbr.obj", "preview.webp"]  # model before preview
+    model = next(f for f in files if f.preferred)
+    emu.file_faults = [503, "truncate", "drop"]
+    async with httpx.AsyncClient() as plain:
+        assert (await plain.get(model.url)).status_code == 503
+        for _ in range(2):
+            with pytest.raises(httpx.RemoteProtocolError):
+                await plain.get(model.url)
+        got = await plain.get(model.url)
+    assert got.status_code == 200 and (got.content.startswith(b"v ") or b"\nv " in got.content)
+    assert emu.file_gets == 4
+
+
+def test_standalone_emulator_prints_url_and_key() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "tests.emulators.hyper3d", "--port", "0", "--key", "rk-manual"],
+                            cwd=Path(__file__).resolve().parents[2], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline().strip() for _ in range(2)]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        if proc.stdout:
+            proc.stdout.close()
+    assert lines[0].startswith("RODIN_BASE_URL=http://127.0.0.1:") and lines[0].endswith("/api")
+    assert lines[1] == "RODIN_API_KEY=rk-manual"

@@ -435,3 +435,10 @@ def test_schema_ranges_follow_tier_and_mesh_mode() -> None:
     assert tiers[:5] == ["Gen-2.5-Extreme-Low", "Gen-2.5-Low", "Gen-2.5-Medium", "Gen-2.5-High",
                          "Gen-2.5-Extreme-High"]
     assert all(f.description and f.label for f in s.fields)
+
+
+async def test_wrong_base_url_says_so() -> None:
+    p, _ = provider({"status": httpx.Response(404, text="Not Found")})
+    with pytest.raises(ProviderError) as info:
+        await p.poll(REF)
+    assert not info.value.retryable and "RODIN_BASE_URL" in info.value.user_text()

@@ -96,6 +96,7 @@ class ScenarioEmulator:
         self.unknown_status: str | None = None
         self.progress_mode = "normal"  # "stuck" (0.1 until the end) or "absent"
         self.skip_states = False
+        self.middle_states: list[str] | None = None  # e.g. [] to finish at the first poll
         self.outcome = "success"  # "failure", "partial", "canceled"
         self.failure_error = "Error ID 7f21c: the generator ran out of memory"
         self.failure_hint: str | None = None
@@ -256,6 +257,8 @@ class ScenarioEmulator:
 
     def job_sequence(self) -> list[str]:
         middle = ["warming-up", "in-progress", "in-progress", "finalizing"]
+        if self.middle_states is not None:
+            middle = list(self.middle_states)
         if self.skip_states:
             middle = [s for s in middle if self.rng.random() > 0.5] or ["in-progress"]
         if self.unknown_status:

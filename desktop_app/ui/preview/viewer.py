@@ -12,7 +12,8 @@ from PySide6.QtGui import QAction, QImage, QKeySequence, QMouseEvent, QVector3D
 from PySide6.QtWidgets import QGridLayout, QLabel, QToolBar, QVBoxLayout, QWidget
 
 from desktop_app.core.meshes import SceneArrays
-from desktop_app.ui.preview.gl_mesh_item import FloorGridItem, TexturedMeshItem, normalizing_transform
+from desktop_app.ui.preview.gl_mesh_item import TexturedMeshItem, normalizing_transform
+from desktop_app.ui.preview.grid_item import FloorGridItem
 from desktop_app.ui.preview.loader import MeshLoader
 
 BACKGROUND = (42, 44, 48)

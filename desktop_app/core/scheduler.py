@@ -131,7 +131,7 @@ class Scheduler:
         job = Job(id=new_job_id(), model_id=model_id, params=values)
         prompt_field = schema.prompt_field()
         prompt = str(values.get(prompt_field.name, "")) if prompt_field else ""
-        job.title = title or (checked[0].path.stem if checked else prompt[:40]) or schema.name
+        job.title = title or (_humanise(checked[0].path.stem) if checked else prompt[:40]) or schema.name
         inputs_dir = self.job_dir(job.id) / "inputs"
 
         def copy_inputs() -> list[str]:
@@ -304,6 +304,7 @@ class Scheduler:
             return self._set(job, message=message, **changes)
         if to is S.DOWNLOADING:
             changes["progress"] = None
+            message = "Fetching the results"
         return self._set(job, to, message, **changes)
 
     async def _retrying(self, what: str, call: Callable[[], Any], gate: ProviderGate, tries: int = 5) -> Any:
@@ -432,6 +433,12 @@ class Scheduler:
             raise MeshwrightError(f"The input images of this job are gone ({', '.join(missing)}).")
         job = await self.create_job(old.model_id, images, dict(old.params), title=old.title)
         return self._set(job, retry_of=old.id)
+
+
+def _humanise(stem: str) -> str:
+    """'typical_building-castle' -> 'Typical building castle': file names make poor titles as they are."""
+    words = " ".join(stem.replace("_", " ").replace("-", " ").split())
+    return words[:1].upper() + words[1:] if words else ""
 
 
 def _uncertain_message(service: str) -> str:

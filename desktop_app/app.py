@@ -1,0 +1,74 @@
+"""GUI composition root: QApplication, the qasync event loop, core services and the main window."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from typing import TYPE_CHECKING
+
+from desktop_app import APP_NAME, __version__
+from desktop_app.core.logs import setup_logging
+from desktop_app.resources import resource_path
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+log = logging.getLogger(__name__)
+
+
+def make_qapplication(argv: list[str]) -> QApplication:
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("meshwright")
+    style = resource_path("styles/app.qss")
+    if style.exists():
+        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    return app
+
+
+def run_gui(args: list[str]) -> int:
+    import qasync
+
+    from desktop_app.core.settings import app_paths
+    from desktop_app.services import build_services
+
+    paths = app_paths().ensure()
+    setup_logging(paths.log_dir)
+    app = make_qapplication([a for a in args if a.startswith("-platform")])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    services = build_services(paths)
+
+    from desktop_app.ui.main_window import MainWindow
+
+    window = MainWindow(services, automation="--screenshot-mode" in args)
+    quit_event = asyncio.Event()
+    app.aboutToQuit.connect(quit_event.set)
+
+    async def main() -> None:
+        window.show()
+        await asyncio.to_thread(services.secrets.preload)
+        await window.start()
+        if "--self-test" in args:
+            from desktop_app.self_test import run_self_test
+
+            code = await run_self_test(window)
+            window.close()
+            await quit_event.wait()
+            raise SystemExit(code)
+        await quit_event.wait()
+
+    with loop:
+        try:
+            loop.run_until_complete(main())
+        except SystemExit as exc:
+            return int(exc.code or 0)
+        finally:
+            services.store.close()
+            services.library.close()
+    return 0

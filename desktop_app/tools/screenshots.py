@@ -1,0 +1,115 @@
+"""`make screenshots`: drive the real window through its main states and save a PNG of each.
+
+Runs in automation mode (paid models disabled) with a throw-away MESHWRIGHT_HOME, using the offline generator.
+Usage: python -m desktop_app.tools.screenshots OUT_DIR [IMAGE ...]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from desktop_app.ui.main_window import MainWindow
+
+DEFAULT_IMAGES = ("typical_building_castle.png", "typical_creature_dragon.png")
+
+
+def _fixture_images() -> list[Path]:
+    root = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "images"
+    return [root / name for name in DEFAULT_IMAGES if (root / name).exists()]
+
+
+async def _until(condition: Callable[[], bool], timeout: float = 60.0) -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not condition():
+        if loop.time() > end:
+            raise TimeoutError("the window did not reach the expected state")
+        await asyncio.sleep(0.05)
+
+
+async def capture(window: MainWindow, out: Path, images: list[Path]) -> list[Path]:
+    from desktop_app.core.jobs import JobState
+
+    saved: list[Path] = []
+
+    async def shot(name: str) -> None:
+        await asyncio.sleep(0.4)  # let layouts settle and GL paint
+        path = out / f"{name}.png"
+        window.grab().save(str(path))
+        saved.append(path)
+
+    window.resize(1440, 900)
+    await _until(lambda: window._schema is not None)
+    await shot("01-empty")
+    window.drop_zone.add_paths(images[:1])
+    await _until(lambda: not window.drop_zone.pending() and window.generate_button.isEnabled())
+    await shot("02-image-added")
+    store = window.services.store
+    window.generate()
+    await _until(lambda: any(j.state.active for j in store.list()))
+    await shot("03-job-running")
+    await _until(lambda: all(j.state.terminal for j in store.list()) and window.preview.state() == "scene")
+    await shot("04-model-preview")
+    for image in images[1:]:
+        window.drop_zone.clear()
+        window.drop_zone.add_paths([image])
+        await _until(lambda: not window.drop_zone.pending() and window.generate_button.isEnabled())
+        count = len(store.list())
+        window.generate()
+        await _until(lambda c=count: len(store.list()) > c and all(j.state.terminal for j in store.list()))
+        await _until(lambda: window.preview.state() == "scene")
+    await _until(lambda: window.library_view.model.rowCount() >= len(images))
+    failed = [j for j in store.list() if j.state is not JobState.SUCCEEDED]
+    if failed:
+        raise RuntimeError(f"job failed while taking screenshots: {failed[0].message}")
+    await shot("05-library")
+    return saved
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[0] if argv else "docs/screenshots").resolve()
+    images = [Path(a).resolve() for a in argv[1:]] or _fixture_images()
+    if not images:
+        print("no input images: pass some on the command line", file=sys.stderr)
+        return 2
+    out.mkdir(parents=True, exist_ok=True)
+    home = tempfile.mkdtemp(prefix="meshwright-shots-")
+    os.environ["MESHWRIGHT_HOME"] = home
+    os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+
+    import qasync
+
+    from desktop_app.app import make_qapplication
+    from desktop_app.services import build_services
+    from desktop_app.ui.main_window import MainWindow
+
+    app = make_qapplication([])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    services = build_services()
+    window = MainWindow(services, automation=True)
+
+    async def run() -> list[Path]:
+        window.show()
+        await window.start()
+        try:
+            return await capture(window, out, images)
+        finally:
+            await window._shutdown()
+
+    with loop:
+        saved = loop.run_until_complete(run())
+    for path in saved:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,273 @@
+"""The job queue: every job with its state, progress, elapsed time, cost and reason; cancel, retry, remove."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionProgressBar,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.jobs import Job, JobState
+
+JobRole = Qt.ItemDataRole.UserRole + 1
+_Index = QModelIndex | QPersistentModelIndex
+_STATE_COLORS = {
+    JobState.SUCCEEDED: "#2e7d32",
+    JobState.FAILED: "#c62828",
+    JobState.NEEDS_CHECK: "#ef6c00",
+    JobState.INTERRUPTED: "#ef6c00",
+    JobState.CANCELED: "#757575",
+}
+
+
+def format_elapsed(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def format_cost(job: Job) -> str:
+    if job.cost is None:
+        return ""
+    if job.cost == 0:
+        return "free"
+    value = f"{job.cost:g}"
+    return f"{value} {job.cost_unit}".strip()
+
+
+class JobListModel(QAbstractListModel):
+    """Jobs newest first; ``upsert`` keeps rows in step with the scheduler's announcements."""
+
+    def __init__(self, model_names: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self._jobs: list[Job] = []
+        self._rows: dict[str, int] = {}
+        self.model_names = model_names if model_names is not None else {}
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._jobs)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        job = self._jobs[index.row()]
+        if role == JobRole:
+            return job
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{job.title} — {job.state.label}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{job.title}\n{self.model_names.get(job.model_id, job.model_id)}\n{job.state.label}: {job.message}"
+        return None
+
+    def set_jobs(self, jobs: list[Job]) -> None:
+        self.beginResetModel()
+        self._jobs = list(jobs)
+        self._reindex()
+        self.endResetModel()
+
+    def upsert(self, job: Job) -> None:
+        row = self._rows.get(job.id)
+        if row is None:
+            self.beginInsertRows(QModelIndex(), 0, 0)
+            self._jobs.insert(0, job)
+            self._reindex()
+            self.endInsertRows()
+        else:
+            self._jobs[row] = job
+            index = self.index(row)
+            self.dataChanged.emit(index, index)
+
+    def remove(self, job_id: str) -> None:
+        row = self._rows.get(job_id)
+        if row is not None:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._jobs[row]
+            self._reindex()
+            self.endRemoveRows()
+
+    def job(self, row: int) -> Job | None:
+        return self._jobs[row] if 0 <= row < len(self._jobs) else None
+
+    def row_of(self, job_id: str) -> int | None:
+        return self._rows.get(job_id)
+
+    def active_count(self) -> int:
+        return sum(1 for j in self._jobs if j.state.active or j.state is JobState.DRAFT)
+
+    def refresh_active(self) -> None:
+        for row, job in enumerate(self._jobs):
+            if job.state.active:
+                index = self.index(row)
+                self.dataChanged.emit(index, index)
+
+    def _reindex(self) -> None:
+        self._rows = {job.id: row for row, job in enumerate(self._jobs)}
+
+
+class JobDelegate(QStyledItemDelegate):
+    """Two text lines and, while a job runs, a progress bar."""
+
+    def __init__(self, model_names: dict[str, str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model_names = model_names
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        return QSize(option.rect.width(), 4 * option.fontMetrics.height() + 14)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        job: Job = index.data(JobRole)
+        style = option.widget.style() if option.widget else QApplication.style()
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, option.widget)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        palette = option.palette
+        text_color = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        rect = option.rect.adjusted(8, 5, -8, -5)
+        line = option.fontMetrics.height()
+        painter.save()
+        bold = option.font
+        bold.setBold(True)
+        painter.setFont(bold)
+        painter.setPen(text_color)
+        right = format_cost(job)
+        if job.started_at:
+            right = " · ".join(filter(None, [format_elapsed(job.elapsed()), right]))
+        painter.drawText(QRect(rect.left(), rect.top(), rect.width(), line), Qt.AlignmentFlag.AlignLeft,
+                         option.fontMetrics.elidedText(job.title, Qt.TextElideMode.ElideRight, rect.width() - 110))
+        painter.setFont(option.font)
+        painter.drawText(QRect(rect.left(), rect.top(), rect.width(), line), Qt.AlignmentFlag.AlignRight, right)
+        model = self.model_names.get(job.model_id, job.model_id)
+        painter.setPen(text_color if selected else palette.color(QPalette.ColorRole.PlaceholderText))
+        painter.drawText(QRect(rect.left(), rect.top() + line, rect.width(), line), Qt.AlignmentFlag.AlignLeft, model)
+        state_color = QColor(_STATE_COLORS.get(job.state, palette.color(QPalette.ColorRole.Link).name()))
+        painter.setPen(text_color if selected else state_color)
+        status = job.state.label
+        if job.queue_position is not None and job.state is JobState.QUEUED:
+            status += f" (position {job.queue_position})"
+        if job.message and job.message != job.state.label:
+            status += f": {job.message}"
+        status_rect = QRect(rect.left(), rect.top() + 2 * line + 2, rect.width(), 2 * line)
+        elided = option.fontMetrics.elidedText(status, Qt.TextElideMode.ElideRight, 2 * rect.width() - 40)
+        painter.drawText(status_rect, Qt.TextFlag.TextWordWrap, elided)
+        if job.state.active:
+            bar = QStyleOptionProgressBar()
+            bar.rect = QRect(rect.left(), rect.bottom() - 5, rect.width(), 5)
+            bar.minimum, bar.maximum = 0, 1000 if job.progress is not None else 0
+            bar.progress = int((job.progress or 0) * 1000)
+            bar.textVisible = False
+            style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, option.widget)
+        painter.restore()
+
+
+class JobQueueView(QWidget):
+    """The queue panel. Emits requests; the main window carries them out through the scheduler."""
+
+    cancelRequested = Signal(str)
+    retryRequested = Signal(str)
+    removeRequested = Signal(str)
+    jobActivated = Signal(str)
+
+    def __init__(self, model: JobListModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.view = QListView()
+        self.view.setObjectName("jobList")
+        self.view.setModel(model)
+        self.view.setItemDelegate(JobDelegate(model.model_names, self.view))
+        self.view.setUniformItemSizes(True)
+        self.view.setSpacing(1)
+        self.view.selectionModel().currentChanged.connect(self._update_buttons)
+        self.view.activated.connect(lambda idx: self._emit_for(idx.row(), self.jobActivated))
+        self.view.clicked.connect(lambda idx: self._emit_for(idx.row(), self.jobActivated))
+        model.dataChanged.connect(self._update_buttons)
+        model.rowsInserted.connect(self._update_empty)
+        model.rowsRemoved.connect(self._update_empty)
+        model.modelReset.connect(self._update_empty)
+
+        self.empty = QLabel(self.tr("No jobs yet. Add an image, pick a model and press Generate."))
+        self.empty.setObjectName("emptyHint")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.setToolTip(self.tr("Stop the selected job"))
+        self.retry_button = QPushButton(self.tr("Retry"))
+        self.retry_button.setToolTip(self.tr("Run the selected job again with the same images and settings"))
+        self.remove_button = QPushButton(self.tr("Remove"))
+        self.remove_button.setToolTip(self.tr("Remove the selected finished job from this list"))
+        self.cancel_button.clicked.connect(lambda: self._emit_for(self._row(), self.cancelRequested))
+        self.retry_button.clicked.connect(lambda: self._emit_for(self._row(), self.retryRequested))
+        self.remove_button.clicked.connect(lambda: self._emit_for(self._row(), self.removeRequested))
+        buttons = QHBoxLayout()
+        for button in (self.cancel_button, self.retry_button, self.remove_button):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+
+        # Elapsed times tick while something runs; the timer stops when nothing does.
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(1000)
+        self._ticker.timeout.connect(self._tick)
+        self._update_empty()
+        self._update_buttons()
+
+    def select(self, job_id: str) -> None:
+        row = self.model.row_of(job_id)
+        if row is not None:
+            self.view.setCurrentIndex(self.model.index(row))
+
+    def selected_job(self) -> Job | None:
+        return self.model.job(self._row())
+
+    def _row(self) -> int:
+        index = self.view.currentIndex()
+        return index.row() if index.isValid() else -1
+
+    def _emit_for(self, row: int, signal: Signal) -> None:
+        job = self.model.job(row)
+        if job is not None:
+            signal.emit(job.id)
+
+    def _tick(self) -> None:
+        self.model.refresh_active()
+        if not self.model.active_count():
+            self._ticker.stop()
+
+    def _update_empty(self, *_args: object) -> None:
+        has_jobs = self.model.rowCount() > 0
+        self.empty.setVisible(not has_jobs)
+        self.view.setVisible(has_jobs)
+        self._update_buttons()
+
+    def _update_buttons(self, *_args: object) -> None:
+        job = self.selected_job()
+        self.cancel_button.setEnabled(job is not None and not job.state.terminal)
+        self.retry_button.setEnabled(job is not None and job.state in (JobState.FAILED, JobState.CANCELED,
+                                                                         JobState.SUCCEEDED, JobState.NEEDS_CHECK))
+        self.remove_button.setEnabled(job is not None and (job.state.terminal or job.state is JobState.NEEDS_CHECK))
+        if self.model.active_count() and not self._ticker.isActive():
+            self._ticker.start()
+        elif not self.model.active_count() and self._ticker.isActive():
+            self._ticker.stop()
+
+    def stop_timers(self) -> None:
+        self._ticker.stop()
+

@@ -1,0 +1,429 @@
+"""The main window: images and model on the left, the preview in the middle, queue and library on the right."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app import APP_NAME, __version__
+from desktop_app.core.jobs import Job, JobState
+from desktop_app.core.library import LibraryItem
+from desktop_app.core.meshes import PREVIEW_FORMATS
+from desktop_app.services import Services
+from desktop_app.ui.drop_zone import DropZone, image_paths_from_urls
+from desktop_app.ui.job_queue import JobListModel, JobQueueView
+from desktop_app.ui.library_view import LibraryView
+from desktop_app.ui.param_form import ParamForm
+from desktop_app.ui.preview import PreviewWidget, render_thumbnail
+from desktop_app.ui.tasks import cancel_all, spawn
+
+log = logging.getLogger(__name__)
+
+
+def _heading(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("sectionHeading")
+    return label
+
+
+class MainWindow(QMainWindow):
+    """``automation`` (screenshots, tests) refuses paid models so no click can ever spend credits."""
+
+    jobFinished = Signal(str)  # job id, after it reached a terminal state
+    modelsLoaded = Signal()
+
+    def __init__(self, services: Services, *, automation: bool = False) -> None:
+        super().__init__()
+        self.services = services
+        self.automation = automation
+        self._closing = False
+        self._closed = False
+        self._schema = None
+        self._models: dict[str, object] = {}
+        self._model_names: dict[str, str] = {}
+        self._thumbnail_for: str | None = None  # library item whose thumbnail the next shown scene renders
+        self._open_item: str | None = None
+        self.setWindowTitle(APP_NAME)
+        self.setAcceptDrops(True)
+        self.resize(1440, 900)
+
+        self.drop_zone = DropZone(services.paths.cache_dir / "pasted")
+        self.model_combo = QComboBox()
+        self.model_combo.setToolTip(self.tr("The generator that turns your images into a 3D model"))
+        self.model_description = QLabel()
+        self.model_description.setObjectName("hint")
+        self.model_description.setWordWrap(True)
+        self.form = ParamForm()
+        self.cost_label = QLabel()
+        self.cost_label.setObjectName("hint")
+        self.generate_button = QPushButton(self.tr("Generate 3D model"))
+        self.generate_button.setObjectName("generateButton")
+        self.generate_button.setDefault(True)
+        self.generate_button.setMinimumHeight(40)
+        self.generate_hint = QLabel()
+        self.generate_hint.setObjectName("hint")
+        self.generate_hint.setWordWrap(True)
+
+        self.preview = PreviewWidget()
+        self.job_model = JobListModel(self._model_names)
+        self.queue = JobQueueView(self.job_model)
+        self.library_view = LibraryView(services.library)
+
+        self._build_layout()
+        self._build_menus()
+        self._connect()
+        services.scheduler.add_listener(self._on_job_changed)
+        self.statusBar().showMessage(self.tr("Ready"))
+
+    # --- layout ----------------------------------------------------------------------------------------
+
+    def _build_layout(self) -> None:
+        left = QWidget()
+        left.setObjectName("sidePanel")
+        lay = QVBoxLayout(left)
+        lay.addWidget(_heading(self.tr("1  Images")))
+        lay.addWidget(self.drop_zone, 2)
+        lay.addWidget(_heading(self.tr("2  Model")))
+        lay.addWidget(self.model_combo)
+        lay.addWidget(self.model_description)
+        lay.addWidget(_heading(self.tr("3  Settings")))
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(self.form)
+        lay.addWidget(scroll, 3)
+        lay.addWidget(self.cost_label)
+        lay.addWidget(self.generate_button)
+        lay.addWidget(self.generate_hint)
+        left.setMinimumWidth(320)
+
+        right = QSplitter(Qt.Orientation.Vertical)
+        queue_box = QWidget()
+        ql = QVBoxLayout(queue_box)
+        ql.setContentsMargins(6, 6, 6, 6)
+        ql.addWidget(_heading(self.tr("Queue")))
+        ql.addWidget(self.queue)
+        library_box = QWidget()
+        ll = QVBoxLayout(library_box)
+        ll.setContentsMargins(6, 6, 6, 6)
+        ll.addWidget(_heading(self.tr("Library")))
+        ll.addWidget(self.library_view)
+        right.addWidget(queue_box)
+        right.addWidget(library_box)
+        right.setSizes([380, 520])
+        right.setMinimumWidth(300)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(self.preview)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([360, 760, 320])
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        add = QAction(self.tr("&Add images…"), self, shortcut=QKeySequence.StandardKey.Open)
+        add.triggered.connect(self.drop_zone.choose_files)
+        open_model = QAction(self.tr("Open &model file…"), self, shortcut=QKeySequence("Ctrl+Shift+O"))
+        open_model.triggered.connect(self.choose_model_file)
+        paste = QAction(self.tr("&Paste image"), self, shortcut=QKeySequence.StandardKey.Paste)
+        paste.triggered.connect(self.drop_zone.paste)
+        quit_action = QAction(self.tr("&Quit"), self, shortcut=QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        for action in (add, open_model, paste):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        about = QAction(self.tr("&About Meshwright"), self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    def _connect(self) -> None:
+        self.model_combo.currentIndexChanged.connect(self._on_model_changed)
+        self.drop_zone.imagesChanged.connect(lambda _paths: self._update_generate())
+        self.form.changed.connect(lambda _values: self._update_generate())
+        self.form.costInputChanged.connect(self._refresh_quote)
+        self.generate_button.clicked.connect(self.generate)
+        self.queue.cancelRequested.connect(self._cancel_job)
+        self.queue.retryRequested.connect(self._retry_job)
+        self.queue.removeRequested.connect(self._remove_job)
+        self.queue.jobActivated.connect(self._job_activated)
+        self.library_view.itemActivated.connect(self.open_item)
+        self.preview.sceneShown.connect(self._on_scene_shown)
+
+    # --- start-up --------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Load what the window shows: jobs, library, models; then continue unfinished jobs."""
+        jobs = await asyncio.to_thread(self.services.store.list, None, 500)
+        self.job_model.set_jobs(jobs)
+        self.library_view.reload()
+        await self.load_models()
+        resumed = await self.services.scheduler.resume_all()
+        if resumed:
+            self.statusBar().showMessage(self.tr("Continuing %n unfinished job(s)", "", len(resumed)), 8000)
+
+    async def load_models(self) -> None:
+        models = await self.services.registry.models()
+        self._models = {m.id: m for m in models}
+        self._model_names.clear()
+        self._model_names.update({m.id: m.name for m in models})
+        self.model_combo.blockSignals(True)
+        self.model_combo.clear()
+        for m in models:
+            label = m.name if m.available else f"{m.name}  ({m.unavailable_reason or self.tr('not available')})"
+            self.model_combo.addItem(label, m.id)
+        self.model_combo.blockSignals(False)
+        wanted = self.services.settings.default_model
+        index = max(0, self.model_combo.findData(wanted))
+        self.model_combo.setCurrentIndex(index)
+        self._on_model_changed(index)
+        self.modelsLoaded.emit()
+
+    # --- model and form --------------------------------------------------------------------------------
+
+    def current_model_id(self) -> str:
+        return self.model_combo.currentData() or ""
+
+    def _on_model_changed(self, _index: int) -> None:
+        model_id = self.current_model_id()
+        info = self._models.get(model_id)
+        self.model_description.setText(getattr(info, "description", "") or "")
+        self._schema = None
+        self.form.set_schema(None)
+        self._update_generate()
+        if model_id:
+            spawn(self._load_schema(model_id), self._show_error, name=f"schema {model_id}")
+
+    async def _load_schema(self, model_id: str) -> None:
+        schema = await self.services.registry.schema(model_id)
+        if model_id != self.current_model_id():
+            return
+        self._schema = schema
+        self.form.set_schema(schema, self.services.settings.last_params.get(model_id))
+        self.drop_zone.set_max_images(schema.max_images())
+        self._update_generate()
+        self._refresh_quote()
+
+    def _refresh_quote(self) -> None:
+        model_id = self.current_model_id()
+        if model_id:
+            spawn(self._quote(model_id), name="quote")
+
+    async def _quote(self, model_id: str) -> None:
+        from desktop_app.providers.base import GenerationRequest
+
+        provider = self.services.registry.provider_for(model_id)
+        request = GenerationRequest(model_id, tuple(self.drop_zone.paths()), self.form.values())
+        try:
+            quote = await provider.quote(request)
+        except Exception as exc:  # a quote is informative; its failure must not block anything
+            log.info("quote failed: %s", exc)
+            quote = None
+        if model_id != self.current_model_id():
+            return
+        if quote is None:
+            self.cost_label.setText("")
+        elif quote.cost == 0:
+            self.cost_label.setText(quote.detail or self.tr("Free"))
+        else:
+            self.cost_label.setText(self.tr("Cost: %1 %2").replace("%1", f"{quote.cost:g}").replace("%2", quote.unit))
+
+    def _blockers(self) -> list[str]:
+        """Why Generate cannot run now, in words for the hint under the button."""
+        model_id = self.current_model_id()
+        info = self._models.get(model_id)
+        if not model_id or self._schema is None:
+            return [self.tr("Loading the model's settings…")]
+        if info is not None and not info.available:
+            return [info.unavailable_reason or self.tr("This model is not available.")]
+        if self.automation and getattr(self.services.registry.provider_for(model_id), "paid", True):
+            return [self.tr("Paid models are disabled in automation mode.")]
+        if self.drop_zone.pending():
+            return [self.tr("Checking images…")]
+        errors = self._schema.validate(self.form.values(), image_count=len(self.drop_zone.paths()))
+        return list(errors.values())
+
+    def _update_generate(self) -> None:
+        blockers = self._blockers()
+        self.generate_button.setEnabled(not blockers)
+        self.generate_hint.setText(blockers[0] if blockers else "")
+
+    # --- actions ---------------------------------------------------------------------------------------
+
+    def generate(self) -> None:
+        if self._blockers():
+            self._update_generate()
+            return
+        errors = self.form.validate(len(self.drop_zone.paths()))
+        if errors:
+            return
+        model_id = self.current_model_id()
+        values = self.form.values()
+        self.services.settings.last_params[model_id] = values
+        spawn(self._create_and_start(model_id, self.drop_zone.paths(), values), self._show_error, name="generate")
+
+    async def _create_and_start(self, model_id: str, images: list[Path], values: dict) -> Job:
+        self.generate_button.setEnabled(False)
+        try:
+            job = await self.services.scheduler.create_job(model_id, images, values)
+        finally:
+            self._update_generate()
+        self.queue.select(job.id)
+        self.services.scheduler.start(job.id)
+        self.statusBar().showMessage(self.tr("Started: %1").replace("%1", job.title), 5000)
+        return job
+
+    def _on_job_changed(self, job: Job) -> None:
+        self.job_model.upsert(job)
+        self.queue._update_buttons()
+        if job.state is JobState.SUCCEEDED and job.item_id:
+            self.library_view.reload()
+            item = self.services.library.get(job.item_id)
+            if item is not None:
+                self._thumbnail_for = item.id
+                self.open_item(item)
+            self.statusBar().showMessage(self.tr("Finished: %1").replace("%1", job.title), 8000)
+        if job.state.terminal or job.state in (JobState.NEEDS_CHECK, JobState.INTERRUPTED):
+            self.jobFinished.emit(job.id)
+
+    def _cancel_job(self, job_id: str) -> None:
+        spawn(self.services.scheduler.cancel(job_id), self._show_error, name="cancel")
+
+    def _retry_job(self, job_id: str) -> None:
+        async def retry() -> None:
+            job = await self.services.scheduler.retry(job_id)
+            self.queue.select(job.id)
+            self.services.scheduler.start(job.id)
+
+        spawn(retry(), self._show_error, name="retry")
+
+    def _remove_job(self, job_id: str) -> None:
+        job = self.services.store.get(job_id)
+        if job is None or not (job.state.terminal or job.state is JobState.NEEDS_CHECK):
+            return
+        self.services.store.delete(job_id)
+        self.job_model.remove(job_id)
+
+    def _job_activated(self, job_id: str) -> None:
+        job = self.services.store.get(job_id)
+        if job and job.item_id and job.item_id != self._open_item:
+            item = self.services.library.get(job.item_id)
+            if item is not None:
+                self.open_item(item)
+
+    def open_item(self, item: LibraryItem) -> None:
+        path = item.model_path
+        self._open_item = item.id
+        self.library_view.select(item.id)
+        if path is None:
+            self.preview.show_error(self.tr("This item has no model file the preview can show."))
+            return
+        self.preview.open_file(path)
+        self.setWindowTitle(f"{item.title} — {APP_NAME}")
+
+    def choose_model_file(self) -> None:
+        dialog = QFileDialog(self, self.tr("Open a 3D model"))
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setNameFilter(self.tr("3D models (*.glb *.gltf *.obj *.stl *.ply)"))
+        dialog.fileSelected.connect(lambda f: self.preview.open_file(f))
+        self._file_dialog = dialog
+        dialog.open()
+
+    def _on_scene_shown(self) -> None:
+        item_id, self._thumbnail_for = self._thumbnail_for, None
+        scene = self.preview.scene()
+        if item_id is None or scene is None:
+            return
+        image = render_thumbnail(scene, 256)
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(buffer, "PNG")
+        png = bytes(data.data())
+
+        async def save() -> None:
+            await asyncio.to_thread(self.services.library.set_thumbnail, item_id, png)
+            self.library_view.model.invalidate_thumbnail(item_id)
+
+        spawn(save(), name="save thumbnail")
+
+    def _show_error(self, text: str) -> None:
+        self.statusBar().showMessage(text, 15000)
+        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, text, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def _about(self) -> None:
+        text = self.tr("<b>%1 %2</b><p>Turn photos and drawings into 3D models, look at them at once, "
+                       "and keep every result in a local library.</p>")
+        text = text.replace("%1", APP_NAME).replace("%2", __version__)
+        box = QMessageBox(QMessageBox.Icon.Information, APP_NAME, text, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # --- drops anywhere on the window ------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        urls = event.mimeData().urls()
+        images = image_paths_from_urls(urls)
+        if images:
+            self.drop_zone.add_paths(images)
+        models = [Path(u.toLocalFile()) for u in urls if u.isLocalFile()
+                  and Path(u.toLocalFile()).suffix.lower() in PREVIEW_FORMATS]
+        if models:
+            self.preview.open_file(models[0])
+        event.acceptProposedAction()
+
+    # --- closing ---------------------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._closed:
+            event.accept()
+            return
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # no loop to finish jobs on (the loop already stopped): close as is
+            self._closed = True
+            event.accept()
+            return
+        event.ignore()
+        if not self._closing:
+            self._closing = True
+            self.statusBar().showMessage(self.tr("Saving and closing…"))
+            spawn(self._shutdown(), name="shutdown")
+
+    async def _shutdown(self) -> None:
+        try:
+            from desktop_app.core.settings import save_settings
+
+            await asyncio.to_thread(save_settings, self.services.paths, self.services.settings)
+            self.queue.stop_timers()
+            await self.services.scheduler.shutdown()
+            await cancel_all()
+        finally:
+            self._closed = True
+            self.close()

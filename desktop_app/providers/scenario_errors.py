@@ -17,7 +17,6 @@ from desktop_app.providers.http import json_body, parse_retry_after
 SERVICE = "Scenario"
 # Statuses after which a paid POST may still have created the job (the reply got lost on the way back).
 _UNCERTAIN_STATUS = frozenset({408, 500, 502, 503, 504})
-_PLAN_NAMES = {25: "Creator", 50: "Pro"}
 
 
 def error_fields(response: httpx.Response) -> tuple[str, str, dict[str, Any]]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
+import time
 from typing import TYPE_CHECKING
 
 from desktop_app import APP_NAME, __version__
@@ -39,6 +41,10 @@ def run_gui(args: list[str]) -> int:
 
     paths = app_paths().ensure()
     setup_logging(paths.log_dir)
+    from PySide6.QtCore import QCoreApplication, Qt
+
+    # Several GL views (preview, compare, thumbnails) share textures and programs only with this set.
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     app = make_qapplication([a for a in args if a.startswith("-platform")])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
@@ -52,6 +58,14 @@ def run_gui(args: list[str]) -> int:
 
     async def main() -> None:
         window.show()
+        if os.environ.get("MESHWRIGHT_STARTUP_PROBE"):
+            # benchmarks/startup.py: report when the first frame is on screen, then leave.
+            await asyncio.sleep(0)
+            app.processEvents()
+            print(f"shown {time.time():.6f}", flush=True)
+            window.close()
+            await quit_event.wait()
+            return
         await asyncio.to_thread(services.secrets.preload)
         await window.start()
         if "--self-test" in args:

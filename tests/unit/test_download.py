@@ -89,7 +89,7 @@ async def test_cut_connection_leaves_no_result_and_resumes_with_range(server, tm
 
 
 async def test_server_ignoring_range_restarts_cleanly(server, tmp_path):
-    srv, state = server
+    srv, _state = server
     dest = tmp_path / "model.glb"
     dest.with_name("model.glb.part").write_bytes(GLB[:100])
     await fetch(f"{srv.origin}/m.glb", dest)

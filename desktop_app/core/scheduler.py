@@ -44,6 +44,7 @@ _STATUS_TO_STATE = {
     RemoteStatus.FAILED: S.FAILED,
     RemoteStatus.CANCELED: S.CANCELED,
 }
+MAX_SUBMIT_REFUSALS = 20
 _RESUMABLE = (S.DRAFT, S.SUBMITTED, S.QUEUED, S.RUNNING, S.DOWNLOADING, S.INTERRUPTED)
 
 
@@ -192,9 +193,9 @@ class Scheduler:
                 if job.state is S.INTERRUPTED and (not job.remote or not paid):
                     job = self._set(job, S.DRAFT if not job.remote else S.UPLOADING, "Starting again")
                 if job.state is S.DRAFT:
-                    job = await self._submit(job, provider)
+                    job = await self._submit(job, provider, gate)
                 elif job.state is S.UPLOADING:
-                    job = await self._submit(job, provider, already_uploading=True)
+                    job = await self._submit(job, provider, gate, already_uploading=True)
                 if job.state in (S.SUBMITTED, S.QUEUED, S.RUNNING, S.INTERRUPTED):
                     job = await self._poll_until_done(job, provider, gate)
                 if job.state is S.DOWNLOADING:
@@ -222,7 +223,7 @@ class Scheduler:
         elif job.state.active or job.state is S.DRAFT:
             self._set(job, S.INTERRUPTED, "Paused when Meshwright closed; it continues at the next start.")
 
-    async def _submit(self, job: Job, provider: Any, already_uploading: bool = False) -> Job:
+    async def _submit(self, job: Job, provider: Any, gate: ProviderGate, already_uploading: bool = False) -> Job:
         if not already_uploading:
             job = self._set(job, S.UPLOADING, "Sending")
         folder = self.job_dir(job.id) / "inputs"
@@ -240,12 +241,25 @@ class Scheduler:
                 last[0] = now
                 self._set(self.store.require(job.id), message=message, progress=fraction)
 
-        try:
-            ref = await provider.submit(request, progress)
-        except SubmitUncertainError as exc:
-            return self._set(job, S.NEEDS_CHECK, exc.user_text())
-        except (ProviderError, MeshwrightError) as exc:
-            return self._set(job, S.FAILED, exc.user_text())
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                ref = await provider.submit(request, progress)
+                break
+            except SubmitUncertainError as exc:
+                return self._set(job, S.NEEDS_CHECK, exc.user_text())
+            except ProviderError as exc:
+                # A refusal (429, parallelism limit) created nothing at the service, so sending again is safe.
+                if not exc.retryable or attempt >= MAX_SUBMIT_REFUSALS or job.cancel_requested:
+                    return self._set(job, S.FAILED, exc.user_text())
+                wait = exc.retry_after if exc.retry_after is not None else backoff(attempt, cap=60.0)
+                gate.pause(wait)
+                job = self._set(job, message=f"{exc.message} Sending again in {round(wait)} s; nothing was charged.")
+                await gate.request_slot()
+                job = self.store.require(job.id)
+            except MeshwrightError as exc:
+                return self._set(job, S.FAILED, exc.user_text())
         job = self._set(
             self.store.require(job.id), S.SUBMITTED, "Submitted",
             remote=ref.to_json(), cost=ref.cost, cost_unit=ref.cost_unit, progress=None,

@@ -162,3 +162,26 @@ async def test_retry_makes_a_new_job_with_the_same_inputs(env, image):
     second = await services.scheduler.retry(first.id)
     assert second.id != first.id and second.retry_of == first.id and second.params["detail"] == 3
     assert (await services.scheduler.run(second.id)).state is S.SUCCEEDED
+
+
+async def test_refused_submit_is_sent_again_after_waiting(env, image):
+    services, fake, _ = env
+    calls = []
+    original = fake.submit
+
+    async def refusing(request, progress):
+        calls.append(1)
+        if len(calls) < 3:
+            raise ProviderError("Too many jobs at once.", retryable=True, retry_after=0.02)
+        return await original(request, progress)
+
+    fake.submit = refusing
+    job = await services.scheduler.run((await services.scheduler.create_job("fake:model", [image], {})).id)
+    assert job.state is S.SUCCEEDED and len(calls) == 3 and fake.submits == 1
+
+
+async def test_non_retryable_submit_error_fails_with_its_message(env, image):
+    services, fake, _ = env
+    fake.submit_error = ProviderError("Your balance is too low for this job.")
+    job = await services.scheduler.run((await services.scheduler.create_job("fake:model", [image], {})).id)
+    assert job.state is S.FAILED and "balance" in job.message and fake.submits == 1

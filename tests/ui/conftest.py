@@ -33,8 +33,20 @@ class LoopRunner:
         self.loop.run_until_complete(wait())
 
 
+async def wait_until(condition: Callable[[], bool], timeout: float = 30.0, what: str = "condition") -> None:
+    """Inside a running loop: wait for ``condition``. Tests that talk HTTP keep the loop running throughout,
+    because a loop stopped between steps would strand in-flight requests (the app's loop never stops)."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not condition():
+        if loop.time() > end:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
 @pytest.fixture
 def qloop(qapp) -> Iterator[LoopRunner]:
+    qapp.setQuitOnLastWindowClosed(False)  # closing a test's window must not stop the loop under it
     loop = qasync.QEventLoop(qapp, already_running=False)
     asyncio.set_event_loop(loop)
     runner = LoopRunner(loop)

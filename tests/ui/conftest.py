@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
@@ -51,6 +52,10 @@ def qloop(qapp) -> Iterator[LoopRunner]:
     asyncio.set_event_loop(loop)
     runner = LoopRunner(loop)
     yield runner
+    # Collect cycles here, on the GUI thread: the cyclic GC running in a worker thread would destroy
+    # leftover QObjects there ("Timers cannot be stopped from another thread").
+    gc.collect()
+    loop.run_until_complete(asyncio.sleep(0))
     pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
     for task in pending:
         task.cancel()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import numpy as np
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
@@ -96,6 +98,9 @@ def test_history_survives_a_restart(main_window: MainWindow, qloop, qtbot, fixtu
         qloop.until(lambda: again.library_view.model.rowCount() == 1, 10, "the library")
     finally:
         qloop.run(again._shutdown())
+        again.hide()
+        again.deleteLater()
+        qloop.run(asyncio.sleep(0.05))
 
 
 def test_paid_models_cannot_run_in_automation_mode(main_window: MainWindow, qloop):

@@ -424,6 +424,7 @@ class MainWindow(QMainWindow):
             self.queue.stop_timers()
             await self.services.scheduler.shutdown()
             await cancel_all()
+            await self.services.registry.aclose()
         finally:
             self._closed = True
             self.close()

@@ -79,6 +79,10 @@ class Scheduler:
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
+    def remove_listener(self, listener: Listener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
     def _emit(self, job: Job) -> Job:
         for listener in list(self._listeners):
             try:

@@ -423,6 +423,8 @@ class MainWindow(QMainWindow):
             await asyncio.to_thread(save_settings, self.services.paths, self.services.settings)
             self.queue.stop_timers()
             await self.services.scheduler.shutdown()
+            # The scheduler outlives this window in tests and must not call into a deleted widget.
+            self.services.scheduler.remove_listener(self._on_job_changed)
             await cancel_all()
             await self.services.registry.aclose()
         finally:

@@ -18,8 +18,11 @@ def drop_files(widget, paths) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     pos = QPointF(widget.rect().center())
-    enter = QDragEnterEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                            Qt.KeyboardModifier.NoModifier)
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    try:  # PySide 6.12 takes a QPointF (and deprecates QPoint); 6.11 only a QPoint
+        enter = QDragEnterEvent(pos, *args)
+    except TypeError:
+        enter = QDragEnterEvent(pos.toPoint(), *args)
     QApplication.sendEvent(widget, enter)
     assert enter.isAccepted(), "the drop target refused the files"
     drop = QDropEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,

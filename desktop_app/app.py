@@ -39,6 +39,11 @@ def run_gui(args: list[str]) -> int:
     from desktop_app.core.settings import app_paths
     from desktop_app.services import build_services
 
+    if "--self-test" in args and not os.environ.get("MESHWRIGHT_HOME"):
+        import tempfile
+
+        # A self-test must leave the user's library, settings and journal untouched.
+        os.environ["MESHWRIGHT_HOME"] = tempfile.mkdtemp(prefix="meshwright-self-test-")
     paths = app_paths().ensure()
     setup_logging(paths.log_dir)
     from PySide6.QtCore import QCoreApplication, Qt
@@ -53,10 +58,14 @@ def run_gui(args: list[str]) -> int:
     from desktop_app.ui.main_window import MainWindow
 
     window = MainWindow(services, automation="--screenshot-mode" in args)
-    quit_event = asyncio.Event()
-    app.aboutToQuit.connect(quit_event.set)
+    # The window decides when the process may end: after its async shutdown, not when Qt quits.
+    app.setQuitOnLastWindowClosed(False)
+    finished = asyncio.Event()
+    window.shutDown.connect(finished.set)
+    app.aboutToQuit.connect(finished.set)  # the session manager ended the app some other way
 
-    async def main() -> None:
+    async def main() -> int:
+        code = 0
         window.show()
         if os.environ.get("MESHWRIGHT_STARTUP_PROBE"):
             # benchmarks/startup.py: report when the first frame is on screen, then leave.
@@ -64,25 +73,22 @@ def run_gui(args: list[str]) -> int:
             app.processEvents()
             print(f"shown {time.time():.6f}", flush=True)
             window.close()
-            await quit_event.wait()
-            return
-        await asyncio.to_thread(services.secrets.preload)
-        await window.start()
-        if "--self-test" in args:
-            from desktop_app.self_test import run_self_test
+        else:
+            await asyncio.to_thread(services.secrets.preload)
+            await window.start()
+            if "--self-test" in args:
+                from desktop_app.self_test import run_self_test
 
-            code = await run_self_test(window)
-            window.close()
-            await quit_event.wait()
-            raise SystemExit(code)
-        await quit_event.wait()
+                code = await run_self_test(window)
+                window.close()
+        await finished.wait()
+        # qasync's executor runs QThreads: they must end before the QApplication is destroyed.
+        await asyncio.get_running_loop().shutdown_default_executor()
+        return code
 
     with loop:
         try:
-            loop.run_until_complete(main())
-        except SystemExit as exc:
-            return int(exc.code or 0)
+            return loop.run_until_complete(main())
         finally:
             services.store.close()
             services.library.close()
-    return 0

@@ -10,7 +10,6 @@ import asyncio
 import os
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,17 +24,9 @@ def _fixture_images() -> list[Path]:
     return [root / name for name in DEFAULT_IMAGES if (root / name).exists()]
 
 
-async def _until(condition: Callable[[], bool], timeout: float = 60.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not condition():
-        if loop.time() > end:
-            raise TimeoutError("the window did not reach the expected state")
-        await asyncio.sleep(0.05)
-
-
 async def capture(window: MainWindow, out: Path, images: list[Path]) -> list[Path]:
     from desktop_app.core.jobs import JobState
+    from desktop_app.ui.tasks import wait_until
 
     saved: list[Path] = []
 
@@ -46,26 +37,26 @@ async def capture(window: MainWindow, out: Path, images: list[Path]) -> list[Pat
         saved.append(path)
 
     window.resize(1440, 900)
-    await _until(lambda: window._schema is not None)
+    await wait_until(lambda: window._schema is not None)
     await shot("01-empty")
     window.drop_zone.add_paths(images[:1])
-    await _until(lambda: not window.drop_zone.pending() and window.generate_button.isEnabled())
+    await wait_until(lambda: not window.drop_zone.pending() and window.generate_button.isEnabled())
     await shot("02-image-added")
     store = window.services.store
     window.generate()
-    await _until(lambda: any(j.state.active for j in store.list()))
+    await wait_until(lambda: any(j.state.active for j in store.list()))
     await shot("03-job-running")
-    await _until(lambda: all(j.state.terminal for j in store.list()) and window.preview.state() == "scene")
+    await wait_until(lambda: all(j.state.terminal for j in store.list()) and window.preview.state() == "scene")
     await shot("04-model-preview")
     for image in images[1:]:
         window.drop_zone.clear()
         window.drop_zone.add_paths([image])
-        await _until(lambda: not window.drop_zone.pending() and window.generate_button.isEnabled())
+        await wait_until(lambda: not window.drop_zone.pending() and window.generate_button.isEnabled())
         count = len(store.list())
         window.generate()
-        await _until(lambda c=count: len(store.list()) > c and all(j.state.terminal for j in store.list()))
-        await _until(lambda: window.preview.state() == "scene")
-    await _until(lambda: window.library_view.model.rowCount() >= len(images))
+        await wait_until(lambda c=count: len(store.list()) > c and all(j.state.terminal for j in store.list()))
+        await wait_until(lambda: window.preview.state() == "scene")
+    await wait_until(lambda: window.library_view.model.rowCount() >= len(images))
     failed = [j for j in store.list() if j.state is not JobState.SUCCEEDED]
     if failed:
         raise RuntimeError(f"job failed while taking screenshots: {failed[0].message}")

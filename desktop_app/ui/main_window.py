@@ -26,6 +26,7 @@ from desktop_app.core.jobs import Job, JobState
 from desktop_app.core.library import LibraryItem
 from desktop_app.core.meshes import PREVIEW_FORMATS
 from desktop_app.services import Services
+from desktop_app.ui.account_wiring import AccountWiring
 from desktop_app.ui.drop_zone import DropZone, image_paths_from_urls
 from desktop_app.ui.job_queue import JobListModel, JobQueueView
 from desktop_app.ui.library_view import LibraryView
@@ -46,6 +47,7 @@ class MainWindow(QMainWindow):
     """``automation`` (screenshots, tests) refuses paid models so no click can ever spend credits."""
 
     jobFinished = Signal(str)  # job id, after it reached a terminal state
+    shutDown = Signal()  # jobs paused, files saved, connections closed: the process may end
     modelsLoaded = Signal()
 
     def __init__(self, services: Services, *, automation: bool = False) -> None:
@@ -87,6 +89,7 @@ class MainWindow(QMainWindow):
 
         self._build_layout()
         self._build_menus()
+        self.account = AccountWiring(self)  # Settings action, status-bar credits
         self._connect()
         services.scheduler.add_listener(self._on_job_changed)
         self.statusBar().showMessage(self.tr("Ready"))
@@ -152,6 +155,8 @@ class MainWindow(QMainWindow):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
+        file_menu.addAction(self.account.settings_action)
+        file_menu.addSeparator()
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         about = QAction(self.tr("&About Meshwright"), self)
         about.triggered.connect(self._about)
@@ -182,8 +187,10 @@ class MainWindow(QMainWindow):
         if resumed:
             self.statusBar().showMessage(self.tr("Continuing %n unfinished job(s)", "", len(resumed)), 8000)
 
+        self.account.credits.refresh()
     async def load_models(self) -> None:
         models = await self.services.registry.models()
+        previous = self.current_model_id()  # a reload (after Settings) keeps the user's choice
         self._models = {m.id: m for m in models}
         self._model_names.clear()
         self._model_names.update({m.id: m.name for m in models})
@@ -194,7 +201,8 @@ class MainWindow(QMainWindow):
             self.model_combo.addItem(label, m.id)
         self.model_combo.blockSignals(False)
         wanted = self.services.settings.default_model
-        index = max(0, self.model_combo.findData(wanted))
+        index = self.model_combo.findData(previous) if previous else -1
+        index = index if index >= 0 else max(0, self.model_combo.findData(wanted))
         self.model_combo.setCurrentIndex(index)
         self._on_model_changed(index)
         self.modelsLoaded.emit()
@@ -297,6 +305,7 @@ class MainWindow(QMainWindow):
         self.job_model.upsert(job)
         self.queue._update_buttons()
         if job.state is JobState.SUCCEEDED and job.item_id:
+        self.account.job_changed(job)
             self.library_view.reload()
             item = self.services.library.get(job.item_id)
             if item is not None:
@@ -427,6 +436,10 @@ class MainWindow(QMainWindow):
             self.services.scheduler.remove_listener(self._on_job_changed)
             await cancel_all()
             await self.services.registry.aclose()
+            loader = self.preview.loader()
+            if loader is not None:  # its worker thread must end before Qt tears the app down
+                await asyncio.to_thread(loader.shutdown, True)
         finally:
             self._closed = True
             self.close()
+            self.shutDown.emit()

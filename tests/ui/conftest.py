@@ -14,6 +14,9 @@ from PySide6.QtCore import QThreadPool
 from desktop_app.core.settings import app_paths
 from desktop_app.services import build_services
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.tasks import wait_until
+
+__all__ = ["wait_until"]
 
 
 class LoopRunner:
@@ -32,17 +35,6 @@ class LoopRunner:
                 await asyncio.sleep(0.02)
 
         self.loop.run_until_complete(wait())
-
-
-async def wait_until(condition: Callable[[], bool], timeout: float = 30.0, what: str = "condition") -> None:
-    """Inside a running loop: wait for ``condition``. Tests that talk HTTP keep the loop running throughout,
-    because a loop stopped between steps would strand in-flight requests (the app's loop never stops)."""
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not condition():
-        if loop.time() > end:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 @pytest.fixture

@@ -178,3 +178,31 @@ class Secrets:
                 keyring.delete_password(KEYRING_SERVICE, name)
             except keyring.errors.PasswordDeleteError:
                 pass
+
+    def remember(self, name: str, value: str) -> None:
+        """Use ``value`` for this session only (no keychain write): for keys the keychain refused or cannot hold."""
+        if name not in SECRET_ENV:
+            raise KeyError(name)
+        self._cache[name] = value.strip()
+
+    @staticmethod
+    def keychain_status() -> tuple[str, bool]:
+        """(backend name, can it store secrets). Blocking like every keyring call: run it in a worker thread.
+
+        keyring's fail and null backends, and a chainer with nothing to chain, mean "no keychain on this system":
+        a write would be lost or refused, so the UI says so instead of pretending to save.
+        """
+        try:
+            import keyring
+            from keyring.backends import chainer, fail, null
+
+            backend = keyring.get_keyring()
+        except Exception as exc:  # a broken keyring install reads as "no keychain"
+            log.info("keyring unavailable: %s", type(exc).__name__)
+            return "", False
+        name = str(getattr(backend, "name", "") or type(backend).__name__)
+        if isinstance(backend, fail.Keyring | null.Keyring):
+            return name, False
+        if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
+            return name, False
+        return name, True

@@ -1,0 +1,100 @@
+"""Status-bar indicator: for each cloud service, its credits, "connected", "no key" or "offline"."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from desktop_app.core.errors import AuthError, MeshwrightError
+from desktop_app.services import Services
+from desktop_app.ui.tasks import spawn
+
+log = logging.getLogger(__name__)
+
+SHORT_NAMES = {"hyper3d": "Rodin", "scenario": "Scenario"}
+# The secrets each service needs; the indicator only asks a service that has all of them.
+KEY_NAMES = {"hyper3d": ("rodin_api_key",), "scenario": ("scenario_api_key", "scenario_api_secret")}
+BALANCE_TIMEOUT = 30.0
+
+
+class CreditsIndicator(QWidget):
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.labels: dict[str, QLabel] = {}
+        self._task: asyncio.Task[Any] | None = None
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 6, 0)
+        lay.setSpacing(12)
+        for name in self.services_shown():
+            label = QLabel()
+            self.labels[name] = label
+            lay.addWidget(label)
+            self._show(name, self.tr("%1: …").replace("%1", SHORT_NAMES[name]), self.tr("Checking…"), muted=True)
+
+    def services_shown(self) -> list[str]:
+        """Cloud services that are built in this run (the offline generator has no account)."""
+        return [n for n in SHORT_NAMES if n in self.services.registry.providers]
+
+    def texts(self) -> dict[str, str]:
+        return {name: label.text() for name, label in self.labels.items()}
+
+    def has_key(self, name: str) -> bool:
+        return all(self.services.secrets.peek(secret) for secret in KEY_NAMES[name])
+
+    def refresh(self) -> None:
+        """Ask every service with a key for its balance; a newer refresh replaces one still running."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        self._task = spawn(self._refresh(), name="credits")
+
+    async def _refresh(self) -> None:
+        names = []
+        for name in self.labels:
+            if self.has_key(name):
+                names.append(name)
+            else:
+                short = SHORT_NAMES[name]
+                self._show(name, self.tr("%1: no key").replace("%1", short),
+                           self.tr("No %1 API key is set. Add it in File › Settings.").replace("%1", short),
+                           muted=True)
+        providers = self.services.registry.providers
+        results = await asyncio.gather(
+            *(asyncio.wait_for(providers[n].balance(), BALANCE_TIMEOUT) for n in names), return_exceptions=True)
+        for name, result in zip(names, results, strict=True):
+            self._show_result(name, result)
+
+    def _show_result(self, name: str, result: Any) -> None:
+        short = SHORT_NAMES[name]
+        if isinstance(result, asyncio.CancelledError):
+            return
+        if isinstance(result, AuthError):
+            self._show(name, self.tr("%1: key not accepted").replace("%1", short), result.user_text(), muted=False)
+        elif isinstance(result, BaseException):
+            detail = result.user_text() if isinstance(result, MeshwrightError) else (
+                self.tr("No answer in time.") if isinstance(result, TimeoutError) else type(result).__name__)
+            log.info("balance of %s unavailable: %s", name, type(result).__name__)
+            self._show(name, self.tr("%1: offline").replace("%1", short), detail, muted=False)
+        elif result is None:
+            self._show(name, self.tr("%1: connected").replace("%1", short),
+                       self.tr("%1 keys are set. %1 does not report a balance to API keys; see your account "
+                               "page for credits.").replace("%1", short), muted=False)
+        else:
+            amount, unit = result
+            self._show(name, self.tr("%1: %2 %3").replace("%1", short).replace("%2", f"{amount:g}")
+                       .replace("%3", unit),
+                       self.tr("Credits left on your %1 account, as the service reported them.").replace("%1", short),
+                       muted=False)
+
+    def _show(self, name: str, text: str, tooltip: str, *, muted: bool) -> None:
+        label = self.labels[name]
+        label.setText(text)
+        label.setToolTip(tooltip)
+        # "hint" is the app stylesheet's muted colour; re-polish so a changed object name restyles.
+        label.setObjectName("hint" if muted else "credits")
+        label.setProperty("muted", muted)
+        label.style().unpolish(label)
+        label.style().polish(label)

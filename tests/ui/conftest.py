@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import weakref
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 import pytest
 import qasync
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QThread, QThreadPool, QTimer
 
 from desktop_app.core.settings import app_paths
 from desktop_app.services import build_services
@@ -35,6 +36,36 @@ class LoopRunner:
                 await asyncio.sleep(0.02)
 
         self.loop.run_until_complete(wait())
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_timers_or_threads(monkeypatch) -> Iterator[None]:
+    """Fail a test that leaves a QTimer ticking or a QThread running (after napari's conftest)."""
+    timers: weakref.WeakSet[QTimer] = weakref.WeakSet()
+    threads: weakref.WeakSet[QThread] = weakref.WeakSet()
+    timer_start, thread_start = QTimer.start, QThread.start
+
+    def start_timer(self: QTimer, *args: Any) -> None:
+        timers.add(self)
+        timer_start(self, *args)
+
+    def start_thread(self: QThread, *args: Any) -> None:
+        threads.add(self)
+        thread_start(self, *args)
+
+    monkeypatch.setattr(QTimer, "start", start_timer)
+    monkeypatch.setattr(QThread, "start", start_thread)
+    yield
+    leaked = [t for t in list(timers) if _alive(t) and t.isActive() and not t.isSingleShot()]
+    running = [t for t in list(threads) if _alive(t) and t.isRunning()]
+    assert not leaked, f"{len(leaked)} repeating QTimer(s) still running after the test"
+    assert not running, f"{len(running)} QThread(s) still running after the test"
+
+
+def _alive(obj: Any) -> bool:
+    import shiboken6
+
+    return shiboken6.isValid(obj)
 
 
 @pytest.fixture

@@ -35,6 +35,8 @@ class FakeProvider:
         self.submit_error: Exception | None = None
         self.submit_gate: asyncio.Event | None = None
         self.cancel_accepted = True
+        self.outputs_on_failure: list | None = None  # None: a failed job still lists its files
+        self.last_status: RemoteStatus | None = None
         self.url_calls = 0
         self.glb = work / "served.glb"
         work.mkdir(parents=True, exist_ok=True)
@@ -63,9 +65,12 @@ class FakeProvider:
         step = self.script.pop(0) if len(self.script) > 1 else self.script[0]
         if isinstance(step, Exception):
             raise step
+        self.last_status = step
         return PollResult(step, progress=0.5 if step is RemoteStatus.RUNNING else None)
 
     async def outputs(self, ref):
+        if self.outputs_on_failure is not None and self.last_status is RemoteStatus.FAILED:
+            return self.outputs_on_failure
         return [RemoteFile("m", "../model.glb", FileKind.MODEL, preferred=True),
                 RemoteFile("p", "preview.png", FileKind.IMAGE)]
 

@@ -304,6 +304,8 @@ class Scheduler:
                 continue
             failures = 0
             attempt += 1
+            if result.status is RemoteStatus.FAILED:
+                return await self._fail_keeping_partial(job, provider, gate, result)
             job = self._apply_poll(job, result)
             if job.state is not S.QUEUED and job.state is not S.RUNNING and job.state is not S.SUBMITTED:
                 return job
@@ -337,15 +339,31 @@ class Scheduler:
                 log.info("%s failed (%s); retrying", what, exc.message)
         raise AssertionError("unreachable")
 
-    async def _download(self, job: Job, provider: Any, gate: ProviderGate) -> Job:
-        existing = await asyncio.to_thread(self.library.find_by_job, job.id)
-        if existing is not None:  # filed before a crash; only the final transition was missing
-            return self._set(job, S.SUCCEEDED, "Done", item_id=existing.id, progress=1.0)
+    async def _fail_keeping_partial(self, job: Job, provider: Any, gate: ProviderGate, result: PollResult) -> Job:
+        """A failed job may still have produced files (already paid for): keep them, and say so."""
+        reason = result.message or "The service could not make this model."
         ref = RemoteRef.from_json(job.remote)
         try:
-            files = await self._retrying("listing results", lambda: provider.outputs(ref), gate)
-        except ProviderError as exc:
-            return self._set(job, S.INTERRUPTED, f"Could not list the results: {exc.user_text()}")
+            files = await self._retrying("listing partial results", lambda: provider.outputs(ref), gate, tries=2)
+        except MeshwrightError:
+            files = []
+        if not files:
+            return self._set(job, S.FAILED, reason)
+        job = self._set(job, S.DOWNLOADING, "Keeping the partial results")
+        return await self._download(job, provider, gate, files=files,
+                                    final=(S.FAILED, f"{reason} The partial results were kept in the library."))
+
+    async def _download(self, job: Job, provider: Any, gate: ProviderGate, files: list[Any] | None = None,
+                        final: tuple[JobState, str] = (S.SUCCEEDED, "Done")) -> Job:
+        existing = await asyncio.to_thread(self.library.find_by_job, job.id)
+        if existing is not None:  # filed before a crash; only the final transition was missing
+            return self._set(job, final[0], final[1], item_id=existing.id, progress=1.0)
+        ref = RemoteRef.from_json(job.remote)
+        if files is None:
+            try:
+                files = await self._retrying("listing results", lambda: provider.outputs(ref), gate)
+            except ProviderError as exc:
+                return self._set(job, S.INTERRUPTED, f"Could not list the results: {exc.user_text()}")
         if not files:
             return self._set(job, S.FAILED, "The service finished but returned no files.")
         out_dir = self.job_dir(job.id) / "outputs"
@@ -361,7 +379,7 @@ class Scheduler:
                 except DownloadError as exc:
                     return self._set(job, S.INTERRUPTED, exc.user_text())
             saved.append((remote, dest))
-        return await self._file_result(job, saved)
+        return await self._file_result(job, saved, final)
 
     async def _fetch(self, ref: RemoteRef, remote: Any, dest: Path, provider: Any, gate: ProviderGate) -> None:
         for attempt in range(1, 6):
@@ -379,11 +397,11 @@ class Scheduler:
                     raise
                 await asyncio.sleep(backoff(attempt, base=1.0, cap=20.0))
 
-    async def _file_result(self, job: Job, saved: list[tuple[Any, Path]]) -> Job:
+    async def _file_result(self, job: Job, saved: list[tuple[Any, Path]], final: tuple[JobState, str]) -> Job:
         folder = self.job_dir(job.id)
         item = await asyncio.to_thread(result_files.build_item, job, folder, saved)
         item = await asyncio.to_thread(self.library.add, item, folder)
-        return self._set(self.store.require(job.id), S.SUCCEEDED, "Done", item_id=item.id, progress=1.0)
+        return self._set(self.store.require(job.id), final[0], final[1], item_id=item.id, progress=1.0)
 
     # --- cancel and shutdown ---------------------------------------------------------------------------
 

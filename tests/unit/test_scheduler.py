@@ -79,8 +79,19 @@ async def test_rate_limits_and_blips_are_waited_out(env, image):
 async def test_remote_failure_shows_reason(env, image):
     services, fake, _ = env
     fake.script = [RemoteStatus.FAILED]
+    fake.outputs_on_failure = []
     job = await services.scheduler.run((await services.scheduler.create_job("fake:model", [image], {})).id)
-    assert job.state is S.FAILED and job.message
+    assert job.state is S.FAILED and job.message and job.item_id is None
+    assert services.library.count() == 0
+
+
+async def test_failed_job_keeps_its_partial_results(env, image):
+    services, fake, _ = env
+    fake.script = [RemoteStatus.RUNNING, RemoteStatus.FAILED]
+    job = await services.scheduler.run((await services.scheduler.create_job("fake:model", [image], {})).id)
+    assert job.state is S.FAILED and "partial results were kept" in job.message
+    item = services.library.get(job.item_id)
+    assert item is not None and item.model_path.read_bytes()[:4] == b"glTF"
 
 
 async def test_cancel_while_running_asks_the_service_once(env, image):

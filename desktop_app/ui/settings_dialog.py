@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.errors import MeshwrightError
 from desktop_app.core.settings import BASE_URL_ENV, SECRET_ENV, Secrets, Settings, save_settings
 from desktop_app.services import Services
+from desktop_app.ui.secret_field import SecretField, scrub
 from desktop_app.ui.tasks import spawn
 
 log = logging.getLogger(__name__)
@@ -41,68 +42,6 @@ TEST_TIMEOUT = 60.0
 RODIN_KEYS_URL = "https://hyper3d.ai/"  # the dashboard's API Key Management page (rodin.md: Auth)
 SCENARIO_KEYS_URL = "https://app.scenario.com/"  # Project Settings > API Keys (scenario.md: Keys)
 SERVICE_NAMES = {"hyper3d": "Hyper3D Rodin", "scenario": "Scenario", "local": "Offline relief"}
-
-
-def scrub(text: str, secrets: list[str]) -> str:
-    """Remove typed key values from a message before it is shown (a server may echo what it was sent)."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-    return text
-
-
-class SecretField(QWidget):
-    """A password-style line edit with a show/hide toggle and a note under it."""
-
-    def __init__(self, env_var: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.env_var = env_var
-        self.edit = QLineEdit()
-        self.edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.edit.setClearButtonEnabled(True)
-        self.toggle = QToolButton()
-        self.toggle.setCheckable(True)
-        self.toggle.setText(self.tr("Show"))
-        self.toggle.setToolTip(self.tr("Show or hide the key"))
-        self.toggle.toggled.connect(self._on_toggled)
-        self.note = QLabel()
-        self.note.setObjectName("hint")
-        self.note.setWordWrap(True)
-        self.note.hide()
-        self.touched = False  # the user typed here: a late keychain read must not overwrite it
-        self.edit.textEdited.connect(self._on_edited)
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.edit, 1)
-        row.addWidget(self.toggle)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addLayout(row)
-        lay.addWidget(self.note)
-        self.setFocusProxy(self.edit)  # the form label's buddy and Tab land in the line edit
-
-    def _on_edited(self, _text: str) -> None:
-        self.touched = True
-
-    def _on_toggled(self, shown: bool) -> None:
-        self.edit.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
-        self.toggle.setText(self.tr("Hide") if shown else self.tr("Show"))
-
-    def set_from_environment(self) -> None:
-        """The environment variable wins over anything stored, so typing here would change nothing."""
-        text = self.tr("Set by %1 in the environment (overrides the stored key)").replace("%1", self.env_var)
-        self.edit.clear()
-        self.edit.setReadOnly(True)
-        self.edit.setPlaceholderText(text)
-        self.toggle.setEnabled(False)
-        self.note.setText(text)
-        self.note.show()
-
-    def from_environment(self) -> bool:
-        return self.edit.isReadOnly()
-
-    def value(self) -> str:
-        return self.edit.text().strip()
 
 
 class SettingsDialog(QDialog):
@@ -284,6 +223,7 @@ class SettingsDialog(QDialog):
         else:
             self.keychain_label.setObjectName("dropMessage")
             self.keychain_label.setText(self._no_keychain_text())
+            self.keychain_label.style().unpolish(self.keychain_label)  # restyle for the new object name
             self.keychain_label.style().polish(self.keychain_label)
         for name in missing:
             field, value = self.fields[name], secrets.peek(name)

@@ -175,6 +175,22 @@ def test_escape_cancels_and_stores_nothing(qtbot, qloop, open_dialog, memory_key
     assert memory_keyring.store == {} and dialog.services.secrets.peek("rodin_api_key") == ""
 
 
+def test_tab_order_follows_the_layout(open_dialog):
+    dialog = open_dialog()
+    chain, widget = [], dialog.fields["rodin_api_key"].edit
+    for _ in range(60):
+        chain.append(widget)
+        widget = widget.nextInFocusChain()
+        if widget is dialog.fields["rodin_api_key"].edit:
+            break
+    order = [dialog.fields["rodin_api_key"].edit, dialog.fields["rodin_api_key"].toggle, dialog.test_buttons["hyper3d"],
+             dialog.fields["scenario_api_key"].edit, dialog.fields["scenario_api_secret"].edit, dialog.project_edit,
+             dialog.test_buttons["scenario"], dialog.concurrency["hyper3d"], dialog.deadline, dialog.advanced_toggle,
+             dialog.save_button]
+    positions = [chain.index(w) for w in order]
+    assert positions == sorted(positions)
+
+
 def test_stored_key_is_shown_and_show_toggle_reveals_it(qtbot, open_dialog, memory_keyring):
     memory_keyring.store[(KEYRING_SERVICE, "rodin_api_key")] = "rk-stored-1234"
     dialog = open_dialog()

@@ -88,8 +88,8 @@ class MainWindow(QMainWindow):
         self.library_view = LibraryView(services.library)
 
         self._build_layout()
-        self._build_menus()
         self.account = AccountWiring(self)  # Settings action, status-bar credits
+        self._build_menus()
         self._connect()
         services.scheduler.add_listener(self._on_job_changed)
         self.statusBar().showMessage(self.tr("Ready"))
@@ -154,9 +154,9 @@ class MainWindow(QMainWindow):
         for action in (add, open_model, paste):
             file_menu.addAction(action)
         file_menu.addSeparator()
-        file_menu.addAction(quit_action)
         file_menu.addAction(self.account.settings_action)
         file_menu.addSeparator()
+        file_menu.addAction(quit_action)
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         about = QAction(self.tr("&About Meshwright"), self)
         about.triggered.connect(self._about)
@@ -186,11 +186,11 @@ class MainWindow(QMainWindow):
         resumed = await self.services.scheduler.resume_all()
         if resumed:
             self.statusBar().showMessage(self.tr("Continuing %n unfinished job(s)", "", len(resumed)), 8000)
-
         self.account.credits.refresh()
+
     async def load_models(self) -> None:
-        models = await self.services.registry.models()
         previous = self.current_model_id()  # a reload (after Settings) keeps the user's choice
+        models = await self.services.registry.models()
         self._models = {m.id: m for m in models}
         self._model_names.clear()
         self._model_names.update({m.id: m.name for m in models})
@@ -304,8 +304,8 @@ class MainWindow(QMainWindow):
     def _on_job_changed(self, job: Job) -> None:
         self.job_model.upsert(job)
         self.queue._update_buttons()
-        if job.state is JobState.SUCCEEDED and job.item_id:
         self.account.job_changed(job)
+        if job.state is JobState.SUCCEEDED and job.item_id:
             self.library_view.reload()
             item = self.services.library.get(job.item_id)
             if item is not None:

@@ -61,6 +61,12 @@ async def capture(window: MainWindow, out: Path, images: list[Path]) -> list[Pat
     if failed:
         raise RuntimeError(f"job failed while taking screenshots: {failed[0].message}")
     await shot("05-library")
+    dialog = window.account.open_settings()
+    await asyncio.sleep(0.6)  # the keychain look-up runs in a worker
+    path = out / "06-settings.png"
+    dialog.grab().save(str(path))
+    saved.append(path)
+    dialog.reject()
     return saved
 
 

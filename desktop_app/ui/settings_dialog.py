@@ -199,6 +199,11 @@ class SettingsDialog(QDialog):
 
     # --- keychain ----------------------------------------------------------------------------------------
 
+    def _fit_height(self) -> None:
+        """A message set after the dialog was laid out may wrap onto more lines: grow to show all of it."""
+        self.layout().activate()
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
+
     async def _load_keychain(self) -> None:
         """Which backend holds the keys, and the stored values the start-up preload may not have read."""
         secrets = self.services.secrets
@@ -215,6 +220,7 @@ class SettingsDialog(QDialog):
         except TimeoutError:
             self.keychain_label.setText(self.tr("The keychain did not answer within %1 s; stored keys cannot be "
                                                 "shown.").replace("%1", f"{KEYRING_TIMEOUT:g}"))
+            self._fit_height()
             return
         self._can_store = can_store
         if can_store:
@@ -225,6 +231,7 @@ class SettingsDialog(QDialog):
             self.keychain_label.setText(self._no_keychain_text())
             self.keychain_label.style().unpolish(self.keychain_label)  # restyle for the new object name
             self.keychain_label.style().polish(self.keychain_label)
+        self._fit_height()
         for name in missing:
             field, value = self.fields[name], secrets.peek(name)
             if value and not field.touched:

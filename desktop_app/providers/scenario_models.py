@@ -65,14 +65,16 @@ def deprecated_by(record: dict[str, Any]) -> str | None:
 
 
 def restriction_reason(record: dict[str, Any]) -> str:
-    """Why the plan may not allow this model, or "" when nothing says so."""
+    """Why this account cannot use the model (the service said so), or ""."""
+    return "Not available on your Scenario plan" if record.get("restricted") is True else ""
+
+
+def plan_note(record: dict[str, Any]) -> str:
+    """Which plan the model asks for. We cannot read the account's plan, so this is a note, not a block:
+    the dryRun quote or the submit tells a user whose plan is too low, before anything is charged."""
     level = record.get("accessRestrictions")
-    restricted = record.get("restricted") is True
     if isinstance(level, int | float) and not isinstance(level, bool) and level > 0:
-        plan = _PLAN_NAMES.get(int(level), "a higher")
-        return f"Needs {plan} Scenario plan"
-    if restricted:
-        return "Not available on your Scenario plan"
+        return f"Needs {_PLAN_NAMES.get(int(level), 'a higher')} Scenario plan."
     return ""
 
 
@@ -87,6 +89,9 @@ def model_info(record: dict[str, Any], *, unlocked: set[str] | frozenset[str] = 
         note = f"Deprecated; use {qualify(replacement)} instead." if replacement else "Deprecated."
         description = f"{note} {description}".strip()
     reason = "" if model_id in unlocked else restriction_reason(record)
+    note = "" if model_id in unlocked else plan_note(record)
+    if note:
+        description = f"{note} {description}".strip()
     caps = tuple(c for c in capabilities(record) if c in THREE_D_CAPS) or ("img23d",)
     return ModelInfo(
         id=qualify(model_id),

@@ -131,9 +131,12 @@ def test_capabilities_accept_strings_and_objects() -> None:
 
 
 def test_restricted_and_deprecated_models() -> None:
+    # A plan level is a note (we cannot read the account's plan); an explicit restriction blocks.
     info = model_info({"id": "model_m", "name": "M", "capabilities": ["img23d"], "accessRestrictions": 50})
-    assert not info.available and "Pro" in info.unavailable_reason and info.id == "scenario:model_m"
-    assert model_info({"id": "model_m", "accessRestrictions": 50}, unlocked={"model_m"}).available
+    assert info.available and "Pro" in info.description and info.id == "scenario:model_m"
+    assert "Pro" not in model_info({"id": "model_m", "accessRestrictions": 50}, unlocked={"model_m"}).description
+    blocked = model_info({"id": "model_r", "restricted": True})
+    assert not blocked.available and "plan" in blocked.unavailable_reason
     info = model_info({"id": "model_o", "capabilities": [{"type": "img23d"}], "tags": ["deprecated:model_n"]})
     assert info.available and "scenario:model_n" in info.description
 

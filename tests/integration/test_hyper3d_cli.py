@@ -38,13 +38,13 @@ def test_cli_generate_with_rodin(fixture_images: Path) -> None:
 
 
 def test_cli_with_a_wrong_key_explains_what_to_do(fixture_images: Path) -> None:
-    secret = "rk-not-the-right-key-5f3a"
+    wrong_value = "rk-not-the-right-key-5f3a"
     with Hyper3DEmulator() as emu:
         done = run_cli(emu, "generate", "hyper3d:rodin", str(fixture_images / "typical_misc_crate.png"),
-                       "--json", key=secret)
+                       "--json", key=wrong_value)
     assert done.returncode != 0
     output = done.stdout + done.stderr
-    assert "API key" in output and secret not in output
+    assert "API key" in output and wrong_value not in output
     if done.stdout.strip():
         last = json.loads(done.stdout.strip().splitlines()[-1])
         assert last["status"] != "succeeded"

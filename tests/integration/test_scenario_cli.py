@@ -37,14 +37,14 @@ def test_cli_generate_with_trellis(fixture_images: Path) -> None:
 
 
 def test_cli_with_a_wrong_secret_explains_what_to_do(fixture_images: Path) -> None:
-    secret = "not-the-right-secret-9c1e"
+    wrong_value = "not-the-right-secret-9c1e"
     with ScenarioEmulator() as emu:
         done = run_cli(emu, "generate", "scenario:model_trellis-2", str(fixture_images / "typical_misc_crate.png"),
-                       "--json", secret=secret)
+                       "--json", secret=wrong_value)
         assert emu.generate_posts == 0
     assert done.returncode != 0
     output = done.stdout + done.stderr
-    assert "key" in output and secret not in output
+    assert "key" in output and wrong_value not in output
 
 
 def test_cli_schema_and_models() -> None:

@@ -162,7 +162,7 @@ class Secrets:
 
             value = (keyring.get_password(KEYRING_SERVICE, name) or "").strip()
         except Exception as exc:  # any backend failure means "no stored secret"
-            log.info("keyring unavailable for %s: %s", name, type(exc).__name__)
+            log.info("keyring unavailable (%s) while reading %s", type(exc).__name__, name)
             value = ""
         self._cache[name] = value
         return value

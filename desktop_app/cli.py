@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -180,6 +181,15 @@ async def _resume(services: Services, args: argparse.Namespace) -> int:
     return max((_exit_code(j) for j in results), default=EXIT_OK)
 
 
+def _listing(as_json: bool, rows: list[Any], to_json: Callable[[Any], Any], to_text: Callable[[Any], str]) -> int:
+    if as_json:
+        print(json.dumps([to_json(r) for r in rows]))
+    else:
+        for row in rows:
+            print(to_text(row))
+    return EXIT_OK
+
+
 async def _dispatch(args: argparse.Namespace) -> int:
     services = await asyncio.to_thread(build_services)
     await asyncio.to_thread(services.secrets.preload)
@@ -193,19 +203,11 @@ async def _dispatch(args: argparse.Namespace) -> int:
         if args.command == "generate":
             return await _generate(services, args)
         if args.command == "jobs":
-            jobs = services.store.list(limit=args.limit)
-            if args.json:
-                print(json.dumps([job_json(j) for j in jobs]))
-            for j in [] if args.json else jobs:
-                print(f"{j.id}  {j.state.label:24} {j.model_id:32} {j.title}  {j.message}")
-            return EXIT_OK
+            return _listing(args.json, services.store.list(limit=args.limit), job_json,
+                            lambda j: f"{j.id}  {j.state.label:24} {j.model_id:32} {j.title}  {j.message}")
         if args.command == "library":
-            items = services.library.list(args.search)
-            if args.json:
-                print(json.dumps([item_json(i) for i in items]))
-            for i in [] if args.json else items:
-                print(f"{i.id}  {i.model_id:32} {i.title}")
-            return EXIT_OK
+            return _listing(args.json, services.library.list(args.search), item_json,
+                            lambda i: f"{i.id}  {i.model_id:32} {i.title}")
         if args.command == "resume":
             return await _resume(services, args)
         raise CliError(f"Unknown command {args.command}")

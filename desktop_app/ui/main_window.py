@@ -307,10 +307,7 @@ class MainWindow(QMainWindow):
         self.account.job_changed(job)
         if job.state is JobState.SUCCEEDED and job.item_id:
             self.library_view.reload()
-            item = self.services.library.get(job.item_id)
-            if item is not None:
-                self._thumbnail_for = item.id
-                self.open_item(item)
+            spawn(self._show_item(job.item_id, thumbnail=True), name="show result")
             self.statusBar().showMessage(self.tr("Finished: %1").replace("%1", job.title), 8000)
         if job.state.terminal or job.state in (JobState.NEEDS_CHECK, JobState.INTERRUPTED):
             self.jobFinished.emit(job.id)
@@ -327,18 +324,26 @@ class MainWindow(QMainWindow):
         spawn(retry(), self._show_error, name="retry")
 
     def _remove_job(self, job_id: str) -> None:
-        job = self.services.store.get(job_id)
+        row = self.job_model.row_of(job_id)
+        job = self.job_model.job(row) if row is not None else None
         if job is None or not (job.state.terminal or job.state is JobState.NEEDS_CHECK):
             return
-        self.services.store.delete(job_id)
         self.job_model.remove(job_id)
+        spawn(asyncio.to_thread(self.services.store.delete, job_id), self._show_error, name="remove job")
 
     def _job_activated(self, job_id: str) -> None:
-        job = self.services.store.get(job_id)
+        row = self.job_model.row_of(job_id)
+        job = self.job_model.job(row) if row is not None else None
         if job and job.item_id and job.item_id != self._open_item:
-            item = self.services.library.get(job.item_id)
-            if item is not None:
-                self.open_item(item)
+            spawn(self._show_item(job.item_id), name="show item")
+
+    async def _show_item(self, item_id: str, thumbnail: bool = False) -> None:
+        """Read the item off the GUI thread, then open it in the preview (and render its thumbnail)."""
+        item = await asyncio.to_thread(self.services.library.get, item_id)
+        if item is not None:
+            if thumbnail:
+                self._thumbnail_for = item.id
+            self.open_item(item)
 
     def open_item(self, item: LibraryItem) -> None:
         path = item.model_path

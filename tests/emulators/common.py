@@ -107,3 +107,25 @@ def make_image(fmt: str = "PNG", size: int = 64, seed: int = 0) -> bytes:
     buf = io.BytesIO()
     texture_image(size, seed).save(buf, format=fmt)
     return buf.getvalue()
+
+
+class EmulatorBase:
+    """Lifecycle shared by the emulators: a ``_server`` (LoopbackServer-like) and the API path under it."""
+
+    api_path = ""
+    _server: Any
+
+    @property
+    def origin(self) -> str:
+        return self._server.origin
+
+    @property
+    def base_url(self) -> str:
+        return self.origin + self.api_path
+
+    def __enter__(self) -> Any:
+        self._server.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.stop()

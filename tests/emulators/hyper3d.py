@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from typing import Any
 
-from tests.emulators.common import JsonHandler, LoopbackServer
+from tests.emulators.common import EmulatorBase, JsonHandler, LoopbackServer
 from tests.emulators.hyper3d_rules import OLD_NAMES, Reject, make_file, validate
 
 
@@ -49,8 +49,10 @@ class Task:
     unknown_sent: bool = False
 
 
-class Hyper3DEmulator:
+class Hyper3DEmulator(EmulatorBase):
     """The fake service. Attributes below are the switches; counters and ``requests`` are for assertions."""
+
+    api_path = "/api"
 
     def __init__(self, port: int = 0, api_key: str | None = None) -> None:
         self.api_key = api_key or "rk-emu-" + secrets.token_hex(12)
@@ -100,22 +102,7 @@ class Hyper3DEmulator:
         self._blobs: dict[tuple[str, str], bytes] = {}
         self._server = _Server(port, self)
 
-    # -- lifecycle --
-    @property
-    def origin(self) -> str:
-        return self._server.origin
-
-    @property
-    def base_url(self) -> str:
-        return self.origin + "/api"
-
-    def __enter__(self) -> Hyper3DEmulator:
-        self._server.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.stop()
-
+    # -- helpers for tests (lifecycle: EmulatorBase) --
     def requests_to(self, endpoint: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.path.rstrip("/").endswith("/" + endpoint)]
 

@@ -22,7 +22,7 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 
 from desktop_app.resources import resource_path
-from tests.emulators.common import LoopbackServer, make_glb, make_image
+from tests.emulators.common import EmulatorBase, LoopbackServer, make_glb, make_image
 from tests.emulators.scenario_routes import Fault, Recorded, ScenarioHandler
 
 BUNDLED = ("model_trellis-2", "model_hunyuan-3d-v2-1", "model_rodin-hyper3d-v2-5")
@@ -73,8 +73,10 @@ def _extra_models() -> list[dict[str, Any]]:
     return [meshy, tripo, flux, topo]
 
 
-class ScenarioEmulator:
+class ScenarioEmulator(EmulatorBase):
     """State and switches. Use as a context manager; ``base_url`` ends in ``/v1``."""
+
+    api_path = "/v1"
 
     def __init__(self, *, api_key: str = "emu-key-7f3a9", api_secret: str = "emu-secret-c41d2e",
                  port: int = 0, seed: int = 7) -> None:
@@ -140,22 +142,7 @@ class ScenarioEmulator:
         self._glb = _glb()
         self._server = _server(ScenarioHandler, self, port)
 
-    # ----------------------------------------------------------------- lifecycle and helpers for tests
-
-    @property
-    def origin(self) -> str:
-        return self._server.origin
-
-    @property
-    def base_url(self) -> str:
-        return self.origin + "/v1"
-
-    def __enter__(self) -> ScenarioEmulator:
-        self._server.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.stop()
+    # ----------------------------------------------------------------- helpers for tests
 
     def fail(self, method: str, prefix: str, status: int, *, times: int = 1,
              headers: dict[str, str] | None = None, body: Any = None) -> None:

@@ -109,9 +109,9 @@ class LibraryModel(QAbstractTableModel):
         if column == 1:
             return self.model_names.get(row.model_id, row.model_id)
         if column == 2:
-            return time.strftime("%Y-%m-%d %H:%M", time.localtime(row.created_at))
+            return time.strftime("%Y-%m-%d", time.localtime(row.created_at))
         if column == 3:
-            return cost_text(row.cost, row.cost_unit)
+            return self.tr("free") if row.cost == 0 else cost_text(row.cost, row.cost_unit)
         return human_size(row.size)
 
     # --- content ----------------------------------------------------------------------------------------

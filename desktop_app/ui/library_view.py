@@ -87,7 +87,7 @@ class LibraryView(QWidget):
                                        (self.tr("Name A–Z"), "name", False), (self.tr("Name Z–A"), "name", True),
                                        (self.tr("Highest cost"), "cost", True), (self.tr("Lowest cost"), "cost", False),
                                        (self.tr("Largest"), "size", True), (self.tr("Smallest"), "size", False)):
-            self.sort.addItem(label, (key, descending))
+            self.sort.addItem(label, f"{key}:{'desc' if descending else 'asc'}")
         self._fill_model_filter([])
 
         self.grid = QListView()
@@ -114,9 +114,11 @@ class LibraryView(QWidget):
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, self.model.columnCount()):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # The panel is narrow: the name gets a fair share, the rest fit their contents, and it scrolls sideways.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(0, 180)
+        header.setStretchLastSection(True)
         header.setSectionsClickable(True)
         header.sectionClicked.connect(self._sort_by_column)
         for view in (self.grid, self.table):
@@ -189,7 +191,7 @@ class LibraryView(QWidget):
     # --- querying ---------------------------------------------------------------------------------------
 
     def query(self) -> LibraryQuery:
-        key, descending = self.sort.currentData() or ("date", True)
+        key, descending = self._sort_key()
         days = self.date_filter.currentData() or 0
         scope = self.model_filter.currentData() or ""
         provider, model_id = (scope[2:], "") if scope.startswith("p:") else ("", scope[2:])
@@ -240,13 +242,17 @@ class LibraryView(QWidget):
         self.model_filter.setCurrentIndex(max(0, self.model_filter.findData(wanted)))
         self.model_filter.blockSignals(False)
 
+    def _sort_key(self) -> tuple[str, bool]:
+        key, _sep, direction = (self.sort.currentData() or "date:desc").partition(":")
+        return key, direction == "desc"
+
     def _sort_by_column(self, column: int) -> None:
         key = ("name", "", "date", "cost", "size")[column]
         if not key:
             return
-        current_key, descending = self.sort.currentData()
-        wanted = (key, not descending) if key == current_key else (key, key != "name")
-        self.sort.setCurrentIndex(self.sort.findData(wanted))
+        current_key, descending = self._sort_key()
+        descending = not descending if key == current_key else key != "name"
+        self.sort.setCurrentIndex(self.sort.findData(f"{key}:{'desc' if descending else 'asc'}"))
 
     # --- selection --------------------------------------------------------------------------------------
 

@@ -140,7 +140,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.preview)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([360, 760, 320])
+        splitter.setSizes([340, 700, 400])
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
 

@@ -16,6 +16,7 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -117,6 +118,8 @@ class Library:
 
     def __init__(self, root: Path) -> None:
         self._lock = threading.RLock()
+        # Called (in the switching thread) after switch_to, so views can list the new folder.
+        self.on_switch: list[Callable[[], None]] = []
         self._open(root)
 
     def _open(self, root: Path) -> None:
@@ -306,6 +309,8 @@ class Library:
                 self.root, self.items_dir, self._db = old_root, old_root / "items", old_db
                 raise
             old_db.close()
+        for callback in list(self.on_switch):
+            callback()
 
     def close(self) -> None:
         with self._lock:

@@ -47,6 +47,7 @@ class LibraryView(QWidget):
     exportRequested = Signal(str)
     importRequested = Signal()
     reloaded = Signal()
+    _switched = Signal()  # emitted from a worker thread when the library moved; queued to the GUI thread
 
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -178,6 +179,10 @@ class LibraryView(QWidget):
         self.favorites.toggled.connect(lambda _on: self.reload())
         self.mode_button.toggled.connect(self.set_list_mode)
         self.import_button.clicked.connect(self.importRequested)
+        self._switched.connect(self.reload)
+        on_switch = self._switched.emit
+        library.on_switch.append(on_switch)
+        self.destroyed.connect(lambda *_a: on_switch in library.on_switch and library.on_switch.remove(on_switch))
         self._show_empty(True)
 
     def _combo(self, tip: str) -> QComboBox:

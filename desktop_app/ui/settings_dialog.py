@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.errors import MeshwrightError
 from desktop_app.core.settings import BASE_URL_ENV, SECRET_ENV, Secrets, Settings, save_settings
 from desktop_app.services import Services
+from desktop_app.ui.library_folder import LibraryFolderWidget
 from desktop_app.ui.secret_field import SecretField, scrub
 from desktop_app.ui.tasks import spawn
 
@@ -149,6 +150,7 @@ class SettingsDialog(QDialog):
         note = QLabel(self.tr("A changed limit applies after a restart."))
         note.setObjectName("hint")
         form.addRow(note)
+        form.addRow(self.tr("Library folder:"), LibraryFolderWidget(self.services, self))
         return box
 
     def _advanced_box(self) -> QWidget:

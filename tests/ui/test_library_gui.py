@@ -221,3 +221,29 @@ def test_import_from_disk(main_window: MainWindow, qloop, tmp_path):
     item = main_window.services.library.list()[0]
     assert item.status == "imported" and item.model_path.read_bytes() == model.read_bytes()
     qloop.until(lambda: item.thumbnail_path.exists(), 10, "a rendered thumbnail")
+
+
+def test_move_library_from_settings(main_window: MainWindow, qloop, qtbot, stocked, tmp_path):
+    from desktop_app.core.settings import load_settings
+    from desktop_app.ui.library_folder import LibraryFolderWidget
+
+    services = main_window.services
+    old_root = services.library.root
+    widget = LibraryFolderWidget(services)
+    qtbot.addWidget(widget)
+    dest = tmp_path / "bigger-disk" / "Meshwright library"
+    widget.move_to(dest)
+    qloop.until(lambda: not widget.message.isHidden() and services.library.root == dest.resolve(), 20, "the move")
+    assert "kept" in widget.message.text() and widget.path.text() == str(dest.resolve())
+    assert load_settings(services.paths).library_dir == str(dest.resolve())
+    assert (old_root / "items" / stocked["castle"].id / "item.json").exists()  # nothing removed
+    qloop.until(lambda: main_window.library_view.model.rowCount() == 3, 10, "the view to list the new folder")
+    first = main_window.library_view.model.row(0).id
+    assert services.library.get(first).model_path.is_relative_to(dest.resolve())
+
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "notes.txt").write_text("mine")
+    widget.move_to(busy)  # not empty: refused with a message, nothing changes
+    qloop.until(lambda: "empty folder" in widget.message.text(), 10, "the refusal")
+    assert services.library.root == dest.resolve()

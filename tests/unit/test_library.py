@@ -121,6 +121,7 @@ def test_migrates_a_version_1_index(tmp_path):
     assert rows[a.id].status == "complete" and rows[a.id].cost_unit == "credits"
     assert rows[b.id].status == "partial"
     assert [r.id for r in lib.rows(LibraryQuery(status="partial"))] == [b.id]
+    assert [r.id for r in lib.rows(LibraryQuery(text="B"))] == [b.id]  # the search column was filled
     lib.close()
 
 

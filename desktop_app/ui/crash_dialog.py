@@ -82,7 +82,7 @@ class CrashReporter(QObject):
     reported = Signal(str)
 
     def __init__(self, parent_window: QWidget | None = None) -> None:
-        super().__init__()
+        super().__init__(parent_window)  # the window keeps it alive for the run
         self.window = parent_window
         self.dialog: CrashDialog | None = None
         self.reported.connect(self._show, Qt.ConnectionType.QueuedConnection)

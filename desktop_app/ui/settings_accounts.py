@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from desktop_app.core.settings import SECRET_ENV, Secrets, Settings
 from desktop_app.services import Services
@@ -77,8 +77,10 @@ class AccountsForm(QWidget):
         self.file_check.hide()
         self.file_check.toggled.connect(self._show_storage)
 
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        form = QFormLayout()
+        outer.addLayout(form)
         form.addRow(QLabel(f"<b>{self.tr('Hyper3D Rodin')}</b>"))
         self._add(form, self.tr("&API key:"), self.fields["rodin_api_key"])
         form.addRow("", link(RODIN_KEYS_URL, self.tr("Create a key on the Hyper3D dashboard (API Key Management)")))
@@ -89,8 +91,9 @@ class AccountsForm(QWidget):
         self._add(form, self.tr("&Project id:"), self.project_edit)
         form.addRow("", link(SCENARIO_KEYS_URL, self.tr("Create a key in Scenario (Project Settings › API Keys)")))
         form.addRow("", self.tests["scenario"])
-        form.addRow(self.keychain_label)
-        form.addRow(self.file_check)
+        # Outside the form: a spanning form row under-reports the height of a label that wraps late.
+        outer.addWidget(self.keychain_label)
+        outer.addWidget(self.file_check)
         self._fill()
 
     @staticmethod
@@ -178,9 +181,9 @@ class AccountsForm(QWidget):
 
     def no_keychain_text(self) -> str:
         names = ", ".join(SECRET_ENV.values())
-        return self.tr("This system has no keychain, so keys cannot be stored safely. Give them as environment "
-                       "variables (%1), tick the file option below, or type them at every start: a key typed "
-                       "here is otherwise used only until Meshwright quits.").replace("%1", names)
+        return self.tr("This system has no keychain, so keys cannot be stored safely. Set them as environment "
+                       "variables (%1) or tick the file option below; otherwise a key typed here lasts only until "
+                       "Meshwright quits.").replace("%1", names)
 
     # --- saving ------------------------------------------------------------------------------------------
 
@@ -201,6 +204,7 @@ class AccountsForm(QWidget):
         if self.can_store is False and not self._file_in_use:
             for name, value in changed.items():
                 secrets.remember(name, value)
+                self._initial[name] = value  # said once; saving again goes on without repeating it
             return [*errors, self.no_keychain_text()]
         for name, value in changed.items():
             def store(name: str = name, value: str = value) -> None:

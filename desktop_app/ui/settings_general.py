@@ -113,9 +113,7 @@ class GeneralPage(QWidget):
         self.default_model.setCurrentIndex(index)
 
     def open_log_folder(self) -> None:
-        folder = self.services.paths.log_dir
-        folder.mkdir(parents=True, exist_ok=True)  # tiny and local; the folder normally exists already
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.services.paths.log_dir)))  # made at start-up
 
 
 class AdvancedPage(QWidget):

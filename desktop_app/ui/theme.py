@@ -15,6 +15,10 @@ from PySide6.QtWidgets import QApplication, QStyleFactory
 THEMES = ("system", "light", "dark")
 _SCHEMES = {"system": Qt.ColorScheme.Unknown, "light": Qt.ColorScheme.Light, "dark": Qt.ColorScheme.Dark}
 _original: dict[str, object] = {}
+# app.qss is written for light backgrounds where it names colours; on dark ones these readable shades win.
+DARK_QSS = """
+QLabel#dropMessage { color: #ff8a80; }
+"""
 
 
 def theme_names() -> dict[str, str]:
@@ -62,7 +66,7 @@ def apply_theme(theme: str) -> Qt.ColorScheme:
         return Qt.ColorScheme.Unknown
     theme = theme if theme in THEMES else "system"
     if not _original:  # what the platform gave us, to go back to when the user chooses "system" again
-        _original.update(style=app.style().name(), palette=QPalette(app.palette()))
+        _original.update(style=app.style().name(), palette=QPalette(app.palette()), qss=app.styleSheet())
     wanted = _SCHEMES[theme]
     hints = app.styleHints()
     hints.setColorScheme(wanted)
@@ -73,4 +77,7 @@ def apply_theme(theme: str) -> Qt.ColorScheme:
         # The platform ignored the request: paint it ourselves with Fusion, which honours any palette.
         app.setStyle(QStyleFactory.create("Fusion"))
         app.setPalette(dark_palette() if theme == "dark" else app.style().standardPalette())
-    return current_scheme()
+    scheme = current_scheme()
+    # Setting the sheet again also re-polishes every widget, so windows already open take the new palette.
+    app.setStyleSheet(str(_original["qss"]) + (DARK_QSS if scheme == Qt.ColorScheme.Dark else ""))
+    return scheme

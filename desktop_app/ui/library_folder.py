@@ -21,12 +21,12 @@ from desktop_app.ui.tasks import spawn
 class LibraryFolderWidget(QWidget):
     moved = Signal(str)  # the new folder
 
-    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, path_label: QLabel | None = None, parent: QWidget | None = None) -> None:
+        """``path_label``: the row's own label showing the folder, kept up to date here after a move."""
         super().__init__(parent)
         self.services = services
-        self.path = QLabel(str(services.library.root))
+        self.path = path_label or QLabel(str(services.library.root))
         self.path.setWordWrap(True)
-        self.path.setToolTip(self.tr("Every model you keep, one folder per item"))
         self.move_button = QPushButton(self.tr("Move…"))
         self.move_button.setAutoDefault(False)
         self.move_button.setToolTip(self.tr("Copy the library to another folder (e.g. a bigger disk) and use it "
@@ -41,7 +41,8 @@ class LibraryFolderWidget(QWidget):
         self.message.hide()
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.path, 1)
+        if path_label is None:
+            row.addWidget(self.path, 1)
         row.addWidget(self.move_button)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)

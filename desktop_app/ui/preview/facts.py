@@ -62,7 +62,7 @@ class FactsPanel(QLabel):
         self.setTextFormat(Qt.TextFormat.RichText)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setStyleSheet("#previewFacts { background: rgba(20, 21, 24, 190); color: #e8e8e8;"
-                           " border-radius: 4px; padding: 6px 8px; }")
+                           " border-radius: 4px; padding: 6px 8px; margin: 6px; }")
         self.setAccessibleName(self.tr("Model facts"))
         self._rows: list[tuple[str, str]] = []
         self.hide()

@@ -74,7 +74,6 @@ class PreviewWidget(QWidget):
         self.open_external_button = QPushButton(self.tr("Open in default app"), self)
         self.open_external_button.setToolTip(self.tr("Open the file in the program your system uses for it"))
         self.open_external_button.clicked.connect(self.open_externally)
-        self.open_external_button.hide()
 
         stack = QWidget(self)
         grid = QGridLayout(stack)
@@ -82,10 +81,13 @@ class PreviewWidget(QWidget):
         grid.addWidget(self.view, 0, 0)
         grid.addWidget(self.facts, 0, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         grid.addWidget(self.overlay, 0, 0)  # added after the view, so drawn on top of it
-        grid.addWidget(self.open_external_button, 0, 0,
-                       Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom)
-        self.facts.setContentsMargins(0, 0, 0, 0)
-        grid.setSpacing(0)
+        below_message = QWidget(self)  # the button sits just under the centred message, not at the edge
+        below = QVBoxLayout(below_message)
+        below.setContentsMargins(0, 150, 0, 0)
+        below.addWidget(self.open_external_button)
+        grid.addWidget(below_message, 0, 0, Qt.AlignmentFlag.AlignCenter)
+        self._below_message = below_message
+        below_message.hide()
 
         self.toolbar = QToolBar(self)
         self.toolbar.setIconSize(QSize(16, 16))
@@ -113,7 +115,7 @@ class PreviewWidget(QWidget):
         self._place_grid()
         self.reset_view()
         self.overlay.hide()
-        self.open_external_button.hide()
+        self._below_message.hide()
         self.facts.set_stats(arrays.stats)
         self.facts.setVisible(self._actions["facts"].isChecked())
         self._state = "scene"
@@ -143,7 +145,8 @@ class PreviewWidget(QWidget):
                                     "program your system uses for it.").replace("%1", UNPREVIEWABLE[suffix]))
             self._external_path = str(path)
             self.open_external_button.show()
-            self.open_external_button.raise_()
+            self._below_message.show()
+            self._below_message.raise_()
             return
         self.show_loading()
         self._loader.load(path)
@@ -240,8 +243,7 @@ class PreviewWidget(QWidget):
             QDesktopServices.openUrl(QUrl.fromLocalFile(self._external_path))
 
     def shutdown(self) -> None:
-        """Stop the spin and the workers (before the application quits)."""
-        self._spin.stop()
+        """Stop the workers (before the application quits; any thread may call it)."""
         if self._loader is not None:
             self._loader.shutdown()
         if self._saver is not None:
@@ -329,7 +331,7 @@ class PreviewWidget(QWidget):
         self._grid.hide()
         self._spin.stop()
         self.facts.hide()
-        self.open_external_button.hide()
+        self._below_message.hide()
         self._external_path = ""
 
     def _show_message(self, title: str, detail: str, translucent: bool = False) -> None:

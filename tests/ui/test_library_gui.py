@@ -14,6 +14,7 @@ from desktop_app.core.jobs import JobState
 from desktop_app.core.library import Library, LibraryFile, LibraryItem, new_item_id
 from desktop_app.ui.main_window import MainWindow
 from tests.emulators.common import make_glb
+from tests.ui.conftest import wait_until
 
 RELIEF = {"depth": 0.2, "detail": 96}
 
@@ -180,14 +181,19 @@ def test_rerun_makes_a_new_item(main_window: MainWindow, qloop, qtbot, stocked):
     castle = stocked["castle"]
     main_window.library_view.select(castle.id)
     details = main_window.library.details
-    qloop.until(lambda: details.item is not None and details.buttons["rerun"].isEnabled(), 10, "the details")
-    qtbot.mouseClick(details.buttons["rerun"], Qt.MouseButton.LeftButton)
     store = main_window.services.store
-    qloop.until(lambda: store.list() and store.list()[0].state is JobState.SUCCEEDED, 60, "the re-run job")
+
+    async def body() -> None:  # one coroutine: the job, its preview and thumbnail run inside the loop
+        await wait_until(lambda: details.item is not None and details.buttons["rerun"].isEnabled(), 10, "details")
+        qtbot.mouseClick(details.buttons["rerun"], Qt.MouseButton.LeftButton)
+        await wait_until(lambda: bool(store.list()) and store.list()[0].state is JobState.SUCCEEDED, 60, "re-run")
+        await wait_until(lambda: main_window.library_view.model.rowCount() == 4, 10, "the new item")
+        await wait_until(lambda: main_window.preview.state() == "scene", 30, "the new model in the preview")
+
+    qloop.run(body(), timeout=120)
     job = store.list()[0]
     assert job.model_id == "local:relief" and job.params["depth"] == 0.2 and job.params["detail"] == 96
     assert job.title == "Stone castle" and len(job.inputs) == 1
-    qloop.until(lambda: main_window.library_view.model.rowCount() == 4, 10, "the new item")
 
 
 def test_paid_rerun_is_refused_in_automation_mode(main_window: MainWindow, qloop, stocked):
@@ -215,12 +221,16 @@ def test_rerun_with_edits_fills_the_form(main_window: MainWindow, qloop, qtbot, 
 def test_import_from_disk(main_window: MainWindow, qloop, tmp_path):
     model = tmp_path / "my_vase.glb"
     model.write_bytes(make_glb())
-    main_window.library.import_files([model])
-    qloop.until(lambda: titles(main_window) == ["my vase"], 20, "the imported item")
-    qloop.until(lambda: main_window.preview.state() == "scene", 30, "the preview of the import")
-    item = main_window.services.library.list()[0]
+
+    async def body() -> LibraryItem:  # one coroutine: import, preview and thumbnail all inside the loop
+        items = await main_window.library._import([model])
+        await wait_until(lambda: titles(main_window) == ["my vase"], 20, "the imported item")
+        await wait_until(lambda: main_window.preview.state() == "scene", 30, "the preview of the import")
+        await wait_until(lambda: items[0].thumbnail_path.exists(), 10, "a rendered thumbnail")
+        return items[0]
+
+    item = qloop.run(body())
     assert item.status == "imported" and item.model_path.read_bytes() == model.read_bytes()
-    qloop.until(lambda: item.thumbnail_path.exists(), 10, "a rendered thumbnail")
 
 
 def test_move_library_from_settings(main_window: MainWindow, qloop, qtbot, stocked, tmp_path):

@@ -68,6 +68,7 @@ class Scheduler(ResultStage):
         self._gates: dict[str, ProviderGate] = {}
         self._tasks: dict[str, asyncio.Task[Job]] = {}
         self._listeners: list[Listener] = []
+        self._success_notes: dict[str, str] = {}  # job id -> what the service said about a qualified success
         self._closing = False
 
     # --- plumbing --------------------------------------------------------------------------------------
@@ -328,6 +329,8 @@ class Scheduler(ResultStage):
             return self._set(job, message=message, **changes)
         if to is S.DOWNLOADING:
             changes["progress"] = None
+            if result.message and result.message != "Done":  # "Done, but the preview render failed": keep it
+                self._success_notes[job.id] = result.message
             message = "Fetching the results"
         return self._set(job, to, message, **changes)
 

@@ -30,6 +30,7 @@ class ResultStage:
     library: Library
     client: httpx.AsyncClient
     _set: Callable[..., Job]
+    _success_notes: dict[str, str]
     job_dir: Callable[[str], Path]
 
     async def _retrying(self, what: str, call: Callable[[], Any], gate: ProviderGate, tries: int = 5) -> Any:
@@ -59,7 +60,9 @@ class ResultStage:
                                     final=(S.FAILED, f"{reason} The partial results were kept in the library."))
 
     async def _download(self, job: Job, provider: Any, gate: ProviderGate, files: list[Any] | None = None,
-                        final: tuple[JobState, str] = (S.SUCCEEDED, "Done")) -> Job:
+                        final: tuple[JobState, str] | None = None) -> Job:
+        if final is None:
+            final = (S.SUCCEEDED, self._success_notes.pop(job.id, "Done"))
         existing = await asyncio.to_thread(self.library.find_by_job, job.id)
         if existing is not None:  # filed before a crash; only the final transition was missing
             return self._set(job, final[0], final[1], item_id=existing.id, progress=1.0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -63,7 +64,7 @@ class Scheduler(ResultStage):
         self.jobs_dir = jobs_dir
         self.concurrency = concurrency if concurrency is not None else {}
         self.deadline_s = deadline_s
-        self.poll_override = poll_override
+        self.poll_override = poll_override or _polls_from_env()
         self._client = http_client
         self._gates: dict[str, ProviderGate] = {}
         self._tasks: dict[str, asyncio.Task[Job]] = {}
@@ -404,6 +405,17 @@ class Scheduler(ResultStage):
         images = await asyncio.to_thread(self.input_paths, old)
         job = await self.create_job(old.model_id, images, dict(old.params), title=old.title)
         return self._set(job, retry_of=old.id)
+
+def _polls_from_env() -> tuple[float, float] | None:
+    """``MESHWRIGHT_POLL_SECONDS="first,cap"``: quick polling for emulator runs (the kill -9 suite drives the
+    real CLI as a subprocess). Real services keep their own etiquette unless this is set."""
+    raw = os.environ.get("MESHWRIGHT_POLL_SECONDS", "")
+    try:
+        first, cap = (float(v) for v in raw.split(","))
+    except ValueError:
+        return None
+    return (first, cap) if 0 < first <= cap else None
+
 
 def _humanise(stem: str) -> str:
     """'typical_building-castle' -> 'Typical building castle': file names make poor titles as they are."""

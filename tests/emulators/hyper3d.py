@@ -98,6 +98,10 @@ class Hyper3DEmulator(EmulatorBase):
         self.fresh_urls = True  # a new /download call issues new URLs (False: the same, possibly dead, ones)
         self.file_faults: list[int | str] = []  # per file GET: HTTP status, "truncate" or "drop"
         self.unsafe_names = False
+        # Holds for the kill -9 suite: while set, the submit reply (after the task exists) or a file transfer
+        # (after half the bytes) waits until the test clears it.
+        self.hold_submit = threading.Event()
+        self.hold_files = threading.Event()
         # -- records --
         self.requests: list[RecordedRequest] = []
         self.submits = 0  # POST /rodin received, accepted or not
@@ -279,6 +283,12 @@ class _Handler(JsonHandler):
                     [secrets.token_hex(16) for _ in range(3 if render else 2)], fields, render, time.monotonic())
         emu.tasks[task.uuid] = task
         emu._by_key[task.subscription_key] = task
+        emu.lock.release()  # wait outside the lock so status calls of other clients still get answers
+        try:
+            while emu.hold_submit.is_set():
+                time.sleep(0.02)
+        finally:
+            emu.lock.acquire()
         if emu.lost_response == "drop":
             self.close_connection = True
             return
@@ -368,6 +378,8 @@ class _Handler(JsonHandler):
             return self.send_bytes(403, b"<Error><Code>AccessDenied</Code><Message>Request has expired</Message>"
                                         b"</Error>", "application/xml")
         data = emu.file_bytes(task_uuid, name)
+        if emu.hold_files.is_set():
+            return self._held_transfer(emu, data)
         if isinstance(fault, int):
             return self.send_bytes(fault, b"error", "text/plain")
         if fault in ("truncate", "drop"):
@@ -379,6 +391,21 @@ class _Handler(JsonHandler):
             self.close_connection = True
             return
         self.send_bytes(200, data, "application/octet-stream")
+
+
+    def _held_transfer(self, emu: Hyper3DEmulator, data: bytes) -> None:
+        try:
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            while emu.hold_files.is_set():
+                time.sleep(0.02)
+            self.wfile.write(data[len(data) // 2:])
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        self.close_connection = True
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -32,6 +32,7 @@ from desktop_app.ui.job_queue import JobListModel, JobQueueView
 from desktop_app.ui.library_view import LibraryView
 from desktop_app.ui.param_form import ParamForm
 from desktop_app.ui.preview import PreviewWidget, render_thumbnail
+from desktop_app.ui.queue_actions import QueueActions
 from desktop_app.ui.tasks import cancel_all, spawn
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class MainWindow(QMainWindow):
     jobFinished = Signal(str)  # job id, after it reached a terminal state
     shutDown = Signal()  # jobs paused, files saved, connections closed: the process may end
     modelsLoaded = Signal()
+    compareReady = Signal(list)  # library item ids of a finished compare group, in the order asked
 
     def __init__(self, services: Services, *, automation: bool = False) -> None:
         super().__init__()
@@ -87,6 +89,7 @@ class MainWindow(QMainWindow):
         self.queue = JobQueueView(self.job_model)
         self.library_view = LibraryView(services.library)
 
+        self.queue_actions = QueueActions(self)  # one job per image, compare, duplicate, notifications
         self._build_layout()
         self.account = AccountWiring(self)  # Settings action, status-bar credits
         self._build_menus()
@@ -102,6 +105,7 @@ class MainWindow(QMainWindow):
         lay = QVBoxLayout(left)
         lay.addWidget(_heading(self.tr("1  Images")))
         lay.addWidget(self.drop_zone, 2)
+        lay.addWidget(self.queue_actions.batch_check)
         lay.addWidget(_heading(self.tr("2  Model")))
         lay.addWidget(self.model_combo)
         lay.addWidget(self.model_description)
@@ -113,6 +117,7 @@ class MainWindow(QMainWindow):
         lay.addWidget(scroll, 3)
         lay.addWidget(self.cost_label)
         lay.addWidget(self.generate_button)
+        lay.addWidget(self.queue_actions.compare_button)
         lay.addWidget(self.generate_hint)
         left.setMinimumWidth(320)
 
@@ -288,6 +293,8 @@ class MainWindow(QMainWindow):
         model_id = self.current_model_id()
         values = self.form.values()
         self.services.settings.last_params[model_id] = values
+        if self.queue_actions.wants_batch():
+            return self.queue_actions.start_batch(model_id, values)
         spawn(self._create_and_start(model_id, self.drop_zone.paths(), values), self._show_error, name="generate")
 
     async def _create_and_start(self, model_id: str, images: list[Path], values: dict) -> Job:
@@ -305,6 +312,7 @@ class MainWindow(QMainWindow):
         self.job_model.upsert(job)
         self.queue._update_buttons()
         self.account.job_changed(job)
+        self.queue_actions.job_changed(job)
         if job.state is JobState.SUCCEEDED and job.item_id:
             self.library_view.reload()
             spawn(self._show_item(job.item_id, thumbnail=True), name="show result")
@@ -403,6 +411,7 @@ class MainWindow(QMainWindow):
 
     def dropEvent(self, event: QDropEvent) -> None:
         urls = event.mimeData().urls()
+        self.queue_actions.add_folders(urls)
         images = image_paths_from_urls(urls)
         if images:
             self.drop_zone.add_paths(images)

@@ -235,7 +235,10 @@ class Scheduler(ResultStage):
 
     async def _submit(self, job: Job, provider: Any, gate: ProviderGate, already_uploading: bool = False) -> Job:
         if not already_uploading:
-            job = self._set(job, S.UPLOADING, "Sending")
+            # Wait for the provider's request slot first: a job held here is still a draft, so quitting now
+            # never leaves it "needs check" for a request that was not sent.
+            await gate.request_slot()
+            job = self._set(self.store.require(job.id), S.UPLOADING, "Sending")
         folder = self.job_dir(job.id) / "inputs"
         request = GenerationRequest(
             model_id=job.model_id,

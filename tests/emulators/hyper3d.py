@@ -106,6 +106,8 @@ class Hyper3DEmulator(EmulatorBase):
         self.requests: list[RecordedRequest] = []
         self.submits = 0  # POST /rodin received, accepted or not
         self.status_calls = 0
+        self.fault_times: list[float] = []  # when each injected fault was answered (monotonic)
+        self.throttle_next: list[float] = []  # the next API calls, whatever they are, get 429 + this Retry-After
         self.download_calls = 0
         self.file_gets = 0
         self.tasks: dict[str, Task] = {}
@@ -235,6 +237,13 @@ class _Handler(JsonHandler):
             if endpoint == "rodin" and self.command == "POST":
                 with emu.lock:
                     emu.submits += 1  # counted before the auth check: what reached the service
+            with emu.lock:
+                throttle = emu.throttle_next.pop(0) if emu.throttle_next else None
+                if throttle is not None:
+                    emu.fault_times.append(time.monotonic())
+            if throttle is not None:
+                return self.send_json(429, {"error": "RATE_LIMITED", "message": "Too many requests."},
+                                      {"Retry-After": f"{throttle:g}"})
             if self.headers.get("Authorization", "") != f"Bearer {emu.api_key}":
                 return self.send_json(401, {"error": "UNAUTHORIZED", "message": "Active API key is required."})
             if endpoint.startswith("check"):
@@ -333,6 +342,7 @@ class _Handler(JsonHandler):
         with emu.lock:
             if fault is not None:
                 status, retry_after = fault
+                emu.fault_times.append(time.monotonic())
                 headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
                 return self.send_json(status, {"error": "RATE_LIMITED" if status == 429 else "UNKNOWN",
                                                "message": "Try again later."}, headers)

@@ -32,6 +32,7 @@ screenshots: $(STAMP)
 benchmarks: $(STAMP)
 	$(XRUN) $(PY) benchmarks/startup.py
 	$(PY) benchmarks/faults.py
+	$(XRUN) $(PY) benchmarks/responsiveness.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

@@ -58,6 +58,9 @@ def run_gui(args: list[str]) -> int:
     from desktop_app.ui.main_window import MainWindow
 
     window = MainWindow(services, automation="--screenshot-mode" in args)
+    from desktop_app.ui.crash_dialog import CrashReporter
+
+    CrashReporter(window).install(loop)
     # The window decides when the process may end: after its async shutdown, not when Qt quits.
     app.setQuitOnLastWindowClosed(False)
     finished = asyncio.Event()
@@ -76,6 +79,8 @@ def run_gui(args: list[str]) -> int:
         else:
             await asyncio.to_thread(services.secrets.preload)
             await window.start()
+            if "--self-test" not in args and "--screenshot-mode" not in args:
+                window.account.first_run()
             if "--self-test" in args:
                 from desktop_app.self_test import run_self_test
 

@@ -31,6 +31,7 @@ from desktop_app.ui.drop_zone import DropZone, image_paths_from_urls
 from desktop_app.ui.job_queue import JobListModel, JobQueueView
 from desktop_app.ui.library_view import LibraryView
 from desktop_app.ui.param_form import ParamForm
+from desktop_app.ui.presets import PresetBar
 from desktop_app.ui.preview import PreviewWidget, render_thumbnail
 from desktop_app.ui.queue_actions import QueueActions
 from desktop_app.ui.tasks import cancel_all, spawn
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         self.model_description.setObjectName("hint")
         self.model_description.setWordWrap(True)
         self.form = ParamForm()
+        self.presets = PresetBar(services, self.form)
         self.cost_label = QLabel()
         self.cost_label.setObjectName("hint")
         self.generate_button = QPushButton(self.tr("Generate 3D model"))
@@ -110,6 +112,7 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.model_combo)
         lay.addWidget(self.model_description)
         lay.addWidget(_heading(self.tr("3  Settings")))
+        lay.addWidget(self.presets)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -165,6 +168,8 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         about = QAction(self.tr("&About Meshwright"), self)
         about.triggered.connect(self._about)
+        help_menu.addAction(self.account.welcome_action)
+        help_menu.addAction(self.account.log_action)
         help_menu.addAction(about)
 
     def _connect(self) -> None:
@@ -223,6 +228,7 @@ class MainWindow(QMainWindow):
         self.model_description.setText(getattr(info, "description", "") or "")
         self._schema = None
         self.form.set_schema(None)
+        self.presets.set_model(None)
         self._update_generate()
         if model_id:
             spawn(self._load_schema(model_id), self._show_error, name=f"schema {model_id}")
@@ -233,6 +239,7 @@ class MainWindow(QMainWindow):
             return
         self._schema = schema
         self.form.set_schema(schema, self.services.settings.last_params.get(model_id))
+        self.presets.set_model(model_id)
         self.drop_zone.set_max_images(schema.max_images())
         self._update_generate()
         self._refresh_quote()

@@ -33,6 +33,7 @@ benchmarks: $(STAMP)
 	$(XRUN) $(PY) benchmarks/startup.py
 	$(PY) benchmarks/faults.py
 	$(XRUN) $(PY) benchmarks/responsiveness.py
+	$(XRUN) $(PY) benchmarks/preview.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

@@ -204,16 +204,22 @@ class QueueActions(QObject):
         self.window.statusBar().showMessage(f"{title}: {progress.summary()}", 10000)
 
     def show_items(self, item_ids: list[str]) -> None:
-        """Until the side-by-side view exists: select the group's results in the library and open the first."""
+        """Select the group's results in the library, open the first, and show them side by side."""
         if not item_ids:
             return
         view = self.window.library_view
 
         async def select() -> None:
             await view._reload(view.search.text())
-            item = await asyncio.to_thread(self.window.services.library.get, item_ids[0])
-            if item is not None:
-                self.window.open_item(item)
+            library = self.window.services.library
+            items = [i for i in await asyncio.to_thread(lambda: [library.get(x) for x in item_ids]) if i is not None]
+            if items:
+                self.window.open_item(items[0])
+            shown = [i for i in items if i.model_path is not None]
+            if len(shown) >= 2 and hasattr(self.window, "open_compare"):
+                names = self.window._model_names
+                self.window.open_compare([i.model_path for i in shown],
+                                         [names.get(i.model_id, i.model_id) for i in shown])
             selection = view.view.selectionModel()
             for item_id in item_ids:
                 row = view.model.row_of(item_id)

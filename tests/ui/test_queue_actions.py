@@ -105,6 +105,7 @@ def test_compare_sends_one_image_to_two_models_and_reports_the_group(in_window, 
         assert sorted(j.model_id for j in jobs) == ["fake:model", "local:relief"]
         assert len(ready[0]) == 2 and set(ready[0]) == {j.item_id for j in jobs}
         assert window.services.store.group(jobs[0].group_id).kind == "compare"
+        await wait_until(lambda: window.compare_window is not None, what="the side-by-side view")
 
     in_window(body)
 

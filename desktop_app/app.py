@@ -7,14 +7,17 @@ import logging
 import os
 import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop_app import APP_NAME, __version__
+from desktop_app import APP_ID, APP_NAME, __version__
 from desktop_app.core.logs import setup_logging
 from desktop_app.resources import resource_path
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
+
+    from desktop_app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -26,14 +29,33 @@ def make_qapplication(argv: list[str]) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("meshwright")
+    app.setDesktopFileName(APP_ID)  # Wayland/X11 docks match the window to meshwright.desktop (name + icon)
+    from desktop_app.ui.about import app_icon
+
+    app.setWindowIcon(app_icon())
     style = resource_path("styles/app.qss")
     if style.exists():
         app.setStyleSheet(style.read_text(encoding="utf-8"))
     return app
 
 
-def run_gui(args: list[str]) -> int:
+def _open_model_on_file_open(app: QApplication, window: MainWindow) -> None:
+    """macOS hands a double-clicked file to a running app as a FileOpen event, not on the command line."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class FileOpenFilter(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.FileOpen and event.file():
+                window.preview.open_file(event.file())
+                return True
+            return False
+
+    app._file_open_filter = FileOpenFilter(app)  # kept alive as long as the app
+    app.installEventFilter(app._file_open_filter)
+
+
+def run_gui(args: list[str], model: str | None = None) -> int:
+    """Open the window; ``model`` (a path from the command line) is shown in the preview once it is up."""
     import qasync
 
     from desktop_app.core.settings import app_paths
@@ -58,6 +80,7 @@ def run_gui(args: list[str]) -> int:
     from desktop_app.ui.main_window import MainWindow
 
     window = MainWindow(services, automation="--screenshot-mode" in args)
+    _open_model_on_file_open(app, window)
     # The window decides when the process may end: after its async shutdown, not when Qt quits.
     app.setQuitOnLastWindowClosed(False)
     finished = asyncio.Event()
@@ -76,6 +99,8 @@ def run_gui(args: list[str]) -> int:
         else:
             await asyncio.to_thread(services.secrets.preload)
             await window.start()
+            if model and "--self-test" not in args:
+                window.preview.open_file(Path(model).resolve())
             if "--self-test" in args:
                 from desktop_app.self_test import run_self_test
 

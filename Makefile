@@ -20,11 +20,11 @@ run: $(STAMP)
 	$(PY) -m desktop_app
 
 test: $(STAMP)
-	$(PY) -m ruff check desktop_app tests benchmarks
+	$(PY) -m ruff check desktop_app tests benchmarks packaging
 	$(XRUN) $(PY) -m pytest
 
 lint: $(STAMP)
-	$(PY) -m ruff check desktop_app tests benchmarks
+	$(PY) -m ruff check desktop_app tests benchmarks packaging
 
 screenshots: $(STAMP)
 	$(XRUN) $(PY) -m desktop_app.tools.screenshots docs/screenshots

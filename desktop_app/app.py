@@ -15,9 +15,10 @@ from desktop_app.core.logs import setup_logging
 from desktop_app.resources import resource_path
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QApplication
+    from collections.abc import Callable
 
-    from desktop_app.ui.main_window import MainWindow
+    from PySide6.QtCore import QObject
+    from PySide6.QtWidgets import QApplication
 
 log = logging.getLogger(__name__)
 
@@ -39,19 +40,20 @@ def make_qapplication(argv: list[str]) -> QApplication:
     return app
 
 
-def _open_model_on_file_open(app: QApplication, window: MainWindow) -> None:
+def install_file_open_handler(app: QApplication, open_file: Callable[[str], None]) -> QObject:
     """macOS hands a double-clicked file to a running app as a FileOpen event, not on the command line."""
     from PySide6.QtCore import QEvent, QObject
 
     class FileOpenFilter(QObject):
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:
             if event.type() == QEvent.Type.FileOpen and event.file():
-                window.preview.open_file(event.file())
+                open_file(event.file())
                 return True
             return False
 
-    app._file_open_filter = FileOpenFilter(app)  # kept alive as long as the app
-    app.installEventFilter(app._file_open_filter)
+    handler = FileOpenFilter(app)  # parented to the app: lives as long as it does
+    app.installEventFilter(handler)
+    return handler
 
 
 def run_gui(args: list[str], model: str | None = None) -> int:
@@ -80,7 +82,7 @@ def run_gui(args: list[str], model: str | None = None) -> int:
     from desktop_app.ui.main_window import MainWindow
 
     window = MainWindow(services, automation="--screenshot-mode" in args)
-    _open_model_on_file_open(app, window)
+    install_file_open_handler(app, window.preview.open_file)
     # The window decides when the process may end: after its async shutdown, not when Qt quits.
     app.setQuitOnLastWindowClosed(False)
     finished = asyncio.Event()

@@ -21,7 +21,7 @@ import tomllib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "linux"))
-from strip_bundle import strip_bundle  # noqa: E402
+from strip_bundle import strip_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGING = ROOT / "packaging"

@@ -63,11 +63,13 @@ def run_gui(args: list[str], model: str | None = None) -> int:
     from desktop_app.core.settings import app_paths
     from desktop_app.services import build_services
 
+    throwaway_home = None
     if "--self-test" in args and not os.environ.get("MESHWRIGHT_HOME"):
         import tempfile
 
         # A self-test must leave the user's library, settings and journal untouched.
-        os.environ["MESHWRIGHT_HOME"] = tempfile.mkdtemp(prefix="meshwright-self-test-")
+        throwaway_home = tempfile.mkdtemp(prefix="meshwright-self-test-")
+        os.environ["MESHWRIGHT_HOME"] = throwaway_home
     paths = app_paths().ensure()
     setup_logging(paths.log_dir)
     from PySide6.QtCore import QCoreApplication, Qt
@@ -103,6 +105,7 @@ def run_gui(args: list[str], model: str | None = None) -> int:
             await window.start()
             if model and "--self-test" not in args:
                 window.preview.open_file(Path(model).resolve())
+                window.setWindowTitle(f"{Path(model).name} — {APP_NAME}")
             if "--self-test" in args:
                 from desktop_app.self_test import run_self_test
 
@@ -119,3 +122,8 @@ def run_gui(args: list[str], model: str | None = None) -> int:
         finally:
             services.store.close()
             services.library.close()
+            if throwaway_home:  # the installed app's smoke test must not leave libraries behind in /tmp
+                import shutil
+
+                logging.shutdown()  # the log file lives in there
+                shutil.rmtree(throwaway_home, ignore_errors=True)

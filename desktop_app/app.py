@@ -85,6 +85,9 @@ def run_gui(args: list[str], model: str | None = None) -> int:
 
     window = MainWindow(services, automation="--screenshot-mode" in args)
     install_file_open_handler(app, window.preview.open_file)
+    from desktop_app.ui.crash_dialog import CrashReporter
+
+    CrashReporter(window).install(loop)
     # The window decides when the process may end: after its async shutdown, not when Qt quits.
     app.setQuitOnLastWindowClosed(False)
     finished = asyncio.Event()
@@ -106,6 +109,8 @@ def run_gui(args: list[str], model: str | None = None) -> int:
             if model and "--self-test" not in args:
                 window.preview.open_file(Path(model).resolve())
                 window.setWindowTitle(f"{Path(model).name} — {APP_NAME}")
+            if "--self-test" not in args and "--screenshot-mode" not in args:
+                window.account.first_run()
             if "--self-test" in args:
                 from desktop_app.self_test import run_self_test
 

@@ -17,6 +17,7 @@ from typing import Any
 import platformdirs
 
 from desktop_app import APP_NAME
+from desktop_app.core.logs import register_secret, register_secret_pair
 
 log = logging.getLogger(__name__)
 
@@ -84,9 +85,11 @@ class Settings:
     poll_deadline_minutes: int = 30
     base_urls: dict[str, str] = field(default_factory=dict)
     scenario_project_id: str = ""
-    theme: str = "system"
+    theme: str = "system"  # "system" (follow the desktop), "light" or "dark"
     welcome_done: bool = False
     last_params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # model id -> preset name -> form values (ui/presets.py)
+    presets: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
     def library_path(self, paths: AppPaths) -> Path:
         return Path(self.library_dir).expanduser() if self.library_dir else paths.default_library_dir
@@ -128,12 +131,17 @@ class Secrets:
     """API secrets: environment variables override the OS keychain. Values are never logged.
 
     keyring can block (a locked Secret Service) or be missing (headless Linux), so callers in the GUI must
-    use this from a worker thread; every failure reads as "not set".
+    use this from a worker thread; every failure reads as "not set". Where no keychain works, the user may opt
+    in to an owner-only file (:mod:`desktop_app.core.secret_file`); once that file exists it is where keys go.
     """
 
-    def __init__(self, env: dict[str, str] | None = None) -> None:
+    def __init__(self, env: dict[str, str] | None = None, key_file: Path | None = None) -> None:
+        from desktop_app.core.secret_file import FILE_NAME, SecretFile
+
         self._env = os.environ if env is None else env
         self._cache: dict[str, str] = {}
+        self._origin: dict[str, str] = {}
+        self.file = SecretFile(key_file or app_paths(self._env).config_dir / FILE_NAME)
 
     def preload(self) -> None:
         """Read every stored secret once (call from a worker thread); later ``peek`` calls never block."""
@@ -145,32 +153,53 @@ class Secrets:
         return self.from_env(name) or self._cache.get(name, "")
 
     def source(self, name: str) -> str:
-        """Where the active value comes from: "environment", "keychain" or "" (not set)."""
+        """Where the active value comes from: "environment", "keychain", "file", "session" or "" (not set)."""
         if self.from_env(name):
             return "environment"
-        return "keychain" if self._cache.get(name) else ""
+        return self._origin.get(name, "keychain") if self._cache.get(name) else ""
 
     def from_env(self, name: str) -> str:
-        return self._env.get(SECRET_ENV[name], "").strip()
+        value = self._env.get(SECRET_ENV[name], "").strip()
+        register_secret(value)
+        return value
 
     def get(self, name: str) -> str:
         value = self.from_env(name)
         if value:
             return value
+        if self.file.exists():  # the user chose the file: the keychain is not asked (it does not work here)
+            value, origin = self.file.get(name).strip(), "file"
+        else:
+            value, origin = self._from_keychain(name), "keychain"
+        self._cache[name], self._origin[name] = value, origin
+        self._register()
+        return value
+
+    @staticmethod
+    def _from_keychain(name: str) -> str:
         try:
             import keyring
 
-            value = (keyring.get_password(KEYRING_SERVICE, name) or "").strip()
+            return (keyring.get_password(KEYRING_SERVICE, name) or "").strip()
         except Exception as exc:  # any backend failure means "no stored secret"
             log.info("keyring unavailable (%s) while reading %s", type(exc).__name__, name)
-            value = ""
-        self._cache[name] = value
-        return value
+            return ""
+
+    def _register(self) -> None:
+        """Tell the log scrubber every key in use, and the Scenario pair together (it travels as base64)."""
+        register_secret(*(v for v in self._cache.values() if v))
+        register_secret_pair(self.peek("scenario_api_key"), self.peek("scenario_api_secret"))
 
     def set(self, name: str, value: str) -> None:
+        self._cache[name] = value
+        self._register()
+        if self.file.exists():
+            self._origin[name] = "file"
+            self.file.set(name, value)
+            return
         import keyring
 
-        self._cache[name] = value
+        self._origin[name] = "keychain"
         if value:
             keyring.set_password(KEYRING_SERVICE, name, value)
         else:
@@ -184,6 +213,19 @@ class Secrets:
         if name not in SECRET_ENV:
             raise KeyError(name)
         self._cache[name] = value.strip()
+        self._origin[name] = "session"
+        self._register()
+
+    def use_file(self, enabled: bool) -> None:
+        """Opt in to (or out of) the key file. Opting in moves the keys known now into it; opting out deletes
+        it, so the keys it held last only until Meshwright quits. Blocking: call it from a worker thread."""
+        if not enabled:
+            self.file.delete()
+            self._origin.update({n: "session" for n, v in self._cache.items() if v})
+            return
+        keys = {n: v for n, v in self._cache.items() if v and n in SECRET_ENV}
+        self.file.write({**self.file.read(), **keys})
+        self._origin.update({n: "file" for n in keys})
 
     @staticmethod
     def keychain_status() -> tuple[str, bool]:

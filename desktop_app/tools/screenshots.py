@@ -27,6 +27,7 @@ def _fixture_images() -> list[Path]:
 async def capture(window: MainWindow, out: Path, images: list[Path]) -> list[Path]:
     from desktop_app.core.jobs import JobState
     from desktop_app.ui.tasks import wait_until
+    from desktop_app.ui.theme import apply_theme
 
     saved: list[Path] = []
 
@@ -61,11 +62,30 @@ async def capture(window: MainWindow, out: Path, images: list[Path]) -> list[Pat
     if failed:
         raise RuntimeError(f"job failed while taking screenshots: {failed[0].message}")
     await shot("05-library")
+    for scheme in ("light", "dark"):
+        apply_theme(scheme)
+        await shot(f"06-main-{scheme}")
+        await dialog_shots(window, out, scheme, saved)
+    apply_theme("light")
+    return saved
+
+
+async def dialog_shots(window: MainWindow, out: Path, scheme: str, saved: list[Path]) -> None:
+    """The welcome and the Settings pages, as a first-time user sees them."""
+
+    async def grab(widget, name: str) -> None:
+        await asyncio.sleep(0.6)  # the keychain look-up runs in a worker
+        path = out / f"{name}-{scheme}.png"
+        widget.grab().save(str(path))
+        saved.append(path)
+
+    welcome = window.account.open_welcome()
+    await grab(welcome, "07-welcome")
+    welcome.done(0)
     dialog = window.account.open_settings()
-    await asyncio.sleep(0.6)  # the keychain look-up runs in a worker
-    path = out / "06-settings.png"
-    dialog.grab().save(str(path))
-    saved.append(path)
+    for index, name in enumerate(("08-settings-accounts", "09-settings-general", "10-settings-advanced")):
+        dialog.tabs.setCurrentIndex(index)
+        await grab(dialog, name)
     dialog.reject()
     return saved
 

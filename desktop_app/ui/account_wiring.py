@@ -1,16 +1,22 @@
-"""Settings menu entry and status-bar credits for the main window, kept out of main_window.py (size)."""
+"""Settings, welcome and log-folder actions, theme and status-bar credits for the main window.
+
+Kept out of main_window.py (size): the window adds the actions to its menus and calls ``first_run`` once started.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QObject, Qt, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QDialog
 
 from desktop_app.core.jobs import Job
 from desktop_app.ui.credits import CreditsIndicator
 from desktop_app.ui.settings_dialog import SettingsDialog
 from desktop_app.ui.tasks import spawn
+from desktop_app.ui.theme import apply_theme
+from desktop_app.ui.welcome import WelcomeDialog
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
@@ -27,11 +33,21 @@ class AccountWiring(QObject):
         super().__init__(window)
         self.window = window
         self.dialog: SettingsDialog | None = None
+        self.welcome: WelcomeDialog | None = None
+        if window.services.settings.theme != "system":  # "system" is what Qt starts with: nothing to change
+            apply_theme(window.services.settings.theme)
         self.credits = CreditsIndicator(window.services)
         window.statusBar().addPermanentWidget(self.credits)
         self.settings_action = QAction(self.tr("&Settings…"), window, shortcut=preferences_shortcut())
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.settings_action.setToolTip(self.tr("API keys, default model, theme, folders and job limits"))
         self.settings_action.triggered.connect(self.open_settings)
+        self.welcome_action = QAction(self.tr("&Welcome…"), window)
+        self.welcome_action.setToolTip(self.tr("The three ways to generate, and where to get API keys"))
+        self.welcome_action.triggered.connect(self.open_welcome)
+        self.log_action = QAction(self.tr("Open &log folder"), window)
+        self.log_action.setToolTip(self.tr("Show the log files, for a problem report"))
+        self.log_action.triggered.connect(self.open_log_folder)
 
     def open_settings(self) -> SettingsDialog:
         if self.dialog is not None and self.dialog.isVisible():
@@ -46,8 +62,34 @@ class AccountWiring(QObject):
         dialog.open()  # never exec(): it would re-enter the qasync loop
         return dialog
 
+    def open_welcome(self) -> WelcomeDialog:
+        if self.welcome is not None and self.welcome.isVisible():
+            self.welcome.raise_()
+            self.welcome.activateWindow()
+            return self.welcome
+        dialog = WelcomeDialog(self.window.services, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self._on_saved)
+        dialog.destroyed.connect(self._forget_welcome)
+        self.welcome = dialog
+        dialog.open()
+        return dialog
+
+    def first_run(self) -> QDialog | None:
+        """Show the welcome once, on the first start (the app calls this after the window has loaded)."""
+        if self.window.services.settings.welcome_done:
+            return None
+        return self.open_welcome()
+
+    def open_log_folder(self) -> None:
+        folder = self.window.services.paths.log_dir
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
     def _forget_dialog(self) -> None:
         self.dialog = None
+
+    def _forget_welcome(self) -> None:
+        self.welcome = None
 
     def _on_saved(self) -> None:
         # Keys decide which models are available and what the status bar can ask for.

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from desktop_app import APP_NAME
 from desktop_app.core.jobs import Job, JobState
 from desktop_app.core.library import LibraryItem
-from desktop_app.core.meshes import PREVIEW_FORMATS
+from desktop_app.core.meshes import PREVIEW_FORMATS, UNPREVIEWABLE
 from desktop_app.services import Services
 from desktop_app.ui.about import show_about
 from desktop_app.ui.account_wiring import AccountWiring
@@ -32,7 +32,9 @@ from desktop_app.ui.drop_zone import DropZone, image_paths_from_urls
 from desktop_app.ui.job_queue import JobListModel, JobQueueView
 from desktop_app.ui.library_view import LibraryView
 from desktop_app.ui.param_form import ParamForm
+from desktop_app.ui.presets import PresetBar
 from desktop_app.ui.preview import PreviewWidget, render_thumbnail
+from desktop_app.ui.preview.compare import CompareWindow, install_library_compare, show_compare
 from desktop_app.ui.tasks import cancel_all, spawn
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,7 @@ class MainWindow(QMainWindow):
         self._schema = None
         self._models: dict[str, object] = {}
         self._model_names: dict[str, str] = {}
+        self.compare_window: CompareWindow | None = None
         self._thumbnail_for: str | None = None  # library item whose thumbnail the next shown scene renders
         self._open_item: str | None = None
         self.setWindowTitle(APP_NAME)
@@ -73,6 +76,7 @@ class MainWindow(QMainWindow):
         self.model_description.setObjectName("hint")
         self.model_description.setWordWrap(True)
         self.form = ParamForm()
+        self.presets = PresetBar(services, self.form)
         self.cost_label = QLabel()
         self.cost_label.setObjectName("hint")
         self.generate_button = QPushButton(self.tr("Generate 3D model"))
@@ -107,6 +111,7 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.model_combo)
         lay.addWidget(self.model_description)
         lay.addWidget(_heading(self.tr("3  Settings")))
+        lay.addWidget(self.presets)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -161,6 +166,8 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         about = QAction(self.tr("&About Meshwright"), self)
         about.triggered.connect(self._about)
+        help_menu.addAction(self.account.welcome_action)
+        help_menu.addAction(self.account.log_action)
         help_menu.addAction(about)
 
     def _connect(self) -> None:
@@ -175,6 +182,7 @@ class MainWindow(QMainWindow):
         self.queue.jobActivated.connect(self._job_activated)
         self.library_view.itemActivated.connect(self.open_item)
         self.preview.sceneShown.connect(self._on_scene_shown)
+        self.compare_action = install_library_compare(self.library_view, self.open_compare)
 
     # --- start-up --------------------------------------------------------------------------------------
 
@@ -219,6 +227,7 @@ class MainWindow(QMainWindow):
         self.model_description.setText(getattr(info, "description", "") or "")
         self._schema = None
         self.form.set_schema(None)
+        self.presets.set_model(None)
         self._update_generate()
         if model_id:
             spawn(self._load_schema(model_id), self._show_error, name=f"schema {model_id}")
@@ -229,6 +238,7 @@ class MainWindow(QMainWindow):
             return
         self._schema = schema
         self.form.set_schema(schema, self.services.settings.last_params.get(model_id))
+        self.presets.set_model(model_id)
         self.drop_zone.set_max_images(schema.max_images())
         self._update_generate()
         self._refresh_quote()
@@ -356,10 +366,14 @@ class MainWindow(QMainWindow):
         self.preview.open_file(path)
         self.setWindowTitle(f"{item.title} — {APP_NAME}")
 
+    def open_compare(self, paths: list[Path], titles: list[str] | None = None) -> None:
+        """Show models side by side with linked cameras (library "Compare", finished compare groups)."""
+        self.compare_window = show_compare(self.compare_window, paths, titles)
+
     def choose_model_file(self) -> None:
         dialog = QFileDialog(self, self.tr("Open a 3D model"))
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.setNameFilter(self.tr("3D models (*.glb *.gltf *.obj *.stl *.ply)"))
+        dialog.setNameFilter(self.tr("3D models (*.glb *.gltf *.obj *.stl *.ply *.fbx *.usdz)"))
         dialog.fileSelected.connect(lambda f: self.preview.open_file(f))
         self._file_dialog = dialog
         dialog.open()
@@ -403,7 +417,7 @@ class MainWindow(QMainWindow):
         if images:
             self.drop_zone.add_paths(images)
         models = [Path(u.toLocalFile()) for u in urls if u.isLocalFile()
-                  and Path(u.toLocalFile()).suffix.lower() in PREVIEW_FORMATS]
+                  and Path(u.toLocalFile()).suffix.lower() in (*PREVIEW_FORMATS, *UNPREVIEWABLE)]
         if models:
             self.preview.open_file(models[0])
         event.acceptProposedAction()
@@ -437,6 +451,9 @@ class MainWindow(QMainWindow):
             self.services.scheduler.remove_listener(self._on_job_changed)
             await cancel_all()
             await self.services.registry.aclose()
+            if self.compare_window is not None:
+                self.compare_window.close()
+                await asyncio.to_thread(self.compare_window.shutdown)
             loader = self.preview.loader()
             if loader is not None:  # its worker thread must end before Qt tears the app down
                 await asyncio.to_thread(loader.shutdown, True)

@@ -11,6 +11,8 @@ from desktop_app.core.errors import MeshwrightError
 
 log = logging.getLogger(__name__)
 _live: set[asyncio.Task[Any]] = set()
+# Set by ui/crash_dialog.py in the app: a failure nobody handles is shown in the crash dialog, not only logged.
+unhandled: Callable[[BaseException, str], None] | None = None
 
 
 def error_text(exc: BaseException) -> str:
@@ -38,6 +40,9 @@ def spawn(
         if exc is None:
             return
         if not isinstance(exc, MeshwrightError):
+            if on_error is None and unhandled is not None:
+                unhandled(exc, f"task {t.get_name()}")  # logs it too
+                return
             log.error("background task %s failed", t.get_name(), exc_info=exc)
         if on_error is not None:
             on_error(error_text(exc))

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 
 from desktop_app.core.settings import KEYRING_SERVICE, load_settings
 from desktop_app.providers.scenario import ScenarioProvider
-from desktop_app.ui import settings_dialog as sd
+from desktop_app.ui import settings_accounts as sd
 from desktop_app.ui.credits import CreditsIndicator
 from desktop_app.ui.settings_dialog import SettingsDialog
 from tests.emulators.hyper3d import Hyper3DEmulator
@@ -175,18 +175,30 @@ def test_escape_cancels_and_stores_nothing(qtbot, qloop, open_dialog, memory_key
     assert memory_keyring.store == {} and dialog.services.secrets.peek("rodin_api_key") == ""
 
 
-def test_tab_order_follows_the_layout(open_dialog):
-    dialog = open_dialog()
-    chain, widget = [], dialog.fields["rodin_api_key"].edit
-    for _ in range(60):
+def focus_chain(start) -> list:
+    chain, widget = [], start
+    for _ in range(80):
         chain.append(widget)
         widget = widget.nextInFocusChain()
-        if widget is dialog.fields["rodin_api_key"].edit:
+        if widget is start:
             break
+    return chain
+
+
+def test_tab_order_follows_the_layout(qtbot, open_dialog):
+    dialog = open_dialog()
+    chain = focus_chain(dialog.fields["rodin_api_key"].edit)
     order = [dialog.fields["rodin_api_key"].edit, dialog.fields["rodin_api_key"].toggle, dialog.test_buttons["hyper3d"],
              dialog.fields["scenario_api_key"].edit, dialog.fields["scenario_api_secret"].edit, dialog.project_edit,
-             dialog.test_buttons["scenario"], dialog.concurrency["hyper3d"], dialog.deadline, dialog.advanced_toggle,
-             dialog.save_button]
+             dialog.test_buttons["scenario"], dialog.save_button]
+    positions = [chain.index(w) for w in order]
+    assert positions == sorted(positions)
+
+    general = dialog.general
+    qtbot.keyClick(dialog, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)  # the tab's mnemonic
+    assert dialog.tabs.currentWidget() is general
+    chain = focus_chain(general.default_model)
+    order = [general.default_model, general.theme, general.log_button, dialog.concurrency["hyper3d"], dialog.deadline]
     positions = [chain.index(w) for w in order]
     assert positions == sorted(positions)
 

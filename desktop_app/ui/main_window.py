@@ -21,11 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app import APP_NAME, __version__
+from desktop_app import APP_NAME
 from desktop_app.core.jobs import Job, JobState
 from desktop_app.core.library import LibraryItem
 from desktop_app.core.meshes import PREVIEW_FORMATS, UNPREVIEWABLE
 from desktop_app.services import Services
+from desktop_app.ui.about import show_about
 from desktop_app.ui.account_wiring import AccountWiring
 from desktop_app.ui.drop_zone import DropZone, image_paths_from_urls
 from desktop_app.ui.job_queue import JobListModel, JobQueueView
@@ -409,13 +410,8 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
-    def _about(self) -> None:
-        text = self.tr("<b>%1 %2</b><p>Turn photos and drawings into 3D models, look at them at once, "
-                       "and keep every result in a local library.</p>")
-        text = text.replace("%1", APP_NAME).replace("%2", __version__)
-        box = QMessageBox(QMessageBox.Icon.Information, APP_NAME, text, QMessageBox.StandardButton.Ok, self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+    def _about(self) -> QMessageBox:
+        return show_about(self)
 
     # --- drops anywhere on the window ------------------------------------------------------------------
 

@@ -210,6 +210,11 @@ class LibraryView(QWidget):
         self._generation += 1
         spawn(self._reload(self._generation, self.query()), name="library reload")
 
+    async def refresh(self) -> None:
+        """Reload now and wait for it (for callers that then select what was just filed)."""
+        self._generation += 1
+        await self._reload(self._generation, self.query())
+
     async def _reload(self, generation: int, query: LibraryQuery) -> None:
         library = self.library
 
@@ -281,12 +286,17 @@ class LibraryView(QWidget):
         self.selection.setCurrentIndex(index, flags)
         self.current_view().scrollTo(index)
 
-    def _restore_selection(self, selected: set[str], current: str) -> None:
+    def select_ids(self, item_ids: list[str]) -> None:
+        """Add the listed items to the selection (those the filters hide are skipped)."""
         flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
-        for item_id in selected:
+        for item_id in item_ids:
             row = self.model.row_of(item_id)
             if row is not None:
                 self.selection.select(self.model.index(row, 0), flags)
+
+    def _restore_selection(self, selected: set[str], current: str) -> None:
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        self.select_ids(list(selected))
         row = self.model.row_of(current) if current else None
         if row is not None:
             self._want_current = ""

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -32,7 +32,7 @@ from desktop_app.ui.job_queue import JobListModel, JobQueueView
 from desktop_app.ui.library_view import LibraryView
 from desktop_app.ui.param_form import ParamForm
 from desktop_app.ui.presets import PresetBar
-from desktop_app.ui.preview import PreviewWidget, render_thumbnail
+from desktop_app.ui.preview import PreviewWidget, render_thumbnail_png
 from desktop_app.ui.preview.compare import CompareWindow, install_library_compare, show_compare
 from desktop_app.ui.tasks import cancel_all, spawn
 
@@ -382,14 +382,9 @@ class MainWindow(QMainWindow):
         scene = self.preview.scene()
         if item_id is None or scene is None:
             return
-        image = render_thumbnail(scene, 256)
-        data = QByteArray()
-        buffer = QBuffer(data)
-        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buffer, "PNG")
-        png = bytes(data.data())
 
         async def save() -> None:
+            png = await render_thumbnail_png(scene, 256)  # rendered in the render thread, not here
             await asyncio.to_thread(self.services.library.set_thumbnail, item_id, png)
             self.library_view.model.invalidate_thumbnail(item_id)
 

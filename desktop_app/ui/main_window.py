@@ -33,6 +33,7 @@ from desktop_app.ui.library_view import LibraryView
 from desktop_app.ui.param_form import ParamForm
 from desktop_app.ui.presets import PresetBar
 from desktop_app.ui.preview import PreviewWidget, render_thumbnail_png
+from desktop_app.ui.preview.background_setting import bind_background_setting
 from desktop_app.ui.preview.compare import CompareWindow, install_library_compare, show_compare
 from desktop_app.ui.tasks import cancel_all, spawn
 
@@ -181,6 +182,7 @@ class MainWindow(QMainWindow):
         self.queue.jobActivated.connect(self._job_activated)
         self.library_view.itemActivated.connect(self.open_item)
         self.preview.sceneShown.connect(self._on_scene_shown)
+        bind_background_setting(self.preview, self.services)
         self.compare_action = install_library_compare(self.library_view, self.open_compare)
 
     # --- start-up --------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ class PreviewWidget(QWidget):
 
     sceneShown = Signal()
     screenshotSaved = Signal(str, str)  # path, error message ("" when saved)
+    backgroundChosen = Signal(QColor)  # the user confirmed a colour in the dialog (not live changes)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -221,8 +222,14 @@ class PreviewWidget(QWidget):
         dialog.currentColorChanged.connect(self.set_background)  # live preview while choosing
         previous = QColor(self._background)
         dialog.rejected.connect(lambda: self.set_background(previous))
+        dialog.colorSelected.connect(self._on_background_chosen)
         self._dialog = dialog
         dialog.open()
+
+    def _on_background_chosen(self, color: QColor) -> None:
+        self.set_background(color)
+        if color.isValid():
+            self.backgroundChosen.emit(QColor(color))
 
     def save_screenshot(self) -> None:
         """Ask where to save (Qt asks before replacing a file), then write the current frame as PNG."""

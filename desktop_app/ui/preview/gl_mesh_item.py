@@ -10,17 +10,18 @@ sampling) and the result is encoded back to sRGB in the fragment shader.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Iterator
 
 import numpy as np
 from OpenGL import GL
 from OpenGL.GL import shaders
 from pyqtgraph.opengl.GLGraphicsItem import GLGraphicsItem
-from PySide6 import QtGui
-from PySide6.QtOpenGL import QOpenGLBuffer
+from PySide6 import QtCore, QtGui
 from shiboken6 import Shiboken
 
 from desktop_app.core.meshes import SceneArrays
+from desktop_app.ui.preview import gl_upload
+from desktop_app.ui.preview.gl_upload import GpuPart, upload_steps
 
 log = logging.getLogger(__name__)
 
@@ -175,27 +176,27 @@ def normalizing_transform(arrays: SceneArrays) -> QtGui.QMatrix4x4:
     return tr
 
 
-@dataclass
-class _GpuPart:
-    buffers: dict[str, QOpenGLBuffer]
-    index: QOpenGLBuffer
-    count: int
-    texture: int  # 0 = none
-    decode: bool
-    base_color: tuple[float, float, float, float]
-
-
 class TexturedMeshItem(GLGraphicsItem):
-    """Draws every part of a SceneArrays. Uploads once, on the first paint with a current context."""
+    """Draws every part of a SceneArrays. Uploads from the first paint with a current context on: a big scene
+    over several paints (``upload_slice`` bytes each, a repaint scheduled after each), then draws in a paint of
+    its own, so no single event-loop turn holds both a long upload and the draw."""
+
+    uploaded = QtCore.Signal()  # everything is on the GPU (emitted from paint)
 
     def __init__(self, arrays: SceneArrays | None = None, parentItem: GLGraphicsItem | None = None,
-                 *, texture_limit: int = 0) -> None:
-        """``texture_limit`` > 0 caps texture size at upload (thumbnails need no 2K textures)."""
+                 *, texture_limit: int = 0, upload_slice: int | None = None) -> None:
+        """``texture_limit`` > 0 caps texture size at upload (thumbnails need no 2K textures);
+        ``upload_slice`` 0 uploads everything in the first paint (offscreen renders draw once); None: the
+        default ``gl_upload.SLICE_BYTES``."""
         super().__init__(parentItem=parentItem)
         self._texture_limit = texture_limit
+        self._upload_slice = gl_upload.SLICE_BYTES if upload_slice is None else upload_slice
+        self._pending: Iterator[int] | None = None  # the upload in progress
+        self._upload_paints = 0
+        self.frames_drawn = 0  # paints that drew the model (benchmarks and tests watch it)
         self.setGLOptions({GL.GL_DEPTH_TEST: True, GL.GL_BLEND: False, GL.GL_CULL_FACE: False})
         self._arrays: SceneArrays | None = None
-        self._gpu: list[_GpuPart] = []
+        self._gpu: list[GpuPart] = []
         self._textures: list[int] = []  # owned here: parts sharing an image share one texture
         self._gpu_context: int | None = None
         self._stale = True
@@ -223,7 +224,7 @@ class TexturedMeshItem(GLGraphicsItem):
         self.update()
 
     def releaseGL(self) -> None:
-        """Free buffers and textures. Call with this item's context current."""
+        """Free buffers and textures (an upload half done too). Call with this item's context current."""
         for part in self._gpu:
             for buf in (*part.buffers.values(), part.index):
                 buf.destroy()
@@ -231,11 +232,30 @@ class TexturedMeshItem(GLGraphicsItem):
             GL.glDeleteTextures(self._textures)
         self._textures = []
         self._gpu = []
+        self._pending = None
         self._gpu_context = None
         self._stale = True
 
+    def uploading(self) -> bool:
+        """True while an upload is under way or not yet started (nothing is drawn until it ends)."""
+        return self._arrays is not None and (self._stale or self._pending is not None)
+
+    def finish_upload(self) -> None:
+        """Upload the rest now, in this turn (before an explicit frame grab). The context must be current."""
+        ctx = QtGui.QOpenGLContext.currentContext()
+        if ctx is None:
+            return
+        if self._stale or self._gpu_context != _context_key(ctx):
+            self._begin_upload(ctx)
+        if self._pending is not None:
+            for _ in self._pending:
+                pass
+            self._pending = None
+            self._upload_paints = 1  # the next paint draws at once
+            self.uploaded.emit()
+
     # -- GL ----------------------------------------------------------------------------------------
-    def _upload(self, ctx: QtGui.QOpenGLContext) -> None:
+    def _begin_upload(self, ctx: QtGui.QOpenGLContext) -> None:
         key = _context_key(ctx)
         if self._gpu_context == key:
             self.releaseGL()
@@ -244,30 +264,34 @@ class TexturedMeshItem(GLGraphicsItem):
             ctx.aboutToBeDestroyed.connect(self._on_context_gone)
         self._gpu_context = key
         self._stale = False
+        self._upload_paints = 0
         if self._arrays is None:
+            self._pending = None
             return
         es2 = ctx.isOpenGLES() and ctx.format().majorVersion() < 3
         max_size = int(GL.glGetIntegerv(GL.GL_MAX_TEXTURE_SIZE))
         if self._texture_limit > 0:
             max_size = min(max_size, self._texture_limit)
-        textures: dict[int, int] = {}
-        for part in self._arrays.parts:
-            buffers = {"a_position": _vbo(part.positions), "a_normal": _vbo(part.normals)}
-            if part.uvs is not None and part.texture is not None:
-                buffers["a_texcoord"] = _vbo(part.uvs)
-            if part.colors is not None:
-                buffers["a_color"] = _vbo(part.colors)
-            index = _vbo(part.indices, QOpenGLBuffer.Type.IndexBuffer)
-            tex = 0
-            if part.texture is not None and part.uvs is not None:
-                if id(part.texture) not in textures:  # parts sharing one image share one texture
-                    textures[id(part.texture)] = _upload_texture(part.texture, srgb=not es2, max_size=max_size)
-                tex = textures[id(part.texture)]
-            self._gpu.append(_GpuPart(buffers, index, int(part.indices.size), tex, es2, part.base_color))
-        self._textures = list(textures.values())
+        self._pending = upload_steps(self._arrays, self._gpu, self._textures, es2=es2, max_size=max_size,
+                                     slice_bytes=self._upload_slice)
+
+    def _advance_upload(self) -> bool:
+        """One paint's share of the upload; True when it is complete."""
+        assert self._pending is not None
+        self._upload_paints += 1
+        budget = self._upload_slice if self._upload_slice > 0 else 1 << 62
+        done = 0
+        for step in self._pending:
+            done += step
+            if done >= budget:
+                return False
+        self._pending = None
+        self.uploaded.emit()
+        return True
 
     def _on_context_gone(self) -> None:
         self._gpu, self._textures = [], []
+        self._pending = None
         self._gpu_context = None
         self._stale = True
 
@@ -276,7 +300,11 @@ class TexturedMeshItem(GLGraphicsItem):
         if ctx is None:
             return
         if self._stale or self._gpu_context != _context_key(ctx):
-            self._upload(ctx)
+            self._begin_upload(ctx)
+        # a finished one-paint upload draws now; otherwise the draw gets a turn of its own
+        if self._pending is not None and (not self._advance_upload() or self._upload_paints > 1):
+            QtCore.QTimer.singleShot(0, self, self.update)
+            return
         if not self._gpu:
             return
         self.setupGLState()
@@ -314,8 +342,9 @@ class TexturedMeshItem(GLGraphicsItem):
         finally:
             GL.glUseProgram(0)
             GL.glBindTexture(GL.GL_TEXTURE_2D, 0)
+        self.frames_drawn += 1
 
-    def _draw_part(self, part: _GpuPart, u: dict[str, int], wire: bool) -> None:
+    def _draw_part(self, part: GpuPart, u: dict[str, int], wire: bool) -> None:
         textured = part.texture != 0 and not self._clay and not wire
         colored = "a_color" in part.buffers and not self._clay and not wire
         GL.glUniform1f(u["u_wire"], 1.0 if wire else 0.0)
@@ -345,36 +374,3 @@ class TexturedMeshItem(GLGraphicsItem):
         part.index.release()
         for loc in enabled:
             GL.glDisableVertexAttribArray(loc)
-
-
-def _vbo(arr: np.ndarray, kind: QOpenGLBuffer.Type = QOpenGLBuffer.Type.VertexBuffer) -> QOpenGLBuffer:
-    arr = np.ascontiguousarray(arr)
-    buf = QOpenGLBuffer(kind)
-    buf.create()
-    buf.bind()
-    buf.allocate(arr, arr.nbytes)
-    buf.release()
-    return buf
-
-
-def _upload_texture(pixels: np.ndarray, *, srgb: bool, max_size: int) -> int:
-    if max(pixels.shape[:2]) > max_size:  # cheap nearest-texel subsample: thumbnails, or a GPU below the worker's cap
-        step = -(-max(pixels.shape[:2]) // max_size)
-        pixels = np.ascontiguousarray(pixels[::step, ::step])
-    h, w = pixels.shape[:2]
-    tex = int(GL.glGenTextures(1))
-    GL.glBindTexture(GL.GL_TEXTURE_2D, tex)
-    GL.glPixelStorei(GL.GL_UNPACK_ALIGNMENT, 1)
-    internal = GL.GL_SRGB8_ALPHA8 if srgb else GL.GL_RGBA
-    GL.glTexImage2D(GL.GL_TEXTURE_2D, 0, internal, w, h, 0, GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, pixels)
-    GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_WRAP_S, GL.GL_REPEAT)
-    GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_WRAP_T, GL.GL_REPEAT)
-    GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_MAG_FILTER, GL.GL_LINEAR)
-    min_filter = GL.GL_LINEAR
-    if bool(GL.glGenerateMipmap):
-        GL.glGenerateMipmap(GL.GL_TEXTURE_2D)
-        min_filter = GL.GL_LINEAR_MIPMAP_NEAREST  # trilinear costs ~15% more on llvmpipe
-    GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_MIN_FILTER, min_filter)
-    GL.glBindTexture(GL.GL_TEXTURE_2D, 0)
-    return tex
-

@@ -92,7 +92,7 @@ class _Renderer:
     def render(self, arrays: SceneArrays, width: int, height: int, options: RenderOptions) -> QImage:
         if not self.context.makeCurrent(self.surface):
             raise RuntimeError("could not make the offscreen OpenGL context current")
-        item = TexturedMeshItem(arrays, texture_limit=options.texture_limit)
+        item = TexturedMeshItem(arrays, texture_limit=options.texture_limit, upload_slice=0)  # one paint
         item.setClay(options.clay)
         item.setWireframe(options.wireframe)
         try:

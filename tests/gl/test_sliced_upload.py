@@ -1,0 +1,60 @@
+"""A big model reaches the GPU over several event-loop turns, then is drawn in a turn of its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from desktop_app.core.meshes import load_scene_arrays
+from desktop_app.ui.preview import PreviewWidget, gl_upload
+from desktop_app.ui.preview.viewer import BACKGROUND
+from tests.gl.conftest import colour_counts, image_array
+
+pytestmark = pytest.mark.gl
+
+
+@pytest.fixture
+def preview(qtbot) -> PreviewWidget:
+    widget = PreviewWidget()
+    qtbot.addWidget(widget)
+    widget.resize(480, 400)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def test_upload_is_sliced_and_the_draw_waits_for_its_own_turn(preview: PreviewWidget, textured_glb: Path, qtbot,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    arrays = load_scene_arrays(textured_glb)
+    total = gl_upload.scene_bytes(arrays)
+    monkeypatch.setattr(gl_upload, "SLICE_BYTES", 4096)  # this small model then counts as big
+    steps: list[int] = []
+    real = gl_upload.upload_steps
+
+    def recording(*args, **kwargs):
+        for n in real(*args, **kwargs):
+            steps.append(n)
+            yield n
+
+    monkeypatch.setattr("desktop_app.ui.preview.gl_mesh_item.upload_steps", recording)
+    preview.show_scene(arrays)
+    assert preview.state() == "scene" and "Loading" in preview.message_text()  # nothing to see yet
+    item = preview._item
+    qtbot.waitUntil(lambda: item.frames_drawn > 0, timeout=10000)
+    assert item._upload_paints > 3  # spread over several paints...
+    assert sum(steps) >= total  # ...all of it, in steps no bigger than a slice (but the one mipmap step)
+    assert len([n for n in steps if n > 4096]) <= 1
+    assert preview.message_text() == ""  # the overlay goes once the model can be drawn
+    counts = colour_counts(image_array(preview.view.grabFramebuffer()), BACKGROUND)
+    assert counts["red"] > 500 and counts["green"] > 500
+
+
+def test_a_grab_during_a_sliced_upload_finishes_it(preview: PreviewWidget, textured_glb: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gl_upload, "SLICE_BYTES", 4096)
+    preview.show_scene(load_scene_arrays(textured_glb))
+    assert preview._item.uploading()
+    counts = colour_counts(image_array(preview.grab_image()), BACKGROUND)  # the screenshot must show the model
+    assert counts["red"] > 500 and counts["green"] > 500
+    assert not preview._item.uploading()

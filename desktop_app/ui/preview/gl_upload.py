@@ -18,7 +18,7 @@ from PySide6.QtOpenGL import QOpenGLBuffer
 
 from desktop_app.core.meshes import SceneArrays
 
-SLICE_BYTES = 16 * 1024 * 1024  # per event-loop turn: ~5-20 ms of copying on software GL
+SLICE_BYTES = 4 * 1024 * 1024  # per event-loop turn: ~5-20 ms of copying on software GL
 
 
 @dataclass

@@ -117,7 +117,7 @@ class PreviewWidget(QWidget):
         self._place_grid()
         self.reset_view()
         if gl_upload.scene_bytes(arrays) > gl_upload.SLICE_BYTES:  # sliced upload: "Loading" until drawable
-            self._item.uploaded.connect(self._on_uploaded)
+            self._item.firstFrame.connect(self._on_first_frame)
             self._show_message(self.tr("Loading model…"), "")
         else:
             self.overlay.hide()
@@ -283,11 +283,11 @@ class PreviewWidget(QWidget):
 
     def grab_image(self, size: QSize | None = None) -> QImage:
         """Read back the current frame; with ``size``, render at that size instead of the widget's."""
-        if self._item is not None and self._item.uploading():
+        if self._item is not None:
             if not self.view.isValid():
                 self.view.grabFramebuffer()  # creates the GL context
             self.view.makeCurrent()  # a grab asks for the model now: finish a sliced upload in this turn
-            self._item.finish_upload()
+            self._item.settle()
             self.view.doneCurrent()
         if size is None or size == self.view.size():
             return self.view.grabFramebuffer()
@@ -367,7 +367,7 @@ class PreviewWidget(QWidget):
         if path == self._loading_path and isinstance(arrays, SceneArrays):
             self.show_scene(arrays)
 
-    def _on_uploaded(self) -> None:
+    def _on_first_frame(self) -> None:
         if self._state == "scene":
             self.overlay.hide()
 

@@ -62,6 +62,7 @@ class SceneArrays:
     radius: float
     up: str = "y"  # glTF/OBJ are Y-up; STL is usually Z-up (3D printing)
     source: str = field(default="", compare=False)
+    proxy: SceneArrays | None = field(default=None, compare=False, repr=False)  # core/mesh_proxy.py
 
 
 def load_scene_arrays(path: Path, max_texture: int = 2048) -> SceneArrays:

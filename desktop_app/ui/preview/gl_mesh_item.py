@@ -8,6 +8,7 @@ and the first frame of a big model, drawn over several turns, in progressive.py.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import logging
 from collections.abc import Iterator
 
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 
 CLAY_LINEAR = (0.42, 0.42, 0.40, 1.0)
 WIRE_COLOR = (0.05, 0.06, 0.08, 1.0)
+STILL_MS = 250  # the camera counts as still this long after its last move
 
 
 def normalizing_transform(arrays: SceneArrays) -> QtGui.QMatrix4x4:
@@ -61,6 +63,14 @@ class TexturedMeshItem(GLGraphicsItem):
         self._upload_paints = 0
         self.frames_drawn = 0  # paints that drew the model (benchmarks and tests watch it)
         self._progressive: ProgressiveFrame | None = None if self._upload_slice == 0 else ProgressiveFrame()
+        # while the camera moves, a big model's proxy is drawn; the full model once it has been still a moment
+        self._proxy_gpu: list[GpuPart] = []
+        self._moving = False
+        self._last_frame: tuple | None = None
+        self._still = QtCore.QTimer(self)
+        self._still.setSingleShot(True)
+        self._still.setInterval(STILL_MS)
+        self._still.timeout.connect(self._on_still)
         self.setGLOptions({GL.GL_DEPTH_TEST: True, GL.GL_BLEND: False, GL.GL_CULL_FACE: False})
         self._arrays: SceneArrays | None = None
         self._gpu: list[GpuPart] = []
@@ -99,18 +109,20 @@ class TexturedMeshItem(GLGraphicsItem):
         self.finish_upload()
         if self._progressive is not None:
             self._progressive.cancel()
+        self._moving, self._last_frame = False, None
+        self._still.stop()
 
     def releaseGL(self) -> None:
         """Free buffers and textures (an upload half done too). Call with this item's context current."""
         if self._progressive is not None:
             self._progressive.release()
-        for part in self._gpu:
+        for part in (*self._gpu, *self._proxy_gpu):
             for buf in (*part.buffers.values(), part.index):
                 buf.destroy()
         if self._textures:
             GL.glDeleteTextures(self._textures)
         self._textures = []
-        self._gpu = []
+        self._gpu, self._proxy_gpu = [], []
         self._pending = None
         self._gpu_context = None
         self._stale = True
@@ -139,7 +151,7 @@ class TexturedMeshItem(GLGraphicsItem):
         if self._gpu_context == key:
             self.releaseGL()
         else:  # first upload, or our old context died (widget reparented): its objects died with it
-            self._gpu, self._textures = [], []
+            self._gpu, self._proxy_gpu, self._textures = [], [], []
             ctx.aboutToBeDestroyed.connect(self._on_context_gone)
         self._gpu_context = key
         self._stale = False
@@ -151,8 +163,13 @@ class TexturedMeshItem(GLGraphicsItem):
         max_size = int(GL.glGetIntegerv(GL.GL_MAX_TEXTURE_SIZE))
         if self._texture_limit > 0:
             max_size = min(max_size, self._texture_limit)
-        self._pending = upload_steps(self._arrays, self._gpu, self._textures, es2=es2, max_size=max_size,
-                                     slice_bytes=self._upload_slice)
+        by_image: dict[int, int] = {}
+        steps = [upload_steps(self._arrays, self._gpu, self._textures, es2=es2, max_size=max_size,
+                              slice_bytes=self._upload_slice, by_image=by_image)]
+        if self._arrays.proxy is not None and self._upload_slice > 0:  # offscreen renders never move
+            steps.append(upload_steps(self._arrays.proxy, self._proxy_gpu, self._textures, es2=es2,
+                                      max_size=max_size, slice_bytes=self._upload_slice, by_image=by_image))
+        self._pending = itertools.chain(*steps)
 
     def _advance_upload(self) -> bool:
         """One turn's share of the upload; True when it is complete."""
@@ -184,8 +201,14 @@ class TexturedMeshItem(GLGraphicsItem):
             self._progressive.arm()  # the first frame of this big model is drawn over several turns too
         self.update()
 
+    def _on_still(self) -> None:
+        self._moving = False
+        if self._progressive is not None:
+            self._progressive.arm()  # the full model comes back in chunks, the proxy showing meanwhile
+        self.update()
+
     def _on_context_gone(self) -> None:
-        self._gpu, self._textures = [], []
+        self._gpu, self._proxy_gpu, self._textures = [], [], []
         self._pending = None
         self._gpu_context = None
         self._stale = True
@@ -206,10 +229,23 @@ class TexturedMeshItem(GLGraphicsItem):
         if not self._gpu:
             return
         frame = self.frame_matrices()
-        if self._progressive is not None and self._progressive.paint(self, frame):
-            return  # presented a finished progressive frame, or building one: nothing else to draw
-        self.draw(frame, [piece for chunk in self.draw_plan() for piece in chunk])
-        self._drawn()
+        last, self._last_frame = self._last_frame, frame
+        if self._proxy_gpu and last is not None and not all(map(np.array_equal, frame, last)):
+            self._moving = True  # the camera moved since the last paint: follow it with the proxy
+            self._still.start()
+            if self._progressive is not None:
+                self._progressive.forget()
+        state = None
+        if not self._moving and self._progressive is not None:
+            state = self._progressive.paint(self, frame)  # "presented", "building" or None
+        if state != "presented":
+            proxy = (self._moving or state == "building") and bool(self._proxy_gpu)
+            if state != "building" or proxy:
+                parts = self._proxy_gpu if proxy else self._gpu
+                self.draw(frame, [(i, 0, p.count, False) for i, p in enumerate(parts)] if proxy
+                          else [piece for chunk in self.draw_plan() for piece in chunk], parts)
+        if state != "building" or self._proxy_gpu:
+            self._drawn()
 
     def _drawn(self) -> None:
         self.frames_drawn += 1
@@ -241,8 +277,11 @@ class TexturedMeshItem(GLGraphicsItem):
                         room = limit
         return [c for c in chunks if c]
 
-    def draw(self, frame: tuple[np.ndarray, np.ndarray, np.ndarray], pieces: list[tuple[int, int, int, bool]]) -> None:
-        """Draw ``pieces`` of the uploaded scene with ``frame``'s matrices into whatever framebuffer is bound."""
+    def draw(self, frame: tuple[np.ndarray, np.ndarray, np.ndarray], pieces: list[tuple[int, int, int, bool]],
+             parts: list[GpuPart] | None = None) -> None:
+        """Draw ``pieces`` of the uploaded scene (or of ``parts``: the proxy) with ``frame``'s matrices into
+        whatever framebuffer is bound."""
+        parts = self._gpu if parts is None else parts
         self.setupGLState()
         program = shader_program("mesh")
         mvp, mv, normal = frame
@@ -264,7 +303,7 @@ class TexturedMeshItem(GLGraphicsItem):
                 if wire:
                     GL.glDisable(GL.GL_POLYGON_OFFSET_FILL)
                     GL.glPolygonMode(GL.GL_FRONT_AND_BACK, GL.GL_LINE)
-                self._draw_part(self._gpu[index], u, wire, first, count)
+                self._draw_part(parts[index], u, wire, first, count)
         finally:
             if self._wireframe and not QtGui.QOpenGLContext.currentContext().isOpenGLES():
                 GL.glPolygonMode(GL.GL_FRONT_AND_BACK, GL.GL_FILL)

@@ -45,14 +45,15 @@ def scene_bytes(arrays: SceneArrays) -> int:
 
 
 def upload_steps(arrays: SceneArrays, parts: list[GpuPart], textures: list[int], *, es2: bool, max_size: int,
-                 slice_bytes: int = SLICE_BYTES) -> Iterator[int]:
+                 slice_bytes: int = SLICE_BYTES, by_image: dict[int, int] | None = None) -> Iterator[int]:
     """Create and fill the GPU objects for ``arrays``, yielding the bytes copied after each bounded step.
 
     GPU objects are appended to ``parts``/``textures`` as soon as they exist, so an upload abandoned half way
-    is freed like a finished one. The context must be current whenever the generator is resumed.
+    is freed like a finished one. The context must be current whenever the generator is resumed. ``by_image``
+    (image id -> texture) lets a second scene with the same images (the motion proxy) reuse their textures.
     """
     limit = slice_bytes if slice_bytes > 0 else 1 << 62
-    by_image: dict[int, int] = {}
+    by_image = {} if by_image is None else by_image
     for part in arrays.parts:
         sources = {"a_position": part.positions, "a_normal": part.normals}
         if part.uvs is not None and part.texture is not None:

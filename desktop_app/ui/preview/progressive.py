@@ -6,8 +6,8 @@ offscreen framebuffer (colour and depth), one chunk per turn with a glFinish so 
 rasterising, and when the last is done the item copies (blits) the result into the view in one cheap step,
 depth included, so the floor grid drawn after it is still hidden behind the model. The result is kept: later
 repaints with the same camera, size and look (an overlay going away, a window exposed) blit it again instead
-of drawing. Only the first frame after a load is built this way; a moving camera draws the whole model each
-frame, as before (chunks would restart on every mouse move and never finish).
+of drawing. It is built for the first frame after a load and whenever the camera comes to rest (while it
+moves, the item draws the model's light proxy from core/mesh_proxy.py; meanwhile that proxy stays on screen).
 """
 
 from __future__ import annotations
@@ -52,35 +52,41 @@ class ProgressiveFrame:
         if self.building():
             self._key = None
 
+    def forget(self) -> None:
+        """The camera moved: the kept frame (or the one being built) is of no further use."""
+        self._armed = False
+        self._key, self._done = None, False
+
     def release(self) -> None:
         """Free the framebuffer (with the view's context current)."""
         self._fbo = None
         self._key = None
         self._done = False
 
-    def paint(self, item: TexturedMeshItem, frame: tuple) -> bool:
-        """Called from the item's paint. True when it took care of this paint (presented, or still building)."""
+    def paint(self, item: TexturedMeshItem, frame: tuple) -> str | None:
+        """Called from the item's paint: "presented" (the kept frame is on screen), "building" (chunks are
+        under way: draw the proxy if there is one, else nothing) or None (draw the model in full)."""
         if self._broken:
-            return False
+            return None
         view = item.view()
         viewport = tuple(int(v) for v in GL.glGetIntegerv(GL.GL_VIEWPORT))
         background = tuple(float(c) for c in view.opts["bgcolor"]) if view is not None else (0.0, 0.0, 0.0, 1.0)
         key = (viewport, background, item.look(), *(np.asarray(m).tobytes() for m in frame))
         if key == self._key:
             if self._done:
-                return self._present(item)
-            return True  # still building this very frame: keep the GPU for the chunks
+                return "presented" if self._present() else None
+            return "building"  # this very frame: keep the GPU for the chunks
         self._key, self._done = None, False
         if not self._armed:
-            return False
+            return None
         self._armed = False
         chunks = item.draw_plan(CHUNK_TRIANGLES)
         if len(chunks) < 2:
-            return False  # small enough to draw at once
+            return None  # small enough to draw at once
         self._key, self._frame, self._chunks, self._next = key, frame, chunks, 0
         self._viewport, self._background = viewport, background
         QTimer.singleShot(0, item, partial(self._step, item))
-        return True
+        return "building"
 
     def _step(self, item: TexturedMeshItem) -> None:
         view = item.view()
@@ -115,7 +121,7 @@ class ProgressiveFrame:
             self._fbo = QOpenGLFramebufferObject(width, height, fmt)
         return self._fbo
 
-    def _present(self, item: TexturedMeshItem) -> bool:
+    def _present(self) -> bool:
         x, y, w, h = self._viewport
         target = int(GL.glGetIntegerv(GL.GL_DRAW_FRAMEBUFFER_BINDING))
         GL.glGetError()  # start clean: we check this blit's outcome below
@@ -127,5 +133,4 @@ class ProgressiveFrame:
             self._broken = True
             self._key, self._done = None, False
             return False
-        item._drawn()
         return True

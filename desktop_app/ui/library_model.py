@@ -1,6 +1,7 @@
 """The library as a Qt item model: one row per item, columns for the list view, lazy thumbnails for the grid.
 
-Rows are the light ``LibraryRow`` records from the index, so 10,000 items load in milliseconds. A thumbnail
+Rows are the plain tuples the index search returns (``core/library_search.py``, built off the GUI thread), so
+swapping in 10,000 of them costs the GUI thread next to nothing. A thumbnail
 is read (and scaled) in a worker the first time its row is painted, at most a few at once, and kept in a
 bounded cache; the GUI thread only wraps the finished QImage.
 """
@@ -11,11 +12,14 @@ import asyncio
 import time
 from collections import OrderedDict
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 
 from desktop_app.core.library import THUMBNAIL, LibraryRow
+from desktop_app.core.library_index import row_from_tuple
+from desktop_app.core.library_search import COST, COST_UNIT, CREATED_AT, FAVORITE, ID, MODEL_ID, SIZE, TITLE
 from desktop_app.ui.tasks import spawn
 
 THUMB = 112
@@ -56,7 +60,7 @@ class LibraryModel(QAbstractTableModel):
 
     def __init__(self) -> None:
         super().__init__()
-        self._rows: list[LibraryRow] = []
+        self._rows: list[tuple[Any, ...]] = []
         self._positions: dict[str, int] = {}
         self._items_dir: Path | None = None
         self._icons: OrderedDict[str, QIcon] = OrderedDict()
@@ -89,50 +93,54 @@ class LibraryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
-            return self.icon(row.id)
+            return self.icon(row[ID])
         if role == Qt.ItemDataRole.ToolTipRole:
-            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row.created_at))
-            model = self.model_names.get(row.model_id, row.model_id)
-            star = " ★" if row.favorite else ""
-            return f"{row.title}{star}\n{model}\n{when}"
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row[CREATED_AT]))
+            model = self.model_names.get(row[MODEL_ID], row[MODEL_ID])
+            star = " ★" if row[FAVORITE] else ""
+            return f"{row[TITLE]}{star}\n{model}\n{when}"
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (3, 4):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == IdRole:
-            return row.id
+            return row[ID]
         if role == RowRole:
-            return row
+            return row_from_tuple(row)
         return None
 
-    def _display(self, row: LibraryRow, column: int) -> str:
+    def _display(self, row: tuple[Any, ...], column: int) -> str:
         if column == 0:
-            return f"★ {row.title}" if row.favorite else row.title
+            return f"★ {row[TITLE]}" if row[FAVORITE] else row[TITLE]
         if column == 1:
-            return self.model_names.get(row.model_id, row.model_id)
+            return self.model_names.get(row[MODEL_ID], row[MODEL_ID])
         if column == 2:
-            return time.strftime("%Y-%m-%d", time.localtime(row.created_at))
+            return time.strftime("%Y-%m-%d", time.localtime(row[CREATED_AT]))
         if column == 3:
-            return self.tr("free") if row.cost == 0 else cost_text(row.cost, row.cost_unit)
-        return human_size(row.size)
+            return self.tr("free") if row[COST] == 0 else cost_text(row[COST], row[COST_UNIT])
+        return human_size(row[SIZE])
 
     # --- content ----------------------------------------------------------------------------------------
 
-    def set_rows(self, rows: list[LibraryRow], items_dir: Path) -> None:
+    def set_rows(self, rows: list[tuple[Any, ...]], items_dir: Path, positions: dict[str, int] | None = None) -> None:
+        """``rows`` as ``IndexReader.search`` returns them; ``positions`` (id -> row) too, when it was built."""
         if items_dir != self._items_dir:
             self._icons.clear()  # another library folder: cached pictures belong to the old one
         self.beginResetModel()
         self._rows = rows
-        self._positions = {row.id: n for n, row in enumerate(rows)}
+        self._positions = positions if positions is not None else {row[ID]: n for n, row in enumerate(rows)}
         self._items_dir = items_dir
         self.endResetModel()
 
     def row(self, number: int) -> LibraryRow | None:
-        return self._rows[number] if 0 <= number < len(self._rows) else None
+        return row_from_tuple(self._rows[number]) if 0 <= number < len(self._rows) else None
+
+    def id_at(self, number: int) -> str | None:
+        return self._rows[number][ID] if 0 <= number < len(self._rows) else None
 
     def row_of(self, item_id: str) -> int | None:
         return self._positions.get(item_id)
 
     def ids(self) -> list[str]:
-        return [row.id for row in self._rows]
+        return [row[ID] for row in self._rows]
 
     # --- thumbnails -------------------------------------------------------------------------------------
 

@@ -1,13 +1,16 @@
 """The library panel: search as you type, filters, sort, a thumbnail grid or a list, multi-selection.
 
-The search, filters and sort become one ``LibraryQuery`` run in a worker against the index; only the newest
-answer is shown. Both views share one model and one selection model, so switching keeps the selection.
+The search, filters and sort become one ``LibraryQuery`` run in a worker thread with its own index connection
+(``core/library_search.py``). One search runs at a time; while it runs, newer keystrokes only replace the next
+query to run, so a stale answer is never computed twice nor shown. Applying an answer is a cheap model reset.
+Both views share one model and one selection model, so switching keeps the selection.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, QSize, Qt, QTimer, Signal
@@ -30,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.library import Library, LibraryItem, LibraryQuery
+from desktop_app.core.library_search import IndexReader, SearchResult
 from desktop_app.ui.library_model import THUMB, IdRole, LibraryModel
 from desktop_app.ui.tasks import spawn
 
@@ -55,6 +59,10 @@ class LibraryView(QWidget):
         self.model = LibraryModel()
         self._generation = 0
         self._want_current = ""
+        self._reader = IndexReader(library)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="library-search")
+        self._next: tuple[int, LibraryQuery] | None = None  # the newest query not yet started
+        self._searching: asyncio.Task[None] | None = None
 
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("Search name, prompt, model or tag"))
@@ -89,7 +97,6 @@ class LibraryView(QWidget):
                                        (self.tr("Highest cost"), "cost", True), (self.tr("Lowest cost"), "cost", False),
                                        (self.tr("Largest"), "size", True), (self.tr("Smallest"), "size", False)):
             self.sort.addItem(label, f"{key}:{'desc' if descending else 'asc'}")
-        self._fill_model_filter([])
 
         self.grid = QListView()
         self.grid.setObjectName("libraryGrid")
@@ -115,10 +122,12 @@ class LibraryView(QWidget):
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        # The panel is narrow: the name gets a fair share, the rest fit their contents, and it scrolls sideways.
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        # The panel is narrow: the name gets a fair share, the rest fit their widest possible text, and it scrolls
+        # sideways. Widths come from the font, not ResizeToContents: that measured up to 10,000 rows (in Python)
+        # at every search, even while the list was hidden.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.resizeSection(0, 180)
+        self._fill_model_filter([])
         header.setStretchLastSection(True)
         header.setSectionsClickable(True)
         header.sectionClicked.connect(self._sort_by_column)
@@ -168,10 +177,10 @@ class LibraryView(QWidget):
         layout.addWidget(self.views, 1)
         layout.addWidget(self.count_label)
 
-        # Search as you type, but query the index only once typing pauses for a moment.
+        # Search as you type; a short pause merges a burst (a paste, a held key) into one search.
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
-        self._debounce.setInterval(120)
+        self._debounce.setInterval(40)
         self._debounce.timeout.connect(self.reload)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         for combo in (self.model_filter, self.date_filter, self.status_filter, self.sort):
@@ -182,7 +191,18 @@ class LibraryView(QWidget):
         self._switched.connect(self.reload)
         on_switch = self._switched.emit
         library.on_switch.append(on_switch)
-        self.destroyed.connect(lambda *_a: on_switch in library.on_switch and library.on_switch.remove(on_switch))
+        reader, executor = self._reader, self._executor
+
+        def forget(*_args: Any) -> None:
+            if on_switch in library.on_switch:
+                library.on_switch.remove(on_switch)
+            try:
+                executor.submit(reader.close)  # in the worker, after any search still running
+            except RuntimeError:
+                reader.close()  # the interpreter is exiting and has already stopped the worker
+            executor.shutdown(wait=False)
+
+        self.destroyed.connect(forget)
         self._show_empty(True)
 
     def _combo(self, tip: str) -> QComboBox:
@@ -208,33 +228,45 @@ class LibraryView(QWidget):
 
     def reload(self) -> None:
         self._generation += 1
-        spawn(self._reload(self._generation, self.query()), name="library reload")
+        self._next = (self._generation, self.query())
+        if self._searching is None or self._searching.done():
+            self._searching = spawn(self._search_newest(), name="library search")
 
     async def refresh(self) -> None:
         """Reload now and wait for it (for callers that then select what was just filed)."""
-        self._generation += 1
-        await self._reload(self._generation, self.query())
+        self.reload()
+        assert self._searching is not None
+        await asyncio.shield(self._searching)
 
-    async def _reload(self, generation: int, query: LibraryQuery) -> None:
-        library = self.library
+    async def _search_newest(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._next is not None:
+            (generation, query), self._next = self._next, None
+            result: SearchResult = await loop.run_in_executor(self._executor, self._reader.search, query)
+            if generation == self._generation:  # else a newer query is already waiting
+                self._apply(result)
 
-        def work() -> tuple[Any, ...]:
-            with library.lock:
-                return library.rows(query), library.models(), library.items_dir
-
-        rows, models, items_dir = await asyncio.to_thread(work)
-        if generation != self._generation:
-            return  # a newer search is on its way
+    def _apply(self, result: SearchResult) -> None:
+        query, rows = result.query, result.rows
         current = self.current_id() or self._want_current
         selected = set(self.selected_ids())
-        self.model.set_rows(rows, items_dir)
-        self._fill_model_filter(models)
+        self.model.set_rows(rows, result.items_dir, result.positions)
+        self._fill_model_filter(result.models)
         self._restore_selection(selected, current)
         filtered = bool(query.text.strip() or query.provider or query.model_id or query.since or query.favorite
                         or query.status)
         self._show_empty(not rows, filtered)
         self.count_label.setText(self.tr("%n item(s)", "", len(rows)))
         self.reloaded.emit()
+
+    def _fit_columns(self, models: list[tuple[str, str]]) -> None:
+        metrics = self.table.fontMetrics()
+        names = [self.model.model_names.get(m, m) for _p, m in models] or ["Scenario Trellis 2"]
+        samples = {1: names, 2: ["2026-12-31"], 3: ["12.5 credits", self.tr("free")], 4: ["999.9 MB"]}
+        header = self.table.horizontalHeader()
+        for column, texts in samples.items():
+            texts = [*texts, str(self.model.headerData(column, Qt.Orientation.Horizontal))]
+            header.resizeSection(column, max(metrics.horizontalAdvance(t) for t in texts) + 24)
 
     def _fill_model_filter(self, models: list[tuple[str, str]]) -> None:
         wanted = self.model_filter.currentData() or ""
@@ -251,6 +283,7 @@ class LibraryView(QWidget):
             self.model_filter.addItem(text, data)
         self.model_filter.setCurrentIndex(max(0, self.model_filter.findData(wanted)))
         self.model_filter.blockSignals(False)
+        self._fit_columns(models)
 
     def _sort_key(self) -> tuple[str, bool]:
         key, _sep, direction = (self.sort.currentData() or "date:desc").partition(":")
@@ -272,7 +305,7 @@ class LibraryView(QWidget):
 
     def selected_ids(self) -> list[str]:
         rows = sorted({index.row() for index in self.selection.selectedIndexes()})
-        return [self.model.row(r).id for r in rows if self.model.row(r) is not None]
+        return [item_id for item_id in map(self.model.id_at, rows) if item_id is not None]
 
     def select(self, item_id: str) -> None:
         """Make ``item_id`` current and the only selection (after the next reload if it is not listed yet)."""

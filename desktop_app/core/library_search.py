@@ -34,15 +34,20 @@ class IndexReader:
     def __init__(self, library: Library) -> None:
         self.library = library
         self._db: sqlite3.Connection | None = None
-        self._path: Path | None = None
+        self._file: tuple[Path, int] | None = None
 
     def _connection(self) -> sqlite3.Connection:
         path = self.library.index_path
-        if self._db is None or path != self._path:
+        try:
+            # The file itself, not only its name: a damaged index is deleted and rebuilt under the same name.
+            file = (path, path.stat().st_ino)
+        except OSError:
+            file = (path, -1)
+        if self._db is None or file != self._file:
             self.close()
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA query_only = 1")
-            self._path = path
+            self._file = file
         return self._db
 
     def search(self, query: LibraryQuery) -> SearchResult:

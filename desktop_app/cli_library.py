@@ -1,4 +1,5 @@
-"""``library`` commands of the headless CLI: list, export, import, rebuild-index. No Qt here."""
+"""``library`` commands of the headless CLI: list, export, import, rebuild-index, delete, trash, restore, move.
+No Qt here."""
 
 from __future__ import annotations
 
@@ -6,13 +7,16 @@ import argparse
 import asyncio
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from desktop_app.core.errors import MeshwrightError
 from desktop_app.core.export import FORMATS, ExportOptions, export_model, format_for
 from desktop_app.core.library import LibraryItem
-from desktop_app.core.library_files import import_model
+from desktop_app.core.library_files import import_model, move_library
+from desktop_app.core.library_trash import find_trashed, restore, trashed_items
+from desktop_app.core.settings import save_settings
 from desktop_app.services import Services
 
 EXIT_OK, EXIT_INPUT = 0, 2
@@ -44,6 +48,17 @@ def add_parser(sub: Any) -> None:
 
     actions.add_parser("rebuild-index", help="re-read every item folder into the index")
 
+    d = actions.add_parser("delete", help="move an item into the library's trash (undo with 'restore')")
+    d.add_argument("item", help="the item id (see 'library')")
+    t = actions.add_parser("trash", help="list deleted items that can be restored")
+    t.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    r = actions.add_parser("restore", help="put a deleted item back into the library")
+    r.add_argument("item", help="the item id or trash folder name (see 'library trash')")
+    r.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+
+    m = actions.add_parser("move", help="copy the library to an empty folder and use it from now on")
+    m.add_argument("--to", required=True, type=Path, metavar="FOLDER", help="an empty or new folder")
+
 
 def _item_from(services: Services, item_id: str) -> LibraryItem:
     item = services.library.get(item_id)
@@ -73,6 +88,31 @@ async def _export(services: Services, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _trash_listing(services: Services, as_json: bool) -> int:
+    entries = trashed_items(services.library)
+    if as_json:
+        print(json.dumps([{"item": e.item_id, "trash_name": e.name, "title": e.title, "model": e.model_id,
+                           "deleted_at": e.deleted_at, "size": e.size, "folder": str(e.path)} for e in entries]))
+    elif not entries:
+        print("The library's trash is empty.", file=sys.stderr)
+    for entry in entries if not as_json else []:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.deleted_at))
+        print(f"{entry.item_id}  deleted {when}  {entry.model_id:32} {entry.title}")
+    return EXIT_OK
+
+
+async def _move(services: Services, dest: Path) -> int:
+    def progress(fraction: float, message: str) -> None:
+        print(f"[{round(fraction * 100)}%] {message}", file=sys.stderr, flush=True)
+
+    old = services.library.root
+    new = await asyncio.to_thread(move_library, services.library, dest, progress)
+    services.settings.library_dir = str(new)
+    await asyncio.to_thread(save_settings, services.paths, services.settings)
+    print(f"Library moved to {new}. The old folder {old} was kept; delete it when you no longer need it.")
+    return EXIT_OK
+
+
 async def run(services: Services, args: argparse.Namespace, listing: Any, item_json: Any) -> int:
     """``listing`` and ``item_json`` come from cli.py, so the plain list looks like every other list."""
     command = getattr(args, "library_command", None)
@@ -82,6 +122,22 @@ async def run(services: Services, args: argparse.Namespace, listing: Any, item_j
         item = await asyncio.to_thread(import_model, services.library, args.file, args.title)
         print(json.dumps(item_json(item)) if args.json else f"Imported {item.id}  {item.title}")
         return EXIT_OK
+    if command == "delete":
+        if await asyncio.to_thread(services.library.get, args.item) is None:
+            raise LibraryCliError(f"No library item '{args.item}'. Run 'library' to list them.")
+        await asyncio.to_thread(services.library.delete, args.item)
+        print(f"Moved {args.item} to the library's trash; 'library restore {args.item}' puts it back.")
+        return EXIT_OK
+    if command == "trash":
+        return await asyncio.to_thread(_trash_listing, services, args.json)
+    if command == "restore":
+        entry = await asyncio.to_thread(find_trashed, services.library, args.item)
+        item_id = await asyncio.to_thread(restore, services.library, entry)
+        item = services.library.get(item_id)
+        print(json.dumps(item_json(item)) if args.json and item else f"Restored {item_id}  {entry.title}")
+        return EXIT_OK
+    if command == "move":
+        return await _move(services, args.to)
     if command == "rebuild-index":
         count = await asyncio.to_thread(services.library.rebuild_index)
         print(f"Index rebuilt: {count} item(s).")

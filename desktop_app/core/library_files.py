@@ -114,7 +114,9 @@ def move_library(library: Library, dest: Path, progress: Progress | None = None)
         raise LibraryMoveError("The library is already in this folder.")
     if dest.is_relative_to(src) or src.is_relative_to(dest):
         raise LibraryMoveError("Choose a folder outside the current library (and not one that contains it).")
-    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+    if dest.exists() and not dest.is_dir():
+        raise LibraryMoveError("Choose a folder for the library, not a file.", hint=f"'{dest}' is a file.")
+    if dest.exists() and any(dest.iterdir()):
         raise LibraryMoveError("Choose an empty folder for the library.", hint=f"'{dest}' already holds files.")
     try:
         (dest / "items").mkdir(parents=True, exist_ok=True)

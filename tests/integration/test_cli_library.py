@@ -59,3 +59,58 @@ def test_bad_input_is_an_error_line(tmp_path: Path, args: list[str], message: st
     args = [str(tmp_path / a) if a.endswith((".glb", ".txt")) else a for a in args]
     result = cli(*args)
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def _import(tmp_path: Path, title: str) -> str:
+    source = tmp_path / f"{title}.glb"
+    source.write_bytes(make_glb())
+    result = cli("library", "import", str(source), "--title", title, "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)["item"]
+
+
+def test_delete_trash_restore(tmp_path: Path, isolated_home: Path) -> None:
+    item = _import(tmp_path, "Statue")
+    assert json.loads(cli("library", "trash", "--json").stdout) == []
+    deleted = cli("library", "delete", item)
+    assert deleted.returncode == 0 and json.loads(cli("library", "--json").stdout) == []
+
+    trash = json.loads(cli("library", "trash", "--json").stdout)
+    assert [(e["item"], e["title"]) for e in trash] == [(item, "Statue")] and trash[0]["size"] > 0
+    assert Path(trash[0]["folder"]).is_relative_to(isolated_home / "data" / "library" / "trash")
+    assert item in cli("library", "trash").stdout
+
+    restored = cli("library", "restore", item, "--json")
+    assert restored.returncode == 0, restored.stderr
+    assert json.loads(restored.stdout)["title"] == "Statue"
+    assert [i["item"] for i in json.loads(cli("library", "--json").stdout)] == [item]
+    assert json.loads(cli("library", "trash", "--json").stdout) == []
+
+    for args, message in ((["restore", item], f"No deleted item '{item}'"),
+                          (["delete", "no-such-item"], "No library item 'no-such-item'")):
+        result = cli("library", *args)
+        assert result.returncode == 2 and result.stderr.startswith("error: ") and message in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_move_library(tmp_path: Path, isolated_home: Path) -> None:
+    item = _import(tmp_path, "Statue")
+    old = isolated_home / "data" / "library"
+    occupied = tmp_path / "occupied"
+    occupied.mkdir()
+    (occupied / "notes.txt").write_text("mine")
+    for target, message in ((old / "inside", "outside the current library"), (occupied, "an empty folder"),
+                            (occupied / "notes.txt", "not a file")):
+        result = cli("library", "move", "--to", str(target))
+        assert result.returncode == 2 and result.stderr.startswith("error: ") and message in result.stderr
+        assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in occupied.iterdir()) == ["notes.txt"] and not (old / "inside").exists()
+
+    dest = tmp_path / "bigger disk" / "library"
+    moved = cli("library", "move", "--to", str(dest))
+    assert moved.returncode == 0, moved.stderr
+    assert "[100%]" in moved.stderr and str(dest) in moved.stdout
+    # The next run uses the new folder (saved in the settings); the old one is kept untouched.
+    listed = json.loads(cli("library", "--json").stdout)
+    assert [i["item"] for i in listed] == [item] and Path(listed[0]["folder"]).is_relative_to(dest)
+    assert (old / "items" / item / "item.json").is_file()

@@ -1,29 +1,28 @@
 """What the library does when asked from the main window: details, rename, tags, favourite, delete and undo,
 re-run, re-run with edits, export, import, reveal. Every library read and write runs in a worker.
 
-Deleting moves items into the library's own trash at once (so Undo is instant and certain); once the Undo
-offer ends they go on to the system trash when there is one. A portable or test install (MESHWRIGHT_HOME)
-keeps them in the library's trash, so nothing is written outside its folder.
+Deleting moves items into the library's own trash at once (so Undo is instant and certain). They stay there,
+listed in the Library trash dialog (File menu), until the user restores them or deletes them permanently;
+nothing is written outside the library folder.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QFile, QObject, Qt, QTimer, QUrl
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from desktop_app import APP_NAME
 from desktop_app.core.library import LibraryItem
 from desktop_app.core.library_files import import_model
-from desktop_app.core.settings import HOME_ENV
 from desktop_app.ui.library_details import LibraryDetails
 from desktop_app.ui.library_export import ExportDialog
+from desktop_app.ui.library_trash import TrashDialog
 from desktop_app.ui.tasks import spawn
 
 if TYPE_CHECKING:
@@ -31,12 +30,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 UNDO_SECONDS = 15
-
-
-def _to_system_trash(path: Path) -> bool:
-    """Runs in a worker. False when the system has no trash for this folder (the item stays recoverable)."""
-    ok, _where = QFile.moveToTrash(str(path))
-    return bool(ok)
 
 
 class LibraryController(QObject):
@@ -52,7 +45,7 @@ class LibraryController(QObject):
         self._undo_timer = QTimer(self)
         self._undo_timer.setSingleShot(True)
         self._undo_timer.setInterval(UNDO_SECONDS * 1000)
-        self._undo_timer.timeout.connect(self._finish_delete)
+        self._undo_timer.timeout.connect(self._end_undo_offer)
         self._token = 0
 
         self.view.currentChanged.connect(lambda _id: self._show_selection())
@@ -78,8 +71,12 @@ class LibraryController(QObject):
         self.export_action = QAction(self.tr("&Export model…"), self)
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
         self.export_action.triggered.connect(lambda: self.view.current_id() and self.export(self.view.current_id()))
+        self.trash_action = QAction(self.tr("Library &trash…"), self)
+        self.trash_action.setToolTip(self.tr("Restore deleted items, or delete them permanently"))
+        self.trash_action.triggered.connect(self.show_trash)
         menu.addAction(self.import_action)
         menu.addAction(self.export_action)
+        menu.addAction(self.trash_action)
 
     # --- details ----------------------------------------------------------------------------------------
 
@@ -110,7 +107,7 @@ class LibraryController(QObject):
             spawn(self._delete(list(ids)), self.window._show_error, name="library delete")
 
     async def _delete(self, ids: list[str]) -> None:
-        await self._finish_delete_now()  # an earlier delete can no longer be undone
+        self._end_undo_offer()  # an earlier delete can no longer be undone
         trashed = []
         for item_id in ids:
             path = await asyncio.to_thread(self.library.delete, item_id)
@@ -118,7 +115,8 @@ class LibraryController(QObject):
                 trashed.append(path)
         self._trashed = trashed
         self.view.reload()
-        self.view.undo_bar.show_message(self.tr("Deleted %n item(s).", "", len(ids)))
+        self.view.undo_bar.show_message(self.tr("Deleted %n item(s). Later, File ▸ Library trash… restores them.", "",
+                                                len(ids)))
         self._undo_timer.start()
 
     def undo_delete(self) -> None:
@@ -135,18 +133,27 @@ class LibraryController(QObject):
 
         spawn(work(), self.window._show_error, name="library undo")
 
-    def _finish_delete(self) -> None:
-        spawn(self._finish_delete_now(), name="library trash")
-
-    async def _finish_delete_now(self) -> None:
-        trashed, self._trashed = self._trashed, []
+    def _end_undo_offer(self) -> None:
+        """The Undo offer ends; the items stay in the library's trash (see the Library trash dialog)."""
+        self._trashed = []
         self._undo_timer.stop()
         self.view.undo_bar.hide()
-        if os.environ.get(HOME_ENV, "").strip():
-            return  # portable or test install: keep deleted items in the library's own trash
-        for path in trashed:
-            if not await asyncio.to_thread(_to_system_trash, path):
-                log.info("no system trash for %s; it stays in the library's trash", path.name)
+
+    def show_trash(self) -> None:
+        dialog = TrashDialog(self.library, self.window._model_names, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.restored.connect(self._restored_from_trash)
+        self.trash_dialog = dialog
+        dialog.open()
+        dialog.reload()
+
+    def _restored_from_trash(self, ids: list[str]) -> None:
+        async def work() -> None:
+            await self.view.refresh()
+            self.view.select(ids[0])
+            self.window.statusBar().showMessage(self.tr("Restored %n item(s).", "", len(ids)), 5000)
+
+        spawn(work(), self.window._show_error, name="show restored items")
 
     # --- re-run -----------------------------------------------------------------------------------------
 

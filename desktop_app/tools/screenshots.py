@@ -72,12 +72,37 @@ async def capture(window: MainWindow, out: Path, images: list[Path]) -> list[Pat
     window.library.export_dialog.grab().save(str(path))
     saved.append(path)
     window.library.export_dialog.reject()
+    await trash_shots(window, out, saved)
     for scheme in ("light", "dark"):
         apply_theme(scheme)
         await shot(f"06-main-{scheme}")
         await dialog_shots(window, out, scheme, saved)
     apply_theme("light")
     return saved
+
+
+async def trash_shots(window: MainWindow, out: Path, saved: list[Path]) -> None:
+    """Delete the oldest item (the Undo bar), look at it in the Library trash dialog, and restore it."""
+    from desktop_app.ui.tasks import wait_until
+
+    view = window.library_view
+    count = view.model.rowCount()
+    window.library.delete([view.model.id_at(count - 1)])
+    await wait_until(lambda: view.model.rowCount() == count - 1 and view.undo_bar.isVisible())
+    await asyncio.sleep(0.4)
+    for name, widget in (("05d-deleted", window), ("05e-trash", window.library)):
+        if widget is window.library:
+            window.library.show_trash()
+            widget = window.library.trash_dialog
+            await wait_until(lambda: window.library.trash_dialog.list.topLevelItemCount() == 1)
+            await asyncio.sleep(0.4)
+        path = out / f"{name}.png"
+        widget.grab().save(str(path))
+        saved.append(path)
+    dialog = window.library.trash_dialog
+    dialog.restore_button.click()
+    await wait_until(lambda: view.model.rowCount() == count and dialog.list.topLevelItemCount() == 0)
+    dialog.close()
 
 
 async def dialog_shots(window: MainWindow, out: Path, scheme: str, saved: list[Path]) -> None:

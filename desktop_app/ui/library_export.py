@@ -40,6 +40,7 @@ class ExportDialog(QDialog):
         self.item = item
         self.setWindowTitle(self.tr("Export “%1”").replace("%1", item.title))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setMinimumWidth(440)  # the title names the item; a narrower window cuts it off
         self.format = QComboBox()
         for label, fmt in ((self.tr("GLB (textured, one file)"), "glb"),
                            (self.tr("OBJ + MTL + textures"), "obj"),
@@ -76,8 +77,12 @@ class ExportDialog(QDialog):
         form.addRow(self.tr("Format:"), self.format)
         form.addRow(self.scale, self.size_mm)
         form.addRow(self.decimate, self.faces)
+        hint = QLabel(self.tr("Export… asks where to save; an existing file is never replaced without asking."))
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
         lay = QVBoxLayout(self)
         lay.addLayout(form)
+        lay.addWidget(hint)
         lay.addWidget(self.progress)
         lay.addWidget(self.message)
         lay.addWidget(self.buttons)

@@ -111,10 +111,16 @@ class Scheduler(SubmitStage, JobControl, ResultStage):
         for gate in self._gates.values():
             gate.jobs.wake()
 
-    @property
-    def client(self) -> httpx.AsyncClient:
+    async def http_client(self) -> httpx.AsyncClient:
+        """The client for result downloads, made on first use in a worker: building its TLS context reads the
+        CA bundle, which blocked the GUI loop for tens of milliseconds."""
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=httpx.Timeout(120.0, connect=15.0), follow_redirects=True)
+            client = await asyncio.to_thread(
+                httpx.AsyncClient, timeout=httpx.Timeout(120.0, connect=15.0), follow_redirects=True)
+            if self._client is None:
+                self._client = client
+            else:  # another job made one meanwhile
+                await client.aclose()
         return self._client
 
     def job_dir(self, job_id: str) -> Path:

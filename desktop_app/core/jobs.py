@@ -368,6 +368,15 @@ class JobStore:
                                    (group_id,)).fetchone()
         return JobGroup(*tuple(row)) if row else None
 
+    def groups(self, group_ids: Iterable[str]) -> dict[str, JobGroup]:
+        wanted = list(dict.fromkeys(group_ids))
+        if not wanted:
+            return {}
+        with self._lock:
+            rows = self._db.execute(f"SELECT id, kind, title, created_at FROM job_groups WHERE id IN "
+                                    f"({','.join('?' for _ in wanted)})", wanted).fetchall()
+        return {row[0]: JobGroup(*tuple(row)) for row in rows}
+
     def group_jobs(self, group_id: str) -> list[Job]:
         """The group's jobs in the order they were made."""
         with self._lock:

@@ -16,13 +16,18 @@ from typing import Any
 import httpx
 
 from desktop_app.core.errors import MeshwrightError, ProviderError
-from desktop_app.core.jobs import Job, JobState, JobStore
+from desktop_app.core.jobs import PREPARING, Job, JobState, JobStore
 from desktop_app.core.library import Library
 from desktop_app.core.scheduler_submit import is_paid
 from desktop_app.providers.base import RemoteRef
 
 log = logging.getLogger("desktop_app.core.scheduler")
 S = JobState
+
+
+def _sending_paid(job: Job) -> bool:
+    # Jobs still uploading free inputs are not waited for: stopping them costs nothing and they start again.
+    return job.state is S.UPLOADING and job.submit_stage != PREPARING
 
 
 class JobControl:
@@ -80,7 +85,7 @@ class JobControl:
         self._closing = True
         deadline = time.monotonic() + grace
         while time.monotonic() < deadline and any(
-            not t.done() and self.store.require(jid).state is S.UPLOADING for jid, t in list(self._tasks.items())
+            not t.done() and _sending_paid(self.store.require(jid)) for jid, t in list(self._tasks.items())
         ):
             await asyncio.sleep(0.05)
         tasks = [t for t in self._tasks.values() if not t.done()]

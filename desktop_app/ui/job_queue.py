@@ -85,7 +85,9 @@ class JobListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{job.title} — {job.state.label}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            tag = self.group_tag(job)
+            tag, group = self.group_tag(job), self.group(job.group_id)
+            if group is not None and group.title and group.title not in tag:
+                tag = f"{tag} · {group.title}"
             return "\n".join(filter(None, [job.title, self.model_names.get(job.model_id, job.model_id), tag,
                                             f"{job.state.label}: {job.message}"]))
         return None
@@ -111,7 +113,7 @@ class JobListModel(QAbstractListModel):
         return [j for j in reversed(self._jobs) if j.group_id == group_id]
 
     def group_tag(self, job: Job) -> str:
-        """"Compare 2 of 3 · Dragon" or "Batch 12 of 50 · 50 images · Rodin"; "" outside a group."""
+        """"Compare 2 of 3 · Dragon" or "Batch 12 of 50"; "" outside a group."""
         group = self.group(job.group_id)
         if group is None:
             return ""
@@ -126,7 +128,8 @@ class JobListModel(QAbstractListModel):
         else:
             text = QCoreApplication.translate("JobQueue", "Batch %1 of %2")
         text = text.replace("%1", str(position)).replace("%2", str(size))
-        return f"{text} · {group.title}" if group.title else text
+        # A batch's title repeats the model name shown beside the tag; a comparison's names the picture.
+        return f"{text} · {group.title}" if group.title and group.kind == COMPARE else text
 
     def set_jobs(self, jobs: list[Job]) -> None:
         self.beginResetModel()
@@ -216,7 +219,7 @@ class JobDelegate(QStyledItemDelegate):
         status = job.state.label
         if job.queue_position is not None and job.state is JobState.QUEUED:
             status += f" (position {job.queue_position})"
-        if job.message and job.message != job.state.label:
+        if job.message and job.message.rstrip(".") != job.state.label:  # not "Canceled: Canceled."
             status += f": {job.message}"
         status_rect = QRect(rect.left(), rect.top() + 2 * line + 2, rect.width(), 2 * line)
         elided = option.fontMetrics.elidedText(status, Qt.TextElideMode.ElideRight, 2 * rect.width() - 40)
@@ -282,14 +285,22 @@ class JobQueueView(QWidget):
         self.retry_button.clicked.connect(lambda: self._emit_for(self._row(), self.retryRequested))
         self.remove_button.clicked.connect(lambda: self._emit_for(self._row(), self.removeRequested))
         self.duplicate_button.clicked.connect(lambda: self._emit_for(self._row(), self.duplicateRequested))
+        # Shown while the selected job belongs to a batch or comparison: which one, and how to stop all of it.
+        self.group_row = QWidget()
+        self.group_label = QLabel()
+        self.group_label.setObjectName("hint")
+        group_layout = QHBoxLayout(self.group_row)
+        group_layout.setContentsMargins(0, 0, 0, 0)
+        group_layout.addWidget(self.group_label, 1)
+        group_layout.addWidget(self.cancel_group_button)
         buttons = QHBoxLayout()
-        for button in (self.cancel_button, self.cancel_group_button, self.retry_button, self.duplicate_button,
-                       self.remove_button):
+        for button in (self.cancel_button, self.retry_button, self.duplicate_button, self.remove_button):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.empty)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.group_row)
         layout.addLayout(buttons)
 
         # Elapsed times tick while something runs; the timer stops when nothing does.
@@ -340,9 +351,15 @@ class JobQueueView(QWidget):
         self.duplicate_button.setEnabled(job is not None and bool(job.inputs))
         self.remove_button.setEnabled(job is not None and (job.state.terminal or job.state is JobState.NEEDS_CHECK))
         group = self.model.group(job.group_id) if job is not None else None
-        self.cancel_group_button.setVisible(group is not None)
-        self.cancel_group_button.setEnabled(group is not None and any(
-            not j.state.terminal for j in self.model.group_members(group.id)))
+        self.group_row.setVisible(group is not None)
+        if group is not None:
+            members = self.model.group_members(group.id)
+            pending = sum(1 for j in members if not j.state.terminal)
+            kind = self.tr("Comparison") if group.kind == COMPARE else self.tr("Batch")
+            self.group_label.setText(self.tr("%1: %2 of %3 unfinished").replace("%1", kind)
+                                     .replace("%2", str(pending)).replace("%3", str(len(members))))
+            self.group_label.setToolTip(group.title)
+            self.cancel_group_button.setEnabled(pending > 0)
         if self.model.active_count() and not self._ticker.isActive():
             self._ticker.start()
         elif not self.model.active_count() and self._ticker.isActive():

@@ -68,12 +68,14 @@ def test_a_batch_is_tagged_in_the_queue_and_canceled_as_a_whole(in_window, qtbot
         await wait_until(lambda: states() == [JobState.DRAFT, JobState.RUNNING, JobState.RUNNING], 30,
                          "two running jobs and one waiting")
         tags = sorted(model.group_tag(model.job(r)) for r in range(3))
-        assert tags == [f"Batch {n} of 3 · 3 images · Fake model" for n in (1, 2, 3)]
+        assert tags == [f"Batch {n} of 3" for n in (1, 2, 3)]
         assert "Batch" in model.data(model.index(0), Qt.ItemDataRole.ToolTipRole)
 
         queue = window.queue
         queue.select(model.job(1).id)
         assert queue.cancel_group_button.isVisible() and queue.cancel_group_button.isEnabled()
+        assert queue.group_label.text() == "Batch: 3 of 3 unfinished"
+        assert queue.group_label.toolTip() == "3 images · Fake model"
         qtbot.mouseClick(queue.cancel_group_button, Qt.MouseButton.LeftButton)
         box = actions.cancel_box
         assert "3 unfinished job" in box.text() and "3 images · Fake model" in box.text()

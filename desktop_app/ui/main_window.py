@@ -6,7 +6,7 @@ import asyncio
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -30,11 +30,14 @@ from desktop_app.ui.about import show_about
 from desktop_app.ui.account_wiring import AccountWiring
 from desktop_app.ui.drop_zone import DropZone, image_paths_from_urls
 from desktop_app.ui.job_queue import JobListModel, JobQueueView
+from desktop_app.ui.library_controller import LibraryController
 from desktop_app.ui.library_view import LibraryView
 from desktop_app.ui.param_form import ParamForm
 from desktop_app.ui.presets import PresetBar
-from desktop_app.ui.preview import PreviewWidget, render_thumbnail
+from desktop_app.ui.preview import PreviewWidget, render_thumbnail_png
+from desktop_app.ui.preview.background_setting import bind_background_setting
 from desktop_app.ui.preview.compare import CompareWindow, install_library_compare, show_compare
+from desktop_app.ui.preview.offscreen import release_thumbnail_renderer
 from desktop_app.ui.queue_actions import QueueActions
 from desktop_app.ui.tasks import cancel_all, spawn
 
@@ -93,6 +96,7 @@ class MainWindow(QMainWindow):
         self.job_model = JobListModel(self._model_names)
         self.queue = JobQueueView(self.job_model)
         self.library_view = LibraryView(services.library)
+        self.library = LibraryController(self)  # details panel and every library action
 
         self.queue_actions = QueueActions(self)  # one job per image, compare, duplicate, notifications
         self._build_layout()
@@ -140,7 +144,8 @@ class MainWindow(QMainWindow):
         ll.addWidget(self.library_view)
         right.addWidget(queue_box)
         right.addWidget(library_box)
-        right.setSizes([380, 520])
+        right.addWidget(self.library.details)
+        right.setSizes([240, 420, 300])
         right.setMinimumWidth(300)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -148,7 +153,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.preview)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([360, 760, 320])
+        splitter.setSizes([340, 700, 400])
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
 
@@ -164,6 +169,7 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         for action in (add, open_model, paste):
             file_menu.addAction(action)
+        self.library.add_menu_actions(file_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.account.settings_action)
         file_menu.addSeparator()
@@ -184,6 +190,7 @@ class MainWindow(QMainWindow):
         self.queue.jobActivated.connect(self._job_activated)
         self.library_view.itemActivated.connect(self.open_item)
         self.preview.sceneShown.connect(self._on_scene_shown)
+        bind_background_setting(self.preview, self.services)
         self.compare_action = install_library_compare(self.library_view, self.open_compare)
 
     # --- start-up --------------------------------------------------------------------------------------
@@ -369,14 +376,9 @@ class MainWindow(QMainWindow):
         scene = self.preview.scene()
         if item_id is None or scene is None:
             return
-        image = render_thumbnail(scene, 256)
-        data = QByteArray()
-        buffer = QBuffer(data)
-        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buffer, "PNG")
-        png = bytes(data.data())
 
         async def save() -> None:
+            png = await render_thumbnail_png(scene, 256)  # rendered in the render thread, not here
             await asyncio.to_thread(self.services.library.set_thumbnail, item_id, png)
             self.library_view.model.invalidate_thumbnail(item_id)
 
@@ -464,6 +466,7 @@ class MainWindow(QMainWindow):
             loader = self.preview.loader()
             if loader is not None:  # its worker thread must end before Qt tears the app down
                 await asyncio.to_thread(loader.shutdown, True)
+            release_thumbnail_renderer()  # the thumbnail render thread too (it owns a GL context)
         finally:
             self._closed = True
             self.close()

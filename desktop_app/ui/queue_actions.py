@@ -9,7 +9,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QObject, Qt, QUrl
+from PySide6.QtCore import QObject, Qt, QUrl
 from PySide6.QtWidgets import QCheckBox, QMessageBox, QPushButton
 
 from desktop_app.core.job_groups import BATCH, COMPARE, GroupCreated, create_batch, create_compare, group_progress
@@ -275,7 +275,7 @@ class QueueActions(QObject):
         view = self.window.library_view
 
         async def select() -> None:
-            await view._reload(view.search.text())
+            await view.refresh()
             library = self.window.services.library
             items = [i for i in await asyncio.to_thread(lambda: [library.get(x) for x in item_ids]) if i is not None]
             if items:
@@ -284,10 +284,6 @@ class QueueActions(QObject):
             if len(shown) >= 2 and hasattr(self.window, "open_compare"):
                 self.window.open_compare([i.model_path for i in shown],
                                          [self.window.model_name(i.model_id) for i in shown])
-            selection = view.view.selectionModel()
-            for item_id in item_ids:
-                row = view.model.row_of(item_id)
-                if row is not None:
-                    selection.select(view.model.index(row), QItemSelectionModel.SelectionFlag.Select)
+            view.select_ids(item_ids)
 
         spawn(select(), name="show compare")

@@ -140,6 +140,8 @@ class LibraryController(QObject):
         self.view.undo_bar.hide()
 
     def show_trash(self) -> None:
+        # The dialog restores and deletes those same folders: an Undo offered beside it could point at nothing.
+        self._end_undo_offer()
         dialog = TrashDialog(self.library, self.window._model_names, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.restored.connect(self._restored_from_trash)

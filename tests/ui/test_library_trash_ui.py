@@ -33,6 +33,7 @@ def test_trash_restore_and_delete_permanently(main_window: MainWindow, qloop, qt
 
         controller.trash_action.trigger()  # File ▸ Library trash…
         dialog = controller.trash_dialog
+        assert not view.undo_bar.isVisible()  # the dialog handles those items now
         await wait_until(lambda: dialog.list.topLevelItemCount() == 2, 10, "the trash listing")
         assert dialog.isVisible() and not dialog.empty.isVisible()
         assert sorted(e.title for e in dialog.entries()) == ["Stone castle", "red dragon"]

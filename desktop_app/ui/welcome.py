@@ -93,8 +93,12 @@ class WelcomeDialog(QDialog):
     async def _load(self) -> None:
         await self.accounts.load()
         # The keychain message arrives after layout and may wrap onto several lines: grow to show all of it.
+        # The new text re-lays out on a posted event: let it run, or the old (shorter) hint is measured and
+        # the Test and Show buttons end up squeezed flat.
+        await asyncio.sleep(0)
         self.layout().activate()
-        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
+        needed = max(self.sizeHint().height(), self.heightForWidth(self.width()))
+        self.resize(self.width(), max(self.height(), needed))
 
     @staticmethod
     def _way(name: str, text: str) -> QFrame:

@@ -88,7 +88,7 @@ class GeneralPage(QWidget):
         self.deadline.setRange(5, 240)
         self.deadline.setSuffix(self.tr(" min"))
         self.deadline.setToolTip(self.tr("A job still unfinished after this long is marked as failed"))
-        _add(form, self.tr("&Give up waiting after:"), self.deadline)
+        _add(form, self.tr("Give &up waiting after:"), self.deadline)
         note = QLabel(self.tr("A changed limit applies after a restart."))
         note.setObjectName("hint")
         form.addRow(note)

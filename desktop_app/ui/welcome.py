@@ -71,7 +71,7 @@ class WelcomeDialog(QDialog):
         self.start_button = QPushButton(self.tr("&Start"))
         self.start_button.setToolTip(self.tr("Keep the keys typed above and start"))
         self.start_button.setDefault(True)
-        self.skip_button = QPushButton(self.tr("S&kip"))
+        self.skip_button = QPushButton(self.tr("Sk&ip"))
         self.skip_button.setToolTip(self.tr("Start without keys; only the offline generator is available"))
         self.skip_button.setAutoDefault(False)
         self.buttons.addButton(self.start_button, QDialogButtonBox.ButtonRole.AcceptRole)

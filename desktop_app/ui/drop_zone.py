@@ -205,11 +205,12 @@ class DropZone(QWidget):
 
     async def _save_pasted(self, image: QImage) -> None:
         target = self._paste_dir / f"pasted-{time.strftime('%Y%m%d-%H%M%S')}.png"
+        failed = self.tr("The pasted image could not be saved.")  # here: tr belongs on the GUI thread
 
         def save() -> None:  # QImage is safe to use off the GUI thread
             target.parent.mkdir(parents=True, exist_ok=True)
             if not image.save(str(target), "PNG"):
-                raise InputImageError("The pasted image could not be saved.")
+                raise InputImageError(failed)
 
         await asyncio.to_thread(save)
         self.add_paths([target])

@@ -31,6 +31,7 @@ screenshots: $(STAMP)
 
 benchmarks: $(STAMP)
 	$(XRUN) $(PY) benchmarks/startup.py
+	$(XRUN) $(PY) benchmarks/preview.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

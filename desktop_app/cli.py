@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app import __version__
+from desktop_app.cli_render import add_render_parser, run_render
 from desktop_app.core.errors import MeshwrightError, ValidationError
 from desktop_app.core.jobs import Job, JobState
 from desktop_app.core.library import LibraryItem
@@ -62,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("resume", help="continue unfinished jobs after a crash or quit")
     p.add_argument("--json", action="store_true")
+    add_render_parser(sub)
     return parser
 
 
@@ -219,6 +221,8 @@ def run_cli(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "render":  # no services, no event loop: Qt is imported inside it, only for it
+        return run_render(args)
     try:
         return asyncio.run(_dispatch(args))
     except KeyboardInterrupt:

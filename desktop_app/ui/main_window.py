@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from desktop_app import APP_NAME, __version__
 from desktop_app.core.jobs import Job, JobState
 from desktop_app.core.library import LibraryItem
-from desktop_app.core.meshes import PREVIEW_FORMATS
+from desktop_app.core.meshes import PREVIEW_FORMATS, UNPREVIEWABLE
 from desktop_app.services import Services
 from desktop_app.ui.account_wiring import AccountWiring
 from desktop_app.ui.drop_zone import DropZone, image_paths_from_urls
@@ -34,6 +34,7 @@ from desktop_app.ui.library_view import LibraryView
 from desktop_app.ui.param_form import ParamForm
 from desktop_app.ui.presets import PresetBar
 from desktop_app.ui.preview import PreviewWidget, render_thumbnail
+from desktop_app.ui.preview.compare import CompareWindow, install_library_compare, show_compare
 from desktop_app.ui.tasks import cancel_all, spawn
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
         self._schema = None
         self._models: dict[str, object] = {}
         self._model_names: dict[str, str] = {}
+        self.compare_window: CompareWindow | None = None
         self._thumbnail_for: str | None = None  # library item whose thumbnail the next shown scene renders
         self._open_item: str | None = None
         self.setWindowTitle(APP_NAME)
@@ -181,6 +183,7 @@ class MainWindow(QMainWindow):
         self.queue.jobActivated.connect(self._job_activated)
         self.library_view.itemActivated.connect(self.open_item)
         self.preview.sceneShown.connect(self._on_scene_shown)
+        self.compare_action = install_library_compare(self.library_view, self.open_compare)
 
     # --- start-up --------------------------------------------------------------------------------------
 
@@ -364,10 +367,14 @@ class MainWindow(QMainWindow):
         self.preview.open_file(path)
         self.setWindowTitle(f"{item.title} — {APP_NAME}")
 
+    def open_compare(self, paths: list[Path], titles: list[str] | None = None) -> None:
+        """Show models side by side with linked cameras (library "Compare", finished compare groups)."""
+        self.compare_window = show_compare(self.compare_window, paths, titles)
+
     def choose_model_file(self) -> None:
         dialog = QFileDialog(self, self.tr("Open a 3D model"))
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.setNameFilter(self.tr("3D models (*.glb *.gltf *.obj *.stl *.ply)"))
+        dialog.setNameFilter(self.tr("3D models (*.glb *.gltf *.obj *.stl *.ply *.fbx *.usdz)"))
         dialog.fileSelected.connect(lambda f: self.preview.open_file(f))
         self._file_dialog = dialog
         dialog.open()
@@ -416,7 +423,7 @@ class MainWindow(QMainWindow):
         if images:
             self.drop_zone.add_paths(images)
         models = [Path(u.toLocalFile()) for u in urls if u.isLocalFile()
-                  and Path(u.toLocalFile()).suffix.lower() in PREVIEW_FORMATS]
+                  and Path(u.toLocalFile()).suffix.lower() in (*PREVIEW_FORMATS, *UNPREVIEWABLE)]
         if models:
             self.preview.open_file(models[0])
         event.acceptProposedAction()
@@ -450,6 +457,9 @@ class MainWindow(QMainWindow):
             self.services.scheduler.remove_listener(self._on_job_changed)
             await cancel_all()
             await self.services.registry.aclose()
+            if self.compare_window is not None:
+                self.compare_window.close()
+                await asyncio.to_thread(self.compare_window.shutdown)
             loader = self.preview.loader()
             if loader is not None:  # its worker thread must end before Qt tears the app down
                 await asyncio.to_thread(loader.shutdown, True)

@@ -7,11 +7,11 @@ the GPU objects. GUI thread only: QOffscreenSurface must be created there.
 
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass
 
 from OpenGL import GL
 from PySide6.QtCore import QCoreApplication, QThread
-from PySide6.QtGui import QImage, QMatrix4x4, QOffscreenSurface, QOpenGLContext, QSurfaceFormat
+from PySide6.QtGui import QColor, QImage, QMatrix4x4, QOffscreenSurface, QOpenGLContext, QSurfaceFormat
 from PySide6.QtOpenGL import (
     QOpenGLFramebufferObject,
     QOpenGLFramebufferObjectFormat,
@@ -19,10 +19,21 @@ from PySide6.QtOpenGL import (
 )
 
 from desktop_app.core.meshes import SceneArrays
+from desktop_app.ui.preview.camera import FIT_MARGIN, FOV, VIEWS, fit_distance, projection_matrix, view_matrix
 from desktop_app.ui.preview.gl_mesh_item import TexturedMeshItem, normalizing_transform
 
 THUMB_FOV = 35.0
-THUMB_VIEW = (-55.0, 25.0)  # same three-quarter view as the preview's "iso"
+
+
+@dataclass
+class RenderOptions:
+    view: str = "iso"  # a key of camera.VIEWS
+    background: QColor | None = None  # None: transparent
+    clay: bool = False
+    wireframe: bool = False
+    fov: float = FOV
+    margin: float = FIT_MARGIN
+    texture_limit: int = 0  # 0: the GPU's limit
 
 
 class _FixedView:
@@ -58,27 +69,37 @@ class _Renderer:
         self.fbo: QOpenGLFramebufferObject | None = None
         self.context.doneCurrent()
 
-    def framebuffer(self, size: int) -> QOpenGLFramebufferObject:
-        if self.fbo is None or self.fbo.width() != size:
+    def framebuffer(self, width: int, height: int) -> QOpenGLFramebufferObject:
+        if self.fbo is None or (self.fbo.width(), self.fbo.height()) != (width, height):
+            self.fbo = None  # free the old one first: big renders should not hold two buffers
             fmt = QOpenGLFramebufferObjectFormat()
             fmt.setAttachment(QOpenGLFramebufferObject.Attachment.Depth)
             fmt.setSamples(4)
-            self.fbo = QOpenGLFramebufferObject(size, size, fmt)
+            self.fbo = QOpenGLFramebufferObject(width, height, fmt)
+            if not self.fbo.isValid():
+                self.fbo = None
+                raise RuntimeError(f"could not create a {width}x{height} offscreen image")
         return self.fbo
 
-    def render(self, arrays: SceneArrays, size: int) -> QImage:
+    def render(self, arrays: SceneArrays, width: int, height: int, options: RenderOptions) -> QImage:
         if not self.context.makeCurrent(self.surface):
-            raise RuntimeError("could not make the thumbnail context current")
-        item = TexturedMeshItem(arrays, texture_limit=max(64, 2 * size))
+            raise RuntimeError("could not make the offscreen OpenGL context current")
+        item = TexturedMeshItem(arrays, texture_limit=options.texture_limit)
+        item.setClay(options.clay)
+        item.setWireframe(options.wireframe)
         try:
-            fbo = self.framebuffer(size)
+            fbo = self.framebuffer(width, height)
             fbo.bind()
             if self.vao.isCreated():
                 self.vao.bind()
-            GL.glViewport(0, 0, size, size)
-            GL.glClearColor(0.0, 0.0, 0.0, 0.0)  # transparent: thumbnails sit on any list background
+            GL.glViewport(0, 0, width, height)
+            bg = options.background
+            if bg is None:  # transparent: thumbnails sit on any list background
+                GL.glClearColor(0.0, 0.0, 0.0, 0.0)
+            else:
+                GL.glClearColor(bg.redF(), bg.greenF(), bg.blueF(), 1.0)
             GL.glClear(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT)
-            modelview, projection = _camera(arrays)
+            modelview, projection = _camera(arrays, width, height, options)
             item._setView(_FixedView(modelview, projection))
             item.paint()
             GL.glFinish()
@@ -101,19 +122,28 @@ class _Renderer:
         self.surface.destroy()
 
 
-def _camera(arrays: SceneArrays) -> tuple[QMatrix4x4, QMatrix4x4]:
-    azimuth, elevation = THUMB_VIEW
-    distance = 1.12 / math.sin(math.radians(THUMB_FOV) / 2.0)
-    view = QMatrix4x4()  # same construction as GLViewWidget.viewMatrix (euler mode)
-    view.translate(0.0, 0.0, -distance)
-    view.rotate(elevation - 90.0, 1.0, 0.0, 0.0)
-    view.rotate(azimuth + 90.0, 0.0, 0.0, -1.0)
-    projection = QMatrix4x4()
-    projection.perspective(THUMB_FOV, 1.0, distance * 0.01, distance * 10.0)
-    return view * normalizing_transform(arrays), projection
+def _camera(arrays: SceneArrays, width: int, height: int, options: RenderOptions) -> tuple[QMatrix4x4, QMatrix4x4]:
+    azimuth, elevation = VIEWS[options.view]
+    distance = fit_distance(options.fov, width, height, margin=options.margin)
+    view = view_matrix(azimuth, elevation, distance)
+    return view * normalizing_transform(arrays), projection_matrix(options.fov, width, height, distance)
 
 
 _renderer: _Renderer | None = None
+
+
+def render_image(arrays: SceneArrays, width: int, height: int, options: RenderOptions | None = None) -> QImage:
+    """Render ``arrays`` offscreen with the preview's item and shader (GUI thread only)."""
+    global _renderer
+    app = QCoreApplication.instance()
+    if app is None or QThread.currentThread() is not app.thread():
+        raise RuntimeError("offscreen rendering must happen on the GUI thread")
+    if _renderer is None:
+        _renderer = _Renderer()
+        app.aboutToQuit.connect(release_thumbnail_renderer)
+    options = options or RenderOptions()
+    image = _renderer.render(arrays, int(width), int(height), options)
+    return image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
 
 
 def render_thumbnail(arrays: SceneArrays, size: int = 256) -> QImage:
@@ -121,14 +151,8 @@ def render_thumbnail(arrays: SceneArrays, size: int = 256) -> QImage:
 
     Fast enough to call on the GUI thread (tens of ms for 100k triangles on software GL).
     """
-    global _renderer
-    app = QCoreApplication.instance()
-    if app is None or QThread.currentThread() is not app.thread():
-        raise RuntimeError("render_thumbnail must be called on the GUI thread")
-    if _renderer is None:
-        _renderer = _Renderer()
-        app.aboutToQuit.connect(release_thumbnail_renderer)
-    return _renderer.render(arrays, int(size)).convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+    options = RenderOptions(fov=THUMB_FOV, margin=1.12, texture_limit=max(64, 2 * int(size)))
+    return render_image(arrays, size, size, options)
 
 
 def release_thumbnail_renderer() -> None:

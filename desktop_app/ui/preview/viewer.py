@@ -2,43 +2,33 @@
 
 from __future__ import annotations
 
-import math
+import time
 from pathlib import Path
 
 import numpy as np
-import pyqtgraph.opengl as gl
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QImage, QKeySequence, QMouseEvent, QVector3D
-from PySide6.QtWidgets import QGridLayout, QLabel, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QColor, QDesktopServices, QImage, QVector3D
+from PySide6.QtWidgets import QColorDialog, QGridLayout, QLabel, QPushButton, QToolBar, QVBoxLayout, QWidget
 
-from desktop_app.core.meshes import SceneArrays
+from desktop_app.core.meshes import UNPREVIEWABLE, SceneArrays
+from desktop_app.ui.preview.camera import FOV, VIEWS, fit_distance
+from desktop_app.ui.preview.controls import build_actions, controls_help
+from desktop_app.ui.preview.facts import FactsPanel
 from desktop_app.ui.preview.gl_mesh_item import TexturedMeshItem, normalizing_transform
+from desktop_app.ui.preview.glview import CAMERA_KEYS, GLView
 from desktop_app.ui.preview.grid_item import FloorGridItem
 from desktop_app.ui.preview.loader import MeshLoader
+from desktop_app.ui.preview.screenshot import ImageSaver, ask_png_path
 
 BACKGROUND = (42, 44, 48)
-FOV = 45.0
-# (azimuth, elevation) in pyqtgraph's Z-up world; the model's front faces -Y (see normalizing_transform)
-VIEWS = {"front": (-90.0, 0.0), "side": (0.0, 0.0), "top": (-90.0, 90.0), "iso": (-55.0, 25.0)}
-
-
-class _GLView(gl.GLViewWidget):
-    """GLViewWidget plus shift+left drag to pan (the usual DCC convention; pyqtgraph uses ctrl)."""
-
-    def mouseMoveEvent(self, ev: QMouseEvent) -> None:
-        if ev.buttons() == Qt.MouseButton.LeftButton and ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
-            pos = ev.position()
-            last = getattr(self, "mousePos", pos)
-            self.mousePos = pos
-            self.pan((pos - last).x(), (pos - last).y(), 0, relative="view")
-            return
-        super().mouseMoveEvent(ev)
+SPIN_DEGREES_PER_SECOND = 30.0
 
 
 class PreviewWidget(QWidget):
     """Shows one model. States: empty, loading, scene, error (see ``state()``)."""
 
     sceneShown = Signal()
+    screenshotSaved = Signal(str, str)  # path, error message ("" when saved)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,11 +39,22 @@ class PreviewWidget(QWidget):
         self._loader: MeshLoader | None = None
         self._auto_fit = True
 
-        self.view = _GLView(self)
+        self.view = GLView(self)
         self.view.setBackgroundColor(BACKGROUND)
         self.view.opts["fov"] = FOV
         self.view.setMinimumSize(120, 90)
         self.view.installEventFilter(self)  # refit the camera when the aspect ratio changes
+        self.view.setAccessibleName(self.tr("3D preview"))
+        self.view.setAccessibleDescription(controls_help())
+        self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._background = QColor(*BACKGROUND)
+        self._spin = QTimer(self)
+        self._spin.setInterval(16)
+        self._spin.timeout.connect(self._spin_step)
+        self._spin_clock = 0.0
+        self._saver: ImageSaver | None = None
+        self._dialog: QWidget | None = None
+        self._external_path = ""
 
         self._grid = FloorGridItem()
         self._grid.setDepthValue(10)  # after the opaque mesh, so blending sees it
@@ -69,16 +70,28 @@ class PreviewWidget(QWidget):
         self.overlay.setStyleSheet("#previewOverlay { background: rgba(42, 44, 48, 235); color: #e4e4e4;"
                                    " padding: 24px; font-size: 11pt; }")
 
+        self.facts = FactsPanel(self)
+        self.open_external_button = QPushButton(self.tr("Open in default app"), self)
+        self.open_external_button.setToolTip(self.tr("Open the file in the program your system uses for it"))
+        self.open_external_button.clicked.connect(self.open_externally)
+
         stack = QWidget(self)
         grid = QGridLayout(stack)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.addWidget(self.view, 0, 0)
-        grid.addWidget(self.overlay, 0, 0)  # added last, so drawn on top of the GL view
+        grid.addWidget(self.facts, 0, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        grid.addWidget(self.overlay, 0, 0)  # added after the view, so drawn on top of it
+        below_message = QWidget(self)  # the button sits just under the centred message, not at the edge
+        below = QVBoxLayout(below_message)
+        below.setContentsMargins(0, 150, 0, 0)
+        below.addWidget(self.open_external_button)
+        grid.addWidget(below_message, 0, 0, Qt.AlignmentFlag.AlignCenter)
+        self._below_message = below_message
+        below_message.hide()
 
         self.toolbar = QToolBar(self)
         self.toolbar.setIconSize(QSize(16, 16))
-        self._actions: dict[str, QAction] = {}
-        self._build_actions()
+        self._actions = build_actions(self, self.toolbar)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -102,7 +115,11 @@ class PreviewWidget(QWidget):
         self._place_grid()
         self.reset_view()
         self.overlay.hide()
+        self._below_message.hide()
+        self.facts.set_stats(arrays.stats)
+        self.facts.setVisible(self._actions["facts"].isChecked())
         self._state = "scene"
+        self._apply_spin(self._actions["spin"].isChecked())
         self.sceneShown.emit()
 
     def clear(self) -> None:
@@ -121,6 +138,16 @@ class PreviewWidget(QWidget):
             self._loader.loaded.connect(self._on_loaded)
             self._loader.failed.connect(self._on_failed)
         self._loading_path = str(path)
+        suffix = Path(path).suffix.lower()
+        if suffix in UNPREVIEWABLE:  # nothing to load: say so at once and offer the system's viewer
+            self._loader.cancel()
+            self.show_error(self.tr("%1 files can't be shown in this preview. You can open this one in the "
+                                    "program your system uses for it.").replace("%1", UNPREVIEWABLE[suffix]))
+            self._external_path = str(path)
+            self.open_external_button.show()
+            self._below_message.show()
+            self._below_message.raise_()
+            return
         self.show_loading()
         self._loader.load(path)
 
@@ -149,15 +176,82 @@ class PreviewWidget(QWidget):
 
     def fit(self) -> None:
         """Frame the whole model, keeping the current viewing direction."""
-        w, h = max(self.view.width(), 1), max(self.view.height(), 1)
-        half_h = math.radians(self.view.opts["fov"]) / 2.0
-        half_v = math.atan(math.tan(half_h) * h / w)
-        distance = 1.08 / math.sin(min(half_h, half_v))  # the normalised model has radius 1
+        distance = fit_distance(self.view.opts["fov"], self.view.width(), self.view.height())
         self.view.setCameraPosition(pos=QVector3D(0, 0, 0), distance=distance)
         self._auto_fit = True
 
+    def zoom(self, factor: float) -> None:
+        """Multiply the camera distance by ``factor`` (< 1 moves closer)."""
+        self.view.setCameraParams(distance=self.view.opts["distance"] * factor)
+        self._auto_fit = False
+
+    def camera(self) -> dict:
+        """The camera as plain values (for linking views and tests)."""
+        center = self.view.opts["center"]
+        return {**{k: float(self.view.opts[k]) for k in CAMERA_KEYS},
+                "center": (center.x(), center.y(), center.z())}
+
+    def set_camera(self, camera: dict) -> None:
+        if camera == self.camera():
+            return
+        self.view.setCameraParams(center=QVector3D(*camera["center"]),
+                                  **{k: camera[k] for k in CAMERA_KEYS})
+        self._auto_fit = False
+
+    def set_spin(self, on: bool) -> None:
+        self._actions["spin"].setChecked(on)
+
+    def spinning(self) -> bool:
+        return self._spin.isActive()
+
+    def set_facts_visible(self, visible: bool) -> None:
+        self._actions["facts"].setChecked(visible)
+
+    def set_background(self, color: QColor) -> None:
+        if color.isValid():
+            self._background = QColor(color)
+            self.view.setBackgroundColor(color)
+
+    def background(self) -> QColor:
+        return QColor(self._background)
+
+    def choose_background(self) -> None:
+        dialog = QColorDialog(self._background, self)
+        dialog.setWindowTitle(self.tr("Background colour"))
+        dialog.currentColorChanged.connect(self.set_background)  # live preview while choosing
+        previous = QColor(self._background)
+        dialog.rejected.connect(lambda: self.set_background(previous))
+        self._dialog = dialog
+        dialog.open()
+
+    def save_screenshot(self) -> None:
+        """Ask where to save (Qt asks before replacing a file), then write the current frame as PNG."""
+        if self._state != "scene":
+            return
+        stem = Path(self._arrays.source).stem if self._arrays and self._arrays.source else "model"
+        self._dialog = ask_png_path(self, f"{stem}.png", self.save_screenshot_to)
+
+    def save_screenshot_to(self, path: str | Path) -> None:
+        """Write the current frame to ``path`` in a worker; ``screenshotSaved`` reports the outcome."""
+        if self._saver is None:
+            self._saver = ImageSaver(self)
+            self._saver.saved.connect(self.screenshotSaved)
+        self._saver.save(self.grab_image(), path)
+
+    def open_externally(self) -> None:
+        if self._external_path:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(self._external_path))
+
+    def shutdown(self) -> None:
+        """Stop the workers (before the application quits; any thread may call it)."""
+        if self._loader is not None:
+            self._loader.shutdown()
+        if self._saver is not None:
+            self._saver.shutdown()
+
     def reset_view(self) -> None:
         self.view.opts["fov"] = FOV
+        self.view.opts["center"] = QVector3D(0, 0, 0)
         self.set_view("iso")
 
     def set_view(self, name: str) -> None:
@@ -186,42 +280,6 @@ class PreviewWidget(QWidget):
         return img.copy()  # detach from the numpy buffer
 
     # -- internals -------------------------------------------------------------------------------
-    def _build_actions(self) -> None:
-        def add(key: str, text: str, tip: str, shortcut: str = "", checkable: bool = False,
-                slot=None) -> QAction:
-            action = QAction(text, self)
-            action.setToolTip(f"{tip} ({shortcut})" if shortcut else tip)
-            if shortcut:
-                action.setShortcut(QKeySequence(shortcut))
-                action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.setCheckable(checkable)
-            if checkable:
-                action.toggled.connect(slot)
-            else:
-                action.triggered.connect(slot)
-            self.addAction(action)  # shortcuts work while the preview (or the GL view) has focus
-            self.toolbar.addAction(action)
-            self._actions[key] = action
-            return action
-
-        add("fit", self.tr("Fit"), self.tr("Frame the whole model"), "F", slot=lambda: self.fit())
-        add("reset", self.tr("Reset"), self.tr("Back to the starting view"), "R",
-            slot=lambda: self.reset_view())
-        self.toolbar.addSeparator()
-        add("front", self.tr("Front"), self.tr("Look at the front"), "1", slot=lambda: self.set_view("front"))
-        add("side", self.tr("Side"), self.tr("Look at the right side"), "3",
-            slot=lambda: self.set_view("side"))
-        add("top", self.tr("Top"), self.tr("Look from above"), "7", slot=lambda: self.set_view("top"))
-        add("iso", self.tr("3/4"), self.tr("Three-quarter view"), slot=lambda: self.set_view("iso"))
-        self.toolbar.addSeparator()
-        add("clay", self.tr("Clay"), self.tr("Hide colours and textures to judge the shape"),
-            checkable=True, slot=self._apply_clay)
-        add("wireframe", self.tr("Wireframe"), self.tr("Show the triangle edges"), checkable=True,
-            slot=self._apply_wireframe)
-        add("grid", self.tr("Grid"), self.tr("Show a floor grid under the model"), checkable=True,
-            slot=self._apply_grid)
-        self._actions["grid"].setChecked(True)
-
     def _apply_clay(self, on: bool) -> None:
         if self._item is not None:
             self._item.setClay(on)
@@ -233,6 +291,23 @@ class PreviewWidget(QWidget):
     def _apply_grid(self, on: bool) -> None:
         self._grid_on = on
         self._grid.setVisible(on and self._item is not None)
+
+    def _apply_spin(self, on: bool) -> None:
+        if on and self._item is not None and self.isVisible():
+            self._spin_clock = time.monotonic()
+            self._spin.start()
+        else:
+            self._spin.stop()
+
+    def _spin_step(self) -> None:
+        now = time.monotonic()
+        step, self._spin_clock = min(now - self._spin_clock, 0.1), now  # by time, so slow frames don't slow it
+        self.view.orbit(-SPIN_DEGREES_PER_SECOND * step, 0.0)
+
+    def _apply_facts(self, on: bool) -> None:
+        self.facts.setVisible(on and self._item is not None)
+        if self.facts.isVisible():
+            self.facts.raise_()
 
     def _place_grid(self) -> None:
         arrays = self._arrays
@@ -254,6 +329,10 @@ class PreviewWidget(QWidget):
         self._item = None
         self._arrays = None
         self._grid.hide()
+        self._spin.stop()
+        self.facts.hide()
+        self._below_message.hide()
+        self._external_path = ""
 
     def _show_message(self, title: str, detail: str, translucent: bool = False) -> None:
         text = f"<p style='font-size:14pt; font-weight:600'>{_escape(title)}</p>"
@@ -273,6 +352,14 @@ class PreviewWidget(QWidget):
     def _on_failed(self, path: str, message: str) -> None:
         if path == self._loading_path:
             self.show_error(message)
+
+    def hideEvent(self, event: QEvent) -> None:
+        self._spin.stop()  # no timer runs for a view nobody sees
+        super().hideEvent(event)
+
+    def showEvent(self, event: QEvent) -> None:
+        super().showEvent(event)
+        self._apply_spin(self._actions["spin"].isChecked())
 
     def eventFilter(self, watched: object, event: QEvent) -> bool:
         if watched is self.view:

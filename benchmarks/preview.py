@@ -1,0 +1,191 @@
+"""Preview speed: file -> first drawn frame, orbit frame time and peak memory, against trimesh.load alone.
+
+Generates textured GLBs (a UV sphere with a 2048×2048 PNG texture) of about 50k, 500k and 2M triangles,
+then measures each in fresh processes so peak memory belongs to one model only:
+
+- trimesh: ``trimesh.load_scene`` on the file, nothing else (the floor any trimesh-based viewer pays);
+- preview: the app's path: ``load_scene_arrays`` (what the worker thread does), then the upload and the first
+  frame in a real PreviewWidget (what the GUI thread does), then 30 orbit frames;
+- f3d (if installed): ``f3d --output`` on the same file, whole process, for comparison.
+
+Run under a display (``make benchmarks`` uses Xvfb): ``python benchmarks/preview.py [sizes...]``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SIZES = {"50k": 50_000, "500k": 500_000, "2M": 2_000_000}
+WIDTH, HEIGHT = 800, 600
+ORBIT_FRAMES = 30
+
+
+def make_model(path: Path, triangles: int, texture: int = 2048) -> None:
+    """A UV sphere with spherical UVs and a detailed texture, written as GLB by trimesh."""
+    import numpy as np
+    import trimesh
+    from PIL import Image
+
+    n = max(4, round((triangles / 4) ** 0.5))
+    mesh = trimesh.creation.uv_sphere(radius=1.0, count=[n, n])
+    v = mesh.vertices
+    uv = np.column_stack([(np.arctan2(v[:, 1], v[:, 0]) / (2 * np.pi)) % 1.0,
+                          np.arccos(np.clip(v[:, 2], -1, 1)) / np.pi])
+    y, x = np.mgrid[0:texture, 0:texture].astype(np.float32) / texture
+    rng = np.random.default_rng(7)
+    noise = rng.integers(0, 40, (texture, texture), dtype=np.uint8)
+    rgb = np.stack([(x * 200).astype(np.uint8) + noise, (y * 200).astype(np.uint8) + noise,
+                    ((np.sin(x * 40) * 0.5 + 0.5) * 200).astype(np.uint8)], axis=-1)
+    mesh.visual = trimesh.visual.TextureVisuals(uv=uv, image=Image.fromarray(rgb, "RGB"))
+    path.write_bytes(trimesh.Scene(mesh).export(file_type="glb"))
+
+
+def _peak_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024.0 if sys.platform != "darwin" else peak / 1024.0**2
+
+
+def measure_trimesh(path: Path) -> dict:
+    import trimesh
+
+    trimesh.load_scene(str(path.with_name("warm.glb")), process=False)  # imports and first-call costs
+    start = time.perf_counter()
+    trimesh.load_scene(str(path), process=False)
+    return {"seconds": time.perf_counter() - start, "peak_mb": _peak_mb()}
+
+
+def measure_preview(path: Path) -> dict:
+    from OpenGL import GL
+    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.core.meshes import load_scene_arrays
+
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)  # as the app does
+    app = QApplication([])
+    from desktop_app.ui.preview import PreviewWidget
+
+    widget = PreviewWidget()
+    widget.view.resize(WIDTH, HEIGHT)
+    widget.resize(WIDTH, HEIGHT + widget.toolbar.sizeHint().height())
+    widget.show()
+    for _ in range(20):
+        app.processEvents()
+
+    renderer: list[str] = []
+
+    def frame() -> None:
+        widget.view.grabFramebuffer()  # renders now and waits for the pixels (software GL draws lazily)
+        if not renderer:
+            widget.view.makeCurrent()
+            renderer.append(GL.glGetString(GL.GL_RENDERER).decode(errors="replace")[:40])
+            widget.view.doneCurrent()
+
+    # a running app has trimesh, Pillow and the GL programs loaded already: warm them on a tiny model
+    warm = path.with_name("warm.glb")
+    make_model(warm, 200, texture=64)
+    widget.show_scene(load_scene_arrays(warm))
+    frame()
+    widget.clear()
+
+    start = time.perf_counter()
+    arrays = load_scene_arrays(path)  # the worker thread's share
+    worker = time.perf_counter() - start
+    widget.show_scene(arrays)  # the GUI thread's share: upload and first frame
+    frame()
+    first = time.perf_counter() - start
+    times = []
+    for _ in range(ORBIT_FRAMES):
+        t = time.perf_counter()
+        widget.view.orbit(3.0, 0.0)
+        frame()
+        times.append(time.perf_counter() - t)
+    times.sort()
+    from desktop_app.ui.preview import render_thumbnail
+
+    render_thumbnail(arrays, 256)  # the offscreen context is created once per run; time a later call
+    t = time.perf_counter()
+    render_thumbnail(arrays, 256)
+    thumb = time.perf_counter() - t
+    result = {"thumb_ms": 1000 * thumb, "seconds": first, "worker": worker, "gui": first - worker,
+              "frame_ms": 1000 * times[len(times) // 2],
+              "peak_mb": _peak_mb(), "renderer": renderer[0]}
+    widget.close()
+    app.processEvents()
+    return result
+
+
+def measure_f3d(path: Path, f3d: str) -> float:
+    out = path.with_suffix(".f3d.png")
+    start = time.perf_counter()
+    subprocess.run([f3d, f"--output={out}", f"--resolution={WIDTH},{HEIGHT}", str(path)],
+                   capture_output=True, timeout=600, check=True)
+    return time.perf_counter() - start
+
+
+def _child(kind: str, path: Path) -> dict:
+    env = {**os.environ, "MESHWRIGHT_HOME": tempfile.mkdtemp(prefix="meshwright-bench-")}
+    out = subprocess.run([sys.executable, __file__, "--child", kind, str(path)], capture_output=True, text=True,
+                         env=env, timeout=900)
+    for line in out.stdout.splitlines():
+        if line.startswith("{"):
+            return json.loads(line)
+    raise RuntimeError(f"{kind} on {path.name} failed: {out.stderr[-800:]}")
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--child"]:
+        kind, path = argv[1], Path(argv[2])
+        print(json.dumps(measure_trimesh(path) if kind == "trimesh" else measure_preview(path)))
+        return 0
+    sizes = argv or list(SIZES)
+    folder = Path(tempfile.mkdtemp(prefix="meshwright-preview-bench-"))
+    f3d = shutil.which("f3d")
+    rows = []
+    try:
+        for name in sizes:
+            path = folder / f"sphere_{name}.glb"
+            make_model(path, SIZES[name])
+            make_model(folder / "warm.glb", 200, texture=64)
+            _child("trimesh", path)  # warm the file cache and imports once
+            trim = _child("trimesh", path)
+            prev = _child("preview", path)
+            f3d_s = None
+            if f3d:
+                try:
+                    f3d_s = measure_f3d(path, f3d)
+                except (subprocess.SubprocessError, OSError) as exc:
+                    print(f"f3d failed on {path.name}: {exc}", file=sys.stderr)
+            rows.append((name, path.stat().st_size, trim, prev, f3d_s))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+    print(f"window {WIDTH}x{HEIGHT}, texture 2048x2048, renderer: {rows[0][3]['renderer'] if rows else '?'}")
+    print(f"f3d: {f3d or 'not installed (skipped)'}")
+    head = (f"{'model':>6} {'file MB':>8} {'trimesh.load':>13} {'first frame':>12} {'(worker':>8} {'+ GUI)':>7}"
+            f" {'ratio':>6} {'orbit frame':>12} {'thumbnail':>10} {'peak MB':>8} {'trimesh MB':>11} {'f3d':>8}")
+    print(head)
+    print("-" * len(head))
+    for name, size, trim, prev, f3d_s in rows:
+        ratio = prev["seconds"] / trim["seconds"]
+        print(f"{name:>6} {size / 1e6:8.1f} {trim['seconds']:12.2f}s {prev['seconds']:11.2f}s {prev['worker']:7.2f}s"
+              f" {prev['gui']:6.2f}s {ratio:6.1f} {prev['frame_ms']:10.0f}ms {prev['thumb_ms']:8.0f}ms"
+              f" {prev['peak_mb']:8.0f}"
+              f" {trim['peak_mb']:11.0f} {(f'{f3d_s:.2f}s' if f3d_s is not None else '-'):>8}")
+    print("first frame = file -> arrays (worker thread) -> upload + first drawn frame (GUI thread);"
+          " ratio = first frame / trimesh.load (which leaves the texture undecoded);\norbit frame = median of "
+          f"{ORBIT_FRAMES}; thumbnail = 256 px library thumbnail (GUI thread); f3d = whole process incl. start-up")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    sys.exit(main(sys.argv[1:]))

@@ -76,7 +76,9 @@ def test_tab_walks_the_panels_in_reading_order(main_window, qtbot, qloop, fixtur
             visited.append(index)
         focus.focusNextPrevChild(True)
     first_round = visited[:visited.index(0, 1)] if 0 in visited[1:] else visited
-    assert first_round == [0, 1, 2, 3, 4, 5, 6], [type(regions[i]).__name__ for i in first_round]
+    # Then the preview, where it has controls that take the focus.
+    assert first_round in ([0, 1, 2, 3, 4, 5, 6], [0, 1, 2, 3, 4, 5, 6, 7]), \
+        [type(regions[i]).__name__ for i in first_round]
 
 
 def test_every_mnemonic_in_the_welcome_and_settings_is_unique(main_window, qtbot, qloop):

@@ -1,17 +1,36 @@
-"""Entry point: no arguments opens the app; a subcommand runs the headless CLI (which never imports Qt)."""
+"""Entry point: no arguments opens the app; a subcommand runs the headless CLI (which never imports Qt).
+
+``meshwright model.glb`` (what a file manager runs on a double-click) opens the app with that model.
+"""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+
+GUI_FLAGS = {"--self-test", "--screenshot-mode"}
+
+
+def model_argument(args: list[str]) -> tuple[bool, str | None]:
+    """(is this a GUI start, the model file to open if any). Known 3D suffixes go to the window, even those it
+    cannot preview (it then says why), so a double-clicked file never lands in the CLI's usage error."""
+    from desktop_app.core.meshes import PREVIEW_FORMATS, UNPREVIEWABLE
+
+    rest = [a for a in args if a not in GUI_FLAGS and not a.startswith("-platform")]
+    if not rest:
+        return True, None
+    if len(rest) == 1 and Path(rest[0]).suffix.lower() in (*PREVIEW_FORMATS, *UNPREVIEWABLE):
+        return True, rest[0]
+    return False, None
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    gui_flags = {"--self-test", "--screenshot-mode"}
-    if not args or all(a in gui_flags or a.startswith("-platform") for a in args):
+    gui, model = model_argument(args)
+    if gui:
         from desktop_app.app import run_gui
 
-        return run_gui(args)
+        return run_gui(args, model=model)
     from desktop_app.cli import run_cli
 
     return run_cli(args)

@@ -7,13 +7,17 @@ import logging
 import os
 import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop_app import APP_NAME, __version__
+from desktop_app import APP_ID, APP_NAME, __version__
 from desktop_app.core.logs import setup_logging
 from desktop_app.resources import resource_path
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from PySide6.QtCore import QObject
     from PySide6.QtWidgets import QApplication
 
 log = logging.getLogger(__name__)
@@ -26,24 +30,46 @@ def make_qapplication(argv: list[str]) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("meshwright")
+    app.setDesktopFileName(APP_ID)  # Wayland/X11 docks match the window to meshwright.desktop (name + icon)
+    from desktop_app.ui.about import app_icon
+
+    app.setWindowIcon(app_icon())
     style = resource_path("styles/app.qss")
     if style.exists():
         app.setStyleSheet(style.read_text(encoding="utf-8"))
     return app
 
 
-def run_gui(args: list[str]) -> int:
+def install_file_open_handler(app: QApplication, open_file: Callable[[str], None]) -> QObject:
+    """macOS hands a double-clicked file to a running app as a FileOpen event, not on the command line."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class FileOpenFilter(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.FileOpen and event.file():
+                open_file(event.file())
+                return True
+            return False
+
+    handler = FileOpenFilter(app)  # parented to the app: lives as long as it does
+    app.installEventFilter(handler)
+    return handler
+
+
+def run_gui(args: list[str], model: str | None = None) -> int:
+    """Open the window; ``model`` (a path from the command line) is shown in the preview once it is up."""
     import qasync
 
     from desktop_app.core.settings import app_paths
     from desktop_app.services import build_services
 
+    throwaway_home = None
     if "--self-test" in args and not os.environ.get("MESHWRIGHT_HOME"):
         import tempfile
 
         # A self-test must leave the user's library, settings and journal untouched.
-        os.environ["MESHWRIGHT_HOME"] = tempfile.mkdtemp(prefix="meshwright-self-test-")
+        throwaway_home = tempfile.mkdtemp(prefix="meshwright-self-test-")
+        os.environ["MESHWRIGHT_HOME"] = throwaway_home
     paths = app_paths().ensure()
     setup_logging(paths.log_dir)
     from PySide6.QtCore import QCoreApplication, Qt
@@ -58,6 +84,7 @@ def run_gui(args: list[str]) -> int:
     from desktop_app.ui.main_window import MainWindow
 
     window = MainWindow(services, automation="--screenshot-mode" in args)
+    install_file_open_handler(app, window.preview.open_file)
     from desktop_app.ui.crash_dialog import CrashReporter
 
     CrashReporter(window).install(loop)
@@ -79,6 +106,9 @@ def run_gui(args: list[str]) -> int:
         else:
             await asyncio.to_thread(services.secrets.preload)
             await window.start()
+            if model and "--self-test" not in args:
+                window.preview.open_file(Path(model).resolve())
+                window.setWindowTitle(f"{Path(model).name} — {APP_NAME}")
             if "--self-test" not in args and "--screenshot-mode" not in args:
                 window.account.first_run()
             if "--self-test" in args:
@@ -97,3 +127,8 @@ def run_gui(args: list[str]) -> int:
         finally:
             services.store.close()
             services.library.close()
+            if throwaway_home:  # the installed app's smoke test must not leave libraries behind in /tmp
+                import shutil
+
+                logging.shutdown()  # the log file lives in there
+                shutil.rmtree(throwaway_home, ignore_errors=True)

@@ -21,11 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app import APP_NAME, __version__
+from desktop_app import APP_NAME
 from desktop_app.core.jobs import Job, JobState
 from desktop_app.core.library import LibraryItem
 from desktop_app.core.meshes import PREVIEW_FORMATS, UNPREVIEWABLE
 from desktop_app.services import Services
+from desktop_app.ui.about import show_about
 from desktop_app.ui.account_wiring import AccountWiring
 from desktop_app.ui.drop_zone import DropZone, image_paths_from_urls
 from desktop_app.ui.job_queue import JobListModel, JobQueueView
@@ -35,6 +36,7 @@ from desktop_app.ui.param_form import ParamForm
 from desktop_app.ui.presets import PresetBar
 from desktop_app.ui.preview import PreviewWidget, render_thumbnail
 from desktop_app.ui.preview.compare import CompareWindow, install_library_compare, show_compare
+from desktop_app.ui.queue_actions import QueueActions
 from desktop_app.ui.tasks import cancel_all, spawn
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,7 @@ class MainWindow(QMainWindow):
     jobFinished = Signal(str)  # job id, after it reached a terminal state
     shutDown = Signal()  # jobs paused, files saved, connections closed: the process may end
     modelsLoaded = Signal()
+    compareReady = Signal(list)  # library item ids of a finished compare group, in the order asked
 
     def __init__(self, services: Services, *, automation: bool = False) -> None:
         super().__init__()
@@ -92,6 +95,7 @@ class MainWindow(QMainWindow):
         self.queue = JobQueueView(self.job_model)
         self.library_view = LibraryView(services.library)
 
+        self.queue_actions = QueueActions(self)  # one job per image, compare, duplicate, notifications
         self._build_layout()
         self.account = AccountWiring(self)  # Settings action, status-bar credits
         self._build_menus()
@@ -108,6 +112,7 @@ class MainWindow(QMainWindow):
         lay = QVBoxLayout(left)
         lay.addWidget(_heading(self.tr("1  Images")))
         lay.addWidget(self.drop_zone, 2)
+        lay.addWidget(self.queue_actions.batch_check)
         lay.addWidget(_heading(self.tr("2  Model")))
         lay.addWidget(self.model_combo)
         lay.addWidget(self.model_description)
@@ -120,6 +125,7 @@ class MainWindow(QMainWindow):
         lay.addWidget(scroll, 3)
         lay.addWidget(self.cost_label)
         lay.addWidget(self.generate_button)
+        lay.addWidget(self.queue_actions.compare_button)
         lay.addWidget(self.generate_hint)
         left.setMinimumWidth(320)
 
@@ -300,6 +306,8 @@ class MainWindow(QMainWindow):
         model_id = self.current_model_id()
         values = self.form.values()
         self.services.settings.last_params[model_id] = values
+        if self.queue_actions.wants_batch():
+            return self.queue_actions.start_batch(model_id, values)
         spawn(self._create_and_start(model_id, self.drop_zone.paths(), values), self._show_error, name="generate")
 
     async def _create_and_start(self, model_id: str, images: list[Path], values: dict) -> Job:
@@ -317,6 +325,7 @@ class MainWindow(QMainWindow):
         self.job_model.upsert(job)
         self.queue._update_buttons()
         self.account.job_changed(job)
+        self.queue_actions.job_changed(job)
         if job.state is JobState.SUCCEEDED and job.item_id:
             self.library_view.reload()
             spawn(self._show_item(job.item_id, thumbnail=True), name="show result")
@@ -403,13 +412,8 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
-    def _about(self) -> None:
-        text = self.tr("<b>%1 %2</b><p>Turn photos and drawings into 3D models, look at them at once, "
-                       "and keep every result in a local library.</p>")
-        text = text.replace("%1", APP_NAME).replace("%2", __version__)
-        box = QMessageBox(QMessageBox.Icon.Information, APP_NAME, text, QMessageBox.StandardButton.Ok, self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+    def _about(self) -> QMessageBox:
+        return show_about(self)
 
     # --- drops anywhere on the window ------------------------------------------------------------------
 
@@ -419,6 +423,7 @@ class MainWindow(QMainWindow):
 
     def dropEvent(self, event: QDropEvent) -> None:
         urls = event.mimeData().urls()
+        self.queue_actions.add_folders(urls)
         images = image_paths_from_urls(urls)
         if images:
             self.drop_zone.add_paths(images)

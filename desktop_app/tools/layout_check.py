@@ -34,15 +34,27 @@ def clipped_widgets(root: QWidget) -> list[str]:
         if isinstance(widget, QLabel):
             problem = _label_problem(widget)
         elif isinstance(widget, QAbstractButton) and widget.text():
-            hint = widget.minimumSizeHint()
-            problem = "" if widget.width() + SLACK >= hint.width() and widget.height() + SLACK >= hint.height() \
-                else f"{widget.width()}x{widget.height()} < {hint.width()}x{hint.height()}"
+            problem = _button_problem(widget)
         else:
             continue
         if problem:
             name = widget.objectName() or type(widget).__name__
             found.append(f"{name} {_plain(getattr(widget, 'text', str)())[:50]!r}: {problem}")
     return found
+
+
+def _button_problem(button: QAbstractButton) -> str:
+    """Its words (and icon) must fit across, and it must keep its full height: a squeezed button looks broken.
+
+    A button merely narrower than the style's preferred width (80 px in Fusion) is fine if its words fit.
+    """
+    metrics = button.fontMetrics()
+    icon = button.iconSize().width() + 4 if not button.icon().isNull() else 0
+    width = metrics.horizontalAdvance(_plain(button.text())) + icon + 8
+    height = button.sizeHint().height()
+    if button.width() + SLACK < width or button.height() + SLACK < height:
+        return f"{button.width()}x{button.height()} < {width}x{height}"
+    return ""
 
 
 def _label_problem(label: QLabel) -> str:

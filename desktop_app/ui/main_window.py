@@ -6,7 +6,7 @@ import asyncio
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -34,8 +34,10 @@ from desktop_app.ui.keyboard import KeyboardWiring
 from desktop_app.ui.library_view import LibraryView
 from desktop_app.ui.param_form import ParamForm
 from desktop_app.ui.presets import PresetBar
-from desktop_app.ui.preview import PreviewWidget, render_thumbnail
+from desktop_app.ui.preview import PreviewWidget, render_thumbnail_png
+from desktop_app.ui.preview.background_setting import bind_background_setting
 from desktop_app.ui.preview.compare import CompareWindow, install_library_compare, show_compare
+from desktop_app.ui.preview.offscreen import release_thumbnail_renderer
 from desktop_app.ui.queue_actions import QueueActions
 from desktop_app.ui.tasks import cancel_all, spawn
 
@@ -189,6 +191,7 @@ class MainWindow(QMainWindow):
         self.queue.jobActivated.connect(self._job_activated)
         self.library_view.itemActivated.connect(self.open_item)
         self.preview.sceneShown.connect(self._on_scene_shown)
+        bind_background_setting(self.preview, self.services)
         self.compare_action = install_library_compare(self.library_view, self.open_compare)
 
     # --- start-up --------------------------------------------------------------------------------------
@@ -393,14 +396,9 @@ class MainWindow(QMainWindow):
         scene = self.preview.scene()
         if item_id is None or scene is None:
             return
-        image = render_thumbnail(scene, 256)
-        data = QByteArray()
-        buffer = QBuffer(data)
-        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buffer, "PNG")
-        png = bytes(data.data())
 
         async def save() -> None:
+            png = await render_thumbnail_png(scene, 256)  # rendered in the render thread, not here
             await asyncio.to_thread(self.services.library.set_thumbnail, item_id, png)
             self.library_view.model.invalidate_thumbnail(item_id)
 
@@ -468,6 +466,7 @@ class MainWindow(QMainWindow):
             loader = self.preview.loader()
             if loader is not None:  # its worker thread must end before Qt tears the app down
                 await asyncio.to_thread(loader.shutdown, True)
+            release_thumbnail_renderer()  # the thumbnail render thread too (it owns a GL context)
         finally:
             self._closed = True
             self.close()

@@ -54,16 +54,19 @@ class KeyboardWiring(QObject):
         self.apply_tab_order()
 
     def apply_tab_order(self) -> None:
-        """Chain the focusable widgets region by region (containers themselves cannot be chained reliably)."""
+        """Chain the focusable widgets of the panels one by one, in panel order, then the preview as a whole.
+
+        Widgets are found with findChildren, panel by panel: walking the whole window's focus chain instead left
+        PySide wrappers behind that broke the library's shared selection model. The preview (another module's
+        compound widget) is handed on to as one piece.
+        """
         window = self.window
-        chain, widget = [], window.nextInFocusChain()
-        while widget is not window and len(chain) < 2000:
-            chain.append(widget)
-            widget = widget.nextInFocusChain()
-        ordered = []
-        for region in focus_regions(window):
-            ordered += [w for w in chain if (w is region or region.isAncestorOf(w)) and _tab_stop(w)]
-        for first, second in pairwise(ordered):
+        regions = focus_regions(window)
+        walked, preview = regions[:-1], regions[-1]
+        # Not a combo box's popup list: it is a window of its own.
+        ordered = [w for region in walked for w in (region, *region.findChildren(QWidget))
+                   if w.window() is window and _tab_stop(w)]
+        for first, second in pairwise([*ordered, preview]):
             QWidget.setTabOrder(first, second)
 
 

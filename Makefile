@@ -31,6 +31,8 @@ screenshots: $(STAMP)
 
 benchmarks: $(STAMP)
 	$(XRUN) $(PY) benchmarks/startup.py
+	$(PY) benchmarks/faults.py
+	$(XRUN) $(PY) benchmarks/responsiveness.py
 	$(XRUN) $(PY) benchmarks/preview.py
 
 # The Linux one-folder app, .deb and .tar.gz in dist/ (fails over the 250 MB budget); then run them.

@@ -18,6 +18,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from desktop_app.core.journal_schema import migrate
+
 log = logging.getLogger(__name__)
 
 
@@ -105,6 +107,7 @@ class Job:
     cancel_requested: bool = False
     title: str = ""
     retry_of: str | None = None
+    group_id: str | None = None  # a batch or a compare group (see JobGroup)
     created_at: float = field(default_factory=time.time)
     updated_at: float = field(default_factory=time.time)
     started_at: float | None = None
@@ -130,17 +133,30 @@ class JobEvent:
     message: str
 
 
-_SCHEMA_VERSION = 1
+@dataclass(frozen=True)
+class JobGroup:
+    """Jobs made together: ``batch`` (one job per image) or ``compare`` (one image, several models)."""
+
+    id: str
+    kind: str
+    title: str
+    created_at: float
+
+
 _JSON_COLUMNS = ("params", "inputs", "remote")
 _COLUMNS = (
     "id", "model_id", "state", "params", "inputs", "remote", "progress", "message", "queue_position", "cost",
-    "cost_unit", "item_id", "cancel_requested", "title", "retry_of", "created_at", "updated_at", "started_at",
-    "finished_at",
+    "cost_unit", "item_id", "cancel_requested", "title", "retry_of", "group_id", "created_at", "updated_at",
+    "started_at", "finished_at",
 )
 
 
 def new_job_id() -> str:
     return "job_" + uuid.uuid4().hex[:16]
+
+
+def new_group_id() -> str:
+    return "grp_" + uuid.uuid4().hex[:16]
 
 
 class JobStore:
@@ -155,35 +171,15 @@ class JobStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA busy_timeout=5000")
-        self._migrate()
+        try:
+            self._migrate()
+        except BaseException:
+            self._db.close()
+            raise
 
     def _migrate(self) -> None:
         with self._lock:
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            if version > _SCHEMA_VERSION:
-                log.warning("journal %s is from a newer Meshwright (v%s)", self.path, version)
-                return
-            if version < 1:
-                self._db.executescript(
-                    """
-                    BEGIN;
-                    CREATE TABLE IF NOT EXISTS jobs (
-                        id TEXT PRIMARY KEY, model_id TEXT NOT NULL, state TEXT NOT NULL,
-                        params TEXT NOT NULL DEFAULT '{}', inputs TEXT NOT NULL DEFAULT '[]',
-                        remote TEXT NOT NULL DEFAULT '{}', progress REAL, message TEXT NOT NULL DEFAULT '',
-                        queue_position INTEGER, cost REAL, cost_unit TEXT NOT NULL DEFAULT '', item_id TEXT,
-                        cancel_requested INTEGER NOT NULL DEFAULT 0, title TEXT NOT NULL DEFAULT '',
-                        retry_of TEXT, created_at REAL NOT NULL, updated_at REAL NOT NULL,
-                        started_at REAL, finished_at REAL);
-                    CREATE TABLE IF NOT EXISTS job_events (
-                        seq INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT NOT NULL, at REAL NOT NULL,
-                        from_state TEXT NOT NULL, to_state TEXT NOT NULL, message TEXT NOT NULL DEFAULT '');
-                    CREATE INDEX IF NOT EXISTS job_events_job ON job_events(job_id);
-                    CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
-                    PRAGMA user_version = 1;
-                    COMMIT;
-                    """
-                )
+            migrate(self._db, self.path)
 
     def close(self) -> None:
         with self._lock:
@@ -325,3 +321,25 @@ class JobStore:
             self._db.execute("DELETE FROM job_events WHERE job_id = ?", (job_id,))
             self._db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
             self._db.execute("COMMIT")
+
+    # --- groups -----------------------------------------------------------------------------------------
+
+    def create_group(self, kind: str, title: str = "") -> JobGroup:
+        group = JobGroup(new_group_id(), kind, title, time.time())
+        with self._lock:
+            self._db.execute("INSERT INTO job_groups (id, kind, title, created_at) VALUES (?,?,?,?)",
+                             (group.id, group.kind, group.title, group.created_at))
+        return group
+
+    def group(self, group_id: str) -> JobGroup | None:
+        with self._lock:
+            row = self._db.execute("SELECT id, kind, title, created_at FROM job_groups WHERE id = ?",
+                                   (group_id,)).fetchone()
+        return JobGroup(*tuple(row)) if row else None
+
+    def group_jobs(self, group_id: str) -> list[Job]:
+        """The group's jobs in the order they were made."""
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM jobs WHERE group_id = ? ORDER BY created_at, rowid",
+                                    (group_id,)).fetchall()
+        return [self._from_row(r) for r in rows]

@@ -62,6 +62,7 @@ class SceneArrays:
     radius: float
     up: str = "y"  # glTF/OBJ are Y-up; STL is usually Z-up (3D printing)
     source: str = field(default="", compare=False)
+    proxy: SceneArrays | None = field(default=None, compare=False, repr=False)  # core/mesh_proxy.py
 
 
 def load_scene_arrays(path: Path, max_texture: int = 2048) -> SceneArrays:
@@ -108,34 +109,57 @@ def scene_arrays_from_trimesh(scene_or_mesh: Any, max_texture: int = 2048) -> Sc
         if total > MAX_TRIANGLES:
             raise MeshLoadError("This model is too large to preview.",
                                 hint=f"It has more than {MAX_TRIANGLES:,} triangles.")
-        part = _part_from_mesh(geom, np.asarray(transform, dtype=np.float64), max_texture, tex_cache,
-                               tex_sizes)
+        part, welded = _part_from_mesh(geom, np.asarray(transform, dtype=np.float64), max_texture, tex_cache,
+                                       tex_sizes)
         if part is not None:
             parts.append(part)
     if not parts:
         raise MeshLoadError("This file has no surfaces to show.", hint="It may be empty or only hold points.")
-    return _finish(parts, list(tex_sizes.values()))
+    return _finish(parts, list(tex_sizes.values()), welded if len(parts) == 1 else None)
 
 
-def vertex_normals(positions: np.ndarray, indices: np.ndarray, weld: bool = True) -> np.ndarray:
+def vertex_normals(positions: np.ndarray, indices: np.ndarray, weld: bool = True,
+                   welded: tuple[np.ndarray, int] | None = None) -> np.ndarray:
     """Area-weighted vertex normals in numpy (trimesh's fallback without scipy takes minutes on big meshes).
 
     With ``weld``, vertices at the same position share a normal so UV seams (which split vertices) do not
     show as lighting seams; but where the split is a real crease (the shared normal is more than 30° off
     the vertex's own), the vertex keeps its own normal, so a split-vertex cube stays flat-faced.
+    ``welded`` is :func:`weld_index` of ``positions`` when the caller has it already.
     """
-    p = positions.astype(np.float64, copy=False)
-    tri = p[indices]
-    face_n = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])  # length = 2 * area: the weight
-    corner_n = np.repeat(face_n, 3, axis=0)
-    own = _unit(_accumulate(indices.ravel(), corner_n, len(positions)))
-    if not weld or len(positions) == 0:
+    count = len(positions)
+    p = np.ascontiguousarray(positions, dtype=np.float32)
+    idx = np.asarray(indices).reshape(-1, 3)
+    corners = [np.ascontiguousarray(idx[:, k]) for k in range(3)]
+    v0 = p[corners[0]]
+    e1, e2 = p[corners[1]] - v0, p[corners[2]] - v0
+    del v0
+    # cross product by components: np.cross makes several temporary copies, ~4x slower on 2M faces;
+    # float32 is plenty for shading and the sums below are accumulated in float64
+    face_n = np.empty_like(e1)
+    face_n[:, 0] = e1[:, 1] * e2[:, 2] - e1[:, 2] * e2[:, 1]
+    face_n[:, 1] = e1[:, 2] * e2[:, 0] - e1[:, 0] * e2[:, 2]
+    face_n[:, 2] = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]  # length = 2 * area: the weight
+    del e1, e2
+    sums = np.zeros((count, 3))
+    for axis in range(3):
+        weights = face_n[:, axis].astype(np.float64)
+        for corner in corners:  # bincount beats np.add.at by ~10x; per corner avoids a 3x repeated copy
+            sums[:, axis] += np.bincount(corner, weights=weights, minlength=count)
+    own = _unit(sums)
+    if not weld or count == 0:
         return own
-    inverse, count = weld_index(positions)
-    welded = _unit(_accumulate(inverse[indices.ravel()], corner_n, count))[inverse]
-    crease = (own * welded).sum(axis=1) < math.cos(math.radians(30.0))
-    welded[crease] = own[crease]
-    return welded
+    inverse, distinct = welded if welded is not None else weld_index(positions)
+    if distinct == count:  # no two vertices share a position: nothing to weld
+        return own
+    # the sum over corners at one position is the sum of those vertices' own sums
+    shared = np.empty((distinct, 3))
+    for axis in range(3):
+        shared[:, axis] = np.bincount(inverse, weights=sums[:, axis], minlength=distinct)
+    result = _unit(shared)[inverse]
+    crease = np.einsum("ij,ij->i", own, result) < math.cos(math.radians(30.0))
+    result[crease] = own[crease]
+    return result
 
 
 def weld_index(positions: np.ndarray) -> tuple[np.ndarray, int]:
@@ -148,22 +172,31 @@ def weld_index(positions: np.ndarray) -> tuple[np.ndarray, int]:
     p = np.ascontiguousarray(positions, dtype=np.float32) + np.float32(0.0)  # -0.0 and 0.0 are one place
     if len(p) == 0:
         return np.zeros(0, dtype=np.int64), 0
-    bits = p.view(np.uint32).astype(np.uint64)
-    key = (bits[:, 0] * np.uint64(0x9E3779B97F4A7C15)) ^ (bits[:, 1] * np.uint64(0xC2B2AE3D27D4EB4F)) \
-        ^ (bits[:, 2] * np.uint64(0x165667B19E3779F9))
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    inverse = inverse.ravel()
-    if not np.array_equal(p[first][inverse], p):  # two positions share a key: be exact instead
+    key = _position_keys(p)
+    # np.unique(return_index=True) needs a stable (merge) sort; any representative per key will do here
+    order = np.argsort(key)
+    sorted_key = key[order]
+    starts = np.empty(len(key), dtype=bool)
+    starts[0] = True
+    np.not_equal(sorted_key[1:], sorted_key[:-1], out=starts[1:])
+    del sorted_key
+    inverse = np.empty(len(key), dtype=np.int64)
+    inverse[order] = np.cumsum(starts) - 1
+    # exact check: neighbours in key order with the same key hold the same position (np.take on rows is
+    # ~10x faster than fancy indexing them)
+    sorted_p = np.take(p, order, axis=0)
+    differs = (sorted_p[1:] != sorted_p[:-1]).any(axis=1)
+    if (differs & ~starts[1:]).any():  # two positions share a key: be exact instead
         _, inverse = np.unique(p, axis=0, return_inverse=True)
         inverse = inverse.ravel()
     return inverse, int(inverse.max()) + 1
 
 
-def _accumulate(keys: np.ndarray, values: np.ndarray, count: int) -> np.ndarray:
-    out = np.empty((count, 3))
-    for axis in range(3):  # bincount beats np.add.at by ~10x
-        out[:, axis] = np.bincount(keys, weights=values[:, axis], minlength=count)
-    return out
+def _position_keys(p: np.ndarray) -> np.ndarray:
+    """One 64-bit hash per float32 position (equal positions, equal keys; rarely, unequal ones collide)."""
+    bits = p.view(np.uint32).astype(np.uint64)
+    return (bits[:, 0] * np.uint64(0x9E3779B97F4A7C15)) ^ (bits[:, 1] * np.uint64(0xC2B2AE3D27D4EB4F)) \
+        ^ (bits[:, 2] * np.uint64(0x165667B19E3779F9))
 
 
 # --- internals -------------------------------------------------------------------------------------
@@ -218,29 +251,35 @@ def _load_trimesh(path: Path) -> Any:
 
 
 def _part_from_mesh(mesh: Any, transform: np.ndarray, max_texture: int, tex_cache: dict,
-                    tex_sizes: dict) -> MeshPart | None:
+                    tex_sizes: dict) -> tuple[MeshPart | None, tuple[np.ndarray, int] | None]:
+    """The part, and the weld of its positions when the normals needed one (the watertight check reuses it)."""
     verts = np.asarray(mesh.vertices, dtype=np.float64)
-    faces = np.asarray(mesh.faces, dtype=np.int64).reshape(-1, 3)
+    faces = np.asarray(mesh.faces).reshape(-1, 3)
     if len(verts) == 0 or faces.min(initial=0) < 0 or faces.max(initial=0) >= len(verts):
         log.info("skipping a mesh with out-of-range face indices")
-        return None
+        return None, None
     finite = np.isfinite(verts).all(axis=1)
     if not finite.all():  # hostile or broken files: drop faces touching NaN/inf, keep the rest
         faces = faces[finite[faces].all(axis=1)]
         verts = np.where(finite[:, None], verts, 0.0)
         if len(faces) == 0:
-            return None
+            return None, None
 
     linear = transform[:3, :3]
-    positions = verts @ linear.T + transform[:3, 3]
+    if np.array_equal(transform, np.eye(4)):  # the usual case: skip a full pass over the vertices
+        positions = verts.astype(np.float32)
+    else:
+        positions = (verts @ linear.T + transform[:3, 3]).astype(np.float32)
     mirrored = np.linalg.det(linear) < 0
     if mirrored:  # a mirroring node flips winding; undo it so normals stay outward
         faces = faces[:, ::-1]
     indices = np.ascontiguousarray(faces, dtype=np.uint32)
 
+    welded = None
     normals = _file_normals(mesh, linear, len(verts))
     if normals is None:
-        normals = vertex_normals(positions, indices)
+        welded = weld_index(positions)
+        normals = vertex_normals(positions, indices, welded=welded)
 
     uvs = colors = texture = None
     base = CLAY_COLOR
@@ -270,8 +309,9 @@ def _part_from_mesh(mesh: Any, transform: np.ndarray, max_texture: int, tex_cach
             positions, normals = positions[flat], normals[flat]
             colors = np.repeat(fc, 3, axis=0)
             indices = np.arange(len(flat), dtype=np.uint32).reshape(-1, 3)
+            welded = None if welded is None else (welded[0][flat], welded[1])
 
-    return MeshPart(
+    part = MeshPart(
         positions=np.ascontiguousarray(positions, dtype=np.float32),
         normals=np.ascontiguousarray(normals, dtype=np.float32),
         uvs=uvs,
@@ -280,6 +320,7 @@ def _part_from_mesh(mesh: Any, transform: np.ndarray, max_texture: int, tex_cach
         texture=texture,
         base_color=base,
     )
+    return part, welded
 
 
 def _file_normals(mesh: Any, linear: np.ndarray, count: int) -> np.ndarray | None:
@@ -343,7 +384,8 @@ def _texture_array(image: Any, max_texture: int) -> np.ndarray | None:
         return None
 
 
-def _finish(parts: list[MeshPart], tex_sizes: list[tuple[int, int]]) -> SceneArrays:
+def _finish(parts: list[MeshPart], tex_sizes: list[tuple[int, int]],
+            welded: tuple[np.ndarray, int] | None = None) -> SceneArrays:
     lo = np.min([p.positions.min(axis=0) for p in parts], axis=0).astype(np.float64)
     hi = np.max([p.positions.max(axis=0) for p in parts], axis=0).astype(np.float64)
     center = (lo + hi) / 2.0
@@ -358,21 +400,31 @@ def _finish(parts: list[MeshPart], tex_sizes: list[tuple[int, int]]) -> SceneArr
         textures=tex_sizes,
         bounds=np.stack([lo, hi]),
         size=tuple(float(x) for x in hi - lo),  # type: ignore[arg-type]
-        watertight=_watertight(parts) if tris <= 3_000_000 else None,
+        watertight=_watertight(parts, welded) if tris <= 3_000_000 else None,
         file_bytes=0,
     )
     return SceneArrays(parts=parts, stats=stats, center=center, radius=radius)
 
 
-def _watertight(parts: list[MeshPart]) -> bool:
-    """Every edge shared by exactly two triangles, with vertices welded by position (seams split them)."""
-    positions = np.concatenate([p.positions for p in parts])
-    offsets = np.cumsum([0] + [len(p.positions) for p in parts[:-1]])
-    faces = np.concatenate([p.indices.astype(np.int64) + o for p, o in zip(parts, offsets, strict=True)])
-    weld, count = weld_index(positions)
+def _watertight(parts: list[MeshPart], welded: tuple[np.ndarray, int] | None = None) -> bool:
+    """Every edge shared by exactly two triangles, with vertices welded by position (seams split them).
+
+    ``welded`` is the single part's :func:`weld_index`, when the normals step computed it already.
+    """
+    if len(parts) == 1:
+        faces = parts[0].indices
+        weld, count = welded if welded is not None else weld_index(parts[0].positions)
+    else:
+        offsets = np.cumsum([0] + [len(p.positions) for p in parts[:-1]])
+        faces = np.concatenate([p.indices.astype(np.int64) + o for p, o in zip(parts, offsets, strict=True)])
+        weld, count = weld_index(np.concatenate([p.positions for p in parts]))
     faces = weld[faces]
-    edges = np.sort(faces[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2), axis=1)
-    keys = np.sort(edges[:, 0] * count + edges[:, 1])  # one int64 per undirected edge: a 1-D sort is fast
+    corners = [faces[:, k] for k in range(3)]
+    # one int64 per undirected edge (edge by edge: fancy-indexing columns to pair them up is ~20x slower)
+    keys = np.concatenate([np.minimum(a, b) * count + np.maximum(a, b)
+                           for a, b in zip(corners, corners[1:] + corners[:1], strict=True)])
+    del corners, faces
+    keys.sort()  # a 1-D sort is fast
     if len(keys) == 0 or len(keys) % 2:
         return False
     # closed and manifold: every edge exactly twice, i.e. sorted keys come in equal pairs, pairs all distinct

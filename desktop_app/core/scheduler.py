@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,20 +18,13 @@ from typing import Any
 
 import httpx
 
-from desktop_app.core import outputs as result_files
-from desktop_app.core.download import TransientDownloadError, UrlExpiredError, download_to, safe_filename
-from desktop_app.core.errors import (
-    AuthError,
-    DownloadError,
-    MeshwrightError,
-    ProviderError,
-    SubmitUncertainError,
-    ValidationError,
-)
+from desktop_app.core.download import safe_filename
+from desktop_app.core.errors import AuthError, MeshwrightError, ProviderError, SubmitUncertainError, ValidationError
 from desktop_app.core.images import check_images, normalise_image
 from desktop_app.core.jobs import Job, JobState, JobStore, new_job_id
 from desktop_app.core.library import Library
 from desktop_app.core.pacing import ProviderGate, backoff
+from desktop_app.core.scheduler_results import ResultStage
 from desktop_app.providers.base import GenerationRequest, PollResult, RemoteRef, RemoteStatus, poll_interval
 
 log = logging.getLogger(__name__)
@@ -48,7 +42,10 @@ MAX_SUBMIT_REFUSALS = 20
 _RESUMABLE = (S.DRAFT, S.SUBMITTED, S.QUEUED, S.RUNNING, S.DOWNLOADING, S.INTERRUPTED)
 
 
-class Scheduler:
+class Scheduler(ResultStage):
+    """``concurrency`` is shared, not copied (it is the live Settings dict): a cap edited in Settings applies to
+    waiting jobs at once, as does a new ``deadline_s`` to running ones."""
+
     def __init__(
         self,
         store: JobStore,
@@ -65,13 +62,14 @@ class Scheduler:
         self.registry = registry
         self.library = library
         self.jobs_dir = jobs_dir
-        self.concurrency = dict(concurrency or {})
+        self.concurrency = concurrency if concurrency is not None else {}
         self.deadline_s = deadline_s
-        self.poll_override = poll_override
+        self.poll_override = poll_override or _polls_from_env()
         self._client = http_client
         self._gates: dict[str, ProviderGate] = {}
         self._tasks: dict[str, asyncio.Task[Job]] = {}
         self._listeners: list[Listener] = []
+        self._success_notes: dict[str, str] = {}  # job id -> what the service said about a qualified success
         self._closing = False
 
     # --- plumbing --------------------------------------------------------------------------------------
@@ -104,8 +102,14 @@ class Scheduler:
         name = provider.name
         if name not in self._gates:
             spacing = getattr(provider, "request_spacing", 0.25)
-            self._gates[name] = ProviderGate(self.concurrency.get(name, 2), spacing)
+            self._gates[name] = ProviderGate(lambda: self.concurrency.get(name, 2), spacing)
         return self._gates[name]
+
+    def apply_settings(self) -> None:
+        """Start waiting jobs now if a cap grew (running jobs also notice at their next request; a shrunk cap
+        takes effect as running jobs finish)."""
+        for gate in self._gates.values():
+            gate.jobs.wake()
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -123,7 +127,8 @@ class Scheduler:
     # --- creating and starting -------------------------------------------------------------------------
 
     async def create_job(
-        self, model_id: str, images: Sequence[Path], values: dict[str, Any], *, title: str = ""
+        self, model_id: str, images: Sequence[Path], values: dict[str, Any], *, title: str = "",
+        group_id: str | None = None,
     ) -> Job:
         """Check everything locally, copy the inputs into the job folder, and commit the job as a draft."""
         self.registry.provider_for(model_id)
@@ -133,7 +138,7 @@ class Scheduler:
         errors = schema.validate(values, image_count=len(checked))
         if errors:
             raise ValidationError(errors)
-        job = Job(id=new_job_id(), model_id=model_id, params=values)
+        job = Job(id=new_job_id(), model_id=model_id, params=values, group_id=group_id)
         prompt_field = schema.prompt_field()
         prompt = str(values.get(prompt_field.name, "")) if prompt_field else ""
         job.title = title or (_humanise(checked[0].path.stem) if checked else prompt[:40]) or schema.name
@@ -190,7 +195,8 @@ class Scheduler:
         gate = self.gate(provider)
         try:
             if gate.jobs.locked():
-                job = self._set(job, message="Waiting for a free slot")
+                job = self._set(job, message=f"Waiting for a free slot ({gate.jobs.running} of {gate.max_jobs} "
+                                f"{provider.display_name} jobs are running)")
             async with gate.jobs:
                 job = self.store.require(job_id)
                 paid = getattr(provider, "paid", True)
@@ -229,7 +235,10 @@ class Scheduler:
 
     async def _submit(self, job: Job, provider: Any, gate: ProviderGate, already_uploading: bool = False) -> Job:
         if not already_uploading:
-            job = self._set(job, S.UPLOADING, "Sending")
+            # Wait for the provider's request slot first: a job held here is still a draft, so quitting now
+            # never leaves it "needs check" for a request that was not sent.
+            await gate.request_slot()
+            job = self._set(self.store.require(job.id), S.UPLOADING, "Sending")
         folder = self.job_dir(job.id) / "inputs"
         request = GenerationRequest(
             model_id=job.model_id,
@@ -324,84 +333,10 @@ class Scheduler:
             return self._set(job, message=message, **changes)
         if to is S.DOWNLOADING:
             changes["progress"] = None
+            if result.message and result.message != "Done":  # "Done, but the preview render failed": keep it
+                self._success_notes[job.id] = result.message
             message = "Fetching the results"
         return self._set(job, to, message, **changes)
-
-    async def _retrying(self, what: str, call: Callable[[], Any], gate: ProviderGate, tries: int = 5) -> Any:
-        for attempt in range(1, tries + 1):
-            await gate.request_slot()
-            try:
-                return await call()
-            except ProviderError as exc:
-                if not exc.retryable or attempt == tries:
-                    raise
-                gate.pause(exc.retry_after if exc.retry_after is not None else backoff(attempt))
-                log.info("%s failed (%s); retrying", what, exc.message)
-        raise AssertionError("unreachable")
-
-    async def _fail_keeping_partial(self, job: Job, provider: Any, gate: ProviderGate, result: PollResult) -> Job:
-        """A failed job may still have produced files (already paid for): keep them, and say so."""
-        reason = result.message or "The service could not make this model."
-        ref = RemoteRef.from_json(job.remote)
-        try:
-            files = await self._retrying("listing partial results", lambda: provider.outputs(ref), gate, tries=2)
-        except MeshwrightError:
-            files = []
-        if not files:
-            return self._set(job, S.FAILED, reason)
-        job = self._set(job, S.DOWNLOADING, "Keeping the partial results")
-        return await self._download(job, provider, gate, files=files,
-                                    final=(S.FAILED, f"{reason} The partial results were kept in the library."))
-
-    async def _download(self, job: Job, provider: Any, gate: ProviderGate, files: list[Any] | None = None,
-                        final: tuple[JobState, str] = (S.SUCCEEDED, "Done")) -> Job:
-        existing = await asyncio.to_thread(self.library.find_by_job, job.id)
-        if existing is not None:  # filed before a crash; only the final transition was missing
-            return self._set(job, final[0], final[1], item_id=existing.id, progress=1.0)
-        ref = RemoteRef.from_json(job.remote)
-        if files is None:
-            try:
-                files = await self._retrying("listing results", lambda: provider.outputs(ref), gate)
-            except ProviderError as exc:
-                return self._set(job, S.INTERRUPTED, f"Could not list the results: {exc.user_text()}")
-        if not files:
-            return self._set(job, S.FAILED, "The service finished but returned no files.")
-        out_dir = self.job_dir(job.id) / "outputs"
-        used: set[str] = set()
-        saved: list[tuple[Any, Path]] = []
-        for index, remote in enumerate(files):
-            dest = out_dir / safe_filename(remote.name, used, default=f"file-{index + 1}")
-            job = self._set(job, message=f"Downloading {dest.name} ({index + 1} of {len(files)})",
-                            progress=index / len(files))
-            if not dest.exists():
-                try:
-                    await self._fetch(ref, remote, dest, provider, gate)
-                except DownloadError as exc:
-                    return self._set(job, S.INTERRUPTED, exc.user_text())
-            saved.append((remote, dest))
-        return await self._file_result(job, saved, final)
-
-    async def _fetch(self, ref: RemoteRef, remote: Any, dest: Path, provider: Any, gate: ProviderGate) -> None:
-        for attempt in range(1, 6):
-            # Signed links expire: ask for a fresh one right before each try.
-            url = await self._retrying("refreshing a link", lambda: provider.fresh_url(ref, remote), gate)
-            await gate.request_slot()
-            try:
-                await download_to(self.client, url, dest, expected_size=remote.size)
-                return
-            except UrlExpiredError:
-                if attempt >= 3:
-                    raise
-            except TransientDownloadError:
-                if attempt == 5:
-                    raise
-                await asyncio.sleep(backoff(attempt, base=1.0, cap=20.0))
-
-    async def _file_result(self, job: Job, saved: list[tuple[Any, Path]], final: tuple[JobState, str]) -> Job:
-        folder = self.job_dir(job.id)
-        item = await asyncio.to_thread(result_files.build_item, job, folder, saved)
-        item = await asyncio.to_thread(self.library.add, item, folder)
-        return self._set(self.store.require(job.id), final[0], final[1], item_id=item.id, progress=1.0)
 
     # --- cancel and shutdown ---------------------------------------------------------------------------
 
@@ -455,20 +390,34 @@ class Scheduler:
             await self._client.aclose()
             self._client = None
 
-    async def retry(self, job_id: str) -> Job:
-        """A new job with the same inputs and parameters (the old one stays as it was)."""
-        old = self.store.require(job_id)
-        folder = self.job_dir(old.id) / "inputs"
-        images = [folder / n for n in old.inputs]
-        if old.item_id:
-            item = self.library.get(old.item_id)
+    def input_paths(self, job: Job) -> list[Path]:
+        """Where a job's input images are now: its job folder, or its library item once filed (blocking I/O)."""
+        images = [self.job_dir(job.id) / "inputs" / n for n in job.inputs]
+        if job.item_id:
+            item = self.library.get(job.item_id)
             if item is not None and item.folder is not None:
                 images = [item.folder / n for n in item.inputs]
         missing = [p.name for p in images if not p.exists()]
         if missing:
             raise MeshwrightError(f"The input images of this job are gone ({', '.join(missing)}).")
+        return images
+
+    async def retry(self, job_id: str) -> Job:
+        """A new job with the same inputs and parameters (the old one stays as it was)."""
+        old = self.store.require(job_id)
+        images = await asyncio.to_thread(self.input_paths, old)
         job = await self.create_job(old.model_id, images, dict(old.params), title=old.title)
         return self._set(job, retry_of=old.id)
+
+def _polls_from_env() -> tuple[float, float] | None:
+    """``MESHWRIGHT_POLL_SECONDS="first,cap"``: quick polling for emulator runs (the kill -9 suite drives the
+    real CLI as a subprocess). Real services keep their own etiquette unless this is set."""
+    raw = os.environ.get("MESHWRIGHT_POLL_SECONDS", "")
+    try:
+        first, cap = (float(v) for v in raw.split(","))
+    except ValueError:
+        return None
+    return (first, cap) if 0 < first <= cap else None
 
 
 def _humanise(stem: str) -> str:

@@ -146,6 +146,18 @@ class DropZone(QWidget):
                 result.append(entry.path)
         return result
 
+    def usable_paths(self) -> list[Path]:
+        """Every checked image without an error, beyond the model's limit too (one job per image)."""
+        result = []
+        for row in range(self.list.count()):
+            entry = self._entries.get(self.list.item(row).data(_ROLE_PATH))
+            if entry and entry.checked and not entry.error:
+                result.append(entry.path)
+        return result
+
+    def max_images(self) -> int:
+        return self._max
+
     def all_paths(self) -> list[Path]:
         return [Path(self.list.item(r).data(_ROLE_PATH)) for r in range(self.list.count())]
 

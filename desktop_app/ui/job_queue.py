@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -179,6 +179,7 @@ class JobQueueView(QWidget):
 
     cancelRequested = Signal(str)
     retryRequested = Signal(str)
+    duplicateRequested = Signal(str)
     removeRequested = Signal(str)
     jobActivated = Signal(str)
 
@@ -208,13 +209,18 @@ class JobQueueView(QWidget):
         self.cancel_button.setToolTip(self.tr("Stop the selected job"))
         self.retry_button = QPushButton(self.tr("Retry"))
         self.retry_button.setToolTip(self.tr("Run the selected job again with the same images and settings"))
+        self.duplicate_button = QPushButton(self.tr("Duplicate"))
+        self.duplicate_button.setToolTip(self.tr("Put the selected job's images and settings back into the form, "
+                                                 "to change them and generate again (Ctrl+D)"))
+        self.duplicate_button.setShortcut(QKeySequence("Ctrl+D"))
         self.remove_button = QPushButton(self.tr("Remove"))
         self.remove_button.setToolTip(self.tr("Remove the selected finished job from this list"))
         self.cancel_button.clicked.connect(lambda: self._emit_for(self._row(), self.cancelRequested))
         self.retry_button.clicked.connect(lambda: self._emit_for(self._row(), self.retryRequested))
         self.remove_button.clicked.connect(lambda: self._emit_for(self._row(), self.removeRequested))
+        self.duplicate_button.clicked.connect(lambda: self._emit_for(self._row(), self.duplicateRequested))
         buttons = QHBoxLayout()
-        for button in (self.cancel_button, self.retry_button, self.remove_button):
+        for button in (self.cancel_button, self.retry_button, self.duplicate_button, self.remove_button):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -262,6 +268,7 @@ class JobQueueView(QWidget):
         self.cancel_button.setEnabled(job is not None and not job.state.terminal)
         self.retry_button.setEnabled(job is not None and job.state in (JobState.FAILED, JobState.CANCELED,
                                                                          JobState.SUCCEEDED, JobState.NEEDS_CHECK))
+        self.duplicate_button.setEnabled(job is not None and bool(job.inputs))
         self.remove_button.setEnabled(job is not None and (job.state.terminal or job.state is JobState.NEEDS_CHECK))
         if self.model.active_count() and not self._ticker.isActive():
             self._ticker.start()

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -33,8 +33,11 @@ from desktop_app.ui.job_queue import JobListModel, JobQueueView
 from desktop_app.ui.library_view import LibraryView
 from desktop_app.ui.param_form import ParamForm
 from desktop_app.ui.presets import PresetBar
-from desktop_app.ui.preview import PreviewWidget, render_thumbnail
+from desktop_app.ui.preview import PreviewWidget, render_thumbnail_png
+from desktop_app.ui.preview.background_setting import bind_background_setting
 from desktop_app.ui.preview.compare import CompareWindow, install_library_compare, show_compare
+from desktop_app.ui.preview.offscreen import release_thumbnail_renderer
+from desktop_app.ui.queue_actions import QueueActions
 from desktop_app.ui.tasks import cancel_all, spawn
 
 log = logging.getLogger(__name__)
@@ -52,6 +55,7 @@ class MainWindow(QMainWindow):
     jobFinished = Signal(str)  # job id, after it reached a terminal state
     shutDown = Signal()  # jobs paused, files saved, connections closed: the process may end
     modelsLoaded = Signal()
+    compareReady = Signal(list)  # library item ids of a finished compare group, in the order asked
 
     def __init__(self, services: Services, *, automation: bool = False) -> None:
         super().__init__()
@@ -92,6 +96,7 @@ class MainWindow(QMainWindow):
         self.queue = JobQueueView(self.job_model)
         self.library_view = LibraryView(services.library)
 
+        self.queue_actions = QueueActions(self)  # one job per image, compare, duplicate, notifications
         self._build_layout()
         self.account = AccountWiring(self)  # Settings action, status-bar credits
         self._build_menus()
@@ -107,6 +112,7 @@ class MainWindow(QMainWindow):
         lay = QVBoxLayout(left)
         lay.addWidget(_heading(self.tr("1  Images")))
         lay.addWidget(self.drop_zone, 2)
+        lay.addWidget(self.queue_actions.batch_check)
         lay.addWidget(_heading(self.tr("2  Model")))
         lay.addWidget(self.model_combo)
         lay.addWidget(self.model_description)
@@ -119,6 +125,7 @@ class MainWindow(QMainWindow):
         lay.addWidget(scroll, 3)
         lay.addWidget(self.cost_label)
         lay.addWidget(self.generate_button)
+        lay.addWidget(self.queue_actions.compare_button)
         lay.addWidget(self.generate_hint)
         left.setMinimumWidth(320)
 
@@ -182,6 +189,7 @@ class MainWindow(QMainWindow):
         self.queue.jobActivated.connect(self._job_activated)
         self.library_view.itemActivated.connect(self.open_item)
         self.preview.sceneShown.connect(self._on_scene_shown)
+        bind_background_setting(self.preview, self.services)
         self.compare_action = install_library_compare(self.library_view, self.open_compare)
 
     # --- start-up --------------------------------------------------------------------------------------
@@ -299,6 +307,8 @@ class MainWindow(QMainWindow):
         model_id = self.current_model_id()
         values = self.form.values()
         self.services.settings.last_params[model_id] = values
+        if self.queue_actions.wants_batch():
+            return self.queue_actions.start_batch(model_id, values)
         spawn(self._create_and_start(model_id, self.drop_zone.paths(), values), self._show_error, name="generate")
 
     async def _create_and_start(self, model_id: str, images: list[Path], values: dict) -> Job:
@@ -316,6 +326,7 @@ class MainWindow(QMainWindow):
         self.job_model.upsert(job)
         self.queue._update_buttons()
         self.account.job_changed(job)
+        self.queue_actions.job_changed(job)
         if job.state is JobState.SUCCEEDED and job.item_id:
             self.library_view.reload()
             spawn(self._show_item(job.item_id, thumbnail=True), name="show result")
@@ -383,14 +394,9 @@ class MainWindow(QMainWindow):
         scene = self.preview.scene()
         if item_id is None or scene is None:
             return
-        image = render_thumbnail(scene, 256)
-        data = QByteArray()
-        buffer = QBuffer(data)
-        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buffer, "PNG")
-        png = bytes(data.data())
 
         async def save() -> None:
+            png = await render_thumbnail_png(scene, 256)  # rendered in the render thread, not here
             await asyncio.to_thread(self.services.library.set_thumbnail, item_id, png)
             self.library_view.model.invalidate_thumbnail(item_id)
 
@@ -413,6 +419,7 @@ class MainWindow(QMainWindow):
 
     def dropEvent(self, event: QDropEvent) -> None:
         urls = event.mimeData().urls()
+        self.queue_actions.add_folders(urls)
         images = image_paths_from_urls(urls)
         if images:
             self.drop_zone.add_paths(images)
@@ -457,6 +464,7 @@ class MainWindow(QMainWindow):
             loader = self.preview.loader()
             if loader is not None:  # its worker thread must end before Qt tears the app down
                 await asyncio.to_thread(loader.shutdown, True)
+            release_thumbnail_renderer()  # the thumbnail render thread too (it owns a GL context)
         finally:
             self._closed = True
             self.close()

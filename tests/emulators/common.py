@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import socket
+import struct
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -69,14 +72,39 @@ class JsonHandler(BaseHTTPRequestHandler):
     def send_bytes(
         self, status: int, data: bytes, content_type: str, headers: dict[str, str] | None = None
     ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):  # the client died (kill -9 suite) or gave up
+            self.close_connection = True
+
+
+# Transport faults any route can inject, besides plain HTTP statuses.
+TRANSPORT_FAULTS = ("reset", "slow", "malformed")
+
+
+def send_transport_fault(handler: BaseHTTPRequestHandler, kind: str, delay: float = 1.0) -> None:
+    """``reset``: the socket is torn down with an RST, no reply. ``slow``: nothing for ``delay`` seconds (the
+    client's read timeout fires), then the connection closes. ``malformed``: a 200 whose JSON is cut short."""
+    if kind == "malformed":
+        data = b'{"status": "in-progress", "jobs": [{"uuid": '
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+        return
+    if kind == "slow":
+        time.sleep(delay)
+    else:  # reset: linger 0 makes close() send RST instead of FIN
+        handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    handler.close_connection = True
 
 
 def texture_image(size: int = 64, seed: int = 0) -> Image.Image:

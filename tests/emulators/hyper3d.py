@@ -22,7 +22,13 @@ from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from typing import Any
 
-from tests.emulators.common import EmulatorBase, JsonHandler, LoopbackServer
+from tests.emulators.common import (
+    TRANSPORT_FAULTS,
+    EmulatorBase,
+    JsonHandler,
+    LoopbackServer,
+    send_transport_fault,
+)
 from tests.emulators.hyper3d_rules import OLD_NAMES, Reject, make_file, validate
 
 
@@ -79,7 +85,10 @@ class Hyper3DEmulator(EmulatorBase):
         self.include_prompt = self.include_submit_time = self.include_consumed = True
         self.status_error_key = "absent"  # "absent", "OK" or "null" on successful status replies
         self.download_error_key = "absent"
-        self.status_faults: list[tuple[int, float | None]] = []  # (HTTP status, Retry-After) per status call
+        # Per status call: (HTTP status, Retry-After) or (a common.TRANSPORT_FAULTS name, None).
+        self.status_faults: list[tuple[int | str, float | None]] = []
+        self.slow_seconds = 1.0  # how long a "slow" fault stays silent
+        self.expired_gets = 0  # this many file GETs find their signed URL expired (403), as a late download does
         self.status_words: dict[str, str] = {}  # respell statuses, e.g. {"Canceled": "Cancelled"}
         self.unknown_status_once = False  # one poll reports a status word nobody documented
         self.fail_jobs = "none"  # "none", "one" (geometry), "all", "render" (preview job only), "cancel"
@@ -89,10 +98,16 @@ class Hyper3DEmulator(EmulatorBase):
         self.fresh_urls = True  # a new /download call issues new URLs (False: the same, possibly dead, ones)
         self.file_faults: list[int | str] = []  # per file GET: HTTP status, "truncate" or "drop"
         self.unsafe_names = False
+        # Holds for the kill -9 suite: while set, the submit reply (after the task exists) or a file transfer
+        # (after half the bytes) waits until the test clears it.
+        self.hold_submit = threading.Event()
+        self.hold_files = threading.Event()
         # -- records --
         self.requests: list[RecordedRequest] = []
         self.submits = 0  # POST /rodin received, accepted or not
         self.status_calls = 0
+        self.fault_times: list[float] = []  # when each injected fault was answered (monotonic)
+        self.throttle_next: list[float] = []  # the next API calls, whatever they are, get 429 + this Retry-After
         self.download_calls = 0
         self.file_gets = 0
         self.tasks: dict[str, Task] = {}
@@ -106,7 +121,7 @@ class Hyper3DEmulator(EmulatorBase):
     def requests_to(self, endpoint: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.path.rstrip("/").endswith("/" + endpoint)]
 
-    def fail_next_status(self, status: int, times: int = 1, retry_after: float | None = None) -> None:
+    def fail_next_status(self, status: int | str, times: int = 1, retry_after: float | None = None) -> None:
         self.status_faults.extend([(status, retry_after)] * times)
 
     def code(self, new_name: str) -> str:
@@ -147,6 +162,8 @@ class Hyper3DEmulator(EmulatorBase):
         if not terminal:
             return ["preview.webp"] if self.before_done == "partial" and states[0] == "Done" else []
         names: list[str] = []
+        if not main_ok and self.before_done == "partial":  # a failed task that still rendered its preview
+            names = ["preview.webp"]
         if main_ok:
             fmt = "glb" if task.fields["tier"] == "Sketch" else task.fields.get("geometry_file_format", "glb")
             material = task.fields.get("material", "PBR")
@@ -220,6 +237,13 @@ class _Handler(JsonHandler):
             if endpoint == "rodin" and self.command == "POST":
                 with emu.lock:
                     emu.submits += 1  # counted before the auth check: what reached the service
+            with emu.lock:
+                throttle = emu.throttle_next.pop(0) if emu.throttle_next else None
+                if throttle is not None:
+                    emu.fault_times.append(time.monotonic())
+            if throttle is not None:
+                return self.send_json(429, {"error": "RATE_LIMITED", "message": "Too many requests."},
+                                      {"Retry-After": f"{throttle:g}"})
             if self.headers.get("Authorization", "") != f"Bearer {emu.api_key}":
                 return self.send_json(401, {"error": "UNAUTHORIZED", "message": "Active API key is required."})
             if endpoint.startswith("check"):
@@ -268,6 +292,12 @@ class _Handler(JsonHandler):
                     [secrets.token_hex(16) for _ in range(3 if render else 2)], fields, render, time.monotonic())
         emu.tasks[task.uuid] = task
         emu._by_key[task.subscription_key] = task
+        emu.lock.release()  # wait outside the lock so status calls of other clients still get answers
+        try:
+            while emu.hold_submit.is_set():
+                time.sleep(0.02)
+        finally:
+            emu.lock.acquire()
         if emu.lost_response == "drop":
             self.close_connection = True
             return
@@ -306,8 +336,13 @@ class _Handler(JsonHandler):
         key = self._request_value(rec, body, "subscription_key")
         with emu.lock:
             emu.status_calls += 1
-            if emu.status_faults:
-                status, retry_after = emu.status_faults.pop(0)
+            fault = emu.status_faults.pop(0) if emu.status_faults else None
+        if fault is not None and isinstance(fault[0], str) and fault[0] in TRANSPORT_FAULTS:
+            return send_transport_fault(self, fault[0], emu.slow_seconds)
+        with emu.lock:
+            if fault is not None:
+                status, retry_after = fault
+                emu.fault_times.append(time.monotonic())
                 headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
                 return self.send_json(status, {"error": "RATE_LIMITED" if status == 429 else "UNKNOWN",
                                                "message": "Try again later."}, headers)
@@ -343,13 +378,18 @@ class _Handler(JsonHandler):
             emu.file_gets += 1
             entry = emu._urls.get(parts[2]) if len(parts) > 3 else None
             fault = emu.file_faults.pop(0) if emu.file_faults else None
+            expired = emu.expired_gets > 0 and entry is not None
+            if expired:
+                emu.expired_gets -= 1
         if entry is None:
             return self.send_bytes(404, b"<Error><Code>NoSuchKey</Code></Error>", "application/xml")
         task_uuid, name, expiry = entry
-        if time.monotonic() > expiry:
+        if expired or time.monotonic() > expiry:
             return self.send_bytes(403, b"<Error><Code>AccessDenied</Code><Message>Request has expired</Message>"
                                         b"</Error>", "application/xml")
         data = emu.file_bytes(task_uuid, name)
+        if emu.hold_files.is_set():
+            return self._held_transfer(emu, data)
         if isinstance(fault, int):
             return self.send_bytes(fault, b"error", "text/plain")
         if fault in ("truncate", "drop"):
@@ -361,6 +401,21 @@ class _Handler(JsonHandler):
             self.close_connection = True
             return
         self.send_bytes(200, data, "application/octet-stream")
+
+
+    def _held_transfer(self, emu: Hyper3DEmulator, data: bytes) -> None:
+        try:
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            while emu.hold_files.is_set():
+                time.sleep(0.02)
+            self.wfile.write(data[len(data) // 2:])
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        self.close_connection = True
 
 
 def main(argv: list[str] | None = None) -> None:

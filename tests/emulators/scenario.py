@@ -115,6 +115,8 @@ class ScenarioEmulator(EmulatorBase):
         self.transfer_fault_times = 1
         self.page_size = 2
         self.faults: list[Fault] = []
+        self.slow_seconds = 1.0  # how long a "slow" fault stays silent
+        self.expired_gets = 0  # this many CDN GETs find their signed URL expired (403), as a late download does
         # --- observations
         self.requests: list[Recorded] = []
         self.generate_posts = 0
@@ -148,6 +150,10 @@ class ScenarioEmulator(EmulatorBase):
              headers: dict[str, str] | None = None, body: Any = None) -> None:
         """The next ``times`` calls of ``method`` on paths starting with ``prefix`` answer ``status``."""
         self.faults.append(Fault(method.upper(), prefix, status, times, dict(headers or {}), body))
+
+    def break_next(self, method: str, prefix: str, kind: str, *, times: int = 1) -> None:
+        """The next ``times`` calls answer with a transport fault: "reset", "slow" or "malformed"."""
+        self.faults.append(Fault(method.upper(), prefix, 0, times, kind=kind))
 
     def rate_limit(self, method: str, prefix: str, *, retry_after: str | None = None,
                    retry_after_ms: str | None = None, times: int = 1) -> None:

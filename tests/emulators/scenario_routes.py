@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.emulators.common import JsonHandler
+from tests.emulators.common import TRANSPORT_FAULTS, JsonHandler, send_transport_fault
 
 _SIGNING_KEY = b"emulator-cdn-signing-key"
 Reply = tuple[int, Any]
@@ -36,6 +36,7 @@ class Fault:
     times: int
     headers: dict[str, str] = field(default_factory=dict)
     body: Any = None
+    kind: str = "status"  # or one of common.TRANSPORT_FAULTS
 
 
 class ScenarioHandler(JsonHandler):
@@ -86,6 +87,8 @@ class ScenarioHandler(JsonHandler):
                           and path.startswith(f.prefix)), None)
             if fault:
                 fault.times -= 1
+        if fault and fault.kind in TRANSPORT_FAULTS:
+            return send_transport_fault(self, fault.kind, st.slow_seconds)
         if fault:
             reply = fault.body if fault.body is not None else {"message": f"Injected HTTP {fault.status}"}
             return self.send_json(fault.status, reply, fault.headers)
@@ -363,7 +366,11 @@ class ScenarioHandler(JsonHandler):
         good = hmac.new(_SIGNING_KEY, f"{asset_id}/{name}|{policy}".encode(), hashlib.sha256).hexdigest()
         if asset_id not in st.files or not hmac.compare_digest(good, query.get("Signature", "")):
             return self.send_bytes(403, denied, "application/xml")
-        if time.time() > float(expires):
+        with st.lock:
+            expired = st.expired_gets > 0
+            if expired:
+                st.expired_gets -= 1
+        if expired or time.time() > float(expires):
             return self.send_bytes(403, b"<Error><Code>AccessDenied</Code><Message>Request has expired"
                                         b"</Message></Error>", "application/xml")
         data, _ = st.files[asset_id]

@@ -1,165 +1,33 @@
 """A pyqtgraph GL item that draws SceneArrays textured and lit (GLMeshItem has no texture/UV support).
 
 Follows pyqtgraph 0.14's item style: QOpenGLBuffer VBOs, generic attributes, ``u_mvp``/``u_normal``
-uniforms from the view's matrix stacks, and the same shader dialect choice as GLImageItem (GLSL 1.40 on
-desktop GL >= 3.1, legacy GLSL otherwise) so it works in compatibility and core contexts alike.
-Lighting happens in linear space: base-colour textures are uploaded as sRGB (the GPU linearises them on
-sampling) and the result is encoded back to sRGB in the fragment shader.
+uniforms from the view's matrix stacks; the programs are in gl_shaders.py, the sliced upload in gl_upload.py
+and the first frame of a big model, drawn over several turns, in progressive.py.
 """
 
 from __future__ import annotations
 
+import ctypes
+import itertools
 import logging
-from dataclasses import dataclass
+from collections.abc import Iterator
 
 import numpy as np
 from OpenGL import GL
-from OpenGL.GL import shaders
 from pyqtgraph.opengl.GLGraphicsItem import GLGraphicsItem
-from PySide6 import QtGui
-from PySide6.QtOpenGL import QOpenGLBuffer
-from shiboken6 import Shiboken
+from PySide6 import QtCore, QtGui
 
 from desktop_app.core.meshes import SceneArrays
+from desktop_app.ui.preview import gl_upload
+from desktop_app.ui.preview.gl_shaders import ATTRS, context_key, shader_program
+from desktop_app.ui.preview.gl_upload import GpuPart, upload_steps
+from desktop_app.ui.preview.progressive import ProgressiveFrame
 
 log = logging.getLogger(__name__)
 
 CLAY_LINEAR = (0.42, 0.42, 0.40, 1.0)
 WIRE_COLOR = (0.05, 0.06, 0.08, 1.0)
-ATTRS = {"a_position": 0, "a_normal": 1, "a_texcoord": 2, "a_color": 3}
-
-_VERTEX = """
-uniform mat4 u_mvp;
-uniform mat4 u_modelview;
-uniform mat3 u_normal;
-IN vec3 a_position;
-IN vec3 a_normal;
-IN vec2 a_texcoord;
-IN vec4 a_color;
-OUT vec3 v_pos;
-OUT vec3 v_normal;
-OUT vec2 v_uv;
-OUT vec4 v_color;
-void main() {
-    v_pos = (u_modelview * vec4(a_position, 1.0)).xyz;
-    v_normal = u_normal * a_normal;
-    v_uv = a_texcoord;
-    v_color = a_color;
-    gl_Position = u_mvp * vec4(a_position, 1.0);
-}
-"""
-
-_FRAGMENT = """
-uniform sampler2D u_texture;
-uniform vec4 u_base_color;
-uniform float u_use_texture;
-uniform float u_use_colors;
-uniform float u_decode_texture;
-uniform float u_wire;
-uniform vec4 u_wire_color;
-IN vec3 v_pos;
-IN vec3 v_normal;
-IN vec2 v_uv;
-IN vec4 v_color;
-
-vec3 to_linear(vec3 c) {
-    return mix(c / 12.92, pow((c + 0.055) / 1.055, vec3(2.4)), step(0.04045, c));
-}
-vec3 to_srgb(vec3 c) {
-    // sqrt-only fit of the sRGB curve (max error < 0.5/255): pow() is costly on software GL (llvmpipe)
-    c = clamp(c, 0.0, 1.0);
-    vec3 s1 = sqrt(c);
-    vec3 s2 = sqrt(s1);
-    vec3 s3 = sqrt(s2);
-    return clamp(0.662002687 * s1 + 0.684122060 * s2 - 0.323583601 * s3 - 0.0225411470 * c, 0.0, 1.0);
-}
-void main() {
-    if (u_wire > 0.5) { FRAG_COLOR = u_wire_color; return; }
-    vec4 albedo = u_base_color;
-    if (u_use_texture > 0.5) {
-        // trimesh UVs have v=0 at the bottom; the texture rows were uploaded top row first
-        vec4 t = TEXTURE(u_texture, vec2(v_uv.x, 1.0 - v_uv.y));
-        if (u_decode_texture > 0.5) t.rgb = to_linear(t.rgb);
-        albedo *= t;
-    } else if (u_use_colors > 0.5) {
-        albedo *= vec4(to_linear(v_color.rgb), v_color.a);
-    }
-    vec3 n = normalize(v_normal);
-    if (!gl_FrontFacing) n = -n;  // two-sided: generated meshes often have mixed winding
-    vec3 view_dir = normalize(-v_pos);
-    // lights are fixed to the camera (view space) so the model is always lit from the front
-    vec3 key_dir = normalize(vec3(-0.45, 0.65, 0.62));
-    vec3 fill_dir = normalize(vec3(0.7, -0.1, 0.5));
-    float key = max(dot(n, key_dir), 0.0);
-    float fill = max(dot(n, fill_dir), 0.0);
-    vec3 ambient = mix(vec3(0.16, 0.15, 0.14), vec3(0.30, 0.32, 0.36), 0.5 + 0.5 * n.y);
-    float h = max(dot(n, normalize(key_dir + view_dir)), 0.0);
-    float h8 = h * h; h8 *= h8; h8 *= h8;
-    float h32 = h8 * h8; h32 *= h32;
-    float spec = key > 0.0 ? h32 * h8 * 0.22 : 0.0;  // h^40 by squaring, cheaper than pow()
-    vec3 rgb = albedo.rgb * (ambient + key * vec3(1.0, 0.97, 0.92) * 0.95 + fill * 0.32) + vec3(spec);
-    FRAG_COLOR = vec4(to_srgb(rgb), 1.0);
-}
-"""
-
-_LINE_VERTEX = """
-uniform mat4 u_mvp;
-IN vec3 a_position;
-void main() { gl_Position = u_mvp * vec4(a_position, 1.0); }
-"""
-
-_LINE_FRAGMENT = """
-uniform vec4 u_color;
-void main() { FRAG_COLOR = u_color; }
-"""
-
-# Per context: GL programs are not shared between unrelated contexts (two preview windows, the thumbnail
-# context). pyqtgraph's own items cache one program globally, which breaks there (GLGridItem included).
-_programs: dict[tuple[int, str], int] = {}
-
-
-def _context_key(ctx: QtGui.QOpenGLContext) -> int:
-    return int(Shiboken.getCppPointer(ctx)[0])
-
-
-def shader_program(name: str = "mesh") -> int:
-    """Compile (once per current context) and return the "mesh" or "line" program."""
-    ctx = QtGui.QOpenGLContext.currentContext()
-    key = (_context_key(ctx), name)
-    if key in _programs:
-        return _programs[key]
-    fmt = ctx.format()
-    version = (fmt.majorVersion(), fmt.minorVersion())
-    if ctx.isOpenGLES():
-        modern = version >= (3, 0)
-        header = "#version 300 es\nprecision highp float;\n" if modern else "precision mediump float;\n"
-    else:
-        modern = version >= (3, 1)
-        header = "#version 140\n" if modern else "#version 120\n"
-    if modern:
-        vdefs = "#define IN in\n#define OUT out\n"
-        fdefs = "#define IN in\nout vec4 fragColor;\n#define FRAG_COLOR fragColor\n#define TEXTURE texture\n"
-    else:
-        vdefs = "#define IN attribute\n#define OUT varying\n"
-        fdefs = "#define IN varying\n#define FRAG_COLOR gl_FragColor\n#define TEXTURE texture2D\n"
-    vertex, fragment = (_VERTEX, _FRAGMENT) if name == "mesh" else (_LINE_VERTEX, _LINE_FRAGMENT)
-    program = shaders.compileProgram(
-        shaders.compileShader([header, vdefs, vertex], GL.GL_VERTEX_SHADER),
-        shaders.compileShader([header, fdefs, fragment], GL.GL_FRAGMENT_SHADER),
-        validate=False,  # validation needs a bound VAO/texture state that does not exist yet
-    )
-    for attr, loc in ATTRS.items():
-        GL.glBindAttribLocation(program, loc, attr)
-    GL.glLinkProgram(program)
-    if not _programs or all(k[0] != key[0] for k in _programs):
-        ctx.aboutToBeDestroyed.connect(lambda ck=key[0]: _forget_context(ck))
-    _programs[key] = program
-    return program
-
-
-def _forget_context(ctx_key: int) -> None:
-    for key in [k for k in _programs if k[0] == ctx_key]:
-        del _programs[key]
+STILL_MS = 250  # the camera counts as still this long after its last move
 
 
 def normalizing_transform(arrays: SceneArrays) -> QtGui.QMatrix4x4:
@@ -175,27 +43,37 @@ def normalizing_transform(arrays: SceneArrays) -> QtGui.QMatrix4x4:
     return tr
 
 
-@dataclass
-class _GpuPart:
-    buffers: dict[str, QOpenGLBuffer]
-    index: QOpenGLBuffer
-    count: int
-    texture: int  # 0 = none
-    decode: bool
-    base_color: tuple[float, float, float, float]
-
-
 class TexturedMeshItem(GLGraphicsItem):
-    """Draws every part of a SceneArrays. Uploads once, on the first paint with a current context."""
+    """Draws every part of a SceneArrays. Uploads from the first paint with a current context on: a big scene
+    over several paints (``upload_slice`` bytes each, a repaint scheduled after each), then draws in a paint of
+    its own, so no single event-loop turn holds both a long upload and the draw."""
+
+    uploaded = QtCore.Signal()  # everything is on the GPU (emitted from paint)
+    firstFrame = QtCore.Signal()  # the model was drawn (or presented) for the first time
 
     def __init__(self, arrays: SceneArrays | None = None, parentItem: GLGraphicsItem | None = None,
-                 *, texture_limit: int = 0) -> None:
-        """``texture_limit`` > 0 caps texture size at upload (thumbnails need no 2K textures)."""
+                 *, texture_limit: int = 0, upload_slice: int | None = None) -> None:
+        """``texture_limit`` > 0 caps texture size at upload (thumbnails need no 2K textures);
+        ``upload_slice`` 0 uploads everything in the first paint (offscreen renders draw once); None: the
+        default ``gl_upload.SLICE_BYTES``."""
         super().__init__(parentItem=parentItem)
         self._texture_limit = texture_limit
+        self._upload_slice = gl_upload.SLICE_BYTES if upload_slice is None else upload_slice
+        self._pending: Iterator[int] | None = None  # the upload in progress
+        self._upload_paints = 0
+        self.frames_drawn = 0  # paints that drew the model (benchmarks and tests watch it)
+        self._progressive: ProgressiveFrame | None = None if self._upload_slice == 0 else ProgressiveFrame()
+        # while the camera moves, a big model's proxy is drawn; the full model once it has been still a moment
+        self._proxy_gpu: list[GpuPart] = []
+        self._moving = False
+        self._last_frame: tuple | None = None
+        self._still = QtCore.QTimer(self)
+        self._still.setSingleShot(True)
+        self._still.setInterval(STILL_MS)
+        self._still.timeout.connect(self._on_still)
         self.setGLOptions({GL.GL_DEPTH_TEST: True, GL.GL_BLEND: False, GL.GL_CULL_FACE: False})
         self._arrays: SceneArrays | None = None
-        self._gpu: list[_GpuPart] = []
+        self._gpu: list[GpuPart] = []
         self._textures: list[int] = []  # owned here: parts sharing an image share one texture
         self._gpu_context: int | None = None
         self._stale = True
@@ -222,52 +100,116 @@ class TexturedMeshItem(GLGraphicsItem):
         self._wireframe = bool(wireframe)
         self.update()
 
+    def look(self) -> tuple[bool, bool]:
+        """What, besides the camera, changes the picture: (clay, wireframe)."""
+        return (self._clay, self._wireframe)
+
+    def settle(self) -> None:
+        """Make the next paint draw the model in full (a grab wants pixels now). Context must be current."""
+        self.finish_upload()
+        if self._progressive is not None:
+            self._progressive.cancel()
+        self._moving, self._last_frame = False, None
+        self._still.stop()
+
     def releaseGL(self) -> None:
-        """Free buffers and textures. Call with this item's context current."""
-        for part in self._gpu:
+        """Free buffers and textures (an upload half done too). Call with this item's context current."""
+        if self._progressive is not None:
+            self._progressive.release()
+        for part in (*self._gpu, *self._proxy_gpu):
             for buf in (*part.buffers.values(), part.index):
                 buf.destroy()
         if self._textures:
             GL.glDeleteTextures(self._textures)
         self._textures = []
-        self._gpu = []
+        self._gpu, self._proxy_gpu = [], []
+        self._pending = None
         self._gpu_context = None
         self._stale = True
 
+    def uploading(self) -> bool:
+        """True while an upload is under way or not yet started (nothing is drawn until it ends)."""
+        return self._arrays is not None and (self._stale or self._pending is not None)
+
+    def finish_upload(self) -> None:
+        """Upload the rest now, in this turn (before an explicit frame grab). The context must be current."""
+        ctx = QtGui.QOpenGLContext.currentContext()
+        if ctx is None:
+            return
+        if self._stale or self._gpu_context != context_key(ctx):
+            self._begin_upload(ctx)
+        if self._pending is not None:
+            for _ in self._pending:
+                pass
+            self._pending = None
+            self._upload_paints = 1
+            self.uploaded.emit()
+
     # -- GL ----------------------------------------------------------------------------------------
-    def _upload(self, ctx: QtGui.QOpenGLContext) -> None:
-        key = _context_key(ctx)
+    def _begin_upload(self, ctx: QtGui.QOpenGLContext) -> None:
+        key = context_key(ctx)
         if self._gpu_context == key:
             self.releaseGL()
         else:  # first upload, or our old context died (widget reparented): its objects died with it
-            self._gpu, self._textures = [], []
+            self._gpu, self._proxy_gpu, self._textures = [], [], []
             ctx.aboutToBeDestroyed.connect(self._on_context_gone)
         self._gpu_context = key
         self._stale = False
+        self._upload_paints = 0
         if self._arrays is None:
+            self._pending = None
             return
         es2 = ctx.isOpenGLES() and ctx.format().majorVersion() < 3
         max_size = int(GL.glGetIntegerv(GL.GL_MAX_TEXTURE_SIZE))
         if self._texture_limit > 0:
             max_size = min(max_size, self._texture_limit)
-        textures: dict[int, int] = {}
-        for part in self._arrays.parts:
-            buffers = {"a_position": _vbo(part.positions), "a_normal": _vbo(part.normals)}
-            if part.uvs is not None and part.texture is not None:
-                buffers["a_texcoord"] = _vbo(part.uvs)
-            if part.colors is not None:
-                buffers["a_color"] = _vbo(part.colors)
-            index = _vbo(part.indices, QOpenGLBuffer.Type.IndexBuffer)
-            tex = 0
-            if part.texture is not None and part.uvs is not None:
-                if id(part.texture) not in textures:  # parts sharing one image share one texture
-                    textures[id(part.texture)] = _upload_texture(part.texture, srgb=not es2, max_size=max_size)
-                tex = textures[id(part.texture)]
-            self._gpu.append(_GpuPart(buffers, index, int(part.indices.size), tex, es2, part.base_color))
-        self._textures = list(textures.values())
+        by_image: dict[int, int] = {}
+        steps = [upload_steps(self._arrays, self._gpu, self._textures, es2=es2, max_size=max_size,
+                              slice_bytes=self._upload_slice, by_image=by_image)]
+        if self._arrays.proxy is not None and self._upload_slice > 0:  # offscreen renders never move
+            steps.append(upload_steps(self._arrays.proxy, self._proxy_gpu, self._textures, es2=es2,
+                                      max_size=max_size, slice_bytes=self._upload_slice, by_image=by_image))
+        self._pending = itertools.chain(*steps)
+
+    def _advance_upload(self) -> bool:
+        """One turn's share of the upload; True when it is complete."""
+        assert self._pending is not None
+        self._upload_paints += 1
+        budget = self._upload_slice if self._upload_slice > 0 else 1 << 62
+        done = 0
+        for step in self._pending:
+            done += step
+            if done >= budget:
+                return False
+        self._pending = None
+        self.uploaded.emit()
+        return True
+
+    def _upload_step(self) -> None:
+        view = self.view()
+        if self._pending is None or view is None or not view.isValid():
+            return
+        view.makeCurrent()
+        try:
+            finished = self._advance_upload()
+        finally:
+            view.doneCurrent()
+        if not finished:
+            QtCore.QTimer.singleShot(0, self, self._upload_step)
+            return
+        if self._progressive is not None:
+            self._progressive.arm()  # the first frame of this big model is drawn over several turns too
+        self.update()
+
+    def _on_still(self) -> None:
+        self._moving = False
+        if self._progressive is not None:
+            self._progressive.arm()  # the full model comes back in chunks, the proxy showing meanwhile
+        self.update()
 
     def _on_context_gone(self) -> None:
-        self._gpu, self._textures = [], []
+        self._gpu, self._proxy_gpu, self._textures = [], [], []
+        self._pending = None
         self._gpu_context = None
         self._stale = True
 
@@ -275,18 +217,74 @@ class TexturedMeshItem(GLGraphicsItem):
         ctx = QtGui.QOpenGLContext.currentContext()
         if ctx is None:
             return
-        if self._stale or self._gpu_context != _context_key(ctx):
-            self._upload(ctx)
+        if self._stale or self._gpu_context != context_key(ctx):
+            self._begin_upload(ctx)
+        if self._pending is not None:
+            # a small scene uploads and draws in this paint; a big one goes on in timer turns of its own (no
+            # repaint, so no window composition, per slice) and is drawn in a later paint
+            if self._upload_paints == 0 and not self._advance_upload():
+                QtCore.QTimer.singleShot(0, self, self._upload_step)
+            if self._pending is not None:
+                return
         if not self._gpu:
             return
+        frame = self.frame_matrices()
+        last, self._last_frame = self._last_frame, frame
+        if self._proxy_gpu and last is not None and not all(map(np.array_equal, frame, last)):
+            self._moving = True  # the camera moved since the last paint: follow it with the proxy
+            self._still.start()
+            if self._progressive is not None:
+                self._progressive.forget()
+        state = None
+        if not self._moving and self._progressive is not None:
+            state = self._progressive.paint(self, frame)  # "presented", "building" or None
+        if state != "presented":
+            proxy = (self._moving or state == "building") and bool(self._proxy_gpu)
+            if state != "building" or proxy:
+                parts = self._proxy_gpu if proxy else self._gpu
+                self.draw(frame, [(i, 0, p.count, False) for i, p in enumerate(parts)] if proxy
+                          else [piece for chunk in self.draw_plan() for piece in chunk], parts)
+        if state != "building" or self._proxy_gpu:
+            self._drawn()
+
+    def _drawn(self) -> None:
+        self.frames_drawn += 1
+        if self.frames_drawn == 1:
+            self.firstFrame.emit()
+
+    def frame_matrices(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(mvp, modelview, normal matrix) for this paint, as the shader takes them."""
+        modelview = self.modelViewMatrix()
+        return (np.array(self.mvpMatrix().data(), dtype=np.float32), np.array(modelview.data(), dtype=np.float32),
+                np.array(modelview.normalMatrix().data(), dtype=np.float32))
+
+    def draw_plan(self, max_triangles: int = 0) -> list[list[tuple[int, int, int, bool]]]:
+        """The draw as chunks of (part, first index, index count, wireframe) with at most ``max_triangles``
+        triangles each (0: one chunk). Faces come before wireframe lines, which must win the depth test."""
+        limit = max_triangles * 3 if max_triangles > 0 else 1 << 62
+        wire_ok = self._wireframe and not QtGui.QOpenGLContext.currentContext().isOpenGLES()  # ES: no lines
+        chunks: list[list[tuple[int, int, int, bool]]] = [[]]
+        room = limit
+        for wire in (False, True) if wire_ok else (False,):
+            for i, part in enumerate(self._gpu):
+                first = 0
+                while first < part.count:
+                    n = min(part.count - first, room)
+                    chunks[-1].append((i, first, n, wire))
+                    first, room = first + n, room - n
+                    if room == 0:
+                        chunks.append([])
+                        room = limit
+        return [c for c in chunks if c]
+
+    def draw(self, frame: tuple[np.ndarray, np.ndarray, np.ndarray], pieces: list[tuple[int, int, int, bool]],
+             parts: list[GpuPart] | None = None) -> None:
+        """Draw ``pieces`` of the uploaded scene (or of ``parts``: the proxy) with ``frame``'s matrices into
+        whatever framebuffer is bound."""
+        parts = self._gpu if parts is None else parts
         self.setupGLState()
         program = shader_program("mesh")
-        mvp = np.array(self.mvpMatrix().data(), dtype=np.float32)
-        modelview = self.modelViewMatrix()
-        mv = np.array(modelview.data(), dtype=np.float32)
-        normal = np.array(modelview.normalMatrix().data(), dtype=np.float32)
-        wire_ok = self._wireframe and not ctx.isOpenGLES()  # ES has no glPolygonMode
-
+        mvp, mv, normal = frame
         GL.glUseProgram(program)
         try:
             u = {name: GL.glGetUniformLocation(program, name) for name in (
@@ -298,24 +296,22 @@ class TexturedMeshItem(GLGraphicsItem):
             GL.glUniform1i(u["u_texture"], 0)
             GL.glUniform4f(u["u_wire_color"], *WIRE_COLOR)
             GL.glActiveTexture(GL.GL_TEXTURE0)
-            if wire_ok:  # push faces back a little so the lines on top win the depth test
+            if self._wireframe:  # push faces back a little so the lines on top win the depth test
                 GL.glEnable(GL.GL_POLYGON_OFFSET_FILL)
                 GL.glPolygonOffset(1.0, 1.0)
-            for part in self._gpu:
-                self._draw_part(part, u, wire=False)
-            if wire_ok:
-                GL.glDisable(GL.GL_POLYGON_OFFSET_FILL)
-                GL.glPolygonMode(GL.GL_FRONT_AND_BACK, GL.GL_LINE)
-                try:
-                    for part in self._gpu:
-                        self._draw_part(part, u, wire=True)
-                finally:
-                    GL.glPolygonMode(GL.GL_FRONT_AND_BACK, GL.GL_FILL)
+            for index, first, count, wire in pieces:
+                if wire:
+                    GL.glDisable(GL.GL_POLYGON_OFFSET_FILL)
+                    GL.glPolygonMode(GL.GL_FRONT_AND_BACK, GL.GL_LINE)
+                self._draw_part(parts[index], u, wire, first, count)
         finally:
+            if self._wireframe and not QtGui.QOpenGLContext.currentContext().isOpenGLES():
+                GL.glPolygonMode(GL.GL_FRONT_AND_BACK, GL.GL_FILL)
+            GL.glDisable(GL.GL_POLYGON_OFFSET_FILL)
             GL.glUseProgram(0)
             GL.glBindTexture(GL.GL_TEXTURE_2D, 0)
 
-    def _draw_part(self, part: _GpuPart, u: dict[str, int], wire: bool) -> None:
+    def _draw_part(self, part: GpuPart, u: dict[str, int], wire: bool, first: int, count: int) -> None:
         textured = part.texture != 0 and not self._clay and not wire
         colored = "a_color" in part.buffers and not self._clay and not wire
         GL.glUniform1f(u["u_wire"], 1.0 if wire else 0.0)
@@ -341,40 +337,7 @@ class TexturedMeshItem(GLGraphicsItem):
             GL.glEnableVertexAttribArray(loc)
             enabled.append(loc)
         part.index.bind()
-        GL.glDrawElements(GL.GL_TRIANGLES, part.count, GL.GL_UNSIGNED_INT, None)
+        GL.glDrawElements(GL.GL_TRIANGLES, count, GL.GL_UNSIGNED_INT, ctypes.c_void_p(first * 4))
         part.index.release()
         for loc in enabled:
             GL.glDisableVertexAttribArray(loc)
-
-
-def _vbo(arr: np.ndarray, kind: QOpenGLBuffer.Type = QOpenGLBuffer.Type.VertexBuffer) -> QOpenGLBuffer:
-    arr = np.ascontiguousarray(arr)
-    buf = QOpenGLBuffer(kind)
-    buf.create()
-    buf.bind()
-    buf.allocate(arr, arr.nbytes)
-    buf.release()
-    return buf
-
-
-def _upload_texture(pixels: np.ndarray, *, srgb: bool, max_size: int) -> int:
-    if max(pixels.shape[:2]) > max_size:  # cheap nearest-texel subsample: thumbnails, or a GPU below the worker's cap
-        step = -(-max(pixels.shape[:2]) // max_size)
-        pixels = np.ascontiguousarray(pixels[::step, ::step])
-    h, w = pixels.shape[:2]
-    tex = int(GL.glGenTextures(1))
-    GL.glBindTexture(GL.GL_TEXTURE_2D, tex)
-    GL.glPixelStorei(GL.GL_UNPACK_ALIGNMENT, 1)
-    internal = GL.GL_SRGB8_ALPHA8 if srgb else GL.GL_RGBA
-    GL.glTexImage2D(GL.GL_TEXTURE_2D, 0, internal, w, h, 0, GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, pixels)
-    GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_WRAP_S, GL.GL_REPEAT)
-    GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_WRAP_T, GL.GL_REPEAT)
-    GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_MAG_FILTER, GL.GL_LINEAR)
-    min_filter = GL.GL_LINEAR
-    if bool(GL.glGenerateMipmap):
-        GL.glGenerateMipmap(GL.GL_TEXTURE_2D)
-        min_filter = GL.GL_LINEAR_MIPMAP_NEAREST  # trilinear costs ~15% more on llvmpipe
-    GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_MIN_FILTER, min_filter)
-    GL.glBindTexture(GL.GL_TEXTURE_2D, 0)
-    return tex
-

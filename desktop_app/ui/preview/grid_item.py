@@ -12,7 +12,8 @@ from pyqtgraph.opengl.GLGraphicsItem import GLGraphicsItem
 from PySide6 import QtGui
 from PySide6.QtOpenGL import QOpenGLBuffer
 
-from desktop_app.ui.preview.gl_mesh_item import _context_key, _vbo, shader_program
+from desktop_app.ui.preview.gl_shaders import context_key, shader_program
+from desktop_app.ui.preview.gl_upload import vertex_buffer
 
 
 class FloorGridItem(GLGraphicsItem):
@@ -34,9 +35,9 @@ class FloorGridItem(GLGraphicsItem):
         ctx = QtGui.QOpenGLContext.currentContext()
         if ctx is None:
             return
-        if self._vbo is None or self._vbo_context != _context_key(ctx):
-            self._vbo = _vbo(self._lines)  # an old context's buffer died with that context
-            self._vbo_context = _context_key(ctx)
+        if self._vbo is None or self._vbo_context != context_key(ctx):
+            self._vbo = vertex_buffer(self._lines)  # an old context's buffer died with that context
+            self._vbo_context = context_key(ctx)
         self.setupGLState()
         program = shader_program("line")
         GL.glUseProgram(program)

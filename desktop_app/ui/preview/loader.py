@@ -10,7 +10,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 
 from desktop_app.core.errors import MeshwrightError
-from desktop_app.core.meshes import load_scene_arrays
+from desktop_app.core.mesh_proxy import motion_proxy
+from desktop_app.core.meshes import SceneArrays, load_scene_arrays
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ class MeshLoader(QObject):
         if self._current(generation):  # skip work nobody will see
             try:
                 arrays = load_scene_arrays(Path(path), max_texture=self._max_texture)
+                arrays.proxy = _proxy(arrays) if self._current(generation) else None
             except MeshwrightError as exc:
                 message = exc.user_text()
             except Exception:  # a bug or an odd file: the user still gets a message, we get the trace
@@ -83,3 +85,12 @@ class MeshLoader(QObject):
             self.loaded.emit(path, arrays)
         elif message:
             self.failed.emit(path, message)
+
+
+def _proxy(arrays: SceneArrays) -> SceneArrays | None:
+    """The stand-in drawn while the camera moves; a failure only costs smoothness, never the model."""
+    try:
+        return motion_proxy(arrays)
+    except Exception:
+        log.exception("could not build the motion proxy for %s", arrays.source)
+        return None

@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QDesktopServices, QImage, QVector3D
 from PySide6.QtWidgets import QColorDialog, QGridLayout, QLabel, QPushButton, QToolBar, QVBoxLayout, QWidget
 
 from desktop_app.core.meshes import UNPREVIEWABLE, SceneArrays
+from desktop_app.ui.preview import gl_upload
 from desktop_app.ui.preview.camera import FOV, VIEWS, fit_distance
 from desktop_app.ui.preview.controls import build_actions, controls_help
 from desktop_app.ui.preview.facts import FactsPanel
@@ -29,6 +30,7 @@ class PreviewWidget(QWidget):
 
     sceneShown = Signal()
     screenshotSaved = Signal(str, str)  # path, error message ("" when saved)
+    backgroundChosen = Signal(QColor)  # the user confirmed a colour in the dialog (not live changes)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -114,7 +116,11 @@ class PreviewWidget(QWidget):
         self.view.addItem(self._item)
         self._place_grid()
         self.reset_view()
-        self.overlay.hide()
+        if gl_upload.scene_bytes(arrays) > gl_upload.SLICE_BYTES:  # sliced upload: "Loading" until drawable
+            self._item.firstFrame.connect(self._on_first_frame)
+            self._show_message(self.tr("Loading model…"), "")
+        else:
+            self.overlay.hide()
         self._below_message.hide()
         self.facts.set_stats(arrays.stats)
         self.facts.setVisible(self._actions["facts"].isChecked())
@@ -221,8 +227,14 @@ class PreviewWidget(QWidget):
         dialog.currentColorChanged.connect(self.set_background)  # live preview while choosing
         previous = QColor(self._background)
         dialog.rejected.connect(lambda: self.set_background(previous))
+        dialog.colorSelected.connect(self._on_background_chosen)
         self._dialog = dialog
         dialog.open()
+
+    def _on_background_chosen(self, color: QColor) -> None:
+        self.set_background(color)
+        if color.isValid():
+            self.backgroundChosen.emit(QColor(color))
 
     def save_screenshot(self) -> None:
         """Ask where to save (Qt asks before replacing a file), then write the current frame as PNG."""
@@ -271,6 +283,12 @@ class PreviewWidget(QWidget):
 
     def grab_image(self, size: QSize | None = None) -> QImage:
         """Read back the current frame; with ``size``, render at that size instead of the widget's."""
+        if self._item is not None:
+            if not self.view.isValid():
+                self.view.grabFramebuffer()  # creates the GL context
+            self.view.makeCurrent()  # a grab asks for the model now: finish a sliced upload in this turn
+            self._item.settle()
+            self.view.doneCurrent()
         if size is None or size == self.view.size():
             return self.view.grabFramebuffer()
         arr = self.view.renderToArray((size.width(), size.height()))  # BGRA, top row first
@@ -348,6 +366,10 @@ class PreviewWidget(QWidget):
     def _on_loaded(self, path: str, arrays: object) -> None:
         if path == self._loading_path and isinstance(arrays, SceneArrays):
             self.show_scene(arrays)
+
+    def _on_first_frame(self) -> None:
+        if self._state == "scene":
+            self.overlay.hide()
 
     def _on_failed(self, path: str, message: str) -> None:
         if path == self._loading_path:

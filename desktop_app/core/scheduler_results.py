@@ -1,0 +1,112 @@
+"""The last stage of a job: list the results, download each over a fresh link, and file them in the library.
+
+A mixin of ``Scheduler`` (kept apart so each file stays readable); it uses the scheduler's journal helpers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from desktop_app.core import outputs as result_files
+from desktop_app.core.download import TransientDownloadError, UrlExpiredError, download_to, safe_filename
+from desktop_app.core.errors import DownloadError, MeshwrightError, ProviderError
+from desktop_app.core.jobs import Job, JobState, JobStore
+from desktop_app.core.library import Library
+from desktop_app.core.pacing import ProviderGate, backoff
+from desktop_app.providers.base import PollResult, RemoteRef
+
+log = logging.getLogger("desktop_app.core.scheduler")
+S = JobState
+
+
+class ResultStage:
+    store: JobStore
+    library: Library
+    client: httpx.AsyncClient
+    _set: Callable[..., Job]
+    _success_notes: dict[str, str]
+    job_dir: Callable[[str], Path]
+
+    async def _retrying(self, what: str, call: Callable[[], Any], gate: ProviderGate, tries: int = 5) -> Any:
+        for attempt in range(1, tries + 1):
+            await gate.request_slot()
+            try:
+                return await call()
+            except ProviderError as exc:
+                if not exc.retryable or attempt == tries:
+                    raise
+                gate.pause(exc.retry_after if exc.retry_after is not None else backoff(attempt))
+                log.info("%s failed (%s); retrying", what, exc.message)
+        raise AssertionError("unreachable")
+
+    async def _fail_keeping_partial(self, job: Job, provider: Any, gate: ProviderGate, result: PollResult) -> Job:
+        """A failed job may still have produced files (already paid for): keep them, and say so."""
+        reason = result.message or "The service could not make this model."
+        ref = RemoteRef.from_json(job.remote)
+        try:
+            files = await self._retrying("listing partial results", lambda: provider.outputs(ref), gate, tries=2)
+        except MeshwrightError:
+            files = []
+        if not files:
+            return self._set(job, S.FAILED, reason)
+        job = self._set(job, S.DOWNLOADING, "Keeping the partial results")
+        return await self._download(job, provider, gate, files=files,
+                                    final=(S.FAILED, f"{reason} The partial results were kept in the library."))
+
+    async def _download(self, job: Job, provider: Any, gate: ProviderGate, files: list[Any] | None = None,
+                        final: tuple[JobState, str] | None = None) -> Job:
+        if final is None:
+            final = (S.SUCCEEDED, self._success_notes.pop(job.id, "Done"))
+        existing = await asyncio.to_thread(self.library.find_by_job, job.id)
+        if existing is not None:  # filed before a crash; only the final transition was missing
+            return self._set(job, final[0], final[1], item_id=existing.id, progress=1.0)
+        ref = RemoteRef.from_json(job.remote)
+        if files is None:
+            try:
+                files = await self._retrying("listing results", lambda: provider.outputs(ref), gate)
+            except ProviderError as exc:
+                return self._set(job, S.INTERRUPTED, f"Could not list the results: {exc.user_text()}")
+        if not files:
+            return self._set(job, S.FAILED, "The service finished but returned no files.")
+        out_dir = self.job_dir(job.id) / "outputs"
+        used: set[str] = set()
+        saved: list[tuple[Any, Path]] = []
+        for index, remote in enumerate(files):
+            dest = out_dir / safe_filename(remote.name, used, default=f"file-{index + 1}")
+            job = self._set(job, message=f"Downloading {dest.name} ({index + 1} of {len(files)})",
+                            progress=index / len(files))
+            if not dest.exists():
+                try:
+                    await self._fetch(ref, remote, dest, provider, gate)
+                except DownloadError as exc:
+                    return self._set(job, S.INTERRUPTED, exc.user_text())
+            saved.append((remote, dest))
+        return await self._file_result(job, saved, final)
+
+    async def _fetch(self, ref: RemoteRef, remote: Any, dest: Path, provider: Any, gate: ProviderGate) -> None:
+        for attempt in range(1, 6):
+            # Signed links expire: ask for a fresh one right before each try.
+            url = await self._retrying("refreshing a link", lambda: provider.fresh_url(ref, remote), gate)
+            await gate.request_slot()
+            try:
+                await download_to(self.client, url, dest, expected_size=remote.size)
+                return
+            except UrlExpiredError:
+                if attempt >= 3:
+                    raise
+            except TransientDownloadError:
+                if attempt == 5:
+                    raise
+                await asyncio.sleep(backoff(attempt, base=1.0, cap=20.0))
+
+    async def _file_result(self, job: Job, saved: list[tuple[Any, Path]], final: tuple[JobState, str]) -> Job:
+        folder = self.job_dir(job.id)
+        item = await asyncio.to_thread(result_files.build_item, job, folder, saved)
+        item = await asyncio.to_thread(self.library.add, item, folder)
+        return self._set(self.store.require(job.id), final[0], final[1], item_id=item.id, progress=1.0)

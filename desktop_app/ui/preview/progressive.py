@@ -1,0 +1,136 @@
+"""The first frame of a big model, drawn in chunks over several event-loop turns, then kept while nothing changes.
+
+Under software GL (Mesa llvmpipe, our floor) one draw of a 500k-triangle textured model takes 150-300 ms and
+the driver cannot split it; but we can: chunks of at most ``CHUNK_TRIANGLES`` triangles are drawn into an
+offscreen framebuffer (colour and depth), one chunk per turn with a glFinish so each turn pays for its own
+rasterising, and when the last is done the item copies (blits) the result into the view in one cheap step,
+depth included, so the floor grid drawn after it is still hidden behind the model. The result is kept: later
+repaints with the same camera, size and look (an overlay going away, a window exposed) blit it again instead
+of drawing. It is built for the first frame after a load and whenever the camera comes to rest (while it
+moves, the item draws the model's light proxy from core/mesh_proxy.py; meanwhile that proxy stays on screen).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+import numpy as np
+from OpenGL import GL
+from PySide6.QtCore import QTimer
+from PySide6.QtOpenGL import QOpenGLFramebufferObject, QOpenGLFramebufferObjectFormat
+
+if TYPE_CHECKING:
+    from desktop_app.ui.preview.gl_mesh_item import TexturedMeshItem
+
+CHUNK_TRIANGLES = 50_000  # ~20-40 ms of llvmpipe work on a 2-core laptop
+
+
+class ProgressiveFrame:
+    def __init__(self) -> None:
+        self._armed = False
+        self._key: tuple | None = None
+        self._done = False
+        self._frame: tuple | None = None
+        self._chunks: list = []
+        self._next = 0
+        self._viewport = (0, 0, 0, 0)
+        self._background = (0.0, 0.0, 0.0, 1.0)
+        self._fbo: QOpenGLFramebufferObject | None = None
+        self._broken = False  # the driver refused the copy once: draw normally from then on
+
+    def arm(self) -> None:
+        """Build the next frame in chunks (a big upload just finished)."""
+        self._armed = not self._broken
+
+    def building(self) -> bool:
+        return self._key is not None and not self._done
+
+    def cancel(self) -> None:
+        """Stop building; the next paint draws the whole model (a grab wants pixels now)."""
+        self._armed = False
+        if self.building():
+            self._key = None
+
+    def forget(self) -> None:
+        """The camera moved: the kept frame (or the one being built) is of no further use."""
+        self._armed = False
+        self._key, self._done = None, False
+
+    def release(self) -> None:
+        """Free the framebuffer (with the view's context current)."""
+        self._fbo = None
+        self._key = None
+        self._done = False
+
+    def paint(self, item: TexturedMeshItem, frame: tuple) -> str | None:
+        """Called from the item's paint: "presented" (the kept frame is on screen), "building" (chunks are
+        under way: draw the proxy if there is one, else nothing) or None (draw the model in full)."""
+        if self._broken:
+            return None
+        view = item.view()
+        viewport = tuple(int(v) for v in GL.glGetIntegerv(GL.GL_VIEWPORT))
+        background = tuple(float(c) for c in view.opts["bgcolor"]) if view is not None else (0.0, 0.0, 0.0, 1.0)
+        key = (viewport, background, item.look(), *(np.asarray(m).tobytes() for m in frame))
+        if key == self._key:
+            if self._done:
+                return "presented" if self._present() else None
+            return "building"  # this very frame: keep the GPU for the chunks
+        self._key, self._done = None, False
+        if not self._armed:
+            return None
+        self._armed = False
+        chunks = item.draw_plan(CHUNK_TRIANGLES)
+        if len(chunks) < 2:
+            return None  # small enough to draw at once
+        self._key, self._frame, self._chunks, self._next = key, frame, chunks, 0
+        self._viewport, self._background = viewport, background
+        QTimer.singleShot(0, item, partial(self._step, item))
+        return "building"
+
+    def _step(self, item: TexturedMeshItem) -> None:
+        view = item.view()
+        if not self.building() or view is None or not view.isValid() or self._frame is None:
+            return
+        w, h = self._viewport[2:]
+        view.makeCurrent()
+        try:
+            fbo = self._framebuffer(w, h)
+            fbo.bind()
+            GL.glViewport(0, 0, w, h)
+            if self._next == 0:
+                GL.glClearColor(*self._background)
+                GL.glClear(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT)
+            item.draw(self._frame, self._chunks[self._next])
+            GL.glFinish()  # software GL rasterises lazily: make this turn pay for its own chunk
+            fbo.release()
+        finally:
+            view.doneCurrent()
+        self._next += 1
+        if self._next < len(self._chunks):
+            QTimer.singleShot(0, item, partial(self._step, item))
+        else:
+            self._done = True
+            item.update()
+
+    def _framebuffer(self, width: int, height: int) -> QOpenGLFramebufferObject:
+        if self._fbo is None or (self._fbo.width(), self._fbo.height()) != (width, height):
+            self._fbo = None
+            fmt = QOpenGLFramebufferObjectFormat()
+            fmt.setAttachment(QOpenGLFramebufferObject.Attachment.CombinedDepthStencil)  # as QOpenGLWidget's
+            self._fbo = QOpenGLFramebufferObject(width, height, fmt)
+        return self._fbo
+
+    def _present(self) -> bool:
+        x, y, w, h = self._viewport
+        target = int(GL.glGetIntegerv(GL.GL_DRAW_FRAMEBUFFER_BINDING))
+        GL.glGetError()  # start clean: we check this blit's outcome below
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, self._fbo.handle())
+        GL.glBlitFramebuffer(0, 0, w, h, x, y, x + w, y + h, GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT,
+                             GL.GL_NEAREST)
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, target)
+        if GL.glGetError() != GL.GL_NO_ERROR:  # e.g. depth formats differ on this driver
+            self._broken = True
+            self._key, self._done = None, False
+            return False
+        return True

@@ -1,0 +1,87 @@
+"""Opening journals written by older Meshwright versions: rows, events and states survive the upgrade."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from desktop_app.core.jobs import Job, JobState, JobStore
+from desktop_app.core.journal_schema import SCHEMA_VERSION, JournalTooNewError
+
+# The exact schema the first release wrote (user_version 1), kept verbatim so the test does not depend on the
+# migration code it checks.
+V1_SCHEMA = """
+BEGIN;
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY, model_id TEXT NOT NULL, state TEXT NOT NULL,
+    params TEXT NOT NULL DEFAULT '{}', inputs TEXT NOT NULL DEFAULT '[]',
+    remote TEXT NOT NULL DEFAULT '{}', progress REAL, message TEXT NOT NULL DEFAULT '',
+    queue_position INTEGER, cost REAL, cost_unit TEXT NOT NULL DEFAULT '', item_id TEXT,
+    cancel_requested INTEGER NOT NULL DEFAULT 0, title TEXT NOT NULL DEFAULT '',
+    retry_of TEXT, created_at REAL NOT NULL, updated_at REAL NOT NULL,
+    started_at REAL, finished_at REAL);
+CREATE TABLE IF NOT EXISTS job_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT NOT NULL, at REAL NOT NULL,
+    from_state TEXT NOT NULL, to_state TEXT NOT NULL, message TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS job_events_job ON job_events(job_id);
+CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
+PRAGMA user_version = 1;
+COMMIT;
+"""
+
+
+def write_v1_journal(path) -> None:
+    db = sqlite3.connect(str(path), isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.executescript(V1_SCHEMA)
+    remote = json.dumps({"task": "t-1", "subscription_key": "sk"})
+    db.execute(
+        "INSERT INTO jobs (id, model_id, state, params, inputs, remote, message, cost, cost_unit, title, created_at,"
+        " updated_at, started_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        ("job_old1", "hyper3d:rodin", "running", '{"tier": "Regular"}', '["01-crate.png"]', remote, "Generating",
+         0.5, "credits", "Old crate", 100.0, 110.0, 101.0),
+    )
+    db.execute("INSERT INTO jobs (id, model_id, state, created_at, updated_at) VALUES (?,?,?,?,?)",
+               ("job_old2", "local:relief", "succeeded", 90.0, 95.0))
+    db.execute("INSERT INTO job_events (job_id, at, from_state, to_state, message) VALUES (?,?,?,?,?)",
+               ("job_old1", 101.0, "submitted", "running", "Generating"))
+    db.close()
+
+
+def test_v1_journal_opens_and_keeps_its_jobs(tmp_path):
+    path = tmp_path / "journal.sqlite"
+    write_v1_journal(path)
+    store = JobStore(path)
+    try:
+        job = store.require("job_old1")
+        assert job.state is JobState.RUNNING and job.remote["task"] == "t-1" and job.params == {"tier": "Regular"}
+        assert job.inputs == ["01-crate.png"] and job.cost == 0.5 and job.group_id is None
+        assert [j.id for j in store.list()] == ["job_old1", "job_old2"]
+        assert [e.to_state for e in store.events("job_old1")] == ["running"]
+        # The upgraded journal takes the new features at once.
+        group = store.create_group("compare", "Crate")
+        store.create(Job(id="job_new", model_id="local:relief", group_id=group.id))
+        assert [j.id for j in store.group_jobs(group.id)] == ["job_new"]
+        store.transition("job_old1", JobState.DOWNLOADING, "Fetching the results")
+    finally:
+        store.close()
+    db = sqlite3.connect(str(path))
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    db.close()
+    reopened = JobStore(path)  # opening an up-to-date journal again changes nothing
+    assert reopened.require("job_old1").state is JobState.DOWNLOADING
+    reopened.close()
+
+
+def test_journal_from_a_newer_version_is_refused_untouched(tmp_path):
+    path = tmp_path / "journal.sqlite"
+    db = sqlite3.connect(str(path))
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    db.close()
+    with pytest.raises(JournalTooNewError, match="newer Meshwright"):
+        JobStore(path)
+    db = sqlite3.connect(str(path))
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 5
+    db.close()

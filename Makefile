@@ -31,6 +31,7 @@ screenshots: $(STAMP)
 
 benchmarks: $(STAMP)
 	$(XRUN) $(PY) benchmarks/startup.py
+	$(XRUN) $(PY) benchmarks/library_scale.py
 	$(PY) benchmarks/faults.py
 	$(XRUN) $(PY) benchmarks/responsiveness.py
 	$(XRUN) $(PY) benchmarks/preview.py

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desktop_app import __version__
+from desktop_app import __version__, cli_library
 from desktop_app.cli_render import add_render_parser, run_render
 from desktop_app.core.errors import MeshwrightError, ValidationError
 from desktop_app.core.jobs import Job, JobState
@@ -59,9 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--limit", type=int, default=50)
 
-    p = sub.add_parser("library", help="list the models in the library")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--search", default="")
+    cli_library.add_parser(sub)
 
     p = sub.add_parser("resume", help="continue unfinished jobs after a crash or quit")
     p.add_argument("--json", action="store_true")
@@ -210,8 +208,7 @@ async def _dispatch(args: argparse.Namespace) -> int:
             return _listing(args.json, services.store.list(limit=args.limit), job_json,
                             lambda j: f"{j.id}  {j.state.label:24} {j.model_id:32} {j.title}  {j.message}")
         if args.command == "library":
-            return _listing(args.json, services.library.list(args.search), item_json,
-                            lambda i: f"{i.id}  {i.model_id:32} {i.title}")
+            return await cli_library.run(services, args, _listing, item_json)
         if args.command == "resume":
             return await _resume(services, args)
         raise CliError(f"Unknown command {args.command}")

@@ -16,15 +16,23 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from desktop_app.core import library_index as idx
+from desktop_app.core.library_index import LibraryQuery, LibraryRow
 
 log = logging.getLogger(__name__)
 
 ITEM_FILE = "item.json"
 THUMBNAIL = "thumbnail.png"
-_INDEX_VERSION = 1
+TRASH = "trash"
+STATUSES = ("complete", "partial", "imported")
+
+__all__ = ["Library", "LibraryFile", "LibraryItem", "LibraryQuery", "LibraryRow"]
 
 
 @dataclass
@@ -53,6 +61,7 @@ class LibraryItem:
     finished_at: float | None = None
     tags: list[str] = field(default_factory=list)
     favorite: bool = False
+    status: str = "complete"  # complete, partial (a failed job's kept files) or imported
     folder: Path | None = None  # set when read from disk; not stored in item.json
 
     @property
@@ -108,68 +117,63 @@ class Library:
     """Items under ``root/items``; the index at ``root/index.sqlite3``. Thread-safe; blocking (use a worker)."""
 
     def __init__(self, root: Path) -> None:
+        self._lock = threading.RLock()
+        # Called (in the switching thread) after switch_to, so views can list the new folder.
+        self.on_switch: list[Callable[[], None]] = []
+        self._open(root)
+
+    def _open(self, root: Path) -> None:
         self.root = root
         self.items_dir = root / "items"
         self.items_dir.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
         self._db = self._open_index()
 
     # --- index -----------------------------------------------------------------------------------------
 
+    @property
+    def lock(self) -> AbstractContextManager[Any]:
+        """Held by every read and write; hold it to keep the library still (e.g. while switching folders)."""
+        return self._lock
+
+    @property
+    def index_path(self) -> Path:
+        return self.root / "index.sqlite3"
+
     def _open_index(self) -> sqlite3.Connection:
-        path = self.root / "index.sqlite3"
+        path = self.index_path
         try:
-            db = self._connect(path)
+            db = idx.connect(path)
         except sqlite3.DatabaseError:
             log.warning("library index %s is damaged; rebuilding it from the item folders", path)
             for suffix in ("", "-wal", "-shm"):
                 Path(str(path) + suffix).unlink(missing_ok=True)
-            db = self._connect(path)
+            db = idx.connect(path)
         self._db = db
         count = db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
         if count == 0 and any(self.items_dir.iterdir()):
             self.rebuild_index()
         return db
 
-    @staticmethod
-    def _connect(path: Path) -> sqlite3.Connection:
-        db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version < 1:
-            db.executescript(
-                """
-                CREATE TABLE IF NOT EXISTS items (
-                    id TEXT PRIMARY KEY, title TEXT NOT NULL, model_id TEXT NOT NULL, provider TEXT NOT NULL,
-                    prompt TEXT NOT NULL DEFAULT '', tags TEXT NOT NULL DEFAULT '', favorite INTEGER NOT NULL DEFAULT 0,
-                    created_at REAL NOT NULL, cost REAL, size INTEGER NOT NULL DEFAULT 0, data TEXT NOT NULL);
-                CREATE INDEX IF NOT EXISTS items_created ON items(created_at);
-                PRAGMA user_version = 1;
-                """
-            )
-        db.execute("SELECT COUNT(*) FROM items").fetchone()
-        return db
-
     def _index(self, item: LibraryItem) -> None:
+        data = item.to_json()
         size = sum(f.size for f in item.files)
-        self._db.execute(
-            "INSERT OR REPLACE INTO items (id, title, model_id, provider, prompt, tags, favorite, created_at, cost,"
-            " size, data) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (item.id, item.title, item.model_id, item.provider, item.prompt, " ".join(item.tags),
-             int(item.favorite), item.created_at, item.cost, size, json.dumps(item.to_json())),
-        )
+        self._db.execute(idx.INSERT, idx.index_values(data, item.provider, item.prompt, size))
 
     def rebuild_index(self) -> int:
         """Re-read every item folder into the index; returns how many items it found."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute("DELETE FROM items")
-            found = 0
-            for folder in sorted(self.items_dir.iterdir()):
-                item = self._read_folder(folder)
-                if item is not None:
-                    self._index(item)
-                    found += 1
+            try:
+                self._db.execute("DELETE FROM items")
+                found = 0
+                for folder in sorted(self.items_dir.iterdir()):
+                    item = self._read_folder(folder)
+                    if item is not None:
+                        self._index(item)
+                        found += 1
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
             self._db.execute("COMMIT")
         log.info("library index rebuilt: %d items", found)
         return found
@@ -189,8 +193,8 @@ class Library:
 
     def add(self, item: LibraryItem, source_dir: Path) -> LibraryItem:
         """Move a finished job folder (inputs/, outputs/) into the library as ``item``."""
-        dest = self.items_dir / item.id
         with self._lock:
+            dest = self.items_dir / item.id
             try:
                 os.replace(source_dir, dest)
             except OSError:  # another file system: copy, then remove the source
@@ -205,35 +209,43 @@ class Library:
     def get(self, item_id: str) -> LibraryItem | None:
         with self._lock:
             row = self._db.execute("SELECT data FROM items WHERE id = ?", (item_id,)).fetchone()
+            folder = self.items_dir / item_id
         if row is None:
             return None
-        return LibraryItem.from_json(json.loads(row[0]), self.items_dir / item_id)
+        return LibraryItem.from_json(json.loads(row[0]), folder)
 
     def find_by_job(self, job_id: str) -> LibraryItem | None:
         with self._lock:
             row = self._db.execute(
                 "SELECT id, data FROM items WHERE json_extract(data, '$.job_id') = ?", (job_id,)
             ).fetchone()
-        return LibraryItem.from_json(json.loads(row[1]), self.items_dir / row[0]) if row else None
+            items_dir = self.items_dir
+        return LibraryItem.from_json(json.loads(row[1]), items_dir / row[0]) if row else None
 
     def list(self, query: str = "", limit: int | None = None) -> list[LibraryItem]:
-        sql = "SELECT id, data FROM items"
-        args: list[Any] = []
-        words = [w for w in query.lower().split() if w]
-        if words:
-            clauses = []
-            for word in words:
-                clauses.append("(lower(title) LIKE ? OR lower(prompt) LIKE ? OR lower(model_id) LIKE ? "
-                               "OR lower(tags) LIKE ?)")
-                args.extend([f"%{word}%"] * 4)
-            sql += " WHERE " + " AND ".join(clauses)
-        sql += " ORDER BY created_at DESC"
-        if limit is not None:
-            sql += " LIMIT ?"
-            args.append(int(limit))
+        """Whole items, newest first, matching every word of ``query``."""
+        where, args = LibraryQuery(text=query, limit=limit).sql()
         with self._lock:
-            rows = self._db.execute(sql, args).fetchall()
-        return [LibraryItem.from_json(json.loads(data), self.items_dir / item_id) for item_id, data in rows]
+            rows = self._db.execute("SELECT id, data FROM items" + where, args).fetchall()
+            items_dir = self.items_dir
+        return [LibraryItem.from_json(json.loads(data), items_dir / item_id) for item_id, data in rows]
+
+    def rows(self, query: LibraryQuery | None = None) -> list[LibraryRow]:
+        """The light rows a view lists (no item.json decoding): fast enough to run at every keystroke."""
+        where, args = (query or LibraryQuery()).sql()
+        with self._lock:
+            found = self._db.execute(f"SELECT {idx.ROW_COLUMNS} FROM items" + where, args).fetchall()
+        return [idx.row_from_tuple(values) for values in found]
+
+    def models(self) -> list[tuple[str, str]]:
+        """Every (provider, model id) that has items, for the filter menus."""
+        with self._lock:
+            found = self._db.execute("SELECT DISTINCT provider, model_id FROM items ORDER BY provider, model_id")
+            return [(p, m) for p, m in found.fetchall()]
+
+    def folder_of(self, item_id: str) -> Path:
+        with self._lock:
+            return self.items_dir / item_id
 
     def update(self, item_id: str, **changes: Any) -> LibraryItem:
         with self._lock:
@@ -249,25 +261,56 @@ class Library:
         return item
 
     def set_thumbnail(self, item_id: str, png: bytes) -> Path:
-        path = self.items_dir / item_id / THUMBNAIL
+        with self._lock:
+            path = self.items_dir / item_id / THUMBNAIL
         tmp = path.with_name(THUMBNAIL + ".tmp")
         tmp.write_bytes(png)
         os.replace(tmp, path)
         return path
 
-    def delete(self, item_id: str) -> None:
-        """Move the item into ``root/trash`` (recoverable) and drop it from the index."""
+    def delete(self, item_id: str) -> Path | None:
+        """Move the item into ``root/trash`` (recoverable with ``restore``) and drop it from the index."""
         with self._lock:
             src = self.items_dir / item_id
+            dest = None
             if src.is_dir():
-                trash = self.root / "trash"
+                trash = self.root / TRASH
                 trash.mkdir(exist_ok=True)
-                os.replace(src, trash / f"{item_id}-{int(time.time())}")
+                dest = trash / f"{item_id}-{int(time.time() * 1000)}"
+                os.replace(src, dest)
             self._db.execute("DELETE FROM items WHERE id = ?", (item_id,))
+        return dest
+
+    def restore(self, trashed: Path) -> LibraryItem:
+        """Undo ``delete``: put a trashed folder back under its id and index it again."""
+        with self._lock:
+            item_id = trashed.name.rsplit("-", 1)[0]
+            dest = self.items_dir / item_id
+            if dest.exists():
+                raise FileExistsError(f"an item named {item_id} is already in the library")
+            os.replace(trashed, dest)
+            item = self._read_folder(dest)
+            if item is None:
+                raise ValueError(f"{trashed.name} is not a library item")
+            self._index(item)
+        return item
 
     def count(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM items").fetchone()[0])
+
+    def switch_to(self, root: Path) -> None:
+        """Use the library at ``root`` from now on (after a move): every holder of this object follows."""
+        with self._lock:
+            old_db, old_root = self._db, self.root
+            try:
+                self._open(root)
+            except BaseException:
+                self.root, self.items_dir, self._db = old_root, old_root / "items", old_db
+                raise
+            old_db.close()
+        for callback in list(self.on_switch):
+            callback()
 
     def close(self) -> None:
         with self._lock:

@@ -108,5 +108,6 @@ class ResultStage:
     async def _file_result(self, job: Job, saved: list[tuple[Any, Path]], final: tuple[JobState, str]) -> Job:
         folder = self.job_dir(job.id)
         item = await asyncio.to_thread(result_files.build_item, job, folder, saved)
+        item.status = "partial" if final[0] is S.FAILED else "complete"
         item = await asyncio.to_thread(self.library.add, item, folder)
         return self._set(self.store.require(job.id), final[0], final[1], item_id=item.id, progress=1.0)

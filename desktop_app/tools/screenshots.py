@@ -62,6 +62,16 @@ async def capture(window: MainWindow, out: Path, images: list[Path]) -> list[Pat
     if failed:
         raise RuntimeError(f"job failed while taking screenshots: {failed[0].message}")
     await shot("05-library")
+    window.library_view.set_list_mode(True)
+    await shot("05b-library-list")
+    window.library_view.set_list_mode(False)
+    window.library.export(window.library_view.current_id())
+    await wait_until(lambda: getattr(window.library, "export_dialog", None) is not None)
+    await asyncio.sleep(0.4)
+    path = out / "05c-export.png"
+    window.library.export_dialog.grab().save(str(path))
+    saved.append(path)
+    window.library.export_dialog.reject()
     for scheme in ("light", "dark"):
         apply_theme(scheme)
         await shot(f"06-main-{scheme}")

@@ -1,169 +1,397 @@
-"""The library panel: a grid of every kept result with its thumbnail; search; open in the preview."""
+"""The library panel: search as you type, filters, sort, a thumbnail grid or a list, multi-selection.
+
+The search, filters and sort become one ``LibraryQuery`` run in a worker against the index; only the newest
+answer is shown. Both views share one model and one selection model, so switching keeps the selection.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
+import time
+from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
-from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMenu,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from desktop_app.core.library import Library, LibraryItem
+from desktop_app.core.library import Library, LibraryItem, LibraryQuery
+from desktop_app.ui.library_model import THUMB, IdRole, LibraryModel
 from desktop_app.ui.tasks import spawn
 
-ItemRole = Qt.ItemDataRole.UserRole + 2
-THUMB = 112
-_Index = QModelIndex | QPersistentModelIndex
-
-
-def _load_image(path: Path) -> QImage | None:
-    """Runs in a worker: QImage (unlike QPixmap) may be created off the GUI thread."""
-    image = QImage(str(path))
-    if image.isNull():
-        return None
-    return image.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
-
-
-class LibraryModel(QAbstractListModel):
-    """Items newest first. Thumbnails load lazily the first time a row is painted."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._items: list[LibraryItem] = []
-        self._icons: dict[str, QIcon] = {}
-        self._loading: set[str] = set()
-        placeholder = QPixmap(THUMB, THUMB)
-        placeholder.fill(QColor("#e0e0e0"))
-        self._placeholder = QIcon(placeholder)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._items)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid():
-            return None
-        item = self._items[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return item.title
-        if role == Qt.ItemDataRole.DecorationRole:
-            icon = self._icons.get(item.id)
-            if icon is None:
-                self._request_thumbnail(item)
-                return self._placeholder
-            return icon
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{item.title}\n{item.model_id}"
-        if role == ItemRole:
-            return item
-        return None
-
-    def set_items(self, items: list[LibraryItem]) -> None:
-        self.beginResetModel()
-        self._items = list(items)
-        self.endResetModel()
-
-    def item(self, row: int) -> LibraryItem | None:
-        return self._items[row] if 0 <= row < len(self._items) else None
-
-    def row_of(self, item_id: str) -> int | None:
-        for row, item in enumerate(self._items):
-            if item.id == item_id:
-                return row
-        return None
-
-    def invalidate_thumbnail(self, item_id: str) -> None:
-        self._icons.pop(item_id, None)
-        row = self.row_of(item_id)
-        if row is not None:
-            index = self.index(row)
-            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
-
-    def _request_thumbnail(self, item: LibraryItem) -> None:
-        path = item.thumbnail_path
-        if path is None or item.id in self._loading:
-            return
-        self._loading.add(item.id)
-        spawn(self._load(item.id, path), name=f"thumbnail {item.id}")
-
-    async def _load(self, item_id: str, path: Path) -> None:
-        try:
-            image = await asyncio.to_thread(_load_image, path) if path.exists() else None
-        finally:
-            self._loading.discard(item_id)
-        self._icons[item_id] = QIcon(QPixmap.fromImage(image)) if image is not None else self._placeholder
-        row = self.row_of(item_id)
-        if row is not None:
-            index = self.index(row)
-            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+DAY = 86400.0
 
 
 class LibraryView(QWidget):
-    """Search box and thumbnail grid. ``itemActivated`` carries the chosen item."""
+    """``itemActivated`` carries the opened LibraryItem; ``currentChanged`` the current item id ('' for none)."""
 
     itemActivated = Signal(object)
+    currentChanged = Signal(str)
+    selectionChanged = Signal(list)  # selected item ids
+    compareRequested = Signal(list)  # 2+ item ids the user wants side by side
+    deleteRequested = Signal(list)
+    exportRequested = Signal(str)
+    importRequested = Signal()
+    reloaded = Signal()
+    _switched = Signal()  # emitted from a worker thread when the library moved; queued to the GUI thread
 
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.library = library
         self.model = LibraryModel()
+        self._generation = 0
+        self._want_current = ""
+
         self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("Search by name, prompt or model"))
+        self.search.setPlaceholderText(self.tr("Search name, prompt, model or tag"))
         self.search.setClearButtonEnabled(True)
-        self.view = QListView()
-        self.view.setObjectName("libraryGrid")
-        self.view.setModel(self.model)
-        self.view.setViewMode(QListView.ViewMode.IconMode)
-        self.view.setIconSize(QSize(THUMB, THUMB))
-        self.view.setGridSize(QSize(THUMB + 20, THUMB + 40))
-        self.view.setResizeMode(QListView.ResizeMode.Adjust)
-        self.view.setMovement(QListView.Movement.Static)
-        self.view.setUniformItemSizes(True)
-        self.view.setWordWrap(True)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.view.clicked.connect(self._activate)
-        self.view.activated.connect(self._activate)
-        self.empty = QLabel(self.tr("Finished models are kept here."))
+        self.search.setAccessibleName(self.tr("Search the library"))
+        self.favorites = QToolButton()
+        self.favorites.setText("★")
+        self.favorites.setCheckable(True)
+        self.favorites.setToolTip(self.tr("Show favourites only"))
+        self.favorites.setAccessibleName(self.tr("Favourites only"))
+        self.mode_button = QToolButton()
+        self.mode_button.setCheckable(True)
+        self.mode_button.setText(self.tr("List"))
+        self.mode_button.setToolTip(self.tr("Switch between thumbnails and a list with details (Ctrl+L)"))
+        self.mode_button.setShortcut(QKeySequence("Ctrl+L"))
+        self.import_button = QToolButton()
+        self.import_button.setText(self.tr("Import…"))
+        self.import_button.setToolTip(self.tr("Copy model files from your disk into the library"))
+        self.model_filter = self._combo(self.tr("Filter by service or model"))
+        self.date_filter = self._combo(self.tr("Filter by date"))
+        for label, days in ((self.tr("Any time"), 0), (self.tr("Today"), 1), (self.tr("Last 7 days"), 7),
+                            (self.tr("Last 30 days"), 30), (self.tr("Last year"), 365)):
+            self.date_filter.addItem(label, days)
+        self.status_filter = self._combo(self.tr("Filter by status"))
+        for label, status in ((self.tr("Any status"), ""), (self.tr("Complete"), "complete"),
+                              (self.tr("Partial results"), "partial"), (self.tr("Imported"), "imported")):
+            self.status_filter.addItem(label, status)
+        self.sort = self._combo(self.tr("Order of the items"))
+        for label, key, descending in ((self.tr("Newest first"), "date", True),
+                                       (self.tr("Oldest first"), "date", False),
+                                       (self.tr("Name A–Z"), "name", False), (self.tr("Name Z–A"), "name", True),
+                                       (self.tr("Highest cost"), "cost", True), (self.tr("Lowest cost"), "cost", False),
+                                       (self.tr("Largest"), "size", True), (self.tr("Smallest"), "size", False)):
+            self.sort.addItem(label, f"{key}:{'desc' if descending else 'asc'}")
+        self._fill_model_filter([])
+
+        self.grid = QListView()
+        self.grid.setObjectName("libraryGrid")
+        self.grid.setModel(self.model)
+        self.grid.setViewMode(QListView.ViewMode.IconMode)
+        self.grid.setIconSize(QSize(THUMB, THUMB))
+        self.grid.setGridSize(QSize(THUMB + 20, THUMB + 40))
+        self.grid.setResizeMode(QListView.ResizeMode.Adjust)
+        self.grid.setMovement(QListView.Movement.Static)
+        self.grid.setUniformItemSizes(True)
+        self.grid.setLayoutMode(QListView.LayoutMode.Batched)  # lays out 10,000 cells without a stall
+        self.grid.setBatchSize(200)
+        self.grid.setWordWrap(True)
+        self.grid.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table = QTableView()
+        self.table.setObjectName("libraryList")
+        self.table.setModel(self.model)
+        self.table.setSelectionModel(self.grid.selectionModel())
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setIconSize(QSize(32, 32))
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(36)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        # The panel is narrow: the name gets a fair share, the rest fit their contents, and it scrolls sideways.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(0, 180)
+        header.setStretchLastSection(True)
+        header.setSectionsClickable(True)
+        header.sectionClicked.connect(self._sort_by_column)
+        for view in (self.grid, self.table):
+            view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+            view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+            view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            view.customContextMenuRequested.connect(lambda pos, v=view: self._context_menu(v, pos))
+            view.activated.connect(self._activate)
+            view.clicked.connect(self._clicked)
+        self.grid.setAccessibleName(self.tr("Library thumbnails"))
+        self.table.setAccessibleName(self.tr("Library list"))
+        self.views = QStackedWidget()
+        self.views.addWidget(self.grid)
+        self.views.addWidget(self.table)
+        self.selection = self.grid.selectionModel()
+        self.selection.currentChanged.connect(self._on_current)
+        self.selection.selectionChanged.connect(lambda *_a: self.selectionChanged.emit(self.selected_ids()))
+
+        self.empty = QLabel()
         self.empty.setObjectName("emptyHint")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("hint")
+        self.undo_bar = _UndoBar()
+
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.favorites)
+        top.addWidget(self.mode_button)
+        top.addWidget(self.import_button)
+        filters = QHBoxLayout()
+        filters.addWidget(self.model_filter, 1)
+        filters.addWidget(self.date_filter, 1)
+        more = QHBoxLayout()
+        more.addWidget(self.status_filter, 1)
+        more.addWidget(self.sort, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.search)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        layout.addLayout(filters)
+        layout.addLayout(more)
+        layout.addWidget(self.undo_bar)
         layout.addWidget(self.empty)
-        layout.addWidget(self.view, 1)
-        # Search as you type, but query the index only once typing pauses.
+        layout.addWidget(self.views, 1)
+        layout.addWidget(self.count_label)
+
+        # Search as you type, but query the index only once typing pauses for a moment.
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
-        self._debounce.setInterval(150)
+        self._debounce.setInterval(120)
         self._debounce.timeout.connect(self.reload)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
+        for combo in (self.model_filter, self.date_filter, self.status_filter, self.sort):
+            combo.currentIndexChanged.connect(lambda _i: self.reload())
+        self.favorites.toggled.connect(lambda _on: self.reload())
+        self.mode_button.toggled.connect(self.set_list_mode)
+        self.import_button.clicked.connect(self.importRequested)
+        self._switched.connect(self.reload)
+        on_switch = self._switched.emit
+        library.on_switch.append(on_switch)
+        self.destroyed.connect(lambda *_a: on_switch in library.on_switch and library.on_switch.remove(on_switch))
         self._show_empty(True)
 
-    def reload(self) -> None:
-        spawn(self._reload(self.search.text()), name="library reload")
+    def _combo(self, tip: str) -> QComboBox:
+        combo = QComboBox()
+        combo.setToolTip(tip)
+        combo.setAccessibleName(tip)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(6)
+        return combo
 
-    async def _reload(self, query: str) -> None:
-        items = await asyncio.to_thread(self.library.list, query)
-        if query != self.search.text():
+    # --- querying ---------------------------------------------------------------------------------------
+
+    def query(self) -> LibraryQuery:
+        key, descending = self._sort_key()
+        days = self.date_filter.currentData() or 0
+        scope = self.model_filter.currentData() or ""
+        provider, model_id = (scope[2:], "") if scope.startswith("p:") else ("", scope[2:])
+        return LibraryQuery(
+            text=self.search.text(), provider=provider, model_id=model_id,
+            since=time.time() - days * DAY if days else None, favorite=self.favorites.isChecked(),
+            status=self.status_filter.currentData() or "", sort=key, descending=descending,
+        )
+
+    def reload(self) -> None:
+        self._generation += 1
+        spawn(self._reload(self._generation, self.query()), name="library reload")
+
+    async def refresh(self) -> None:
+        """Reload now and wait for it (for callers that then select what was just filed)."""
+        self._generation += 1
+        await self._reload(self._generation, self.query())
+
+    async def _reload(self, generation: int, query: LibraryQuery) -> None:
+        library = self.library
+
+        def work() -> tuple[Any, ...]:
+            with library.lock:
+                return library.rows(query), library.models(), library.items_dir
+
+        rows, models, items_dir = await asyncio.to_thread(work)
+        if generation != self._generation:
             return  # a newer search is on its way
-        self.model.set_items(items)
-        self._show_empty(not items, searching=bool(query.strip()))
+        current = self.current_id() or self._want_current
+        selected = set(self.selected_ids())
+        self.model.set_rows(rows, items_dir)
+        self._fill_model_filter(models)
+        self._restore_selection(selected, current)
+        filtered = bool(query.text.strip() or query.provider or query.model_id or query.since or query.favorite
+                        or query.status)
+        self._show_empty(not rows, filtered)
+        self.count_label.setText(self.tr("%n item(s)", "", len(rows)))
+        self.reloaded.emit()
+
+    def _fill_model_filter(self, models: list[tuple[str, str]]) -> None:
+        wanted = self.model_filter.currentData() or ""
+        entries = [(self.tr("All models"), "")]
+        for provider in dict.fromkeys(p for p, _m in models):
+            entries.append((provider.capitalize(), f"p:{provider}"))
+            names = self.model.model_names
+            entries += [("    " + names.get(m, m.split(":", 1)[-1]), f"m:{m}") for p, m in models if p == provider]
+        if [self.model_filter.itemData(i) for i in range(self.model_filter.count())] == [d for _t, d in entries]:
+            return
+        self.model_filter.blockSignals(True)
+        self.model_filter.clear()
+        for text, data in entries:
+            self.model_filter.addItem(text, data)
+        self.model_filter.setCurrentIndex(max(0, self.model_filter.findData(wanted)))
+        self.model_filter.blockSignals(False)
+
+    def _sort_key(self) -> tuple[str, bool]:
+        key, _sep, direction = (self.sort.currentData() or "date:desc").partition(":")
+        return key, direction == "desc"
+
+    def _sort_by_column(self, column: int) -> None:
+        key = ("name", "", "date", "cost", "size")[column]
+        if not key:
+            return
+        current_key, descending = self._sort_key()
+        descending = not descending if key == current_key else key != "name"
+        self.sort.setCurrentIndex(self.sort.findData(f"{key}:{'desc' if descending else 'asc'}"))
+
+    # --- selection --------------------------------------------------------------------------------------
+
+    def current_id(self) -> str:
+        index = self.selection.currentIndex()
+        return index.data(IdRole) if index.isValid() else ""
+
+    def selected_ids(self) -> list[str]:
+        rows = sorted({index.row() for index in self.selection.selectedIndexes()})
+        return [self.model.row(r).id for r in rows if self.model.row(r) is not None]
 
     def select(self, item_id: str) -> None:
+        """Make ``item_id`` current and the only selection (after the next reload if it is not listed yet)."""
         row = self.model.row_of(item_id)
+        if row is None:
+            self._want_current = item_id
+            return
+        self._want_current = ""
+        index = self.model.index(row, 0)
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.selection.setCurrentIndex(index, flags)
+        self.current_view().scrollTo(index)
+
+    def select_ids(self, item_ids: list[str]) -> None:
+        """Add the listed items to the selection (those the filters hide are skipped)."""
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        for item_id in item_ids:
+            row = self.model.row_of(item_id)
+            if row is not None:
+                self.selection.select(self.model.index(row, 0), flags)
+
+    def _restore_selection(self, selected: set[str], current: str) -> None:
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        self.select_ids(list(selected))
+        row = self.model.row_of(current) if current else None
         if row is not None:
-            self.view.setCurrentIndex(self.model.index(row))
+            self._want_current = ""
+            self.selection.setCurrentIndex(self.model.index(row, 0), QItemSelectionModel.SelectionFlag.NoUpdate
+                                           if selected else flags)
+        self.currentChanged.emit(self.current_id())
+
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.currentChanged.emit(current.data(IdRole) if current.isValid() else "")
+
+    def current_view(self) -> QAbstractItemView:
+        return self.table if self.mode_button.isChecked() else self.grid
+
+    def set_list_mode(self, on: bool) -> None:
+        if self.mode_button.isChecked() != on:
+            self.mode_button.setChecked(on)  # comes back here through toggled
+            return
+        self.mode_button.setText(self.tr("Grid") if on else self.tr("List"))
+        self.views.setCurrentWidget(self.table if on else self.grid)
+
+    # --- actions ----------------------------------------------------------------------------------------
+
+    def _clicked(self, index: QModelIndex) -> None:
+        if len(self.selected_ids()) == 1:  # a plain click opens; extending a selection does not
+            self._activate(index)
 
     def _activate(self, index: QModelIndex) -> None:
-        item = self.model.item(index.row())
+        item_id = index.data(IdRole)
+        if item_id:
+            spawn(self._open(item_id), name="open library item")
+
+    async def _open(self, item_id: str) -> None:
+        item: LibraryItem | None = await asyncio.to_thread(self.library.get, item_id)
         if item is not None:
             self.itemActivated.emit(item)
 
-    def _show_empty(self, empty: bool, searching: bool = False) -> None:
-        if searching:
-            self.empty.setText(self.tr("Nothing in the library matches this search."))
+    def _context_menu(self, view: QAbstractItemView, pos: QPoint) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        menu = QMenu(self)
+        open_action = menu.addAction(self.tr("Open in preview"))
+        open_action.setEnabled(len(ids) == 1)
+        open_action.triggered.connect(lambda: self._activate(self.selection.currentIndex()))
+        compare = menu.addAction(self.tr("Compare"))
+        compare.setEnabled(len(ids) >= 2)
+        compare.setToolTip(self.tr("Select two or more items to compare them"))
+        compare.triggered.connect(lambda: self.compareRequested.emit(ids))
+        export = menu.addAction(self.tr("Export…"))
+        export.setEnabled(len(ids) == 1)
+        export.triggered.connect(lambda: self.exportRequested.emit(ids[0]))
+        menu.addSeparator()
+        delete = QAction(self.tr("Delete %n item(s)", "", len(ids)), menu)
+        delete.triggered.connect(lambda: self.deleteRequested.emit(ids))
+        menu.addAction(delete)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._menu = menu  # tests read the actions
+        menu.popup(view.viewport().mapToGlobal(pos))
+
+    def keyPressEvent(self, event: Any) -> None:
+        if event.matches(QKeySequence.StandardKey.Delete) and self.selected_ids():
+            self.deleteRequested.emit(self.selected_ids())
+            return
+        super().keyPressEvent(event)
+
+    def _show_empty(self, empty: bool, filtered: bool = False) -> None:
+        if filtered:
+            self.empty.setText(self.tr("Nothing in the library matches. Clear the search or the filters."))
         else:
-            self.empty.setText(self.tr("Finished models are kept here. Click one to look at it again."))
+            self.empty.setText(self.tr("Finished models are kept here. Generate one, or import a model file "
+                                       "with Import…"))
         self.empty.setVisible(empty)
-        self.view.setVisible(not empty)
+        self.views.setVisible(not empty)
+
+
+class _UndoBar(QWidget):
+    """'Deleted 3 items  [Undo]': shown after a delete until the next one or a timeout."""
+
+    undo = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("undoBar")
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.button = QPushButton(self.tr("Undo"))
+        self.button.setToolTip(self.tr("Put the deleted items back (Ctrl+Z)"))
+        self.button.setShortcut(QKeySequence.StandardKey.Undo)
+        self.button.clicked.connect(self.undo)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(4, 2, 4, 2)
+        lay.addWidget(self.label, 1)
+        lay.addWidget(self.button)
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        self.label.setText(text)
+        self.show()

@@ -30,6 +30,7 @@ from desktop_app.ui.about import show_about
 from desktop_app.ui.account_wiring import AccountWiring
 from desktop_app.ui.drop_zone import DropZone, image_paths_from_urls
 from desktop_app.ui.job_queue import JobListModel, JobQueueView
+from desktop_app.ui.library_controller import LibraryController
 from desktop_app.ui.library_view import LibraryView
 from desktop_app.ui.param_form import ParamForm
 from desktop_app.ui.presets import PresetBar
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         self.job_model = JobListModel(self._model_names)
         self.queue = JobQueueView(self.job_model)
         self.library_view = LibraryView(services.library)
+        self.library = LibraryController(self)  # details panel and every library action
 
         self.queue_actions = QueueActions(self)  # one job per image, compare, duplicate, notifications
         self._build_layout()
@@ -142,7 +144,8 @@ class MainWindow(QMainWindow):
         ll.addWidget(self.library_view)
         right.addWidget(queue_box)
         right.addWidget(library_box)
-        right.setSizes([380, 520])
+        right.addWidget(self.library.details)
+        right.setSizes([240, 420, 300])
         right.setMinimumWidth(300)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -150,7 +153,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.preview)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([360, 760, 320])
+        splitter.setSizes([340, 700, 400])
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
 
@@ -166,6 +169,7 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         for action in (add, open_model, paste):
             file_menu.addAction(action)
+        self.library.add_menu_actions(file_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.account.settings_action)
         file_menu.addSeparator()

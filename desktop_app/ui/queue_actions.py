@@ -9,7 +9,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QObject, QUrl
+from PySide6.QtCore import QObject, QUrl
 from PySide6.QtWidgets import QCheckBox, QPushButton
 
 from desktop_app.core.job_groups import BATCH, COMPARE, GroupCreated, create_batch, create_compare, group_progress
@@ -210,7 +210,7 @@ class QueueActions(QObject):
         view = self.window.library_view
 
         async def select() -> None:
-            await view._reload(view.search.text())
+            await view.refresh()
             library = self.window.services.library
             items = [i for i in await asyncio.to_thread(lambda: [library.get(x) for x in item_ids]) if i is not None]
             if items:
@@ -220,10 +220,6 @@ class QueueActions(QObject):
                 names = self.window._model_names
                 self.window.open_compare([i.model_path for i in shown],
                                          [names.get(i.model_id, i.model_id) for i in shown])
-            selection = view.view.selectionModel()
-            for item_id in item_ids:
-                row = view.model.row_of(item_id)
-                if row is not None:
-                    selection.select(view.model.index(row), QItemSelectionModel.SelectionFlag.Select)
+            view.select_ids(item_ids)
 
         spawn(select(), name="show compare")

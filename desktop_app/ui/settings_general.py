@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.settings import BASE_URL_ENV
 from desktop_app.services import Services
+from desktop_app.ui.library_folder import LibraryFolderWidget
 from desktop_app.ui.theme import theme_names
 
 SERVICE_NAMES = {"hyper3d": "Hyper3D Rodin", "scenario": "Scenario", "local": "Offline relief"}
@@ -46,6 +47,7 @@ class GeneralPage(QWidget):
         self.library_folder_row = QHBoxLayout()
         self.library_folder_row.setContentsMargins(0, 0, 0, 0)
         self.library_folder_row.addWidget(self.library_path, 1)
+        self.library_folder_row.addWidget(LibraryFolderWidget(services, self.library_path))
         self.log_button = QPushButton(self.tr("Open &log folder"))
         self.log_button.setAutoDefault(False)
         self.log_button.setToolTip(self.tr("Show the log files (useful when reporting a problem; they never "

@@ -32,14 +32,15 @@ def test_library_compare_opens_linked_views(main_window: MainWindow, qloop, tmp_
 
     main_window.compare_action.trigger()  # nothing selected: a hint, no window
     assert main_window.compare_window is None
-    hints = [box for box in library.view.findChildren(QMessageBox) if box.isVisible()]
+    hints = [box for box in library.findChildren(QMessageBox) if box.isVisible()]
     assert len(hints) == 1 and "Select two to four models" in hints[0].text()
     hints[0].close()
 
-    selection = library.view.selectionModel()
+    selection = library.selection
     for row in range(2):
-        selection.select(library.model.index(row), QItemSelectionModel.SelectionFlag.Select)
+        selection.select(library.model.index(row, 0), QItemSelectionModel.SelectionFlag.Select)
     main_window.compare_action.trigger()
+    qloop.until(lambda: main_window.compare_window is not None, 10, "the compare window")  # items read off-thread
     window = main_window.compare_window
     assert window is not None and window.isVisible()
     qloop.until(lambda: all(p.state() == "scene" for p in window.previews()), 20, "both models to show")

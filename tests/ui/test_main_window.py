@@ -51,7 +51,7 @@ def test_drop_generate_preview_library(main_window: MainWindow, qtbot, qloop, fi
     assert main_window.job_model.job(0).state is JobState.SUCCEEDED
     qloop.until(lambda: main_window.preview.state() == "scene", 30, "the preview to show the model")
     qloop.until(lambda: main_window.library_view.model.rowCount() == 1, 10, "the library to list the item")
-    item = main_window.library_view.model.item(0)
+    item = main_window.services.library.get(main_window.library_view.model.row(0).id)
     assert item.id == job.item_id and item.model_path.exists()
 
     pixels = image_array(main_window.preview.grab_image())[..., :3]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -10,7 +11,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QListView,
     QMessageBox,
     QToolBar,
     QVBoxLayout,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.ui.preview.screenshot import ImageSaver, ask_png_path
 from desktop_app.ui.preview.viewer import PreviewWidget
+from desktop_app.ui.tasks import spawn
 
 MAX_MODELS = 4  # more than four side by side leaves each too small to judge
 
@@ -216,32 +217,34 @@ def _tr(text: str) -> str:
 
 def install_library_compare(library_view: QWidget,
                             open_compare: Callable[[list[Path], list[str]], None]) -> QAction:
-    """Add "Compare side by side" to the library grid's context menu (select 2-4 items with Ctrl+click).
+    """Compare side by side from the library: its context menu's "Compare" and Ctrl+K (2-4 selected items).
 
-    ``library_view`` is the LibraryView: its ``view`` (a QListView) and ``model.item(row)`` are used.
+    ``library_view`` is the LibraryView: its ``selected_ids()``, ``compareRequested`` and ``library`` are used;
+    the items are read off the GUI thread.
     """
-    grid: QListView = library_view.view  # type: ignore[attr-defined]
-    grid.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
-    action = QAction(_tr("Compare side by side"), grid)
+    action = QAction(_tr("Compare side by side"), library_view)
     action.setToolTip(_tr("Select two to four models (Ctrl+click), then compare them with linked cameras"))
     action.setShortcut(QKeySequence("Ctrl+K"))
     action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-    grid.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-    grid.addAction(action)
+    library_view.addAction(action)
 
-    def trigger() -> None:
-        rows = sorted(index.row() for index in grid.selectionModel().selectedIndexes())
-        items = [library_view.model.item(row) for row in rows]  # type: ignore[attr-defined]
+    async def show(ids: list[str]) -> None:
+        library = library_view.library  # type: ignore[attr-defined]
+        items = await asyncio.to_thread(lambda: [library.get(item_id) for item_id in ids])
         items = [item for item in items if item is not None and item.model_path is not None]
-        if len(items) < 2:
+        if len(items) >= 2:
+            open_compare([item.model_path for item in items], [item.title for item in items])
+
+    def compare(ids: list[str]) -> None:
+        if len(ids) < 2:
             box = QMessageBox(QMessageBox.Icon.Information, _tr("Compare"),
                               _tr("Select two to four models in the library (hold Ctrl and click), then choose "
-                                  "Compare side by side."), QMessageBox.StandardButton.Ok, grid)
+                                  "Compare side by side."), QMessageBox.StandardButton.Ok, library_view)
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             box.open()
             return
-        items = items[:MAX_MODELS]
-        open_compare([item.model_path for item in items], [item.title for item in items])
+        spawn(show(list(ids)[:MAX_MODELS]), name="compare")
 
-    action.triggered.connect(trigger)
+    action.triggered.connect(lambda: compare(library_view.selected_ids()))  # type: ignore[attr-defined]
+    library_view.compareRequested.connect(compare)  # type: ignore[attr-defined]
     return action

@@ -1,0 +1,153 @@
+"""Bringing model files into the library, and moving the whole library to another folder (Qt-free, blocking)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from desktop_app.core.errors import MeshwrightError
+from desktop_app.core.library import ITEM_FILE, TRASH, Library, LibraryFile, LibraryItem, new_item_id
+from desktop_app.core.meshes import PREVIEW_FORMATS, mesh_stats
+from desktop_app.core.outputs import sha256_file
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[float, str], None]
+
+
+class LibraryMoveError(MeshwrightError):
+    """The library cannot be moved to the chosen folder; nothing was changed."""
+
+
+# --- import ------------------------------------------------------------------------------------------------
+
+
+def companion_files(path: Path) -> list[Path]:
+    """Files a model refers to by relative name: an OBJ's MTL and its textures, a glTF's buffers and images."""
+    found: list[Path] = []
+    try:
+        if path.suffix.lower() == ".obj":
+            for mtl in re.findall(r"^\s*mtllib\s+(.+?)\s*$", path.read_text(errors="replace"), re.M):
+                mtl_path = path.parent / mtl
+                if mtl_path.is_file():
+                    found.append(mtl_path)
+                    maps = re.findall(r"^\s*(?:map_\w+|bump|disp|norm)\s+(?:-\S+\s+\S+\s+)*(.+?)\s*$",
+                                      mtl_path.read_text(errors="replace"), re.M)
+                    found += [path.parent / m for m in maps if (path.parent / m).is_file()]
+        elif path.suffix.lower() == ".gltf":
+            data = json.loads(path.read_text(encoding="utf-8"))
+            for entry in [*data.get("buffers", []), *data.get("images", [])]:
+                uri = entry.get("uri", "") if isinstance(entry, dict) else ""
+                if uri and not uri.startswith("data:") and (path.parent / uri).is_file():
+                    found.append(path.parent / uri)
+    except (OSError, ValueError) as exc:
+        log.info("could not read the files %s refers to: %s", path.name, type(exc).__name__)
+    # Only files beside or below the model: a name like ../../secret must not pull anything else in.
+    base = path.parent.resolve()
+    return list(dict.fromkeys(p for p in found if p.resolve().is_relative_to(base)))
+
+
+def import_model(library: Library, path: Path, title: str = "") -> LibraryItem:
+    """Copy a model file (and the files it refers to) into a new library item. The original is left alone."""
+    path = Path(path).expanduser()
+    if path.suffix.lower() not in PREVIEW_FORMATS:
+        raise MeshwrightError(f"'{path.name}' is not a model file Meshwright can open.",
+                              hint="Use a GLB, glTF, OBJ, STL or PLY file.")
+    stats = mesh_stats(path)  # refuses missing, damaged and empty files with a plain message
+    staging = library.root / f".import-{uuid.uuid4().hex[:8]}"
+    outputs = staging / "outputs"
+    outputs.mkdir(parents=True)
+    try:
+        files = []
+        for source in [path, *companion_files(path)]:
+            relative = source.resolve().relative_to(path.parent.resolve())
+            dest = outputs / relative
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest)
+            kind = "model" if source == path else "texture" if source.suffix.lower() in (".png", ".jpg",
+                                                                                          ".jpeg") else "other"
+            files.append(LibraryFile(f"outputs/{relative.as_posix()}", kind, dest.stat().st_size,
+                                     sha256_file(dest)))
+        now = time.time()
+        name = title.strip() or path.stem.replace("_", " ").strip() or "Imported model"
+        item = LibraryItem(
+            id=new_item_id(name, now), title=name, model_id=f"import:{path.suffix.lower().lstrip('.')}",
+            created_at=now, params={"faces": stats.triangles}, files=files, model_file=files[0].name,
+            remote={"imported_from": path.name}, started_at=now, finished_at=now, status="imported",
+        )
+        return library.add(item, staging)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+# --- moving the library ------------------------------------------------------------------------------------
+
+
+def _tree_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def _copy_verified(src: Path, dest: Path) -> None:
+    shutil.copytree(src, dest)
+    for path in src.rglob("*"):
+        if path.is_file():
+            copy = dest / path.relative_to(src)
+            if not copy.is_file() or copy.stat().st_size != path.stat().st_size:
+                raise LibraryMoveError(f"Copying {path.name} did not give the same file; nothing was changed.")
+
+
+def move_library(library: Library, dest: Path, progress: Progress | None = None) -> Path:
+    """Copy every item (and the app's trash) to ``dest``, check the copies, then switch ``library`` to it.
+
+    The old folder is left untouched, so nothing can be lost half-way; the caller saves the new location.
+    """
+    report = progress or (lambda _f, _m: None)
+    dest = Path(dest).expanduser().resolve()
+    src = library.root.resolve()
+    if dest == src:
+        raise LibraryMoveError("The library is already in this folder.")
+    if dest.is_relative_to(src) or src.is_relative_to(dest):
+        raise LibraryMoveError("Choose a folder outside the current library (and not one that contains it).")
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise LibraryMoveError("Choose an empty folder for the library.", hint=f"'{dest}' already holds files.")
+    try:
+        (dest / "items").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LibraryMoveError("That folder cannot be written to.", hint=type(exc).__name__) from exc
+
+    folders = [p for p in sorted(library.items_dir.iterdir()) if (p / ITEM_FILE).is_file()]
+    total = max(1, sum(_tree_bytes(p) for p in folders))
+    done = 0
+    try:
+        for number, folder in enumerate(folders, 1):
+            report(done / total * 0.95, f"Copying item {number} of {len(folders)}")
+            _copy_verified(folder, dest / "items" / folder.name)
+            done += _tree_bytes(folder)
+        with library.lock:  # no job can file a result between the last copy and the switch
+            late = [p for p in library.items_dir.iterdir()
+                    if (p / ITEM_FILE).is_file() and not (dest / "items" / p.name).exists()]
+            for folder in late:
+                _copy_verified(folder, dest / "items" / folder.name)
+            if (library.root / TRASH).is_dir():
+                _copy_verified(library.root / TRASH, dest / TRASH)
+            report(0.97, "Indexing the new folder")
+            library.switch_to(dest)
+    except BaseException as exc:
+        # The copies are ours (the folder was empty): clear them so a second try starts clean.
+        if library.root.resolve() != dest:
+            for part in ("items", TRASH, "index.sqlite3", "index.sqlite3-wal", "index.sqlite3-shm"):
+                target = dest / part
+                shutil.rmtree(target, ignore_errors=True) if target.is_dir() else target.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise LibraryMoveError("The library could not be copied there; it stays where it was.",
+                                   hint=f"{type(exc).__name__}: {exc}") from exc
+        raise
+    report(1.0, "Done")
+    log.info("library moved to %s (%d items); the old folder %s was kept", dest, len(folders), src)
+    return dest

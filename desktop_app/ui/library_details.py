@@ -1,0 +1,271 @@
+"""Details of the selected library item: images, model, parameters, ids, cost, timings, files; and its actions.
+
+The panel only shows and asks: every change (rename, tags, favourite) and every action goes out as a
+signal, and the library controller does the work off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.library import LibraryItem
+from desktop_app.ui.library_model import cost_text, human_size
+from desktop_app.ui.tasks import spawn
+
+INPUT_THUMB = 72
+
+
+def _input_image(path: Path) -> QImage | None:
+    image = QImage(str(path))
+    if image.isNull():
+        return None
+    return image.scaled(INPUT_THUMB, INPUT_THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                        Qt.TransformationMode.SmoothTransformation)
+
+
+def _when(stamp: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp)) if stamp else ""
+
+
+class LibraryDetails(QWidget):
+    openRequested = Signal(object)  # LibraryItem
+    rerunRequested = Signal(object)
+    editRequested = Signal(object)  # re-run with edits: put images and parameters back into the form
+    exportRequested = Signal(str)
+    revealRequested = Signal(object)
+    deleteRequested = Signal(list)
+    compareRequested = Signal(list)
+    changeRequested = Signal(str, dict)  # item id, {field: value}
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("libraryDetails")
+        self.item: LibraryItem | None = None
+        self.model_names: dict[str, str] = {}  # shared with the window: filled once the models are listed
+        self._status_text = {"complete": self.tr("Complete"), "imported": self.tr("Imported"),
+                             "partial": self.tr("Partial results (the job failed)")}
+        self._ids: list[str] = []
+        self._token = 0
+
+        self.title = QLineEdit()
+        self.title.setObjectName("detailsTitle")
+        self.title.setToolTip(self.tr("Rename: type a new name and press Enter"))
+        self.title.setAccessibleName(self.tr("Item name"))
+        self.title.editingFinished.connect(self._renamed)
+        self.favorite = QToolButton()
+        self.favorite.setCheckable(True)
+        self.favorite.setText("☆")
+        self.favorite.setToolTip(self.tr("Mark as favourite"))
+        self.favorite.setAccessibleName(self.tr("Favourite"))
+        self.favorite.clicked.connect(self._favorite_clicked)
+        self.tags = QLineEdit()
+        self.tags.setPlaceholderText(self.tr("Tags, separated by commas"))
+        self.tags.setToolTip(self.tr("Tags help you find items; press Enter to keep them"))
+        self.tags.setAccessibleName(self.tr("Tags"))
+        self.tags.editingFinished.connect(self._tags_edited)
+        self.images = QHBoxLayout()
+        self.images.setContentsMargins(0, 0, 0, 0)
+        self.info = QLabel()
+        self.info.setWordWrap(True)
+        self.info.setTextFormat(Qt.TextFormat.RichText)
+        self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.info.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.hint = QLabel(self.tr("Select an item to see its details."))
+        self.hint.setObjectName("emptyHint")
+        self.hint.setWordWrap(True)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        self.buttons: dict[str, QPushButton] = {}
+        grid = QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        specs = [
+            ("open", self.tr("Open"), self.tr("Show this model in the preview"), self._open),
+            ("rerun", self.tr("Re-run"), self.tr("Make it again with the same images and settings"),
+             lambda: self.item and self.rerunRequested.emit(self.item)),
+            ("edit", self.tr("Re-run with edits…"), self.tr("Put its images and settings back into the form "
+                                                            "to change them first"),
+             lambda: self.item and self.editRequested.emit(self.item)),
+            ("export", self.tr("Export…"), self.tr("Save the model as GLB, OBJ, STL or PLY, optionally scaled "
+                                                   "for 3D printing"),
+             lambda: self.item and self.exportRequested.emit(self.item.id)),
+            ("reveal", self.tr("Show folder"), self.tr("Open the item's folder in the file manager"),
+             lambda: self.item and self.revealRequested.emit(self.item)),
+            ("compare", self.tr("Compare"), self.tr("Look at the selected items side by side"),
+             lambda: self.compareRequested.emit(list(self._ids))),
+            ("delete", self.tr("Delete"), self.tr("Move to the trash (you can undo this)"),
+             lambda: self._ids and self.deleteRequested.emit(list(self._ids))),
+        ]
+        for number, (key, text, tip, slot) in enumerate(specs):
+            button = QPushButton(text)
+            button.setToolTip(tip)
+            button.setAutoDefault(False)
+            button.clicked.connect(slot)
+            self.buttons[key] = button
+            grid.addWidget(button, number // 2, number % 2)
+
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.favorite)
+        body = QWidget()
+        lay = QVBoxLayout(body)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(head)
+        lay.addLayout(self.images)
+        lay.addWidget(self.tags)
+        lay.addLayout(grid)
+        lay.addWidget(self.info, 1)
+        self.body = body
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 6)
+        outer.addWidget(self.hint)
+        outer.addWidget(scroll, 1)
+        self._scroll = scroll
+        self.show_selection([], None)
+
+    # --- content ----------------------------------------------------------------------------------------
+
+    def show_selection(self, ids: list[str], item: LibraryItem | None) -> None:
+        """Show one item in full, or what can be done with several."""
+        self._ids = list(ids)
+        self.item = item if len(ids) == 1 else None
+        several = len(ids) > 1
+        self.hint.setVisible(item is None and not several)
+        self._scroll.setVisible(item is not None or several)
+        self._clear_images()
+        if several:
+            self.title.setText(self.tr("%n items selected", "", len(ids)))
+            self.info.setText("")
+        for key, button in self.buttons.items():
+            button.setVisible(key in ("compare", "delete") if several else key != "compare")
+        for widget in (self.title, self.favorite, self.tags):
+            widget.setEnabled(not several)
+        self.tags.setVisible(not several)
+        self.favorite.setVisible(not several)
+        if self.item is None:
+            return
+        item = self.item
+        self.title.setText(item.title)
+        self._set_favorite(item.favorite)
+        self.tags.setText(", ".join(item.tags))
+        can_run = item.status != "imported" and bool(item.inputs or item.params)
+        self.buttons["rerun"].setEnabled(can_run)
+        self.buttons["edit"].setEnabled(can_run)
+        has_model = bool(item.model_path and item.model_file)
+        self.buttons["open"].setEnabled(has_model)
+        self.buttons["export"].setEnabled(has_model)
+        self.info.setText(self._info_html(item))
+        self._token += 1
+        spawn(self._load_images(self._token, [item.folder / name for name in item.inputs] if item.folder else []),
+              name="details images")
+
+    def _info_html(self, item: LibraryItem) -> str:
+        rows: list[tuple[str, str]] = [
+            (self.tr("Model"), self.model_names.get(item.model_id, item.model_id)),
+            (self.tr("Status"), self._status_text.get(item.status, item.status)),
+            (self.tr("Created"), _when(item.created_at)),
+        ]
+        if item.started_at and item.finished_at:
+            rows.append((self.tr("Took"), f"{max(0.0, item.finished_at - item.started_at):.0f} s"))
+        if item.cost is not None:
+            rows.append((self.tr("Cost"), cost_text(item.cost, item.cost_unit)))
+        if item.job_id:
+            rows.append((self.tr("Job id"), item.job_id))
+        for key, value in sorted(item.remote.items()):
+            rows.append((key, value if isinstance(value, str) else json.dumps(value)))
+        text = "".join(f"<tr><td><b>{html.escape(k)}</b>&nbsp;</td><td>{html.escape(str(v))}</td></tr>"
+                       for k, v in rows)
+        params = "".join(f"<tr><td>{html.escape(str(k))}&nbsp;</td><td>{html.escape(self._value(v))}</td></tr>"
+                         for k, v in sorted(item.params.items()))
+        files = "".join(f"<tr><td>{html.escape(f.name)}&nbsp;</td><td align='right'>{human_size(f.size)}</td></tr>"
+                        for f in item.files)
+        out = f"<table>{text}</table>"
+        if params:
+            out += f"<p><b>{self.tr('Settings')}</b></p><table>{params}</table>"
+        if files:
+            out += f"<p><b>{self.tr('Files')}</b></p><table>{files}</table>"
+        return out
+
+    @staticmethod
+    def _value(value: object) -> str:
+        text = value if isinstance(value, str) else json.dumps(value)
+        return text if len(text) <= 200 else text[:200] + "…"
+
+    async def _load_images(self, token: int, paths: list[Path]) -> None:
+        for path in paths[:5]:
+            image = await asyncio.to_thread(_input_image, path)
+            if token != self._token:
+                return
+            label = QLabel()
+            label.setToolTip(path.name)
+            label.setFixedSize(INPUT_THUMB, INPUT_THUMB)
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            if image is not None:
+                label.setPixmap(QPixmap.fromImage(image))
+            else:
+                label.setText(self.tr("(missing)"))
+            self.images.addWidget(label)
+        if token == self._token:
+            self.images.addStretch(1)
+
+    def _clear_images(self) -> None:
+        while self.images.count():
+            entry = self.images.takeAt(0)
+            if entry.widget() is not None:
+                entry.widget().deleteLater()
+
+    def _set_favorite(self, on: bool) -> None:
+        self.favorite.setChecked(on)
+        self.favorite.setText("★" if on else "☆")
+        self.favorite.setToolTip(self.tr("Favourite (click to unmark)") if on else self.tr("Mark as favourite"))
+
+    # --- edits ------------------------------------------------------------------------------------------
+
+    def _open(self) -> None:
+        if self.item is not None:
+            self.openRequested.emit(self.item)
+
+    def _renamed(self) -> None:
+        title = self.title.text().strip()
+        if self.item is None or not title or title == self.item.title:
+            if self.item is not None and not title:
+                self.title.setText(self.item.title)  # a name cannot be empty: put the old one back
+            return
+        self.item.title = title
+        self.changeRequested.emit(self.item.id, {"title": title})
+
+    def _tags_edited(self) -> None:
+        if self.item is None:
+            return
+        tags = list(dict.fromkeys(t.strip() for t in self.tags.text().split(",") if t.strip()))
+        if tags != self.item.tags:
+            self.item.tags = tags
+            self.changeRequested.emit(self.item.id, {"tags": tags})
+
+    def _favorite_clicked(self, on: bool) -> None:
+        if self.item is None:
+            return
+        self._set_favorite(on)
+        self.item.favorite = on
+        self.changeRequested.emit(self.item.id, {"favorite": on})

@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
 from tests.emulators.faults import FAULTS, SERVICES, run_case  # noqa: E402
-from tests.emulators.kill_suite import KILL_STATES, kill_and_resume  # noqa: E402
+from tests.emulators.kill_suite import SCENARIO_KILL_STATES, STATES_BY_SERVICE, kill_and_resume  # noqa: E402
 
 IMAGE = ROOT.parent / "shared" / "fixtures" / "images" / "typical_misc_crate.png"
 
@@ -50,12 +50,19 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="meshwright-faults-") as tmp:
         work = Path(tmp)
         rows = asyncio.run(fault_rows(work))
-        for state in KILL_STATES:
-            outcome = kill_and_resume(state, IMAGE, work / f"kill-{state}")
-            if not outcome.ok:
-                print(f"  kill -9 while {state}: {outcome.problems}", file=sys.stderr)
-            rows.append((f"kill -9 while {state}", [cell(outcome.end_state or "?", outcome.ok), "-"], 1,
-                         0 if outcome.ok else 1, max(0, outcome.submits - 1)))
+        for state in SCENARIO_KILL_STATES:  # Hyper3D's states and Scenario's asset upload
+            cells, lost, duplicates = [], 0, 0
+            for service in ("hyper3d", "scenario"):
+                if state not in STATES_BY_SERVICE[service]:
+                    cells.append("-")
+                    continue
+                outcome = kill_and_resume(state, IMAGE, work / f"kill-{service}-{state}", service=service)
+                if not outcome.ok:
+                    print(f"  kill -9 of {service} while {state}: {outcome.problems}", file=sys.stderr)
+                cells.append(cell(outcome.end_state or "?", outcome.ok))
+                lost += 0 if outcome.ok else outcome.jobs
+                duplicates += max(0, outcome.submits - outcome.jobs)
+            rows.append((f"kill -9 while {state}", cells, len([c for c in cells if c != "-"]), lost, duplicates))
     width = max(len(r[0]) for r in rows) + 2
     print(f"{'fault':{width}}{'hyper3d':22}{'scenario':22}")
     for name, cells, *_ in rows:
@@ -65,7 +72,8 @@ def main() -> int:
     lost = sum(r[3] for r in rows)
     duplicates = sum(r[4] for r in rows)
     print(f"\njobs: {jobs}  faults injected: {injected}  jobs lost: {lost}  duplicate submits: {duplicates}")
-    print("(kill -9 runs the real CLI against the Hyper3D emulator; (!) marks an unexpected end)")
+    print("(kill -9 runs the real CLI against each emulator; \"draft\" kills a 2-job batch, so it counts 2 jobs "
+          "per service in the checks; (!) marks an unexpected end)")
     return 0 if lost == 0 and duplicates == 0 else 1
 
 

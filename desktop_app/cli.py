@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app import __version__, cli_library
+from desktop_app.cli_batch import generate_each
 from desktop_app.cli_render import add_render_parser, run_render
 from desktop_app.core.errors import MeshwrightError, ValidationError
 from desktop_app.core.jobs import Job, JobState
@@ -33,7 +34,9 @@ class CliError(Exception):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m desktop_app", description="Meshwright command line.")
+    # a frozen build names its own executable (meshwright, meshwright-cli) in the usage line
+    prog = Path(sys.argv[0]).stem if getattr(sys, "frozen", False) else "python -m desktop_app"
+    parser = argparse.ArgumentParser(prog=prog, description="Meshwright command line.")
     parser.add_argument("--version", action="version", version=f"Meshwright {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -52,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="a parameter value; repeat for several")
     p.add_argument("--title", default="", help="name of the library item")
     p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    p.add_argument("--each", action="store_true", help="one job per image (a batch) instead of one job from all")
 
     p = sub.add_parser("jobs", help="list jobs and their states")
     p.add_argument("--json", action="store_true")
@@ -133,6 +137,9 @@ async def _generate(services: Services, args: argparse.Namespace) -> int:
     if missing:
         raise CliError(f"Image not found: {', '.join(missing)}")
     services.scheduler.add_listener(_Progress())
+    if args.each:
+        return await generate_each(services, args.model_id, args.images, values, title=args.title,
+                                   as_json=args.json, to_json=job_json, exit_code=_exit_code)
     job = await services.scheduler.create_job(args.model_id, args.images, values, title=args.title)
     print(f"Job {job.id} started ({schema.name}).", file=sys.stderr)
     job = await services.scheduler.run(job.id)

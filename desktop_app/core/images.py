@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -206,6 +207,32 @@ def load_upright(path: Path, keep_alpha: bool = True) -> Image.Image:
             raise _damaged(path) from exc
 
 
+# PNG chunks that only describe colour and size: a file with nothing else needs no re-encoding.
+_HARMLESS_PNG_INFO = frozenset({"icc_profile", "srgb", "gamma", "chromaticity", "dpi", "aspect"})
+
+
+def _already_clean(src: InputImage) -> bool:
+    """A PNG that is already what normalise_image writes: 8-bit RGB(A), upright, small enough, no metadata.
+
+    Copying it as is skips a decode and a PNG encode (about 0.15 s for a 720 px image on a slow machine, which
+    made a batch of 50 take 15 s); text and EXIF chunks (prompts, GPS) still force a clean copy."""
+    if src.format != "PNG" or max(src.width, src.height) > MAX_NORMALISED_SIDE:
+        return False
+    with _open(src.path) as img:
+        return (img.mode == ("RGBA" if src.has_alpha else "RGB") and set(img.info) <= _HARMLESS_PNG_INFO
+                and not img.getexif())
+
+
+def _copy_atomically(src: Path, dest: Path) -> None:
+    tmp = dest.with_name(dest.name + ".part")
+    try:
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dest)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputImageError(f"Could not write a copy of {_name(src)}: {exc.strerror or exc}.") from exc
+
+
 def normalise_image(src: InputImage, dest: Path) -> Path:
     """Write a clean PNG copy of ``src``: upright, alpha kept, at most MAX_NORMALISED_SIDE on the long side.
 
@@ -216,6 +243,10 @@ def normalise_image(src: InputImage, dest: Path) -> Path:
     if dest.is_dir():
         dest = dest / f"{src.path.stem}.png"
     dest = dest.with_suffix(".png")
+    if _already_clean(src):
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        _copy_atomically(src.path, dest)
+        return dest
     img = load_upright(src.path, keep_alpha=src.has_alpha)
     if max(img.size) > MAX_NORMALISED_SIDE:
         img.thumbnail((MAX_NORMALISED_SIDE, MAX_NORMALISED_SIDE), Image.Resampling.LANCZOS)

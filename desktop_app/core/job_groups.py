@@ -28,11 +28,11 @@ async def create_batch(scheduler: Any, model_id: str, images: Sequence[Path], va
     before a single job exists (they would fail every job the same way)."""
     if not images:
         raise MeshwrightError("There are no images to make jobs from.")
-    schema = await scheduler.registry.schema(model_id)
+    schema = await scheduler.model_schema(model_id)
     errors = schema.validate({**schema.defaults(), **schema.coerce(values)}, image_count=1)
     if errors:
         raise ValidationError(errors)
-    group = scheduler.store.create_group(BATCH, title or f"{len(images)} images · {schema.name}")
+    group = await scheduler.new_group(BATCH, title or f"{len(images)} images · {schema.name}")
     created = GroupCreated(group)
     for image in images:
         try:
@@ -50,7 +50,7 @@ async def create_compare(scheduler: Any, model_ids: Sequence[str], images: Seque
     if len(models) < 2:
         raise MeshwrightError("Choose at least two models to compare.")
     name = title or (Path(images[0]).stem.replace("_", " ") if images else "Compare")
-    group = scheduler.store.create_group(COMPARE, name)
+    group = await scheduler.new_group(COMPARE, name)
     created = GroupCreated(group)
     for model_id in models:
         try:

@@ -39,7 +39,13 @@ CREATE TABLE IF NOT EXISTS job_groups (
 CREATE INDEX IF NOT EXISTS jobs_group ON jobs(group_id);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)  # MIGRATIONS[n - 1] takes a journal from version n - 1 to n
+# v3: how far a submit got, so a job stopped while uploading free input assets is not mistaken for a paid
+# request in flight ("" in older rows keeps the cautious reading).
+_V3 = """
+ALTER TABLE jobs ADD COLUMN submit_stage TEXT NOT NULL DEFAULT ''
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)  # MIGRATIONS[n - 1] takes a journal from version n - 1 to n
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

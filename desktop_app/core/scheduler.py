@@ -8,7 +8,6 @@ Qt signals). Paid submits are never repeated: a submit whose fate is unknown lea
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import time
@@ -19,13 +18,15 @@ from typing import Any
 import httpx
 
 from desktop_app.core.download import safe_filename
-from desktop_app.core.errors import AuthError, MeshwrightError, ProviderError, SubmitUncertainError, ValidationError
+from desktop_app.core.errors import AuthError, MeshwrightError, ProviderError, ValidationError
 from desktop_app.core.images import check_images, normalise_image
-from desktop_app.core.jobs import Job, JobState, JobStore, new_job_id
+from desktop_app.core.jobs import Job, JobGroup, JobState, JobStore, new_job_id
 from desktop_app.core.library import Library
 from desktop_app.core.pacing import ProviderGate, backoff
+from desktop_app.core.scheduler_control import JobControl
 from desktop_app.core.scheduler_results import ResultStage
-from desktop_app.providers.base import GenerationRequest, PollResult, RemoteRef, RemoteStatus, poll_interval
+from desktop_app.core.scheduler_submit import SubmitStage, is_paid, paid_request_maybe_sent, uncertain_message
+from desktop_app.providers.base import PollResult, RemoteRef, RemoteStatus, poll_interval
 
 log = logging.getLogger(__name__)
 S = JobState
@@ -38,11 +39,10 @@ _STATUS_TO_STATE = {
     RemoteStatus.FAILED: S.FAILED,
     RemoteStatus.CANCELED: S.CANCELED,
 }
-MAX_SUBMIT_REFUSALS = 20
 _RESUMABLE = (S.DRAFT, S.SUBMITTED, S.QUEUED, S.RUNNING, S.DOWNLOADING, S.INTERRUPTED)
 
 
-class Scheduler(ResultStage):
+class Scheduler(SubmitStage, JobControl, ResultStage):
     """``concurrency`` is shared, not copied (it is the live Settings dict): a cap edited in Settings applies to
     waiting jobs at once, as does a new ``deadline_s`` to running ones."""
 
@@ -111,10 +111,16 @@ class Scheduler(ResultStage):
         for gate in self._gates.values():
             gate.jobs.wake()
 
-    @property
-    def client(self) -> httpx.AsyncClient:
+    async def http_client(self) -> httpx.AsyncClient:
+        """The client for result downloads, made on first use in a worker: building its TLS context reads the
+        CA bundle, which blocked the GUI loop for tens of milliseconds."""
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=httpx.Timeout(120.0, connect=15.0), follow_redirects=True)
+            client = await asyncio.to_thread(
+                httpx.AsyncClient, timeout=httpx.Timeout(120.0, connect=15.0), follow_redirects=True)
+            if self._client is None:
+                self._client = client
+            else:  # another job made one meanwhile
+                await client.aclose()
         return self._client
 
     def job_dir(self, job_id: str) -> Path:
@@ -125,6 +131,15 @@ class Scheduler(ResultStage):
         return task is not None and not task.done()
 
     # --- creating and starting -------------------------------------------------------------------------
+
+    async def model_schema(self, model_id: str) -> Any:
+        """The model's parameter schema (desktop_app.core.schema.ModelSchema), fetched once and cached."""
+        self.registry.provider_for(model_id)  # an unknown model fails here with a clear message
+        return await self.registry.schema(model_id)
+
+    async def new_group(self, kind: str, title: str) -> JobGroup:
+        """Commit a batch or compare group before its jobs are made, so they can name it."""
+        return await asyncio.to_thread(self.store.create_group, kind, title)
 
     async def create_job(
         self, model_id: str, images: Sequence[Path], values: dict[str, Any], *, title: str = "",
@@ -155,7 +170,7 @@ class Scheduler(ResultStage):
             return names
 
         job.inputs = await asyncio.to_thread(copy_inputs)
-        return self._emit(self.store.create(job))
+        return self._emit(await asyncio.to_thread(self.store.create, job))
 
     def start(self, job_id: str) -> asyncio.Task[Job]:
         if self.running(job_id):
@@ -175,10 +190,10 @@ class Scheduler(ResultStage):
         for job in reversed(self.store.list()):
             if job.state is S.UPLOADING:
                 provider = self.registry.provider_for(job.model_id)
-                if getattr(provider, "paid", True):
-                    self._set(job, S.NEEDS_CHECK, _uncertain_message(provider.display_name))
+                if paid_request_maybe_sent(job, provider):
+                    self._set(job, S.NEEDS_CHECK, uncertain_message(provider.display_name))
                     continue
-                job = self._set(job, S.INTERRUPTED)
+                job = self._set(job, S.INTERRUPTED, "Stopped before anything was charged; starting again.")
             if job.state in _RESUMABLE:
                 self.start(job.id)
                 resumed.append(job)
@@ -199,7 +214,7 @@ class Scheduler(ResultStage):
                                 f"{provider.display_name} jobs are running)")
             async with gate.jobs:
                 job = self.store.require(job_id)
-                paid = getattr(provider, "paid", True)
+                paid = is_paid(provider)
                 if job.state is S.INTERRUPTED and (not job.remote or not paid):
                     job = self._set(job, S.DRAFT if not job.remote else S.UPLOADING, "Starting again")
                 if job.state is S.DRAFT:
@@ -228,58 +243,10 @@ class Scheduler(ResultStage):
         job = self.store.require(job_id)
         if job.state.terminal or job.cancel_requested:
             return
-        if job.state is S.UPLOADING and getattr(provider, "paid", True):
-            self._set(job, S.NEEDS_CHECK, _uncertain_message(provider.display_name))
+        if paid_request_maybe_sent(job, provider):
+            self._set(job, S.NEEDS_CHECK, uncertain_message(provider.display_name))
         elif job.state.active or job.state is S.DRAFT:
             self._set(job, S.INTERRUPTED, "Paused when Meshwright closed; it continues at the next start.")
-
-    async def _submit(self, job: Job, provider: Any, gate: ProviderGate, already_uploading: bool = False) -> Job:
-        if not already_uploading:
-            # Wait for the provider's request slot first: a job held here is still a draft, so quitting now
-            # never leaves it "needs check" for a request that was not sent.
-            await gate.request_slot()
-            job = self._set(self.store.require(job.id), S.UPLOADING, "Sending")
-        folder = self.job_dir(job.id) / "inputs"
-        request = GenerationRequest(
-            model_id=job.model_id,
-            images=tuple(folder / name for name in job.inputs),
-            values=dict(job.params),
-            job_id=job.id,
-        )
-        last = [0.0]
-
-        def progress(fraction: float | None, message: str) -> None:
-            now = time.monotonic()
-            if now - last[0] > 0.3:
-                last[0] = now
-                self._set(self.store.require(job.id), message=message, progress=fraction)
-
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                ref = await provider.submit(request, progress)
-                break
-            except SubmitUncertainError as exc:
-                return self._set(job, S.NEEDS_CHECK, exc.user_text())
-            except ProviderError as exc:
-                # A refusal (429, parallelism limit) created nothing at the service, so sending again is safe.
-                if not exc.retryable or attempt >= MAX_SUBMIT_REFUSALS or job.cancel_requested:
-                    return self._set(job, S.FAILED, exc.user_text())
-                wait = exc.retry_after if exc.retry_after is not None else backoff(attempt, cap=60.0)
-                gate.pause(wait)
-                job = self._set(job, message=f"{exc.message} Sending again in {round(wait)} s; nothing was charged.")
-                await gate.request_slot()
-                job = self.store.require(job.id)
-            except MeshwrightError as exc:
-                return self._set(job, S.FAILED, exc.user_text())
-        job = self._set(
-            self.store.require(job.id), S.SUBMITTED, "Submitted",
-            remote=ref.to_json(), cost=ref.cost, cost_unit=ref.cost_unit, progress=None,
-        )
-        if job.cancel_requested:
-            return await self._cancel_remote(job, provider)
-        return job
 
     def _timing(self, provider: Any) -> tuple[float, float]:
         return self.poll_override or getattr(provider, "poll_timing", (5.0, 30.0))
@@ -338,76 +305,6 @@ class Scheduler(ResultStage):
             message = "Fetching the results"
         return self._set(job, to, message, **changes)
 
-    # --- cancel and shutdown ---------------------------------------------------------------------------
-
-    async def cancel(self, job_id: str) -> Job:
-        job = self.store.require(job_id)
-        if job.state.terminal:
-            return job
-        job = self._set(job, cancel_requested=True)
-        provider = self.registry.provider_for(job.model_id)
-        if job.state is S.UPLOADING and self.running(job_id) and getattr(provider, "paid", True):
-            # Interrupting a paid submit would leave its fate unknown; cancel once it has an id.
-            return self._set(job, message="Cancelling once the service confirms the job…")
-        task = self._tasks.get(job_id)
-        if task is not None and not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        job = self.store.require(job_id)
-        if job.remote and job.state in (S.SUBMITTED, S.QUEUED, S.RUNNING, S.INTERRUPTED, S.NEEDS_CHECK):
-            return await self._cancel_remote(job, provider)
-        if job.state.terminal:
-            return job
-        return self._set(job, S.CANCELED, "Canceled.")
-
-    async def _cancel_remote(self, job: Job, provider: Any) -> Job:
-        try:
-            accepted = await provider.cancel(RemoteRef.from_json(job.remote))
-        except ProviderError as exc:
-            log.info("cancel of %s refused: %s", job.id, exc.message)
-            accepted = False
-        if accepted:
-            return self._set(job, S.CANCELED, "Canceled.")
-        return self._set(job, S.CANCELED, f"Stopped watching this job, but {provider.display_name} did not confirm "
-                         "the cancel: it may still finish and be billed.")
-
-    async def shutdown(self, grace: float = 10.0) -> None:
-        """Stop every task: jobs sending a paid request get ``grace`` seconds to obtain their remote id."""
-        self._closing = True
-        deadline = time.monotonic() + grace
-        while time.monotonic() < deadline and any(
-            not t.done() and self.store.require(jid).state is S.UPLOADING for jid, t in list(self._tasks.items())
-        ):
-            await asyncio.sleep(0.05)
-        tasks = [t for t in self._tasks.values() if not t.done()]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
-
-    def input_paths(self, job: Job) -> list[Path]:
-        """Where a job's input images are now: its job folder, or its library item once filed (blocking I/O)."""
-        images = [self.job_dir(job.id) / "inputs" / n for n in job.inputs]
-        if job.item_id:
-            item = self.library.get(job.item_id)
-            if item is not None and item.folder is not None:
-                images = [item.folder / n for n in item.inputs]
-        missing = [p.name for p in images if not p.exists()]
-        if missing:
-            raise MeshwrightError(f"The input images of this job are gone ({', '.join(missing)}).")
-        return images
-
-    async def retry(self, job_id: str) -> Job:
-        """A new job with the same inputs and parameters (the old one stays as it was)."""
-        old = self.store.require(job_id)
-        images = await asyncio.to_thread(self.input_paths, old)
-        job = await self.create_job(old.model_id, images, dict(old.params), title=old.title)
-        return self._set(job, retry_of=old.id)
 
 def _polls_from_env() -> tuple[float, float] | None:
     """``MESHWRIGHT_POLL_SECONDS="first,cap"``: quick polling for emulator runs (the kill -9 suite drives the
@@ -425,7 +322,3 @@ def _humanise(stem: str) -> str:
     words = " ".join(stem.replace("_", " ").replace("-", " ").split())
     return words[:1].upper() + words[1:] if words else ""
 
-
-def _uncertain_message(service: str) -> str:
-    return (f"Meshwright stopped while sending this job to {service}. It may have started there; it was not "
-            "sent again so you are not charged twice. Check your account before retrying.")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ S = JobState
 class ResultStage:
     store: JobStore
     library: Library
-    client: httpx.AsyncClient
+    http_client: Callable[[], Awaitable[httpx.AsyncClient]]
     _set: Callable[..., Job]
     _success_notes: dict[str, str]
     job_dir: Callable[[str], Path]
@@ -95,7 +95,7 @@ class ResultStage:
             url = await self._retrying("refreshing a link", lambda: provider.fresh_url(ref, remote), gate)
             await gate.request_slot()
             try:
-                await download_to(self.client, url, dest, expected_size=remote.size)
+                await download_to(await self.http_client(), url, dest, expected_size=remote.size)
                 return
             except UrlExpiredError:
                 if attempt >= 3:

@@ -45,6 +45,7 @@ class ScenarioProvider:
     name = "scenario"
     display_name = "Scenario"
     poll_timing = (5.0, 15.0)  # scenario.md 4.1: every 3-5 s, backing off to 10-15 s
+    announces_paid_request = True  # asset uploads are free; only POST /generate costs (see submit)
 
     # Raw bytes above this go through the multipart flow: base64 grows 4/3 and /assets takes about 6 MB.
     small_upload_limit = 4_500_000
@@ -249,6 +250,8 @@ class ScenarioProvider:
         files = schema.assign_images(image_ids)
         body = schema.build_body(self._values(schema, raw_id, request), files)
         progress(None, "Starting the job")
+        if request.on_paid_request is not None:
+            await request.on_paid_request()
         try:
             reply = await self._call("POST", f"/generate/custom/{raw_id}", action="start the job",
                                      json=body, paid=True)

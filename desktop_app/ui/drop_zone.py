@@ -76,6 +76,7 @@ class DropZone(QWidget):
         self._paste_dir = paste_dir
         self._entries: dict[str, _Entry] = {}
         self._max = 1
+        self._each = False  # "one job per image": every usable image is used, none is extra
 
         self._empty = QLabel()
         self._empty.setObjectName("dropEmpty")
@@ -159,6 +160,12 @@ class DropZone(QWidget):
 
     def max_images(self) -> int:
         return self._max
+
+    def set_one_job_per_image(self, on: bool) -> None:
+        """With one job per image every usable image is used, so none is greyed out as extra."""
+        if on != self._each:
+            self._each = on
+            self._refresh()
 
     def all_paths(self) -> list[Path]:
         return [Path(self.list.item(r).data(_ROLE_PATH)) for r in range(self.list.count())]
@@ -277,10 +284,10 @@ class DropZone(QWidget):
                 problems.append(f"{entry.path.name}: {entry.error}")
             elif entry.checked:
                 usable += 1
-                over = usable > limit
+                over = usable > limit and not self._each
                 item.setData(Qt.ItemDataRole.ForegroundRole, QColor("#9e9e9e") if over else None)
                 item.setText(entry.path.name if not over else self.tr("%1 (not used)").replace("%1", entry.path.name))
-        if usable > limit:
+        if usable > limit and not self._each:
             problems.append(self.tr("This model uses at most %n image(s); the extra ones are greyed out.", "", limit))
         self.message.setText("\n".join(problems))
         self.message.setVisible(bool(problems))

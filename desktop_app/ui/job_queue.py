@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -18,7 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.jobs import Job, JobState
+from desktop_app.core.job_groups import COMPARE
+from desktop_app.core.jobs import Job, JobGroup, JobState
 
 JobRole = Qt.ItemDataRole.UserRole + 1
 _Index = QModelIndex | QPersistentModelIndex
@@ -58,6 +69,8 @@ class JobListModel(QAbstractListModel):
         super().__init__()
         self._jobs: list[Job] = []
         self._rows: dict[str, int] = {}
+        self._groups: dict[str, JobGroup] = {}
+        self._positions: dict[str, tuple[int, int]] | None = None  # job id -> (place in its group, group size)
         self.model_names = model_names if model_names is not None else {}
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:
@@ -72,8 +85,51 @@ class JobListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{job.title} — {job.state.label}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{job.title}\n{self.model_names.get(job.model_id, job.model_id)}\n{job.state.label}: {job.message}"
+            tag, group = self.group_tag(job), self.group(job.group_id)
+            if group is not None and group.title and group.title not in tag:
+                tag = f"{tag} · {group.title}"
+            return "\n".join(filter(None, [job.title, self.model_names.get(job.model_id, job.model_id), tag,
+                                            f"{job.state.label}: {job.message}"]))
         return None
+
+    # --- groups (a batch or a compare) -----------------------------------------------------------------
+
+    def set_groups(self, groups: dict[str, JobGroup]) -> None:
+        """Name the groups the listed jobs belong to; their rows repaint with the tag."""
+        self._groups.update(groups)
+        for row, job in enumerate(self._jobs):
+            if job.group_id in groups:
+                index = self.index(row)
+                self.dataChanged.emit(index, index)
+
+    def unknown_groups(self) -> set[str]:
+        return {j.group_id for j in self._jobs if j.group_id and j.group_id not in self._groups}
+
+    def group(self, group_id: str | None) -> JobGroup | None:
+        return self._groups.get(group_id) if group_id else None
+
+    def group_members(self, group_id: str) -> list[Job]:
+        """The group's jobs in this list, oldest first (the order they were made)."""
+        return [j for j in reversed(self._jobs) if j.group_id == group_id]
+
+    def group_tag(self, job: Job) -> str:
+        """"Compare 2 of 3 · Dragon" or "Batch 12 of 50"; "" outside a group."""
+        group = self.group(job.group_id)
+        if group is None:
+            return ""
+        if self._positions is None:  # painting asks for every visible row: count each group once per change
+            self._positions = {}
+            for group_id in {j.group_id for j in self._jobs if j.group_id}:
+                members = self.group_members(group_id)
+                self._positions.update({j.id: (i, len(members)) for i, j in enumerate(members, 1)})
+        position, size = self._positions.get(job.id, (0, 0))
+        if group.kind == COMPARE:
+            text = QCoreApplication.translate("JobQueue", "Compare %1 of %2")
+        else:
+            text = QCoreApplication.translate("JobQueue", "Batch %1 of %2")
+        text = text.replace("%1", str(position)).replace("%2", str(size))
+        # A batch's title repeats the model name shown beside the tag; a comparison's names the picture.
+        return f"{text} · {group.title}" if group.title and group.kind == COMPARE else text
 
     def set_jobs(self, jobs: list[Job]) -> None:
         self.beginResetModel()
@@ -118,6 +174,7 @@ class JobListModel(QAbstractListModel):
 
     def _reindex(self) -> None:
         self._rows = {job.id: row for row, job in enumerate(self._jobs)}
+        self._positions = None
 
 
 class JobDelegate(QStyledItemDelegate):
@@ -152,14 +209,17 @@ class JobDelegate(QStyledItemDelegate):
         painter.setFont(option.font)
         painter.drawText(QRect(rect.left(), rect.top(), rect.width(), line), Qt.AlignmentFlag.AlignRight, right)
         model = self.model_names.get(job.model_id, job.model_id)
+        tag = index.model().group_tag(job) if hasattr(index.model(), "group_tag") else ""
+        second = option.fontMetrics.elidedText(" · ".join(filter(None, [model, tag])), Qt.TextElideMode.ElideRight,
+                                               rect.width())
         painter.setPen(text_color if selected else palette.color(QPalette.ColorRole.PlaceholderText))
-        painter.drawText(QRect(rect.left(), rect.top() + line, rect.width(), line), Qt.AlignmentFlag.AlignLeft, model)
+        painter.drawText(QRect(rect.left(), rect.top() + line, rect.width(), line), Qt.AlignmentFlag.AlignLeft, second)
         state_color = QColor(_STATE_COLORS.get(job.state, palette.color(QPalette.ColorRole.Link).name()))
         painter.setPen(text_color if selected else state_color)
         status = job.state.label
         if job.queue_position is not None and job.state is JobState.QUEUED:
             status += f" (position {job.queue_position})"
-        if job.message and job.message != job.state.label:
+        if job.message and job.message.rstrip(".") != job.state.label:  # not "Canceled: Canceled."
             status += f": {job.message}"
         status_rect = QRect(rect.left(), rect.top() + 2 * line + 2, rect.width(), 2 * line)
         elided = option.fontMetrics.elidedText(status, Qt.TextElideMode.ElideRight, 2 * rect.width() - 40)
@@ -178,6 +238,7 @@ class JobQueueView(QWidget):
     """The queue panel. Emits requests; the main window carries them out through the scheduler."""
 
     cancelRequested = Signal(str)
+    cancelGroupRequested = Signal(str)  # group id
     retryRequested = Signal(str)
     duplicateRequested = Signal(str)
     removeRequested = Signal(str)
@@ -213,12 +274,25 @@ class JobQueueView(QWidget):
         self.duplicate_button.setToolTip(self.tr("Put the selected job's images and settings back into the form, "
                                                  "to change them and generate again (Ctrl+D)"))
         self.duplicate_button.setShortcut(QKeySequence("Ctrl+D"))
+        self.cancel_group_button = QPushButton(self.tr("Cancel group"))
+        self.cancel_group_button.setObjectName("cancelGroupButton")
+        self.cancel_group_button.setToolTip(self.tr("Stop every unfinished job of the selected job's batch or "
+                                                    "comparison; finished ones keep their results"))
+        self.cancel_group_button.clicked.connect(self._cancel_group)
         self.remove_button = QPushButton(self.tr("Remove"))
         self.remove_button.setToolTip(self.tr("Remove the selected finished job from this list"))
         self.cancel_button.clicked.connect(lambda: self._emit_for(self._row(), self.cancelRequested))
         self.retry_button.clicked.connect(lambda: self._emit_for(self._row(), self.retryRequested))
         self.remove_button.clicked.connect(lambda: self._emit_for(self._row(), self.removeRequested))
         self.duplicate_button.clicked.connect(lambda: self._emit_for(self._row(), self.duplicateRequested))
+        # Shown while the selected job belongs to a batch or comparison: which one, and how to stop all of it.
+        self.group_row = QWidget()
+        self.group_label = QLabel()
+        self.group_label.setObjectName("hint")
+        group_layout = QHBoxLayout(self.group_row)
+        group_layout.setContentsMargins(0, 0, 0, 0)
+        group_layout.addWidget(self.group_label, 1)
+        group_layout.addWidget(self.cancel_group_button)
         buttons = QHBoxLayout()
         for button in (self.cancel_button, self.retry_button, self.duplicate_button, self.remove_button):
             buttons.addWidget(button)
@@ -226,6 +300,7 @@ class JobQueueView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.empty)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.group_row)
         layout.addLayout(buttons)
 
         # Elapsed times tick while something runs; the timer stops when nothing does.
@@ -252,6 +327,11 @@ class JobQueueView(QWidget):
         if job is not None:
             signal.emit(job.id)
 
+    def _cancel_group(self) -> None:
+        job = self.selected_job()
+        if job is not None and job.group_id:
+            self.cancelGroupRequested.emit(job.group_id)
+
     def _tick(self) -> None:
         self.model.refresh_active()
         if not self.model.active_count():
@@ -270,6 +350,16 @@ class JobQueueView(QWidget):
                                                                          JobState.SUCCEEDED, JobState.NEEDS_CHECK))
         self.duplicate_button.setEnabled(job is not None and bool(job.inputs))
         self.remove_button.setEnabled(job is not None and (job.state.terminal or job.state is JobState.NEEDS_CHECK))
+        group = self.model.group(job.group_id) if job is not None else None
+        self.group_row.setVisible(group is not None)
+        if group is not None:
+            members = self.model.group_members(group.id)
+            pending = sum(1 for j in members if not j.state.terminal)
+            kind = self.tr("Comparison") if group.kind == COMPARE else self.tr("Batch")
+            self.group_label.setText(self.tr("%1: %2 of %3 unfinished").replace("%1", kind)
+                                     .replace("%2", str(pending)).replace("%3", str(len(members))))
+            self.group_label.setToolTip(group.title)
+            self.cancel_group_button.setEnabled(pending > 0)
         if self.model.active_count() and not self._ticker.isActive():
             self._ticker.start()
         elif not self.model.active_count() and self._ticker.isActive():

@@ -189,9 +189,6 @@ class MainWindow(QMainWindow):
         self.form.changed.connect(lambda _values: self._update_generate())
         self.form.costInputChanged.connect(self._refresh_quote)
         self.generate_button.clicked.connect(self.generate)
-        self.queue.cancelRequested.connect(self._cancel_job)
-        self.queue.retryRequested.connect(self._retry_job)
-        self.queue.removeRequested.connect(self._remove_job)
         self.queue.jobActivated.connect(self._job_activated)
         self.library_view.itemActivated.connect(self.open_item)
         self.preview.sceneShown.connect(self._on_scene_shown)
@@ -340,25 +337,6 @@ class MainWindow(QMainWindow):
         if job.state.terminal or job.state in (JobState.NEEDS_CHECK, JobState.INTERRUPTED):
             self.jobFinished.emit(job.id)
 
-    def _cancel_job(self, job_id: str) -> None:
-        spawn(self.services.scheduler.cancel(job_id), self._show_error, name="cancel")
-
-    def _retry_job(self, job_id: str) -> None:
-        async def retry() -> None:
-            job = await self.services.scheduler.retry(job_id)
-            self.queue.select(job.id)
-            self.services.scheduler.start(job.id)
-
-        spawn(retry(), self._show_error, name="retry")
-
-    def _remove_job(self, job_id: str) -> None:
-        row = self.job_model.row_of(job_id)
-        job = self.job_model.job(row) if row is not None else None
-        if job is None or not (job.state.terminal or job.state is JobState.NEEDS_CHECK):
-            return
-        self.job_model.remove(job_id)
-        spawn(asyncio.to_thread(self.services.store.delete, job_id), self._show_error, name="remove job")
-
     def _job_activated(self, job_id: str) -> None:
         row = self.job_model.row_of(job_id)
         job = self.job_model.job(row) if row is not None else None
@@ -407,6 +385,26 @@ class MainWindow(QMainWindow):
             self.library_view.model.invalidate_thumbnail(item_id)
 
         spawn(save(), name="save thumbnail")
+
+    # --- what helpers (queue actions, account wiring) may use ------------------------------------------
+
+    def show_error(self, text: str) -> None:
+        self._show_error(text)
+
+    def model_infos(self) -> list:
+        return list(self._models.values())
+
+    def model_name(self, model_id: str) -> str:
+        return self._model_names.get(model_id, model_id)
+
+    def use_model(self, model_id: str) -> bool:
+        """Select ``model_id`` and load its form from the last-used values; False when it is not offered."""
+        index = self.model_combo.findData(model_id)
+        if index >= 0 and index == self.model_combo.currentIndex():
+            self._on_model_changed(index)
+        elif index >= 0:
+            self.model_combo.setCurrentIndex(index)
+        return index >= 0
 
     def _show_error(self, text: str) -> None:
         self.statusBar().showMessage(text, 15000)

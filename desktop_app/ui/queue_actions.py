@@ -9,8 +9,8 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QUrl
-from PySide6.QtWidgets import QCheckBox, QPushButton
+from PySide6.QtCore import QObject, Qt, QUrl
+from PySide6.QtWidgets import QCheckBox, QMessageBox, QPushButton
 
 from desktop_app.core.job_groups import BATCH, COMPARE, GroupCreated, create_batch, create_compare, group_progress
 from desktop_app.core.jobs import Job, JobState
@@ -54,8 +54,76 @@ class QueueActions(QObject):
                                                "side by side"))
         self.compare_button.clicked.connect(self.choose_compare)
         window.drop_zone.imagesChanged.connect(lambda _paths: self._update_batch())
+        window.queue.cancelRequested.connect(self.cancel)
+        window.queue.cancelGroupRequested.connect(self.confirm_cancel_group)
+        window.queue.retryRequested.connect(self.retry)
+        window.queue.removeRequested.connect(self.remove)
         window.queue.duplicateRequested.connect(self.duplicate)
+        window.job_model.modelReset.connect(self._load_group_names)
         self._update_batch()
+
+    # --- cancel, retry, remove -------------------------------------------------------------------------
+
+    def cancel(self, job_id: str) -> None:
+        spawn(self.window.services.scheduler.cancel(job_id), self.window.show_error, name="cancel")
+
+    def retry(self, job_id: str) -> None:
+        scheduler = self.window.services.scheduler
+
+        async def retry() -> None:
+            job = await scheduler.retry(job_id)
+            self.window.queue.select(job.id)
+            scheduler.start(job.id)
+
+        spawn(retry(), self.window.show_error, name="retry")
+
+    def remove(self, job_id: str) -> None:
+        model = self.window.job_model
+        row = model.row_of(job_id)
+        job = model.job(row) if row is not None else None
+        if job is None or not (job.state.terminal or job.state is JobState.NEEDS_CHECK):
+            return
+        model.remove(job_id)
+        spawn(asyncio.to_thread(self.window.services.store.delete, job_id), self.window.show_error,
+              name="remove job")
+
+    def confirm_cancel_group(self, group_id: str) -> None:
+        """Ask first: one click would otherwise stop dozens of jobs."""
+        model = self.window.job_model
+        group = model.group(group_id)
+        pending = [j for j in model.group_members(group_id) if not j.state.terminal]
+        if group is None or not pending:
+            return
+        kind = self.tr("comparison") if group.kind == COMPARE else self.tr("batch")
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Cancel group"),
+                          self.tr("Cancel the %n unfinished job(s) of the %1 “%2”? Finished jobs keep their "
+                                  "results.", "", len(pending)).replace("%1", kind).replace("%2", group.title),
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self.window)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        yes = box.button(QMessageBox.StandardButton.Yes)
+        box.buttonClicked.connect(lambda button: self.cancel_group(group_id) if button is yes else None)
+        self.cancel_box = box
+        box.open()  # open(), not exec(): a nested modal loop inside the qasync loop re-enters it
+
+    def cancel_group(self, group_id: str) -> None:
+        async def run() -> None:
+            jobs = await self.window.services.scheduler.cancel_group(group_id)
+            self.window.statusBar().showMessage(self.tr("Canceled %n job(s).", "", len(jobs)), 8000)
+
+        spawn(run(), self.window.show_error, name="cancel group")
+
+    def _load_group_names(self) -> None:
+        """Group titles for the tags in the queue ("Compare 1 of 3 · Dragon"), read off the GUI thread."""
+        wanted = self.window.job_model.unknown_groups()
+        if not wanted:
+            return
+
+        async def load() -> None:
+            groups = await asyncio.to_thread(self.window.services.store.groups, wanted)
+            self.window.job_model.set_groups(groups)
+
+        spawn(load(), name="group names")
 
     # --- one job per image -----------------------------------------------------------------------------
 
@@ -69,6 +137,7 @@ class QueueActions(QObject):
         self.batch_check.setVisible(offer)
         self.batch_check.setText(self.tr("One job per image (%n job(s))", "", count))
         self.compare_button.setEnabled(count > 0 or limit == 0)
+        self.window.drop_zone.set_one_job_per_image(self.wants_batch())
         self.window.generate_button.setText(
             self.tr("Generate %n 3D model(s)", "", count) if self.wants_batch() else self.tr("Generate 3D model"))
 
@@ -92,7 +161,7 @@ class QueueActions(QObject):
             self.batch_check.setChecked(True)
             self._update_batch()
 
-        spawn(load(), self.window._show_error, name="folder drop")
+        spawn(load(), self.window.show_error, name="folder drop")
         return True
 
     def start_batch(self, model_id: str, values: dict) -> None:
@@ -102,14 +171,14 @@ class QueueActions(QObject):
             made = await create_batch(self.window.services.scheduler, model_id, images, values)
             self._started(made, self.tr("Started %n job(s), one per image.", "", len(made.jobs)))
 
-        spawn(run(), self.window._show_error, name="batch")
+        spawn(run(), self.window.show_error, name="batch")
 
     # --- compare ---------------------------------------------------------------------------------------
 
     def choose_compare(self) -> None:
         window = self.window
         models = [(m.id, m.name, "" if m.available else (m.unavailable_reason or self.tr("not available")))
-                  for m in window._models.values()]
+                  for m in window.model_infos()]
         picker = ComparePicker(models, {window.current_model_id()}, self._refusal, window)
         picker.chosen.connect(self.start_compare)
         self.picker = picker
@@ -131,14 +200,15 @@ class QueueActions(QObject):
             made = await create_compare(window.services.scheduler, model_ids, images, values)
             text = self.tr("Comparing %n model(s).", "", len(made.jobs))
             if made.skipped:
-                text += " " + self.tr("Skipped: %1").replace("%1", "; ".join(f"{window._model_names.get(m, m)}: "
+                text += " " + self.tr("Skipped: %1").replace("%1", "; ".join(f"{window.model_name(m)}: "
                                                                               f"{why}" for m, why in made.skipped))
             self._started(made, text)
 
-        spawn(run(), window._show_error, name="compare")
+        spawn(run(), window.show_error, name="compare")
 
     def _started(self, made: GroupCreated, text: str) -> None:
         scheduler = self.window.services.scheduler
+        self.window.job_model.set_groups({made.group.id: made.group})
         for job in made.jobs:
             scheduler.start(job.id)
         if made.jobs:
@@ -159,19 +229,14 @@ class QueueActions(QObject):
             window.services.settings.last_params[job.model_id] = dict(job.params)
             window.drop_zone.clear()
             window.drop_zone.add_paths(images)
-            index = window.model_combo.findData(job.model_id)
-            if index < 0:
-                window._show_error(self.tr("The model of this job is not available any more."))
+            if not window.use_model(job.model_id):  # (re)loads the form with the job's settings
+                window.show_error(self.tr("The model of this job is not available any more."))
                 return
-            if index == window.model_combo.currentIndex():
-                window._on_model_changed(index)  # reload the form with the job's settings
-            else:
-                window.model_combo.setCurrentIndex(index)
             window.statusBar().showMessage(
                 self.tr("The job's images and settings are back in the form: change what you like and press "
                         "Generate."), 10000)
 
-        spawn(load(), window._show_error, name="duplicate")
+        spawn(load(), window.show_error, name="duplicate")
 
     # --- the end of a job or a group -------------------------------------------------------------------
 
@@ -217,9 +282,8 @@ class QueueActions(QObject):
                 self.window.open_item(items[0])
             shown = [i for i in items if i.model_path is not None]
             if len(shown) >= 2 and hasattr(self.window, "open_compare"):
-                names = self.window._model_names
                 self.window.open_compare([i.model_path for i in shown],
-                                         [names.get(i.model_id, i.model_id) for i in shown])
+                                         [self.window.model_name(i.model_id) for i in shown])
             view.select_ids(item_ids)
 
         spawn(select(), name="show compare")

@@ -117,6 +117,14 @@ class ScenarioEmulator(EmulatorBase):
         self.faults: list[Fault] = []
         self.slow_seconds = 1.0  # how long a "slow" fault stays silent
         self.expired_gets = 0  # this many CDN GETs find their signed URL expired (403), as a late download does
+        # Holds for the kill -9 suite: while set, an asset upload waits before it is stored, the paid POST
+        # /generate waits after its job exists, a CDN transfer waits after half its bytes; jobs stop advancing
+        # at ``hold_status`` ("queued", "in-progress"). ``held`` counts requests that reached a hold.
+        self.hold_assets = threading.Event()
+        self.hold_generate = threading.Event()
+        self.hold_files = threading.Event()
+        self.hold_status: str | None = None
+        self.held: dict[str, int] = {"assets": 0, "generate": 0, "files": 0}
         # --- observations
         self.requests: list[Recorded] = []
         self.generate_posts = 0
@@ -165,6 +173,14 @@ class ScenarioEmulator(EmulatorBase):
         body = {"status": "error", "code": "TOO_MANY_REQUESTS", "message": "Too many concurrent jobs",
                 "details": {"actionName": "generate", "actionLimit": 3}}
         self.fail(method, prefix, 429, times=times, headers=headers, body=body)
+
+    def wait_while(self, hold: threading.Event, name: str) -> None:
+        """Called in a request thread: count the request as held, then wait until the test clears ``hold``."""
+        if hold.is_set():
+            with self.lock:
+                self.held[name] += 1
+            while hold.is_set():
+                time.sleep(0.02)
 
     def touch_model(self, model_id: str) -> None:
         self.models[model_id]["updatedAt"] = time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime()) + \
@@ -290,7 +306,7 @@ class ScenarioEmulator(EmulatorBase):
         return view
 
     def advance(self, job: dict[str, Any]) -> None:
-        if job["index"] >= len(job["sequence"]) - 1:
+        if job["index"] >= len(job["sequence"]) - 1 or job["sequence"][job["index"]] == self.hold_status:
             return
         job["index"] += 1
         status = job["sequence"][job["index"]]

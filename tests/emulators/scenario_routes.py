@@ -162,6 +162,7 @@ class ScenarioHandler(JsonHandler):
         st = self.state
         if method == "POST" and not rest:
             st.asset_posts += 1
+            st.wait_while(st.hold_assets, "assets")
             text = str(body.get("image") or "")
             if len(text) > st.max_asset_bytes:
                 return st.error(413, "PAYLOAD_TOO_LARGE", "Image is too large; use the uploads route")
@@ -323,6 +324,7 @@ class ScenarioHandler(JsonHandler):
             job["sequence"] = [*sequence[:-1], "failure"]
             job["error"] = "Error ID 5c0de: no input image was provided"
         st.jobs[job_id] = job
+        st.wait_while(st.hold_generate, "generate")
         if st.lose_generate_response == "500":
             return st.error(500, "INTERNAL_ERROR", "Internal server error")
         if st.lose_generate_response == "drop":
@@ -386,6 +388,16 @@ class ScenarioHandler(JsonHandler):
         self.send_header("Content-Type", mime)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
+        if st.hold_files.is_set():
+            try:
+                self.wfile.write(data[: len(data) // 2])
+                self.wfile.flush()
+                st.wait_while(st.hold_files, "files")
+                self.wfile.write(data[len(data) // 2:])
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            self.close_connection = True
+            return None
         if fault == "drop":
             self.wfile.write(data[: len(data) // 2])
             self.wfile.flush()

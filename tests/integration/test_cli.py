@@ -98,3 +98,15 @@ def test_unknown_model_and_usage_errors(isolated_home):
     result = cli("generate", "nowhere:model", "x.png")
     assert result.returncode == 2 and "Unknown model" in result.stderr
     assert cli("generate").returncode == 2  # argparse usage error
+
+
+def test_generate_each_makes_one_job_per_image(fixture_images, isolated_home, tmp_path):
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\nnot really")
+    images = [fixture_images / "typical_misc_crate.png", broken, fixture_images / "typical_building_castle.png"]
+    result = cli("generate", "local:relief", *map(str, images), "--each", "--set", "detail=64", "--json")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert [j["status"] for j in out["jobs"]] == ["succeeded", "succeeded"]
+    assert out["group"].startswith("grp_") and len({j["item"] for j in out["jobs"]}) == 2
+    assert [s["image"] for s in out["skipped"]] == ["broken.png"] and "broken.png" in result.stderr

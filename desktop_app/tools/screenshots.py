@@ -114,7 +114,7 @@ async def capture_hidpi(window: MainWindow, out: Path, images: list[Path]) -> li
     await wait_until(lambda: bool(store.list()) and all(j.state.terminal for j in store.list())
                      and window.preview.state() == "scene")
     await wait_until(lambda: window.library_view.model.rowCount() >= 1)
-    await asyncio.sleep(0.6)  # thumbnails load in a worker
+    await asyncio.sleep(2.0)  # the thumbnail is rendered, saved, then loaded in a worker
     path = out / "11-main-hidpi.png"
     window.grab().save(str(path))
     return [path]

@@ -41,8 +41,15 @@ $(VENV)/.installed-package: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,package]'
 	touch $@
 
-package: $(VENV)/.installed-package
-	$(PY) packaging/build_linux.py
+# Nothing is rebuilt when no source changed since the last build. PACKAGE_FLAGS=--fast: quicker .deb compression
+# for builds that are only smoke-tested (.ci/run); releases (.github/workflows/package.yml) use the default.
+PACKAGE_INPUTS := pyproject.toml $(shell find desktop_app packaging resources -type f -not -path '*/__pycache__/*')
+
+package: dist/.packaged
+
+dist/.packaged: $(VENV)/.installed-package $(PACKAGE_INPUTS)
+	$(PY) packaging/build_linux.py $(PACKAGE_FLAGS)
+	touch $@
 
 package-test: $(STAMP)
 	$(XRUN) $(PY) packaging/smoke_test.py dist/Meshwright/meshwright $(wildcard dist/meshwright_*.deb)

@@ -34,7 +34,9 @@ class CliError(Exception):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m desktop_app", description="Meshwright command line.")
+    # a frozen build names its own executable (meshwright, meshwright-cli) in the usage line
+    prog = Path(sys.argv[0]).stem if getattr(sys, "frozen", False) else "python -m desktop_app"
+    parser = argparse.ArgumentParser(prog=prog, description="Meshwright command line.")
     parser.add_argument("--version", action="version", version=f"Meshwright {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

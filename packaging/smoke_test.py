@@ -1,5 +1,7 @@
 """Smoke-test the built app as a user gets it: run the frozen executable with `--self-test` (needs a display;
-`make package-test` wraps it in Xvfb) and, given a .deb, check its metadata and run the app unpacked from it.
+`make package-test` wraps it in Xvfb), drive its command line (an offline generation, `render` of the GLB it
+made, and `library export` to STL and OBJ once the build has that command) and, given a .deb, check its
+metadata and run the app unpacked from it. A console `meshwright-cli` next to the executable is driven too.
 
     .venv/bin/python packaging/smoke_test.py dist/Meshwright/meshwright [dist/meshwright_X_amd64.deb]
 
@@ -8,6 +10,7 @@ Exit 0 when every check passed; each failure is printed with the app's own outpu
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -15,6 +18,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from PIL import Image, ImageDraw
 
 TIMEOUT_S = 300
 
@@ -40,6 +45,64 @@ def self_test(executable: Path) -> list[str]:
         if not (Path(home) / "data" / "library").is_dir():
             problems.append("the self-test did not use MESHWRIGHT_HOME")
         return problems
+
+
+def _run(args: list, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([str(a) for a in args], capture_output=True, text=True, env=env, timeout=TIMEOUT_S)
+
+
+def _drawing(path: Path) -> Path:
+    """A shape on a transparent background, which the offline generator always lifts into a model."""
+    image = Image.new("RGBA", (256, 256), (0, 0, 0, 0))
+    ImageDraw.Draw(image).ellipse((40, 40, 216, 216), fill=(200, 120, 40, 255))
+    image.save(path)
+    return path
+
+
+def cli_checks(executable: Path) -> list[str]:
+    """Problems found driving the frozen command line: generate offline, render the GLB, export it."""
+    with tempfile.TemporaryDirectory(prefix="meshwright-cli-") as home:
+        env = {**os.environ, "MESHWRIGHT_HOME": home}
+        drawing = _drawing(Path(home) / "drawing.png")
+        made = _run([executable, "generate", "local:relief", drawing, "--set", "detail=64", "--json"], env)
+        if made.returncode != 0:
+            return [f"generate exited {made.returncode}\n{made.stderr.strip()}"]
+        item = json.loads(made.stdout.strip().splitlines()[-1])
+        model, png = Path(item["model_file"]), Path(home) / "render.png"
+        rendered = _run([executable, "render", model, "--out", png, "--size", "320x240"], env)
+        if rendered.returncode != 0:
+            return [f"render exited {rendered.returncode}\n{rendered.stderr.strip()}"]
+        with Image.open(png) as image:
+            if image.size != (320, 240) or sum(1 for n in image.convert("L").histogram() if n) < 8:
+                return [f"render wrote a {image.size} image with no visible model"]
+        print(f"{executable.name}: generate and render OK ({rendered.stdout.strip()})")
+        if "export" not in _run([executable, "library", "--help"], env).stdout:
+            print(f"{executable.name}: no 'library export' command in this build; export not checked")
+            return []
+        problems = []
+        for out, extra in (("model.stl", []), ("model.obj", ["--faces", "2000"])):  # --faces: decimation
+            target = Path(home) / out
+            exported = _run([executable, "library", "export", item["item"], "--out", target, *extra], env)
+            if exported.returncode != 0 or not target.is_file() or target.stat().st_size < 1000:
+                problems.append(f"library export to {out} {' '.join(extra)} failed\n{exported.stderr.strip()}")
+        if not problems:
+            print(f"{executable.name}: library export to STL and OBJ (with decimation) OK")
+        return problems
+
+
+def console_cli_checks(executable: Path) -> list[str]:
+    """The console executable (Windows' `meshwright-cli`): prints the CLI's help without arguments, lists models."""
+    with tempfile.TemporaryDirectory(prefix="meshwright-cli-") as home:
+        env = {**os.environ, "MESHWRIGHT_HOME": home}
+        usage, models = _run([executable], env), _run([executable, "models"], env)
+    problems = []
+    if usage.returncode != 0 or f"usage: {executable.stem}" not in usage.stdout:
+        problems.append(f"{executable.name} without arguments did not print its usage:\n{usage.stdout}{usage.stderr}")
+    if models.returncode != 0 or "local:relief" not in models.stdout:
+        problems.append(f"{executable.name} models did not list the offline generator:\n{models.stderr}")
+    if not problems:
+        print(f"{executable.name}: usage and 'models' OK")
+    return problems
 
 
 def check_deb(deb: Path) -> list[str]:
@@ -73,7 +136,11 @@ def main(argv: list[str]) -> int:
     if not argv:
         print(__doc__, file=sys.stderr)
         return 2
-    problems = self_test(Path(argv[0]))
+    executable = Path(argv[0])
+    problems = self_test(executable) + cli_checks(executable)
+    console = executable.with_name("meshwright-cli" + executable.suffix)
+    if console.exists():
+        problems += console_cli_checks(console)
     for deb in argv[1:]:
         problems += check_deb(Path(deb))
     for problem in problems:

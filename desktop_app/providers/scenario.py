@@ -227,6 +227,11 @@ class ScenarioProvider:
         """The contract documents no balance endpoint for API keys, so there is nothing to show."""
         return None
 
+    async def check_connection(self) -> None:
+        """One small authenticated read, so the status bar says "connected" only when the keys work."""
+        await self._call("GET", "/models", action="check the connection",
+                         params={"privacy": "public", "pageSize": 1})
+
     # ----------------------------------------------------------------- submit
 
     async def submit(self, request: GenerationRequest, progress: ProgressCallback) -> RemoteRef:

@@ -2,6 +2,7 @@
 
 Runs in automation mode (paid models disabled) with a throw-away MESHWRIGHT_HOME, using the offline generator.
 Usage: python -m desktop_app.tools.screenshots OUT_DIR [IMAGE ...]
+(``--hidpi`` first: only the main window at a 2x scale; the normal run starts that itself, in a second process.)
 """
 
 from __future__ import annotations
@@ -125,7 +126,40 @@ async def dialog_shots(window: MainWindow, out: Path, scheme: str, saved: list[P
     return saved
 
 
+async def capture_hidpi(window: MainWindow, out: Path, images: list[Path]) -> list[Path]:
+    """The main window with a finished model, drawn at the 2x scale of a high-DPI screen."""
+    from desktop_app.ui.tasks import wait_until
+
+    window.resize(1440, 900)
+    await wait_until(lambda: window._schema is not None)
+    window.drop_zone.add_paths(images[:1])
+    await wait_until(lambda: not window.drop_zone.pending() and window.generate_button.isEnabled())
+    window.generate()
+    store = window.services.store
+    await wait_until(lambda: bool(store.list()) and all(j.state.terminal for j in store.list())
+                     and window.preview.state() == "scene")
+    await wait_until(lambda: window.library_view.model.rowCount() >= 1)
+    await asyncio.sleep(2.0)  # the thumbnail is rendered, saved, then loaded in a worker
+    path = out / "11-main-hidpi.png"
+    window.grab().save(str(path))
+    return [path]
+
+
+def _run_hidpi(out: Path, images: list[Path]) -> list[Path]:
+    """A scale factor only applies to a new process, as on a real screen: take the 2x shot in one."""
+    import subprocess
+
+    env = {**os.environ, "QT_SCALE_FACTOR": "2"}  # main() gives it a throw-away MESHWRIGHT_HOME of its own
+    done = subprocess.run([sys.executable, "-m", "desktop_app.tools.screenshots", "--hidpi", str(out),
+                           *map(str, images)], env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"the 2x screenshot failed:\n{done.stderr[-2000:]}")
+    return [Path(line) for line in done.stdout.splitlines() if line.strip()]
+
+
 def main(argv: list[str]) -> int:
+    hidpi = bool(argv) and argv[0] == "--hidpi"
+    argv = argv[1:] if hidpi else argv
     out = Path(argv[0] if argv else "docs/screenshots").resolve()
     images = [Path(a).resolve() for a in argv[1:]] or _fixture_images()
     if not images:
@@ -152,12 +186,14 @@ def main(argv: list[str]) -> int:
         window.show()
         await window.start()
         try:
-            return await capture(window, out, images)
+            return await (capture_hidpi if hidpi else capture)(window, out, images)
         finally:
             await window._shutdown()
 
     with loop:
         saved = loop.run_until_complete(run())
+    if not hidpi:
+        saved += _run_hidpi(out, images)
     for path in saved:
         print(path)
     return 0

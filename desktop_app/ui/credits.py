@@ -61,11 +61,22 @@ class CreditsIndicator(QWidget):
                 self._show(name, self.tr("%1: no key").replace("%1", short),
                            self.tr("No %1 API key is set. Add it in File › Settings.").replace("%1", short),
                            muted=True)
-        providers = self.services.registry.providers
-        results = await asyncio.gather(
-            *(asyncio.wait_for(providers[n].balance(), BALANCE_TIMEOUT) for n in names), return_exceptions=True)
+        # Each coroutine handed to gather is created in the task that runs it: a refresh cancelled before those
+        # tasks start would otherwise leave eagerly built inner coroutines that were "never awaited".
+        results = await asyncio.gather(*(self._ask_in_time(n) for n in names), return_exceptions=True)
         for name, result in zip(names, results, strict=True):
             self._show_result(name, result)
+
+    async def _ask_in_time(self, name: str) -> tuple[float, str] | None:
+        return await asyncio.wait_for(self._ask(name), BALANCE_TIMEOUT)
+
+    async def _ask(self, name: str) -> tuple[float, str] | None:
+        """The balance; a service that reports none (Scenario) is asked one small question to prove the keys."""
+        provider = self.services.registry.providers[name]
+        balance = await provider.balance()
+        if balance is None and hasattr(provider, "check_connection"):
+            await provider.check_connection()
+        return balance
 
     def _show_result(self, name: str, result: Any) -> None:
         short = SHORT_NAMES[name]

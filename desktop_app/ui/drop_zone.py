@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QIcon, QImage, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -48,8 +48,10 @@ def image_paths_from_urls(urls: list) -> list[Path]:
     return paths
 
 
-def _error_icon(size: int) -> QIcon:
-    pix = QPixmap(size, size)
+def _error_icon(size: int, ratio: float = 1.0) -> QIcon:
+    # Drawn at the screen's pixel density so the mark stays sharp on high-DPI screens (painted in logical units).
+    pix = QPixmap(round(size * ratio), round(size * ratio))
+    pix.setDevicePixelRatio(ratio)
     pix.fill(QColor("#fde8e8"))
     painter = QPainter(pix)
     painter.setPen(QColor("#c62828"))
@@ -57,7 +59,7 @@ def _error_icon(size: int) -> QIcon:
     font.setPointSize(28)
     font.setBold(True)
     painter.setFont(font)
-    painter.drawText(pix.rect(), Qt.AlignmentFlag.AlignCenter, "!")
+    painter.drawText(QRect(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, "!")
     painter.end()
     return QIcon(pix)
 
@@ -222,11 +224,12 @@ class DropZone(QWidget):
 
     async def _save_pasted(self, image: QImage) -> None:
         target = self._paste_dir / f"pasted-{time.strftime('%Y%m%d-%H%M%S')}.png"
+        failed = self.tr("The pasted image could not be saved.")  # here: tr belongs on the GUI thread
 
         def save() -> None:  # QImage is safe to use off the GUI thread
             target.parent.mkdir(parents=True, exist_ok=True)
             if not image.save(str(target), "PNG"):
-                raise InputImageError("The pasted image could not be saved.")
+                raise InputImageError(failed)
 
         await asyncio.to_thread(save)
         self.add_paths([target])
@@ -246,7 +249,7 @@ class DropZone(QWidget):
         item = self._item_for(key)
         if item is not None:
             if error:
-                item.setIcon(_error_icon(THUMB))
+                item.setIcon(_error_icon(THUMB, self.devicePixelRatioF()))
                 item.setToolTip(error)
             else:
                 item.setIcon(QIcon(QPixmap.fromImage(QImage.fromData(png))))

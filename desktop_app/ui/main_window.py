@@ -30,6 +30,7 @@ from desktop_app.ui.about import show_about
 from desktop_app.ui.account_wiring import AccountWiring
 from desktop_app.ui.drop_zone import DropZone, image_paths_from_urls
 from desktop_app.ui.job_queue import JobListModel, JobQueueView
+from desktop_app.ui.keyboard import KeyboardWiring
 from desktop_app.ui.library_controller import LibraryController
 from desktop_app.ui.library_view import LibraryView
 from desktop_app.ui.param_form import ParamForm
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
         self.account = AccountWiring(self)  # Settings action, status-bar credits
         self._build_menus()
         self._connect()
+        self.keyboard = KeyboardWiring(self)  # Ctrl+Enter, tab order
         services.scheduler.add_listener(self._on_job_changed)
         self.statusBar().showMessage(self.tr("Ready"))
 

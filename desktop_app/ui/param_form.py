@@ -34,7 +34,6 @@ from desktop_app.ui.param_widgets import (
     note_text,
 )
 
-_ERROR_STYLE = "color: #c62828;"
 _NOTE_STYLE = "color: palette(placeholder-text);"
 
 
@@ -167,7 +166,7 @@ class ParamForm(QWidget):
 
     def _error_label(self) -> QLabel:
         label = QLabel()
-        label.setStyleSheet(_ERROR_STYLE)
+        label.setObjectName("dropMessage")  # the app's red message style, readable in light and dark
         label.setWordWrap(True)
         label.hide()
         return label

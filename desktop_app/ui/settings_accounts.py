@@ -82,7 +82,7 @@ class AccountsForm(QWidget):
         form = QFormLayout()
         outer.addLayout(form)
         form.addRow(QLabel(f"<b>{self.tr('Hyper3D Rodin')}</b>"))
-        self._add(form, self.tr("&API key:"), self.fields["rodin_api_key"])
+        self._add(form, self.tr("API ke&y:"), self.fields["rodin_api_key"])
         form.addRow("", link(RODIN_KEYS_URL, self.tr("Create a key on the Hyper3D dashboard (API Key Management)")))
         form.addRow("", self.tests["hyper3d"])
         form.addRow(QLabel(f"<b>{self.tr('Scenario')}</b>"))

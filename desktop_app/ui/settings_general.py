@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QCoreApplication, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,7 +24,12 @@ from desktop_app.services import Services
 from desktop_app.ui.library_folder import LibraryFolderWidget
 from desktop_app.ui.theme import theme_names
 
-SERVICE_NAMES = {"hyper3d": "Hyper3D Rodin", "scenario": "Scenario", "local": "Offline relief"}
+
+def service_name(name: str) -> str:
+    """A service as Settings names it (product names stay as they are; "Offline relief" is translated)."""
+    names = {"hyper3d": "Hyper3D Rodin", "scenario": "Scenario",
+             "local": QCoreApplication.translate("Services", "Offline relief")}
+    return names.get(name, name)
 
 
 class GeneralPage(QWidget):
@@ -84,13 +89,13 @@ class GeneralPage(QWidget):
             spin = QSpinBox()
             spin.setRange(1, 8)
             spin.setToolTip(self.tr("How many jobs of this service run at the same time"))
-            spin.setAccessibleName(self.tr("%1 jobs at once").replace("%1", SERVICE_NAMES.get(name, name)))
+            spin.setAccessibleName(self.tr("%1 jobs at once").replace("%1", service_name(name)))
             self.concurrency[name] = spin
-            form.addRow(self.tr("%1 jobs at once:").replace("%1", SERVICE_NAMES.get(name, name)), spin)
+            form.addRow(self.tr("%1 jobs at once:").replace("%1", service_name(name)), spin)
         self.deadline.setRange(5, 240)
         self.deadline.setSuffix(self.tr(" min"))
         self.deadline.setToolTip(self.tr("A job still unfinished after this long is marked as failed"))
-        _add(form, self.tr("&Give up waiting after:"), self.deadline)
+        _add(form, self.tr("Give &up waiting after:"), self.deadline)
         note = QLabel(self.tr("A changed limit applies after a restart."))
         note.setObjectName("hint")
         form.addRow(note)
@@ -130,7 +135,7 @@ class AdvancedPage(QWidget):
             if os.environ.get(env_var, "").strip():
                 edit.setToolTip(self.tr("%1 is set in the environment and wins over this").replace("%1", env_var))
             self.base_urls[name] = edit
-            form.addRow(self.tr("%1 address:").replace("%1", SERVICE_NAMES.get(name, name)), edit)
+            form.addRow(self.tr("%1 address:").replace("%1", service_name(name)), edit)
         note = QLabel(self.tr("Empty means the service's own address. A change takes effect after a restart."))
         note.setObjectName("hint")
         note.setWordWrap(True)

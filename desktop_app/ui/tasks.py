@@ -7,6 +7,8 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
+
 from desktop_app.core.errors import MeshwrightError
 
 log = logging.getLogger(__name__)
@@ -18,7 +20,7 @@ unhandled: Callable[[BaseException, str], None] | None = None
 def error_text(exc: BaseException) -> str:
     if isinstance(exc, MeshwrightError):
         return exc.user_text()
-    return f"Something went wrong: {exc}"
+    return QCoreApplication.translate("tasks", "Something went wrong: %1").replace("%1", str(exc))
 
 
 def spawn(

@@ -71,7 +71,7 @@ class WelcomeDialog(QDialog):
         self.start_button = QPushButton(self.tr("&Start"))
         self.start_button.setToolTip(self.tr("Keep the keys typed above and start"))
         self.start_button.setDefault(True)
-        self.skip_button = QPushButton(self.tr("S&kip"))
+        self.skip_button = QPushButton(self.tr("Sk&ip"))
         self.skip_button.setToolTip(self.tr("Start without keys; only the offline generator is available"))
         self.skip_button.setAutoDefault(False)
         self.buttons.addButton(self.start_button, QDialogButtonBox.ButtonRole.AcceptRole)
@@ -93,8 +93,12 @@ class WelcomeDialog(QDialog):
     async def _load(self) -> None:
         await self.accounts.load()
         # The keychain message arrives after layout and may wrap onto several lines: grow to show all of it.
+        # The new text re-lays out on a posted event: let it run, or the old (shorter) hint is measured and
+        # the Test and Show buttons end up squeezed flat.
+        await asyncio.sleep(0)
         self.layout().activate()
-        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
+        needed = max(self.sizeHint().height(), self.heightForWidth(self.width()))
+        self.resize(self.width(), max(self.height(), needed))
 
     @staticmethod
     def _way(name: str, text: str) -> QFrame:

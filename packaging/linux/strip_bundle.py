@@ -8,6 +8,8 @@ page-aligned"), so they are left as they are. What remains is mostly the interpr
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -38,4 +40,27 @@ def strip_bundle(root: Path) -> int:
         before = path.stat().st_size
         subprocess.run(["strip", "--strip-unneeded", str(path)], check=True, capture_output=True)
         saved += before - path.stat().st_size
+    return saved
+
+
+def link_duplicates(root: Path, min_bytes: int = 64 * 1024) -> int:
+    """Replace byte-identical shared libraries with relative symlinks to one copy; returns the bytes saved.
+
+    numpy's and scipy's wheels each ship the same libgfortran and libquadmath; the loader maps one file either
+    way (same soname), so a symlink changes nothing at run time. Only ELF files are linked: data files may be
+    rewritten in place by whoever owns them.
+    """
+    by_content: dict[tuple[int, str], list[Path]] = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_symlink() or not path.is_file() or path.stat().st_size < min_bytes or not _is_elf(path):
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        by_content.setdefault((path.stat().st_size, digest), []).append(path)
+    saved = 0
+    for (size, _), paths in by_content.items():
+        keep, *copies = paths
+        for copy in copies:
+            copy.unlink()
+            copy.symlink_to(os.path.relpath(keep, copy.parent))
+            saved += size
     return saved

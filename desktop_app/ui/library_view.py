@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
     QMenu,
-    QPushButton,
     QStackedWidget,
     QTableView,
     QToolButton,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.library import Library, LibraryItem, LibraryQuery
 from desktop_app.core.library_search import IndexReader, SearchResult
 from desktop_app.ui.library_model import THUMB, IdRole, LibraryModel
+from desktop_app.ui.library_undo_bar import UndoBar
 from desktop_app.ui.tasks import spawn
 
 DAY = 86400.0
@@ -153,7 +153,7 @@ class LibraryView(QWidget):
         self.empty.setWordWrap(True)
         self.count_label = QLabel()
         self.count_label.setObjectName("hint")
-        self.undo_bar = _UndoBar()
+        self.undo_bar = UndoBar()
 
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
@@ -260,13 +260,9 @@ class LibraryView(QWidget):
         self.reloaded.emit()
 
     def _fit_columns(self, models: list[tuple[str, str]]) -> None:
-        metrics = self.table.fontMetrics()
-        names = [self.model.model_names.get(m, m) for _p, m in models] or ["Scenario Trellis 2"]
-        samples = {1: names, 2: ["2026-12-31"], 3: ["12.5 credits", self.tr("free")], 4: ["999.9 MB"]}
         header = self.table.horizontalHeader()
-        for column, texts in samples.items():
-            texts = [*texts, str(self.model.headerData(column, Qt.Orientation.Horizontal))]
-            header.resizeSection(column, max(metrics.horizontalAdvance(t) for t in texts) + 24)
+        for column, width in self.model.column_widths(self.table.fontMetrics(), [m for _p, m in models]).items():
+            header.resizeSection(column, width)
 
     def _fill_model_filter(self, models: list[tuple[str, str]]) -> None:
         wanted = self.model_filter.currentData() or ""
@@ -403,28 +399,3 @@ class LibraryView(QWidget):
                                        "with Import…"))
         self.empty.setVisible(empty)
         self.views.setVisible(not empty)
-
-
-class _UndoBar(QWidget):
-    """'Deleted 3 items  [Undo]': shown after a delete until the next one or a timeout."""
-
-    undo = Signal()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setObjectName("undoBar")
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        self.button = QPushButton(self.tr("Undo"))
-        self.button.setToolTip(self.tr("Put the deleted items back (Ctrl+Z)"))
-        self.button.setShortcut(QKeySequence.StandardKey.Undo)
-        self.button.clicked.connect(self.undo)
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(4, 2, 4, 2)
-        lay.addWidget(self.label, 1)
-        lay.addWidget(self.button)
-        self.hide()
-
-    def show_message(self, text: str) -> None:
-        self.label.setText(text)
-        self.show()

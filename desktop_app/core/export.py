@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from desktop_app.core.errors import MeshLoadError, MeshwrightError
-from desktop_app.core.meshes import _check_file, _load_trimesh
+from desktop_app.core.meshes import check_file, load_trimesh
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +75,8 @@ def export_model(source: Path, dest: Path, options: ExportOptions, progress: Pro
         raise ExportExistsError([dest])
 
     report(0.05, "Reading the model")
-    _check_file(Path(source))
-    scene = _load_trimesh(Path(source))
+    check_file(Path(source))
+    scene = load_trimesh(Path(source))
     if not any(len(getattr(g, "faces", ())) for g in scene.geometry.values()):
         raise MeshLoadError("This file has no surfaces to export.")
     if options.faces is not None:

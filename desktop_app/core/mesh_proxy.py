@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from desktop_app.core.meshes import MeshPart, SceneArrays
+from desktop_app.core.mesh_arrays import MeshPart, SceneArrays
 
 PROXY_TRIANGLES = 100_000  # ~3-5x cheaper than a 500k draw; a model under twice this gets no proxy
 UV_PATCHES = 8  # per axis: vertices on the two sides of a UV seam never share a group

@@ -1,4 +1,4 @@
-"""The fast paths in core/meshes.py (normals, welding, watertightness) give the same answers as plain numpy."""
+"""The fast paths (core/mesh_geometry.py, mesh_facts.py: normals, welding, watertightness) match plain numpy."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import trimesh
 
-from desktop_app.core import meshes
-from desktop_app.core.meshes import scene_arrays_from_trimesh, vertex_normals, weld_index
+from desktop_app.core import mesh_geometry
+from desktop_app.core.mesh_geometry import vertex_normals, weld_index
+from desktop_app.core.meshes import scene_arrays_from_trimesh
 
 
 def _reference_normals(positions: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -43,7 +44,7 @@ def test_normals_match_a_plain_reference_with_seams_and_creases() -> None:
 
 def test_weld_index_falls_back_to_exact_when_keys_collide(monkeypatch: pytest.MonkeyPatch) -> None:
     positions = np.array([[0, 0, 0], [1, 0, 0], [0, 0, 0], [0, 1, 0], [1, 0, 0]], dtype=np.float32)
-    monkeypatch.setattr(meshes, "_position_keys", lambda p: np.zeros(len(p), dtype=np.uint64))  # all collide
+    monkeypatch.setattr(mesh_geometry, "_position_keys", lambda p: np.zeros(len(p), dtype=np.uint64))  # all collide
     inverse, count = weld_index(positions)
     assert count == 3
     assert inverse[0] == inverse[2] and inverse[1] == inverse[4]

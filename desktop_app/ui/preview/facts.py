@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
-from desktop_app.core.meshes import MeshStats
+from desktop_app.core.mesh_arrays import MeshStats
 
 
 def _tr(text: str) -> str:

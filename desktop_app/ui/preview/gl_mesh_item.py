@@ -17,7 +17,7 @@ from OpenGL import GL
 from pyqtgraph.opengl.GLGraphicsItem import GLGraphicsItem
 from PySide6 import QtCore, QtGui
 
-from desktop_app.core.meshes import SceneArrays
+from desktop_app.core.mesh_arrays import SceneArrays
 from desktop_app.ui.preview import gl_upload
 from desktop_app.ui.preview.gl_shaders import ATTRS, context_key, shader_program
 from desktop_app.ui.preview.gl_upload import GpuPart, upload_steps

@@ -16,7 +16,7 @@ import numpy as np
 from OpenGL import GL
 from PySide6.QtOpenGL import QOpenGLBuffer
 
-from desktop_app.core.meshes import SceneArrays
+from desktop_app.core.mesh_arrays import SceneArrays
 
 SLICE_BYTES = 4 * 1024 * 1024  # per event-loop turn: ~5-20 ms of copying on software GL
 

@@ -10,8 +10,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 
 from desktop_app.core.errors import MeshwrightError
+from desktop_app.core.mesh_arrays import SceneArrays
 from desktop_app.core.mesh_proxy import motion_proxy
-from desktop_app.core.meshes import SceneArrays, load_scene_arrays
+from desktop_app.core.meshes import load_scene_arrays
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from PySide6.QtOpenGL import (
     QOpenGLVertexArrayObject,
 )
 
-from desktop_app.core.meshes import SceneArrays
+from desktop_app.core.mesh_arrays import SceneArrays
 from desktop_app.ui.preview.camera import FIT_MARGIN, FOV, VIEWS, fit_distance, projection_matrix, view_matrix
 from desktop_app.ui.preview.gl_mesh_item import TexturedMeshItem, normalizing_transform
 

@@ -10,7 +10,8 @@ from PySide6.QtCore import QEvent, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QImage, QVector3D
 from PySide6.QtWidgets import QColorDialog, QGridLayout, QLabel, QPushButton, QToolBar, QVBoxLayout, QWidget
 
-from desktop_app.core.meshes import UNPREVIEWABLE, SceneArrays
+from desktop_app.core.mesh_arrays import SceneArrays
+from desktop_app.core.meshes import UNPREVIEWABLE
 from desktop_app.ui.preview import gl_upload
 from desktop_app.ui.preview.camera import FOV, VIEWS, fit_distance
 from desktop_app.ui.preview.controls import build_actions, controls_help

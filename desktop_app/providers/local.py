@@ -23,7 +23,8 @@ from desktop_app.core.errors import (
     ProviderError,
     UnknownModelError,
 )
-from desktop_app.core.relief import ReliefParams, generate_relief
+from desktop_app.core.relief import generate_relief
+from desktop_app.core.relief_params import ReliefParams
 from desktop_app.core.schema import ModelSchema
 from desktop_app.providers.base import (
     FileKind,

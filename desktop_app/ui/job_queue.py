@@ -30,16 +30,26 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.job_groups import COMPARE
 from desktop_app.core.jobs import Job, JobGroup, JobState
+from desktop_app.ui.theme import is_dark
 
 JobRole = Qt.ItemDataRole.UserRole + 1
 _Index = QModelIndex | QPersistentModelIndex
+# (on a light background, on a dark one): the dark theme's shades keep a readable contrast on its #1e1e1e
 _STATE_COLORS = {
-    JobState.SUCCEEDED: "#2e7d32",
-    JobState.FAILED: "#c62828",
-    JobState.NEEDS_CHECK: "#ef6c00",
-    JobState.INTERRUPTED: "#ef6c00",
-    JobState.CANCELED: "#757575",
+    JobState.SUCCEEDED: ("#2e7d32", "#81c784"),
+    JobState.FAILED: ("#c62828", "#ff8a80"),
+    JobState.NEEDS_CHECK: ("#ef6c00", "#ffb74d"),
+    JobState.INTERRUPTED: ("#ef6c00", "#ffb74d"),
+    JobState.CANCELED: ("#757575", "#9e9e9e"),
 }
+
+
+def state_color(state: JobState, palette: QPalette) -> QColor:
+    """The colour of a job's status line, for the palette's light or dark background."""
+    shades = _STATE_COLORS.get(state)
+    if shades is None:
+        return palette.color(QPalette.ColorRole.Link)
+    return QColor(shades[1] if is_dark(palette) else shades[0])
 
 
 def format_elapsed(seconds: float) -> str:
@@ -214,8 +224,7 @@ class JobDelegate(QStyledItemDelegate):
                                                rect.width())
         painter.setPen(text_color if selected else palette.color(QPalette.ColorRole.PlaceholderText))
         painter.drawText(QRect(rect.left(), rect.top() + line, rect.width(), line), Qt.AlignmentFlag.AlignLeft, second)
-        state_color = QColor(_STATE_COLORS.get(job.state, palette.color(QPalette.ColorRole.Link).name()))
-        painter.setPen(text_color if selected else state_color)
+        painter.setPen(text_color if selected else state_color(job.state, palette))
         status = job.state.label
         if job.queue_position is not None and job.state is JobState.QUEUED:
             status += f" (position {job.queue_position})"

@@ -2,8 +2,8 @@
 
 Rows are the plain tuples the index search returns (``core/library_search.py``, built off the GUI thread), so
 swapping in 10,000 of them costs the GUI thread next to nothing. A thumbnail
-is read (and scaled) in a worker the first time its row is painted, at most a few at once, and kept in a
-bounded cache; the GUI thread only wraps the finished QImage.
+is read (and scaled to the screen's device pixels, so it stays sharp at 2x) in a worker the first time its row
+is painted, at most a few at once, and kept in a bounded cache; the GUI thread only wraps the finished QImage.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QIcon, QImage, QPixmap
+from PySide6.QtGui import QColor, QFontMetrics, QGuiApplication, QIcon, QImage, QPalette, QPixmap
 
 from desktop_app.core.library import THUMBNAIL, LibraryRow
 from desktop_app.core.library_index import row_from_tuple
 from desktop_app.core.library_search import COST, COST_UNIT, CREATED_AT, FAVORITE, ID, MODEL_ID, SIZE, TITLE
 from desktop_app.ui.tasks import spawn
 
-THUMB = 112
+THUMB = 112  # logical pixels; loaded at THUMB x the device pixel ratio
 IdRole = Qt.ItemDataRole.UserRole + 1
 RowRole = Qt.ItemDataRole.UserRole + 2
 CACHE_SIZE = 1500  # thumbnails kept in memory (about 50 KB each)
@@ -30,12 +30,28 @@ PARALLEL_LOADS = 4
 _Index = QModelIndex | QPersistentModelIndex
 
 
-def _load_image(path: Path) -> QImage | None:
+def _load_image(path: Path, ratio: float) -> QImage | None:
     """Runs in a worker: QImage (unlike QPixmap) may be created off the GUI thread."""
     image = QImage(str(path))
     if image.isNull():
         return None
-    return image.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    side = round(THUMB * ratio)
+    image = image.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    image.setDevicePixelRatio(ratio)  # drawn at THUMB logical pixels, one image pixel per device pixel
+    return image
+
+
+def placeholder_color(palette: QPalette) -> QColor:
+    """A quiet tile on the view's background: the base colour with a touch of the text colour (light or dark)."""
+    base, text = palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Text)
+    mix = 0.12  # on white with black text this is the #e0e0e0 the light theme always had
+    return QColor.fromRgbF(*(b + (t - b) * mix for b, t in zip(base.getRgbF()[:3], text.getRgbF()[:3], strict=True)))
+
+
+def _pixel_ratio() -> float:
+    """The screens' highest device pixel ratio (2 on a 2x display; QT_SCALE_FACTOR included)."""
+    app = QGuiApplication.instance()
+    return float(app.devicePixelRatio()) if isinstance(app, QGuiApplication) else 1.0
 
 
 def human_size(size: int) -> str:
@@ -63,13 +79,12 @@ class LibraryModel(QAbstractTableModel):
         self._rows: list[tuple[Any, ...]] = []
         self._positions: dict[str, int] = {}
         self._items_dir: Path | None = None
-        self._icons: OrderedDict[str, QIcon] = OrderedDict()
+        self._icons: OrderedDict[str, QIcon | None] = OrderedDict()  # None: no readable picture
         self._loading: set[str] = set()
         self._gate = asyncio.Semaphore(PARALLEL_LOADS)
         self.model_names: dict[str, str] = {}
-        placeholder = QPixmap(THUMB, THUMB)
-        placeholder.fill(QColor("#e0e0e0"))
-        self._placeholder = QIcon(placeholder)
+        self._placeholder = QIcon()
+        self._placeholder_key: tuple[int, float] | None = None
         self._headers = (self.tr("Name"), self.tr("Model"), self.tr("Date"), self.tr("Cost"), self.tr("Size"))
 
     # --- Qt model ---------------------------------------------------------------------------------------
@@ -152,12 +167,22 @@ class LibraryModel(QAbstractTableModel):
     # --- thumbnails -------------------------------------------------------------------------------------
 
     def icon(self, item_id: str) -> QIcon:
-        icon = self._icons.get(item_id)
-        if icon is None:
+        if item_id not in self._icons:
             self._request_thumbnail(item_id)
-            return self._placeholder
+            return self.placeholder()
         self._icons.move_to_end(item_id)
-        return icon
+        return self._icons[item_id] or self.placeholder()
+
+    def placeholder(self) -> QIcon:
+        """The tile shown until (or instead of) a thumbnail, redrawn when the theme's palette changes."""
+        palette = QGuiApplication.palette()
+        key = (palette.cacheKey(), _pixel_ratio())
+        if key != self._placeholder_key:
+            pixmap = QPixmap(round(THUMB * key[1]), round(THUMB * key[1]))
+            pixmap.setDevicePixelRatio(key[1])
+            pixmap.fill(placeholder_color(palette))
+            self._placeholder, self._placeholder_key = QIcon(pixmap), key
+        return self._placeholder
 
     def invalidate_thumbnail(self, item_id: str) -> None:
         self._icons.pop(item_id, None)
@@ -180,10 +205,10 @@ class LibraryModel(QAbstractTableModel):
             async with self._gate:
                 if self.row_of(item_id) is None:
                     return  # scrolled past or filtered out while waiting
-                image = await asyncio.to_thread(_load_image, path)
+                image = await asyncio.to_thread(_load_image, path, _pixel_ratio())
         finally:
             self._loading.discard(item_id)
-        self._icons[item_id] = QIcon(QPixmap.fromImage(image)) if image is not None else self._placeholder
+        self._icons[item_id] = QIcon(QPixmap.fromImage(image)) if image is not None else None
         while len(self._icons) > CACHE_SIZE:
             self._icons.popitem(last=False)
         self._changed(item_id)

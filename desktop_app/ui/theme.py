@@ -32,8 +32,12 @@ def current_scheme() -> Qt.ColorScheme:
     scheme = QGuiApplication.styleHints().colorScheme()
     if scheme != Qt.ColorScheme.Unknown:
         return scheme
-    window = QGuiApplication.palette().color(QPalette.ColorRole.Window)
-    return Qt.ColorScheme.Dark if window.lightness() < 128 else Qt.ColorScheme.Light
+    return Qt.ColorScheme.Dark if is_dark(QGuiApplication.palette()) else Qt.ColorScheme.Light
+
+
+def is_dark(palette: QPalette) -> bool:
+    """Whether ``palette`` paints light text on a dark background (for colours the palette has no role for)."""
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
 def dark_palette() -> QPalette:

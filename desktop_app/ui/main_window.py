@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -15,10 +15,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
-    QScrollArea,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
 )
 
 from desktop_app import APP_NAME
@@ -33,6 +29,7 @@ from desktop_app.ui.job_queue import JobListModel, JobQueueView
 from desktop_app.ui.keyboard import KeyboardWiring
 from desktop_app.ui.library_controller import LibraryController
 from desktop_app.ui.library_view import LibraryView
+from desktop_app.ui.main_layout import build_layout, build_menus
 from desktop_app.ui.param_form import ParamForm
 from desktop_app.ui.presets import PresetBar
 from desktop_app.ui.preview import PreviewWidget, render_thumbnail_png
@@ -43,12 +40,6 @@ from desktop_app.ui.queue_actions import QueueActions
 from desktop_app.ui.tasks import cancel_all, spawn
 
 log = logging.getLogger(__name__)
-
-
-def _heading(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("sectionHeading")
-    return label
 
 
 class MainWindow(QMainWindow):
@@ -100,88 +91,13 @@ class MainWindow(QMainWindow):
         self.library = LibraryController(self)  # details panel and every library action
 
         self.queue_actions = QueueActions(self)  # one job per image, compare, duplicate, notifications
-        self._build_layout()
+        build_layout(self)
         self.account = AccountWiring(self)  # Settings action, status-bar credits
-        self._build_menus()
+        build_menus(self)
         self._connect()
         self.keyboard = KeyboardWiring(self)  # Ctrl+Enter, tab order
         services.scheduler.add_listener(self._on_job_changed)
         self.statusBar().showMessage(self.tr("Ready"))
-
-    # --- layout ----------------------------------------------------------------------------------------
-
-    def _build_layout(self) -> None:
-        left = QWidget()
-        left.setObjectName("sidePanel")
-        lay = QVBoxLayout(left)
-        lay.addWidget(_heading(self.tr("1  Images")))
-        lay.addWidget(self.drop_zone, 2)
-        lay.addWidget(self.queue_actions.batch_check)
-        lay.addWidget(_heading(self.tr("2  Model")))
-        lay.addWidget(self.model_combo)
-        lay.addWidget(self.model_description)
-        lay.addWidget(_heading(self.tr("3  Settings")))
-        lay.addWidget(self.presets)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(self.form)
-        lay.addWidget(scroll, 3)
-        lay.addWidget(self.cost_label)
-        lay.addWidget(self.generate_button)
-        lay.addWidget(self.queue_actions.compare_button)
-        lay.addWidget(self.generate_hint)
-        left.setMinimumWidth(320)
-
-        right = QSplitter(Qt.Orientation.Vertical)
-        queue_box = QWidget()
-        ql = QVBoxLayout(queue_box)
-        ql.setContentsMargins(6, 6, 6, 6)
-        ql.addWidget(_heading(self.tr("Queue")))
-        ql.addWidget(self.queue)
-        library_box = QWidget()
-        ll = QVBoxLayout(library_box)
-        ll.setContentsMargins(6, 6, 6, 6)
-        ll.addWidget(_heading(self.tr("Library")))
-        ll.addWidget(self.library_view)
-        right.addWidget(queue_box)
-        right.addWidget(library_box)
-        right.addWidget(self.library.details)
-        right.setSizes([240, 420, 300])
-        right.setMinimumWidth(300)
-
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(left)
-        splitter.addWidget(self.preview)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([340, 700, 400])
-        splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(splitter)
-
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu(self.tr("&File"))
-        add = QAction(self.tr("&Add images…"), self, shortcut=QKeySequence.StandardKey.Open)
-        add.triggered.connect(self.drop_zone.choose_files)
-        open_model = QAction(self.tr("Open &model file…"), self, shortcut=QKeySequence("Ctrl+Shift+O"))
-        open_model.triggered.connect(self.choose_model_file)
-        paste = QAction(self.tr("&Paste image"), self, shortcut=QKeySequence.StandardKey.Paste)
-        paste.triggered.connect(self.drop_zone.paste)
-        quit_action = QAction(self.tr("&Quit"), self, shortcut=QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        for action in (add, open_model, paste):
-            file_menu.addAction(action)
-        self.library.add_menu_actions(file_menu)
-        file_menu.addSeparator()
-        file_menu.addAction(self.account.settings_action)
-        file_menu.addSeparator()
-        file_menu.addAction(quit_action)
-        help_menu = self.menuBar().addMenu(self.tr("&Help"))
-        about = QAction(self.tr("&About Meshwright"), self)
-        about.triggered.connect(self._about)
-        help_menu.addAction(self.account.welcome_action)
-        help_menu.addAction(self.account.log_action)
-        help_menu.addAction(about)
 
     def _connect(self) -> None:
         self.model_combo.currentIndexChanged.connect(self._on_model_changed)
@@ -412,7 +328,7 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
-    def _about(self) -> QMessageBox:
+    def about(self) -> QMessageBox:
         return show_about(self)
 
     # --- drops anywhere on the window ------------------------------------------------------------------

@@ -19,7 +19,7 @@ def test_icon_has_every_drawn_size(qapp):
 
 
 def test_about_box_names_version_icon_and_licences(main_window: MainWindow, qtbot):
-    box = main_window._about()
+    box = main_window.about()
     qtbot.waitUntil(box.isVisible)
     assert APP_NAME in box.text() and __version__ in box.text()
     assert "LGPL" in box.informativeText() and "PySide6" in box.informativeText()

@@ -62,3 +62,18 @@ def colour_counts(arr: np.ndarray, background: tuple[int, int, int] | None = Non
     if background is not None:
         counts["foreground"] = int((np.abs(rgb - np.array(background)).max(axis=-1) > 12).sum())
     return counts
+
+
+@pytest.fixture
+def preview(qtbot) -> Iterator:
+    """A shown 480x400 preview; spin and the loader thread stop afterwards, so nothing outlives the test."""
+    from desktop_app.ui.preview.viewer import PreviewWidget
+
+    widget = PreviewWidget()
+    qtbot.addWidget(widget)
+    widget.resize(480, 400)
+    widget.show()
+    qtbot.waitExposed(widget)
+    yield widget
+    widget.set_spin(False)
+    widget.shutdown()

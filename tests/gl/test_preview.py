@@ -18,16 +18,6 @@ from tests.gl.conftest import colour_counts, image_array
 pytestmark = pytest.mark.gl
 
 
-@pytest.fixture
-def preview(qtbot) -> PreviewWidget:
-    widget = PreviewWidget()
-    qtbot.addWidget(widget)
-    widget.resize(480, 400)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
-
-
 def _grab(widget: PreviewWidget) -> dict[str, int]:
     image = widget.grab_image()
     assert not image.isNull()

@@ -17,18 +17,6 @@ from tests.gl.conftest import colour_counts, image_array
 pytestmark = pytest.mark.gl
 
 
-@pytest.fixture
-def preview(qtbot) -> PreviewWidget:
-    widget = PreviewWidget()
-    qtbot.addWidget(widget)
-    widget.resize(480, 400)
-    widget.show()
-    qtbot.waitExposed(widget)
-    yield widget
-    widget.set_spin(False)
-    widget.shutdown()
-
-
 def test_facts_panel_lists_counts_textures_size_and_file(preview: PreviewWidget, textured_glb: Path) -> None:
     assert not preview.facts.isVisible()  # nothing to describe yet
     arrays = load_scene_arrays(textured_glb)

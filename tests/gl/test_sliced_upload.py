@@ -14,16 +14,6 @@ from tests.gl.conftest import colour_counts, image_array
 pytestmark = pytest.mark.gl
 
 
-@pytest.fixture
-def preview(qtbot) -> PreviewWidget:
-    widget = PreviewWidget()
-    qtbot.addWidget(widget)
-    widget.resize(480, 400)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
-
-
 def test_upload_is_sliced_and_the_draw_waits_for_its_own_turn(preview: PreviewWidget, textured_glb: Path, qtbot,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     arrays = load_scene_arrays(textured_glb)

@@ -121,3 +121,21 @@ def main_window(qtbot, qloop, services_factory) -> Iterator[MainWindow]:
     window.hide()
     window.deleteLater()
     qloop.run(asyncio.sleep(0.05))
+
+
+def run_in_window(qloop: LoopRunner, window: MainWindow, body: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Show and start ``window``, run ``body`` and shut the window down, all as one coroutine on the loop, so
+    no HTTP request is left in flight when the loop stops (qasync would step it outside a running loop)."""
+
+    async def scenario() -> None:
+        window.show()
+        await window.start()
+        try:
+            await body()
+        finally:
+            await window._shutdown()
+            window.hide()
+            window.deleteLater()
+            await asyncio.sleep(0.05)
+
+    qloop.run(scenario(), timeout=120)

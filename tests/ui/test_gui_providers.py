@@ -5,7 +5,6 @@ Each test body is one coroutine, so the qasync loop runs without a stop while re
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -16,7 +15,7 @@ from desktop_app.core.jobs import Job, JobState
 from desktop_app.ui.main_window import MainWindow
 from tests.emulators.hyper3d import Hyper3DEmulator
 from tests.emulators.scenario import ScenarioEmulator
-from tests.ui.conftest import wait_until
+from tests.ui.conftest import run_in_window, wait_until
 
 FAST_POLLS = (0.05, 0.2)
 
@@ -29,18 +28,7 @@ def in_window(qtbot, qloop, services_factory) -> Callable[[Callable[[MainWindow]
         services = services_factory(poll_override=FAST_POLLS)
         window = MainWindow(services, automation=False)
 
-        async def scenario() -> None:
-            window.show()
-            await window.start()
-            try:
-                await body(window)
-            finally:
-                await window._shutdown()
-                window.hide()
-                window.deleteLater()
-                await asyncio.sleep(0.05)
-
-        qloop.run(scenario(), timeout=120)
+        run_in_window(qloop, window, lambda: body(window))
 
     return run
 

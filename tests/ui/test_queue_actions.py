@@ -3,7 +3,6 @@ duplicate-with-edits and the background notification. Offline providers only (lo
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 
 import pytest
@@ -14,7 +13,7 @@ from desktop_app.core.jobs import JobState
 from desktop_app.providers.local import LocalProvider
 from desktop_app.ui.main_window import MainWindow
 from tests.fakes import FakeProvider
-from tests.ui.conftest import wait_until
+from tests.ui.conftest import run_in_window, wait_until
 
 
 @pytest.fixture
@@ -24,18 +23,7 @@ def in_window(qtbot, qloop, services_factory, tmp_path):
         services = services_factory(providers=providers, poll_override=(0.02, 0.05))
         window = MainWindow(services, automation=False)
 
-        async def scenario() -> None:
-            window.show()
-            await window.start()
-            try:
-                await body(window)
-            finally:
-                await window._shutdown()
-                window.hide()
-                window.deleteLater()
-                await asyncio.sleep(0.05)
-
-        qloop.run(scenario(), timeout=120)
+        run_in_window(qloop, window, lambda: body(window))
 
     return run
 

@@ -15,7 +15,7 @@ from desktop_app.providers.base import RemoteStatus
 from desktop_app.ui.job_queue import JobListModel
 from desktop_app.ui.main_window import MainWindow
 from tests.fakes import FakeProvider
-from tests.ui.conftest import wait_until
+from tests.ui.conftest import run_in_window, wait_until
 
 
 @pytest.fixture
@@ -25,18 +25,7 @@ def in_window(qtbot, qloop, services_factory, tmp_path):
         services = services_factory(providers={"fake": fake}, poll_override=(0.05, 0.1))
         window = MainWindow(services, automation=False)
 
-        async def scenario() -> None:
-            window.show()
-            await window.start()
-            try:
-                await body(window, fake)
-            finally:
-                await window._shutdown()
-                window.hide()
-                window.deleteLater()
-                await asyncio.sleep(0.05)
-
-        qloop.run(scenario(), timeout=120)
+        run_in_window(qloop, window, lambda: body(window, fake))
 
     return run
 

@@ -19,7 +19,7 @@ os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 from tests.emulators.faults import FAULTS, SERVICES, run_case  # noqa: E402
 from tests.emulators.kill_suite import SCENARIO_KILL_STATES, STATES_BY_SERVICE, kill_and_resume  # noqa: E402
 
-IMAGE = ROOT.parent / "shared" / "fixtures" / "images" / "typical_misc_crate.png"
+IMAGE = ROOT / "tests" / "fixtures" / "images" / "typical_misc_crate.png"
 
 
 def cell(state: str, ok: bool) -> str:

@@ -26,7 +26,7 @@ TRIANGLES = 2 * (TRIANGLES_SIDE - 1) ** 2
 POLL_SECONDS = 8.0  # the polling phase lasts at least this long
 IDLE_SECONDS = 3.0
 BUDGET_MS = 50.0
-IMAGE = ROOT.parent / "shared" / "fixtures" / "images" / "typical_misc_crate.png"
+IMAGE = ROOT / "tests" / "fixtures" / "images" / "typical_misc_crate.png"
 
 
 def big_mesh(path: Path) -> int:

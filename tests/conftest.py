@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-FIXTURE_IMAGES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "images"
+FIXTURE_IMAGES = Path(__file__).resolve().parent / "fixtures" / "images"
 SECRET_VARS = ("RODIN_API_KEY", "SCENARIO_SDK_API_KEY", "SCENARIO_SDK_API_SECRET", "RODIN_BASE_URL",
                "SCENARIO_BASE_URL")
 
@@ -23,7 +23,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def fixture_images() -> Path:
-    """The real input images in ../shared/fixtures/images (RGBA PNGs)."""
+    """The real input images in tests/fixtures/images (RGBA PNGs, see the README there)."""
     if not FIXTURE_IMAGES.is_dir():
         pytest.fail(f"fixture images missing at {FIXTURE_IMAGES}")
     return FIXTURE_IMAGES

@@ -94,6 +94,13 @@ def check_file(path: Path) -> int:
                             hint="Supported: " + ", ".join(PREVIEW_FORMATS) + ".")
     try:
         size = path.stat().st_size
+        with path.open("rb") as fh:  # readable at all? (permissions, a folder named like a model)
+            fh.read(1)
+    except PermissionError as exc:
+        raise MeshLoadError(f"The model file {path.name} cannot be read: permission denied.",
+                            hint=f"Check the file's permissions: {path}") from exc
+    except IsADirectoryError as exc:
+        raise MeshLoadError(f"{path.name} is a folder, not a model file.", hint=str(path)) from exc
     except OSError as exc:
         raise MeshLoadError("The model file could not be found or opened.", hint=str(path)) from exc
     if size == 0:
@@ -116,13 +123,35 @@ def _check_glb_header(path: Path, size: int) -> None:
         raise MeshLoadError("The model file is incomplete.", hint="The download was cut short; try again.")
 
 
+def _contained_resolver(path: Path) -> Any:
+    """A trimesh resolver that reads only files inside the model's folder (``../../etc/x`` is refused),
+    whatever the trimesh version's own default is."""
+    import trimesh.resolvers
+
+    class ContainedResolver(trimesh.resolvers.FilePathResolver):
+        def get(self, name: str) -> bytes:
+            base = Path(self.parent).resolve()
+            target = (base / name.strip()).resolve()
+            if not target.is_relative_to(base):
+                raise MeshLoadError(f"The model refers to a file outside its folder ({name[:80]}).",
+                                    hint="Only files beside the model or below it are read.")
+            return target.read_bytes()
+
+        def namespaced(self, namespace: str) -> Any:
+            inner = ContainedResolver(str(Path(self.parent) / namespace / "_"))
+            return inner
+
+    return ContainedResolver(str(Path(path).resolve()))
+
+
 def load_trimesh(path: Path) -> Any:
     """The file as a trimesh Scene, vertices as stored; any reader failure becomes a plain MeshLoadError."""
     import trimesh
 
     try:
-        # process=False: keep the file's vertices (merging is slow and would weld UV seams).
-        return trimesh.load_scene(str(path), process=False)
+        # process=False: keep the file's vertices (merging is slow and would weld UV seams). The resolver keeps
+        # a glTF's buffers/images and an OBJ's materials inside the model's own folder.
+        return trimesh.load_scene(str(path), process=False, resolver=_contained_resolver(path))
     except MeshLoadError:
         raise
     except MemoryError as exc:

@@ -70,6 +70,9 @@ class Scheduler(SubmitStage, JobControl, ResultStage):
         self._tasks: dict[str, asyncio.Task[Job]] = {}
         self._listeners: list[Listener] = []
         self._success_notes: dict[str, str] = {}  # job id -> what the service said about a qualified success
+        # job id -> why it stopped short, when the CLI's exit code depends on it: "auth" (key missing or
+        # rejected) or "download" (paid for and finished, but the result could not be fetched yet).
+        self.stop_causes: dict[str, str] = {}
         self._closing = False
 
     # --- plumbing --------------------------------------------------------------------------------------
@@ -269,6 +272,7 @@ class Scheduler(SubmitStage, JobControl, ResultStage):
             try:
                 result = await provider.poll(ref)
             except AuthError as exc:
+                self.stop_causes[job.id] = "auth"
                 return self._set(job, S.INTERRUPTED, exc.user_text())
             except ProviderError as exc:
                 if not exc.retryable:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import threading
 import uuid
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
@@ -164,6 +165,20 @@ class LocalProvider:
             if task.future is not None:
                 task.future.cancel()  # only succeeds while it is still waiting for the worker
         return True  # nothing is billed, so a stop is always accepted
+
+    async def release(self, ref: RemoteRef) -> None:
+        """The result is in the library: delete this provider's working copy (cache/local/<task>)."""
+        self._tasks.pop(str(ref.data.get("task", "")), None)
+        folder = ref.data.get("dir")
+        if not folder:
+            return
+        path = Path(str(folder))
+        try:
+            path.resolve().relative_to(self._work_dir.resolve())
+        except ValueError:
+            return  # not ours to delete
+        if path.resolve() != self._work_dir.resolve():
+            await asyncio.to_thread(shutil.rmtree, path, True)
 
     async def aclose(self) -> None:
         for task in self._tasks.values():

@@ -96,13 +96,17 @@ def job_json(job: Job) -> dict[str, Any]:
 
 
 def item_json(item: LibraryItem) -> dict[str, Any]:
+    """Every path is resolved inside the item's folder: a name in item.json that leads out is not listed."""
     folder = item.folder
+    files = [item.inside(f.name) for f in item.files] if folder else []
+    model = item.model_path
     return {
         "item": item.id, "title": item.title, "model": item.model_id, "created_at": item.created_at,
         "folder": str(folder) if folder else None,
-        "model_file": str(item.model_path) if item.model_path else None,
-        "files": [str(folder / f.name) if folder else f.name for f in item.files],
-        "cost": item.cost, "cost_unit": item.cost_unit, "params": item.params,
+        "model_file": str(model) if model else None,
+        "files": [str(p) for p in files if p is not None],
+        "cost": item.cost, "cost_unit": item.cost_unit, "params": item.params, "status": item.status,
+        **({"damage": str(item.remote.get("damage", ""))} if item.damaged else {}),
     }
 
 

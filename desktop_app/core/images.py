@@ -151,9 +151,31 @@ def check_image(path: Path) -> InputImage:
         has_alpha = _has_alpha(img)
         try:
             img.load()
+            blank = _blank_reason(img)
         except _DECODE_ERRORS as exc:
             raise _damaged(path) from exc
+    if blank:
+        raise InputImageError(f"The image {_name(path)} is {blank}: there is nothing in it to make a model from.",
+                              hint="Choose a picture with a visible subject.")
     return InputImage(path, width, height, fmt, has_alpha, size_bytes)
+
+
+def _blank_reason(img: Image.Image) -> str:
+    """"fully transparent" or "a single flat colour" for a picture with no subject at all, else "".
+
+    Cheap: Pillow's per-band extrema, no copy of the pixels."""
+    if _has_alpha(img):
+        rgba = img.convert("RGBA")
+        if rgba.getextrema()[3][1] == 0:
+            return "fully transparent"
+        bands = rgba.getextrema()
+    else:
+        bands = img.getextrema()
+    if not isinstance(bands[0], tuple):  # a single-band (grey) picture gives one (min, max) pair
+        bands = (bands,)
+    if all(low == high for low, high in bands[:3]):
+        return "a single flat colour (all white, all black or all one shade)"
+    return ""
 
 
 def _count_text(n: int) -> str:

@@ -33,7 +33,7 @@ from desktop_app.providers.base import (
     RemoteRef,
     RemoteStatus,
 )
-from desktop_app.providers.http import json_body, make_client, transport_error
+from desktop_app.providers.http import json_body, make_client, request_bounded, transport_error
 from desktop_app.providers.hyper3d_errors import (
     CANCELED,
     DONE,
@@ -128,9 +128,10 @@ class Hyper3DProvider:
     async def _call(self, method: str, path: str, *, submit: bool = False, **kwargs: Any) -> dict[str, Any]:
         key = self._key()
         try:
-            response = await self._client.request(
-                method, path, headers={"Authorization": f"Bearer {key}"},
-                timeout=SUBMIT_TIMEOUT if submit else READ_TIMEOUT, **kwargs)
+            response = await request_bounded(
+                self._client, method, path, service=SERVICE, paid=submit,
+                headers={"Authorization": f"Bearer {key}"}, timeout=SUBMIT_TIMEOUT if submit else READ_TIMEOUT,
+                **kwargs)
         except httpx.TransportError as exc:
             raise transport_error(exc, paid=submit, service=SERVICE) from exc
         error = http_error(response, secret=key, submit=submit)

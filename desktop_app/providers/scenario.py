@@ -30,7 +30,7 @@ from desktop_app.providers.base import (
     RemoteFile,
     RemoteRef,
 )
-from desktop_app.providers.http import json_body, make_client, transport_error
+from desktop_app.providers.http import json_body, make_client, request_bounded, transport_error
 from desktop_app.providers.scenario_assets import asset_of, image_mime, part_plan, select_outputs
 from desktop_app.providers.scenario_errors import SERVICE, error_for_response, is_model_restricted
 from desktop_app.providers.scenario_jobs import cost_of, job_id_of, job_of, output_ids, poll_result
@@ -103,8 +103,8 @@ class ScenarioProvider:
             query["projectId"] = self._project()
         for attempt in range(retries + 1):
             try:
-                response = await self._client.request(method, path, json=json, params=query,
-                                                      auth=httpx.BasicAuth(key, secret))
+                response = await request_bounded(self._client, method, path, service=SERVICE, paid=paid,
+                                                 json=json, params=query, auth=httpx.BasicAuth(key, secret))
             except httpx.TransportError as exc:
                 error = transport_error(exc, paid=paid, service=SERVICE)
             else:

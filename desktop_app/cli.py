@@ -120,6 +120,8 @@ def _exit_code(job: Job, causes: dict[str, str] | None = None) -> int:
         return EXIT_CHECK
     if cause == "auth":
         return EXIT_KEY
+    if cause == "storage":
+        return EXIT_STORAGE
     if job.state is JobState.INTERRUPTED:
         return EXIT_DOWNLOAD if cause in ("download", "") else EXIT_FAILED
     return EXIT_FAILED
@@ -172,9 +174,12 @@ async def _generate(services: Services, args: argparse.Namespace) -> int:
         print(json.dumps(result))
     elif item is not None:
         print(f"Done: {result['model_file']}")
+    code = _exit_code(job, services.scheduler.stop_causes)
     if job.state is not JobState.SUCCEEDED:
-        print(f"{job.state.label}: {job.message}", file=sys.stderr)
-    return _exit_code(job, services.scheduler.stop_causes)
+        # A key, download or disk problem is the user's to fix: said as an error, as bad input is.
+        label = "error" if code in (EXIT_KEY, EXIT_DOWNLOAD, EXIT_STORAGE) else job.state.label
+        print(f"{label}: {job.message}", file=sys.stderr)
+    return code
 
 
 async def _models(services: Services, args: argparse.Namespace) -> int:

@@ -253,7 +253,7 @@ class Library:
                     raise storage from exc
                 problem = str(exc) or type(exc).__name__
         if problem:
-            log.warning("library index %s is damaged (%s); rebuilding it from the item folders", path, problem)
+            log.info("library index %s is damaged (%s); rebuilding it from the item folders", path, problem)
             aside = set_aside(path, SQLITE_SIDE_FILES)
             db = idx.connect(path)
             self.notices.append(f"The library index {path} was damaged ({problem}); it was set aside as "
@@ -316,7 +316,7 @@ class Library:
                 reason = str(exc)
             except (ValueError, TypeError, RecursionError) as exc:
                 reason = f"item.json is not valid ({type(exc).__name__})"
-        log.warning("library folder %s is damaged: %s", folder.name, reason)
+        log.info("library folder %s is damaged: %s", folder.name, reason)
         return damaged_item(folder, reason)
 
     # --- items -----------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from desktop_app.core.pacing import ProviderGate, backoff
 from desktop_app.core.scheduler_control import JobControl
 from desktop_app.core.scheduler_results import ResultStage
 from desktop_app.core.scheduler_submit import SubmitStage, is_paid, paid_request_maybe_sent, uncertain_message
+from desktop_app.core.state_repair import storage_error_for
 from desktop_app.providers.base import PollResult, RemoteRef, RemoteStatus, poll_interval
 
 log = logging.getLogger(__name__)
@@ -233,7 +234,13 @@ class Scheduler(SubmitStage, JobControl, ResultStage):
             self._on_stopped(job_id, provider)
             raise
         except Exception as exc:  # a bug must not leave a job looking alive
-            log.exception("job %s crashed", job_id)
+            storage = storage_error_for(exc, self.jobs_dir)  # a full or read-only disk is not a bug
+            if storage is not None:
+                log.info("job %s stopped: %s", job_id, storage.message)
+                self.stop_causes[job_id] = "storage"
+                exc = storage
+            else:
+                log.exception("job %s crashed", job_id)
             job = self.store.require(job_id)
             if not job.state.terminal:
                 text = exc.user_text() if isinstance(exc, MeshwrightError) else f"Unexpected error: {exc}"

@@ -129,7 +129,7 @@ def load_settings(paths: AppPaths, notices: list[str] | None = None) -> Settings
         if not isinstance(raw, dict):
             problem = f"it holds a {type(raw).__name__} instead of settings"
     if problem:
-        log.warning("settings file %s is damaged (%s); using defaults", path, problem)
+        log.info("settings file %s is damaged (%s); using defaults", path, problem)
         try:
             aside = set_aside(path)
             kept = f" The damaged file was kept as {aside.name}."

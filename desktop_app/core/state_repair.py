@@ -41,7 +41,7 @@ class StorageError(MeshwrightError):
 
 def read_only_error(folder: Path) -> StorageError:
     return StorageError(f"Meshwright cannot write to the folder {folder}: it is read-only or you may not write "
-                        "there.", folder, hint="Free it, or start Meshwright with MESHWRIGHT_HOME set to a "
+                        "there.", folder, hint="Make it writable, or start Meshwright with MESHWRIGHT_HOME set to a "
                         "folder you can write to.")
 
 
@@ -142,7 +142,7 @@ def set_aside(path: Path, side_files: tuple[str, ...] = ()) -> Path:
                 os.replace(side, Path(str(aside) + suffix))
     except OSError as exc:
         raise storage_error_for(exc, path.parent) or read_only_error(path.parent) from exc
-    log.warning("set aside damaged %s as %s", path, aside.name)
+    log.info("set aside damaged %s as %s", path, aside.name)
     return aside
 
 
@@ -247,7 +247,7 @@ def open_journal(path: Path, jobs_dir: Path, notices: list[str]) -> JobStore:
             if not problem:
                 return store
             store.close()
-    log.warning("journal %s is damaged: %s", path, problem)
+    log.info("journal %s is damaged: %s", path, problem)
     aside = set_aside(path, SQLITE_SIDE_FILES)
     unfinished = salvage_unfinished(aside)
     try:

@@ -27,6 +27,7 @@ from desktop_app.core.errors import (
 from desktop_app.core.relief import generate_relief
 from desktop_app.core.relief_params import ReliefParams
 from desktop_app.core.schema import ModelSchema
+from desktop_app.core.state_repair import storage_error_for
 from desktop_app.providers.base import (
     FileKind,
     GenerationRequest,
@@ -136,6 +137,12 @@ class LocalProvider:
             return PollResult(RemoteStatus.CANCELED, message="Canceled")
         except MeshwrightError as exc:
             return PollResult(RemoteStatus.FAILED, message=exc.user_text())
+        except OSError as exc:
+            storage = storage_error_for(exc, self._work_dir)
+            if storage is not None:
+                raise storage from exc  # the scheduler stops the job with this sentence (CLI exit code 6)
+            log.exception("offline relief %s failed", task.id)
+            return PollResult(RemoteStatus.FAILED, message=f"The offline generator could not write its file ({exc}).")
         except MemoryError:
             return PollResult(RemoteStatus.FAILED, message="This computer ran out of memory making the model; "
                               "lower “Detail” and retry.")

@@ -237,7 +237,7 @@ class Library:
 
     def _open_index(self) -> sqlite3.Connection:
         """Open the index; a damaged one (or a folder in its place) is set aside and rebuilt from the items."""
-        from desktop_app.core.state_repair import SQLITE_SIDE_FILES, probe_folder, set_aside
+        from desktop_app.core.state_repair import SQLITE_SIDE_FILES, plain_problem, probe_folder, set_aside
 
         path = self.index_path
         problem = "a folder is in its place" if path.is_dir() else ""
@@ -253,6 +253,7 @@ class Library:
                     raise storage from exc
                 problem = str(exc) or type(exc).__name__
         if problem:
+            problem = plain_problem(problem)
             log.info("library index %s is damaged (%s); rebuilding it from the item folders", path, problem)
             aside = set_aside(path, SQLITE_SIDE_FILES)
             db = idx.connect(path)

@@ -120,6 +120,12 @@ def ensure_folder(folder: Path) -> Path:
     return folder
 
 
+def plain_problem(text: str) -> str:
+    """SQLite's integrity report on one short line ("Page 3: btreeInitPage() returns error code 11")."""
+    text = " ".join(text.replace("*** in database main ***", " ").split())
+    return text[:160] + ("..." if len(text) > 160 else "")
+
+
 def damaged_name(path: Path, when: float | None = None) -> Path:
     """``jobs.sqlite3`` -> ``jobs.sqlite3.damaged-20261205-081500`` (unique if that exists already)."""
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(when or time.time()))
@@ -247,6 +253,7 @@ def open_journal(path: Path, jobs_dir: Path, notices: list[str]) -> JobStore:
             if not problem:
                 return store
             store.close()
+    problem = plain_problem(problem)
     log.info("journal %s is damaged: %s", path, problem)
     aside = set_aside(path, SQLITE_SIDE_FILES)
     unfinished = salvage_unfinished(aside)

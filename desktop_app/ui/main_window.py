@@ -115,9 +115,9 @@ class MainWindow(QMainWindow):
 
     async def start(self) -> None:
         """Load what the window shows: jobs, library, models; then continue unfinished jobs."""
-        for notice in self.services.notices:  # damaged state repaired at start: the user is told once
-            self._show_error(notice)
-        self.services.notices.clear()
+        if self.services.notices:  # damaged state repaired at start: the user is told once, in one dialog
+            self._show_error("\n\n".join(self.services.notices))
+            self.services.notices.clear()
         jobs = await asyncio.to_thread(self.services.store.list, None, 500)
         self.job_model.set_jobs(jobs)
         self.library_view.reload()

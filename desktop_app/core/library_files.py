@@ -121,6 +121,11 @@ def _copy_verified(src: Path, dest: Path) -> None:
                 raise LibraryMoveError(f"Copying {path.name} did not give the same file; nothing was changed.")
 
 
+def _is_item_folder(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink() and not path.name.startswith(".") and (
+        (path / ITEM_FILE).is_file() or any(p.is_file() for p in path.rglob("*")))
+
+
 def move_library(library: Library, dest: Path, progress: Progress | None = None) -> Path:
     """Copy every item (and the app's trash) to ``dest``, check the copies, then switch ``library`` to it.
 
@@ -142,7 +147,8 @@ def move_library(library: Library, dest: Path, progress: Progress | None = None)
     except OSError as exc:
         raise LibraryMoveError("That folder cannot be written to.", hint=type(exc).__name__) from exc
 
-    folders = [p for p in sorted(library.items_dir.iterdir()) if (p / ITEM_FILE).is_file()]
+    # Every item folder, damaged ones (no usable item.json) included: a move must not leave any behind.
+    folders = [p for p in sorted(library.items_dir.iterdir()) if _is_item_folder(p)]
     total = max(1, sum(_tree_bytes(p) for p in folders))
     done = 0
     try:
@@ -152,7 +158,7 @@ def move_library(library: Library, dest: Path, progress: Progress | None = None)
             done += _tree_bytes(folder)
         with library.lock:  # no job can file a result between the last copy and the switch
             late = [p for p in library.items_dir.iterdir()
-                    if (p / ITEM_FILE).is_file() and not (dest / "items" / p.name).exists()]
+                    if _is_item_folder(p) and not (dest / "items" / p.name).exists()]
             for folder in late:
                 _copy_verified(folder, dest / "items" / folder.name)
             if (library.root / TRASH).is_dir():

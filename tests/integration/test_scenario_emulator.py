@@ -392,3 +392,21 @@ async def test_credentials_never_appear_in_errors(emu: ScenarioEmulator, tmp_pat
         texts.append(f"{info.value} {info.value.user_text()} {info.value!r}")
     assert texts and all(emu.api_key not in t and emu.api_secret not in t for t in texts)
     await p.aclose()
+
+
+async def test_huge_job_reply_is_capped_not_read(prov: ScenarioProvider, emu: ScenarioEmulator, image: Path) -> None:
+    """A 122 MB reply to a status call is refused after 4 MB (issue 13), with a plain message."""
+    import tracemalloc
+
+    from desktop_app.providers.http import ReplyTooLargeError
+
+    ref = await submit(prov, TRELLIS, (image,))
+    emu.break_next("GET", "/v1/jobs/", "huge")
+    tracemalloc.start()
+    try:
+        with pytest.raises(ReplyTooLargeError, match="huge reply"):
+            await prov.poll(ref)
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 32 * 1024 * 1024, peak

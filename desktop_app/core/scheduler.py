@@ -241,11 +241,14 @@ class Scheduler(SubmitStage, JobControl, ResultStage):
                 exc = storage
             else:
                 log.exception("job %s crashed", job_id)
-            job = self.store.require(job_id)
-            if not job.state.terminal:
-                text = exc.user_text() if isinstance(exc, MeshwrightError) else f"Unexpected error: {exc}"
-                to = S.INTERRUPTED if job.remote else S.FAILED
-                job = self._set(job, to, text)
+            try:
+                job = self.store.require(job_id)
+                if not job.state.terminal:
+                    text = exc.user_text() if isinstance(exc, MeshwrightError) else f"Unexpected error: {exc}"
+                    to = S.INTERRUPTED if job.remote else S.FAILED
+                    job = self._set(job, to, text)
+            except Exception as again:  # the journal itself cannot be written (disk full): say which folder
+                raise (storage_error_for(again, self.store.path.parent) or again) from exc
             return job
 
     def _on_stopped(self, job_id: str, provider: Any) -> None:

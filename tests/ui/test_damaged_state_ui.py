@@ -49,3 +49,26 @@ def test_an_unusable_home_gets_a_dialog_naming_the_folder(qtbot, tmp_path) -> No
     qtbot.addWidget(box)
     assert box.icon() == QMessageBox.Icon.Critical
     assert str(tmp_path / "data") in box.text() and "read-only" in box.text()
+
+
+def test_a_full_disk_during_a_job_is_a_plain_dialog_not_a_crash(qtbot, qloop, qapp, tmp_path) -> None:
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from desktop_app.core.state_repair import disk_full_error
+    from desktop_app.ui.crash_dialog import CrashReporter
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    reporter = CrashReporter(parent)
+    reporter.report(disk_full_error(tmp_path / "data"), "task job-1")
+
+    def box() -> QMessageBox | None:
+        found = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()
+                 and w.objectName() == "storageProblem"]
+        return found[0] if found else None
+
+    qloop.until(lambda: box() is not None, 10, "the storage dialog")
+    shown = box()
+    assert shown is not None and str(tmp_path / "data") in shown.text() and "is full" in shown.text()
+    assert reporter.dialog is None  # no crash dialog, no traceback
+    shown.close()

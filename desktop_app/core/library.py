@@ -158,9 +158,8 @@ def parse_item(data: Any, folder: Path) -> LibraryItem:
         if name and contained(folder, name) is None:
             raise DamagedItemError(f"item.json points outside its folder ({name[:80]})")
     known = {k: v for k, v in data.items() if k in _FIELD_TYPES and k != "files"}
-    item = LibraryItem(**known, files=files, folder=folder)
-    item.id = folder.name
-    return item
+    known["id"] = folder.name  # the folder names the item, whatever item.json says
+    return LibraryItem(**known, files=files, folder=folder)
 
 
 def damaged_item(folder: Path, reason: str) -> LibraryItem:
@@ -261,8 +260,13 @@ class Library:
                                 f"{aside.name} and rebuilt from the item folders. No item was lost.")
         self._db = db
         count = db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
-        if count == 0 and any(self.items_dir.iterdir()):
+        if problem or (count == 0 and any(self.items_dir.iterdir())):
             self.rebuild_index()
+            if self.damaged:
+                names = ", ".join(item_id for item_id, _why in self.damaged[:5])
+                more = f" and {len(self.damaged) - 5} more" if len(self.damaged) > 5 else ""
+                self.notices.append(f"{len(self.damaged)} library item(s) have a missing or damaged item.json and "
+                                    f"are listed as damaged, with their files: {names}{more}.")
         return db
 
     def _index(self, item: LibraryItem) -> None:

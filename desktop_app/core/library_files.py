@@ -113,7 +113,7 @@ def _tree_bytes(folder: Path) -> int:
 
 
 def _copy_verified(src: Path, dest: Path) -> None:
-    shutil.copytree(src, dest)
+    shutil.copytree(src, dest, symlinks=True)  # a link in an item is copied as a link, never followed out
     for path in src.rglob("*"):
         if path.is_file():
             copy = dest / path.relative_to(src)

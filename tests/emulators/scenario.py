@@ -90,7 +90,10 @@ class ScenarioEmulator(EmulatorBase):
         self.scope_limited = False
         self.error_style = "documented"  # or "joi"
         self.dryrun_forbidden = False  # free plan: dryRun -> 403
-        self.dryrun_requires_files = False
+        # A dryRun validates the whole payload, images included (blender-plugin sdk_adapter.py estimates the full
+        # run); False reproduces the older, lenient assumption that a quote may leave files out.
+        self.dryrun_requires_files = True
+        self.part_content_type_signed = True  # part URLs are presigned for the declared contentType
         self.plan_level = 0  # models with accessRestrictions above this -> 403 ModelAccessRestrictedError
         self.billing_on_job = True
         self.job_id_key = "jobId"  # "id" reproduces the Help-center shape
@@ -108,7 +111,9 @@ class ScenarioEmulator(EmulatorBase):
         self.bulk_supported = True
         self.url_lifetime = 3600.0
         self.asset_pending_reads = 0
-        self.max_asset_bytes = 6_000_000
+        # The gateway caps request bodies at 10 MB (blender-plugin assets.py, next to BASE64_LIMIT); the exact
+        # limit on the "image" string is not published, so the client stays far below it (3.5 MB raw).
+        self.max_asset_bytes = 10_000_000
         self.upload_outcome = "imported"  # or "failed"
         self.lose_generate_response: str | None = None  # "500" or "drop": job created, reply lost
         self.transfer_fault: str | None = None  # "500", "drop", "slow" on CDN downloads
@@ -132,6 +137,9 @@ class ScenarioEmulator(EmulatorBase):
         self.asset_posts = 0
         self.uploaded_hashes: list[str] = []
         self.part_puts = 0
+        self.part_content_types: list[str] = []
+        self.asset_forms: list[str] = []  # "data-url" or "bare-base64", one per POST /assets
+        self.dryrun_bodies: list[tuple[str, dict[str, Any]]] = []  # (dryRun value, body) of each estimate
         self.downloads = 0
         # --- data
         self.models: dict[str, dict[str, Any]] = {}

@@ -164,6 +164,11 @@ class ScenarioProvider:
             token, seen = "", set()
             for _ in range(self.max_pages):
                 params: dict[str, Any] = {"privacy": privacy, "pageSize": self.page_size}
+                if privacy == "private":
+                    # Only trained private models can run (Scenario's Blender plugin lists models with
+                    # status=trained: scenario/core/api/sdk_adapter.py ``_catalog``; the SDK documents the
+                    # status filter for private models only: types/model_list_params.py).
+                    params["status"] = "trained"
                 if token:
                     params["paginationToken"] = token
                 body = await self._call("GET", "/models", action="list the models", params=params)

@@ -253,10 +253,14 @@ class ScenarioEmulator(EmulatorBase):
         if model.startswith("model_rodin"):
             ids = [self.add_asset(make_image("WEBP", 64, 3), "preview.webp", kind="image", mime="image/webp",
                                   meta_type="img23d", extra={"outputIndex": 0})]
+            # Rodin's own names for the two files (shared/api/rodin.md 4.2), carried in metadata.fileName as the
+            # SDK's AssetMetadata has it; the shaded one comes first so a client must read the names.
             if inputs.get("material", "All") == "All":
-                ids += [glb("model_shaded.glb", 1, material="Shaded"), glb("model_pbr.glb", 2, material="PBR")]
+                ids += [glb("base_basic_shaded.glb", 1, fileName="base_basic_shaded.glb"),
+                        glb("base_basic_pbr.glb", 2, fileName="base_basic_pbr.glb")]
             else:
-                ids.append(glb("model.glb", 1, material=inputs.get("material")))
+                ids.append(glb("model.glb", 1, fileName="base_basic_pbr.glb" if inputs.get("material") == "PBR"
+                               else "model.glb"))
             return ids
         if model.startswith("model_meshy"):
             obj = b"mtllib model.mtl\nv 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n"

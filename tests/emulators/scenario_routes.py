@@ -148,6 +148,8 @@ class ScenarioHandler(JsonHandler):
         st = self.state
         privacy = query.get("privacy")
         records = [m for m in st.models.values() if not privacy or m.get("privacy", "public") == privacy]
+        if query.get("status") and privacy != "public":  # the SDK documents status for private models only
+            records = [m for m in records if m.get("status") == query["status"]]
         size = max(1, min(int(query.get("pageSize") or 50), st.page_size))
         start = int(query.get("paginationToken") or 0)
         page = [{k: v for k, v in m.items() if k not in ("inputs", "uiConfig")} for m in records[start:start + size]]

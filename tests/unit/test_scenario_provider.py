@@ -135,8 +135,11 @@ def test_restricted_and_deprecated_models() -> None:
     info = model_info({"id": "model_m", "name": "M", "capabilities": ["img23d"], "accessRestrictions": 50})
     assert info.available and "Pro" in info.description and info.id == "scenario:model_m"
     assert "Pro" not in model_info({"id": "model_m", "accessRestrictions": 50}, unlocked={"model_m"}).description
-    blocked = model_info({"id": "model_r", "restricted": True})
-    assert not blocked.available and "plan" in blocked.unavailable_reason
+    # 0/25/50/75/100 = Free/Starter/Pro/Max/Enterprise (scenario-sdk); no record field says "restricted".
+    assert "Needs the Starter Scenario plan" in model_info({"id": "m", "accessRestrictions": 25}).description
+    assert "Max" in model_info({"id": "m", "accessRestrictions": 75}).description
+    assert "Enterprise" in model_info({"id": "m", "accessRestrictions": 100}).description
+    assert model_info({"id": "model_r", "restricted": True}).available
     info = model_info({"id": "model_o", "capabilities": [{"type": "img23d"}], "tags": ["deprecated:model_n"]})
     assert info.available and "scenario:model_n" in info.description
 
@@ -152,12 +155,17 @@ def _asset(asset_id: str, kind: str, mime: str, fmt: str | None = None, meta_typ
 def test_rodin_preview_first_and_two_glbs_prefers_the_pbr_model() -> None:
     files = select_outputs([
         _asset("a_prev", "image", "image/webp", url_name="preview.webp"),
-        _asset("a_shaded", "3d", "model/gltf-binary", "glb", url_name="model_shaded.glb",
-               metadata={"type": "img23d", "material": "Shaded"}),
-        _asset("a_pbr", "3d", "model/gltf-binary", "glb", url_name="model_pbr.glb",
-               metadata={"type": "img23d", "material": "PBR"}),
+        _asset("a_shaded", "3d", "model/gltf-binary", "glb", outputIndex=1,
+               metadata={"type": "img23d", "fileName": "base_basic_shaded.glb"}),
+        _asset("a_pbr", "3d", "model/gltf-binary", "glb", outputIndex=2,
+               metadata={"type": "img23d", "fileName": "base_basic_pbr.glb"}),
     ])
-    assert [f.key for f in files if f.preferred] == ["a_pbr"]
+    assert [f.key for f in files if f.preferred] == ["a_pbr"]  # by metadata.fileName, a field the SDK has
+    invented = select_outputs([  # a "material" marker is not an SDK field: no longer trusted
+        _asset("b_shaded", "3d", "model/gltf-binary", "glb", outputIndex=1, metadata={"material": "Shaded"}),
+        _asset("b_other", "3d", "model/gltf-binary", "glb", outputIndex=2, metadata={"material": "PBR"}),
+    ])
+    assert [f.key for f in invented if f.preferred] == ["b_shaded"]  # first by outputIndex
     assert {f.key: f.kind for f in files} == {"a_prev": FileKind.IMAGE, "a_shaded": FileKind.MODEL,
                                              "a_pbr": FileKind.MODEL}
     assert files[0].kind is FileKind.MODEL  # models first, so nothing tries to import the webp

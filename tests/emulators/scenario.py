@@ -57,10 +57,12 @@ def _extra_models() -> list[dict[str, Any]]:
     }
     tripo = {
         "id": "model_tripo-v3-1-image-to-3d", "name": "Tripo 3.1", "shortDescription": "Tripo image to 3D.",
-        "capabilities": [{"type": "img23d"}], "tags": ["3d", "deprecated:model_tripo-p1-image-to-3d"],
+        # scenario-sdk types capabilities as strings and ``required`` as an object (ModelInputRequired); the
+        # client still accepts {"type": ...} entries and a bare true, which older docs show.
+        "capabilities": ["img23d"], "tags": ["3d", "deprecated:model_tripo-p1-image-to-3d"],
         "accessRestrictions": 0,
         "inputs": [
-            {"name": "image", "type": "file", "kind": "image", "required": True,
+            {"name": "image", "type": "file", "kind": "image", "required": {"always": True},
              "backgroundBehavior": "transparent"},
             {"name": "texture", "type": "boolean", "default": True},
             {"name": "faceLimit", "type": "number", "min": 1000, "max": 200000},
@@ -69,8 +71,36 @@ def _extra_models() -> list[dict[str, Any]]:
     }
     flux = {"id": "model_flux-dev", "name": "Flux Dev", "capabilities": ["txt2img"], "inputs": []}
     topo = {"id": "model_tencent-smarttopology", "name": "Polygen 1.5", "capabilities": ["3d23d"],
-            "inputs": [{"name": "file3d", "type": "file", "kind": "3d", "required": True}]}
-    return [meshy, tripo, flux, topo]
+            "inputs": [{"name": "file3d", "type": "file", "kind": "3d", "required": {"always": True}}]}
+    # The three rule kinds of ModelInputRequired besides "always" (scenario-sdk model_retrieve_response.py).
+    conditional = {
+        "id": "model_conditional-3d", "name": "Conditional 3D", "capabilities": ["img23d", "txt23d"],
+        "inputs": [
+            {"name": "image", "type": "file", "kind": "image", "required": {"ifNotDefined": {"prompt": "or a prompt"}}},
+            {"name": "prompt", "type": "string", "prompt": True,
+             "required": {"ifNotDefined": {"image": "or an image"}}},
+            {"name": "mode", "type": "string", "allowedValues": ["auto", "custom"], "default": "auto"},
+            {"name": "faces", "type": "number", "min": 1000, "max": 100000,
+             "required": {"conditional": {"values": {"mode": ["custom"]}, "operator": "or"}}},
+            {"name": "seed", "type": "number", "min": 0, "max": 65535,
+             "required": {"ifDefined": {"faces": "a seed keeps custom runs repeatable"}}},
+        ],
+    }
+    # Private models: only trained ones can run (the client lists status=trained).
+    trained = {"id": "model_private-trained", "name": "My trained 3D", "capabilities": ["img23d"],
+               "privacy": "private", "status": "trained",
+               "inputs": [{"name": "image", "type": "file", "kind": "image", "required": {"always": True}}]}
+    training = dict(trained, id="model_private-training", name="Still training", status="training")
+    return [meshy, tripo, flux, topo, conditional, trained, training]
+
+
+def _sdk_model_fields(record: dict[str, Any]) -> None:
+    """Fields scenario-sdk requires on every model record (types/model_list_response.py); absent ones made the
+    SDK's strict validation refuse our replies (tests/integration/test_scenario_sdk.py)."""
+    for key, value in (("collectionIds", []), ("createdAt", "2026-01-15T10:00:00.000Z"), ("custom", True),
+                       ("exampleAssetIds", []), ("privacy", "public"), ("source", "scenario"),
+                       ("status", "trained"), ("tags", []), ("trainingImagesNumber", 0), ("type", "custom")):
+        record.setdefault(key, copy.deepcopy(value))
 
 
 class ScenarioEmulator(EmulatorBase):
@@ -152,6 +182,8 @@ class ScenarioEmulator(EmulatorBase):
             record.setdefault("updatedAt", "2026-02-01T10:00:00.000Z")
             record.setdefault("privacy", "public")
             self.models[record["id"]] = record
+        for record in self.models.values():
+            _sdk_model_fields(record)
         self.assets: dict[str, dict[str, Any]] = {}
         self.files: dict[str, tuple[bytes, str]] = {}
         self.asset_reads: dict[str, int] = {}
@@ -223,18 +255,22 @@ class ScenarioEmulator(EmulatorBase):
         props: dict[str, Any] = {"size": len(data)}
         if fmt:
             props["format"] = fmt
-        record = {"id": asset_id, "kind": kind, "mimeType": mime, "status": "success", "source": "generated",
+        # Field set and enum values as scenario-sdk's Asset model requires them (types/asset_retrieve_response.py):
+        # authorId, editCapabilities, metadata.kind and a real ``source`` ("img23d" for a generated 3D output).
+        record = {"id": asset_id, "kind": kind, "mimeType": mime, "status": "success", "source": "img23d",
                   "metadata": {"kind": kind, "type": meta_type}, "properties": props, "privacy": "private",
-                  "ownerId": "proj_emu", "tags": [], "collectionIds": [],
-                  "createdAt": "2026-03-02T10:00:00Z", "updatedAt": "2026-03-02T10:00:00Z"}
-        record.update(extra or {})
+                  "ownerId": "proj_emu", "authorId": "user_emu", "editCapabilities": [], "tags": [],
+                  "collectionIds": [], "createdAt": "2026-03-02T10:00:00Z", "updatedAt": "2026-03-02T10:00:00Z"}
+        extra = dict(extra or {})
+        record["metadata"].update(extra.pop("metadata", {}))
+        record.update(extra)
         self.assets[asset_id] = record
         return asset_id
 
     def asset_view(self, asset_id: str) -> dict[str, Any]:
         record = copy.deepcopy(self.assets[asset_id])
         reads = self.asset_reads[asset_id] = self.asset_reads.get(asset_id, 0) + 1
-        if reads <= self.asset_pending_reads and record["source"] == "generated":
+        if reads <= self.asset_pending_reads and record["source"] != "uploaded":
             record["status"] = "pending"
             return record
         record["url"] = self.signed_url(asset_id)  # a fresh signature on every read

@@ -216,7 +216,11 @@ class ScenarioHandler(JsonHandler):
                 urls.append({"number": n, "url": f"{st.origin}/s3/{upload_id}/{n}?X-Amz-Signature={sig}",
                              "expires": "2026-12-31T00:00:00Z"})
             st.uploads[upload_id] = {"id": upload_id, "status": "pending", "parts": urls, "chunks": {},
-                                     "fileName": body.get("fileName") or "upload", "declared": body}
+                                     "fileName": body.get("fileName") or "upload", "declared": body,
+                                     # the rest of scenario-sdk's required Upload fields
+                                     "kind": body.get("kind") or "image", "source": "multipart",
+                                     "authorId": "user_emu", "ownerId": "proj_emu",
+                                     "createdAt": "2026-03-02T10:00:00Z", "updatedAt": "2026-03-02T10:00:00Z"}
             return 200, {"upload": self._upload_view(upload_id)}
         upload = st.uploads.get(rest[0]) if rest else None
         if upload is None:

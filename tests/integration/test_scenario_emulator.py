@@ -65,12 +65,16 @@ async def submit(p: ScenarioProvider, model: str, images: tuple[Path, ...], valu
 
 async def test_models_pages_filters_and_flags(prov: ScenarioProvider, emu: ScenarioEmulator) -> None:
     models = {m.id: m for m in await prov.models()}
-    assert set(models) == {TRELLIS, HUNYUAN, RODIN, MESHY, "scenario:model_tripo-v3-1-image-to-3d"}
+    # The private model still training is left out: the list asks for status=trained (blender-plugin does too).
+    assert set(models) == {TRELLIS, HUNYUAN, RODIN, MESHY, "scenario:model_tripo-v3-1-image-to-3d",
+                           "scenario:model_conditional-3d", "scenario:model_private-trained"}
+    private = [c for c in emu.calls("GET", "/v1/models") if c.query.get("privacy") == "private"]
+    assert private and all(c.query.get("status") == "trained" for c in private)
     assert models[MESHY].available and "Pro" in models[MESHY].description  # a note; the quote decides
     assert "Deprecated" in models["scenario:model_tripo-v3-1-image-to-3d"].description
     assert models[TRELLIS].available and models[TRELLIS].name == "Trellis 2"
     pages = [c for c in emu.calls("GET", "/v1/models") if c.path == "/v1/models"]
-    assert len(pages) >= 4 and any("paginationToken" in c.query for c in pages)  # page size 2, 6 public models
+    assert len(pages) >= 4 and any("paginationToken" in c.query for c in pages)  # page size 2, 7 public models
 
 
 async def test_models_without_or_with_wrong_keys_fall_back_to_the_bundled_three(emu: ScenarioEmulator,
@@ -434,3 +438,19 @@ async def test_dry_run_never_starts_a_job_and_refuses_missing_required_inputs(em
                                 json={"image": asset["id"]})
         assert odd.status_code == 400
     assert not emu.jobs and emu.generate_posts == 0
+
+
+async def test_conditional_required_input_is_checked_before_anything_is_sent(prov: ScenarioProvider,
+                                                                             emu: ScenarioEmulator) -> None:
+    """required.conditional (scenario-sdk ModelInputRequired): the form stops it, and so does the service."""
+    schema = await prov.schema("scenario:model_conditional-3d")
+    assert schema.validate({"prompt": "a cat"}) == {}
+    assert "faces" in schema.validate({"prompt": "a cat", "mode": "custom"})
+    assert "seed" in schema.validate({"prompt": "a cat", "mode": "custom", "faces": 5000})  # ifDefined
+    assert schema.validate({"prompt": "a cat", "mode": "custom", "faces": 5000, "seed": 1}) == {}
+    refused = await prov.quote(GenerationRequest("scenario:model_conditional-3d", (),
+                                                 {"prompt": "a", "mode": "custom"}))
+    assert refused is None and emu.dryrun_posts == 1 and emu.dryrun_bodies == []  # the service said no
+    quote = await prov.quote(GenerationRequest("scenario:model_conditional-3d", (),
+                                               {"prompt": "a", "mode": "custom", "faces": 5000, "seed": 1}))
+    assert quote is not None and not emu.jobs and emu.dryrun_bodies[-1][1]["faces"] == 5000

@@ -406,3 +406,15 @@ async def test_gen25_face_count_limits_follow_the_live_tool_schema(emu: Hyper3DE
         quad = await c.post("/v2/rodin", files=[("prompt", (None, "x")), ("tier", (None, "Gen-2.5-Medium")),
                                                 ("mesh_mode", (None, "Quad")), ("quality_override", (None, "60000"))])
     assert quad.json()["error"] == "INVALID_REQUEST" and "1000-50000" in quad.json()["message"]
+
+
+async def test_gen25_height_and_symmetry_and_legacy_use_hyper_go_out_as_real_clients_send_them(
+        emu: Hyper3DEmulator, rodin: Hyper3DProvider) -> None:
+    ref = await rodin.submit(req(tier="Gen-2.5-Medium", height=180, is_symmetric="symmetric", use_hyper=True), noop)
+    sent = emu.requests_to("rodin")[-1].fields
+    assert sent["height"] == ["180"] and sent["is_symmetric"] == ["symmetric"]  # ComfyUI sends height_cm as height
+    assert "use_hyper" not in sent  # a Gen-1.5 field: left out on Gen-2.5
+    assert emu.tasks[ref.data["uuid"]].fields["height"] == 180
+    await rodin.submit(req(tier="Regular", use_hyper=True, height=180), noop)
+    sent = emu.requests_to("rodin")[-1].fields
+    assert sent["use_hyper"] == ["true"] and "height" not in sent  # rodin-api-mcp sends use_hyper on Gen-1.5

@@ -46,6 +46,8 @@ class PriceReport:
             line = f"{self.service}: {self.cost:g} {self.unit}" + (f" ({self.detail})" if self.detail else "")
         if self.balance is not None:
             line += f"\nBalance: {self.balance:g} {self.balance_unit}".rstrip()
+        elif self.cost is not None and self.note:
+            line += f"\n{self.note}"
         return line
 
 

@@ -1,8 +1,9 @@
 """Scenario (api.cloud.scenario.com): any image- or text-to-3D model the account lists.
 
-Contract: ``shared/api/scenario.md``; the vendor sources behind each wire choice: ``docs/CONTRACTS.md``. Flow: upload each input image once as an asset, POST the schema-built
-body to ``/generate/custom/{modelId}`` exactly once (it costs creative units), poll ``/jobs/{jobId}``, then
-read every output asset and re-read the chosen one right before each download for a fresh signed URL.
+Contract: ``shared/api/scenario.md``; the vendor sources behind each wire choice: ``docs/CONTRACTS.md``.
+Flow: upload each input image once as an asset (a quote's uploads are reused), POST the schema-built body to
+``/generate/custom/{modelId}`` exactly once (it costs creative units), poll ``/jobs/{jobId}``, then read every
+output asset and re-read the chosen one right before each download for a fresh signed URL.
 Providers never sleep or retry paid calls; uploads (free) get a couple of quick retries on transient errors.
 """
 

@@ -273,6 +273,10 @@ class ScenarioProvider:
         except ProviderError as exc:
             if exc.code == "model_restricted" or is_model_restricted(exc.message, exc.code):
                 self._unlocked.discard(raw_id)
+            if not isinstance(exc, SubmitUncertainError):
+                # Refused, so nothing was charged: forget these uploads, in case a reused asset was deleted
+                # at Scenario meanwhile; a retry uploads the pictures afresh.
+                self._uploaded = {k: v for k, v in self._uploaded.items() if v not in image_ids}
             raise
         job_id = job_id_of(job_of(reply))
         if not job_id:

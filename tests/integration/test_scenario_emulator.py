@@ -454,3 +454,15 @@ async def test_conditional_required_input_is_checked_before_anything_is_sent(pro
     quote = await prov.quote(GenerationRequest("scenario:model_conditional-3d", (),
                                                {"prompt": "a", "mode": "custom", "faces": 5000, "seed": 1}))
     assert quote is not None and not emu.jobs and emu.dryrun_bodies[-1][1]["faces"] == 5000
+
+
+async def test_a_refused_job_forgets_the_reused_upload_so_a_retry_uploads_again(prov: ScenarioProvider,
+                                                                               emu: ScenarioEmulator,
+                                                                               image: Path) -> None:
+    assert await prov.quote(GenerationRequest(TRELLIS, (image,), {})) is not None
+    (asset_id,) = emu.assets
+    del emu.assets[asset_id]  # deleted at Scenario between the quote and the job
+    with pytest.raises(ProviderError, match="existing assets"):
+        await submit(prov, TRELLIS, (image,))
+    ref = await submit(prov, TRELLIS, (image,))
+    assert emu.asset_posts == 2 and emu.jobs[ref.data["job_id"]]["input"]["image"] != asset_id

@@ -319,7 +319,8 @@ class ScenarioHandler(JsonHandler):
         if model is None:
             return st.error(404, "NOT_FOUND", f"Model {model_id} not found")
         if (model.get("accessRestrictions") or 0) > st.plan_level:
-            plan = "Pro" if model["accessRestrictions"] >= 50 else "Creator"
+            # Plan names per scenario-sdk's accessRestrictions docstring; the message wording itself is a guess.
+            plan = {25: "Starter", 50: "Pro", 75: "Max", 100: "Enterprise"}.get(model["accessRestrictions"], "Pro")
             return 403, {"status": "error", "code": "ModelAccessRestrictedError", "name": "ModelAccessRestrictedError",
                          "message": f"This model requires the {plan} plan or above"}
         if dry_run:

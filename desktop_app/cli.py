@@ -28,6 +28,7 @@ from desktop_app.core.jobs import Job, JobState
 from desktop_app.core.library import LibraryItem
 from desktop_app.core.settings import app_paths
 from desktop_app.core.state_repair import StorageError, probe_folder, storage_error_for
+from desktop_app.pricing import quote_job
 from desktop_app.services import Services, build_services
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_CHECK, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -64,6 +65,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--title", default="", help="name of the library item")
     p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     p.add_argument("--each", action="store_true", help="one job per image (a batch) instead of one job from all")
+
+    p = sub.add_parser("quote", help="what a job would cost (and the balance where the service has one); "
+                                     "spends nothing")
+    p.add_argument("model_id")
+    p.add_argument("images", nargs="*", type=Path)
+    p.add_argument("--prompt", help="text prompt, for models that take one")
+    p.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE",
+                   help="a parameter value; repeat for several")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
 
     p = sub.add_parser("jobs", help="list jobs and their states")
     p.add_argument("--json", action="store_true")
@@ -144,7 +154,8 @@ class _Progress:
         print(f"[{job.state.label}{pct}] {job.message}", file=sys.stderr, flush=True)
 
 
-async def _generate(services: Services, args: argparse.Namespace) -> int:
+async def _job_values(services: Services, args: argparse.Namespace) -> dict[str, Any]:
+    """--set pairs and --prompt as form values; the images must exist (shared by generate and quote)."""
     values: dict[str, Any] = _parse_values(args.values)
     schema = await services.registry.schema(args.model_id)
     if args.prompt is not None:
@@ -155,6 +166,20 @@ async def _generate(services: Services, args: argparse.Namespace) -> int:
     missing = [str(p) for p in args.images if not p.exists()]
     if missing:
         raise CliError(f"Image not found: {', '.join(missing)}")
+    return values
+
+
+async def _quote(services: Services, args: argparse.Namespace) -> int:
+    """The price without spending: the same ``pricing.quote_job`` as the GUI's cost line."""
+    values = await _job_values(services, args)
+    report = await quote_job(services.registry, args.model_id, args.images, values)
+    print(json.dumps(report.to_json()) if args.json else report.text())
+    return EXIT_OK
+
+
+async def _generate(services: Services, args: argparse.Namespace) -> int:
+    values = await _job_values(services, args)
+    schema = await services.registry.schema(args.model_id)
     services.scheduler.add_listener(_Progress())
     if args.each:
         return await generate_each(services, args.model_id, args.images, values, title=args.title,
@@ -236,6 +261,8 @@ async def _dispatch(args: argparse.Namespace) -> int:
             return EXIT_OK
         if args.command == "generate":
             return await _generate(services, args)
+        if args.command == "quote":
+            return await _quote(services, args)
         if args.command == "jobs":
             return _listing(args.json, services.store.list(limit=args.limit), job_json,
                             lambda j: f"{j.id}  {j.state.label:24} {j.model_id:32} {j.title}  {j.message}")

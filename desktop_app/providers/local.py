@@ -91,6 +91,8 @@ class LocalProvider:
             self._schema = await asyncio.to_thread(ModelSchema.load, resource_path("schemas/local-relief.json"))
         return self._schema
 
+    quote_needs_complete_job = False  # always free
+
     async def quote(self, request: GenerationRequest) -> Quote | None:
         return Quote(0, "credits", "Free, runs on this computer")
 

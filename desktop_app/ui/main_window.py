@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.model_combo.currentIndexChanged.connect(self._on_model_changed)
         self.drop_zone.imagesChanged.connect(lambda _paths: self._update_generate())
+        self.drop_zone.imagesChanged.connect(lambda _paths: self._refresh_quote())  # estimates see the images
         self.form.changed.connect(lambda _values: self._update_generate())
         self.form.costInputChanged.connect(self._refresh_quote)
         self.generate_button.clicked.connect(self.generate)
@@ -179,23 +180,30 @@ class MainWindow(QMainWindow):
             spawn(self._quote(model_id), name="quote")
 
     async def _quote(self, model_id: str) -> None:
-        from desktop_app.providers.base import GenerationRequest
+        from desktop_app.core.errors import InputImageError, ValidationError
+        from desktop_app.pricing import quote_job  # the same code as the CLI's `quote`
 
-        provider = self.services.registry.provider_for(model_id)
-        request = GenerationRequest(model_id, tuple(self.drop_zone.paths()), self.form.values())
+        report = None
         try:
-            quote = await provider.quote(request)
+            report = await quote_job(self.services.registry, model_id, tuple(self.drop_zone.paths()),
+                                     self.form.values(), with_balance=False, complete=False)
+        except (ValidationError, InputImageError):
+            pass  # the form's own hint says what is missing; no price until the job is complete
         except Exception as exc:  # a quote is informative; its failure must not block anything
             log.info("quote failed: %s", exc)
-            quote = None
         if model_id != self.current_model_id():
             return
-        if quote is None:
+        if report is None:
             self.cost_label.setText("")
-        elif quote.cost == 0:
-            self.cost_label.setText(quote.detail or self.tr("Free"))
+        elif report.cost is None:
+            self.cost_label.setText(self.tr("No price before the job runs"))
+            self.cost_label.setToolTip(report.note)
+        elif report.cost == 0:
+            self.cost_label.setText(report.detail or self.tr("Free"))
         else:
-            self.cost_label.setText(self.tr("Cost: %1 %2").replace("%1", f"{quote.cost:g}").replace("%2", quote.unit))
+            self.cost_label.setText(self.tr("Cost: %1 %2").replace("%1", f"{report.cost:g}")
+                                    .replace("%2", report.unit))
+            self.cost_label.setToolTip(report.detail)
 
     def _blockers(self) -> list[str]:
         """Why Generate cannot run now, in words for the hint under the button."""

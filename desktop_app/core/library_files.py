@@ -13,7 +13,7 @@ from pathlib import Path
 
 from desktop_app.core.errors import MeshwrightError
 from desktop_app.core.library import ITEM_FILE, TRASH, Library, LibraryFile, LibraryItem, new_item_id
-from desktop_app.core.meshes import PREVIEW_FORMATS, mesh_stats
+from desktop_app.core.mesh_formats import PREVIEW_FORMATS
 from desktop_app.core.outputs import sha256_file
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,8 @@ def import_model(library: Library, path: Path, title: str = "") -> LibraryItem:
     if path.suffix.lower() not in PREVIEW_FORMATS:
         raise MeshwrightError(f"'{path.name}' is not a model file Meshwright can open.",
                               hint="Use a GLB, glTF, OBJ, STL or PLY file.")
+    from desktop_app.core.meshes import mesh_stats  # numpy and the mesh code: not at start-up
+
     stats = mesh_stats(path)  # refuses missing, damaged and empty files with a plain message
     staging = library.root / f".import-{uuid.uuid4().hex[:8]}"
     outputs = staging / "outputs"

@@ -31,6 +31,10 @@ def main(argv: list[str] | None = None) -> int:
         from desktop_app.app import run_gui
 
         return run_gui(args, model=model)
+    if args[:1] == ["render"]:  # the render command alone: none of the CLI's services
+        from desktop_app.cli_render import main as render_main
+
+        return render_main(args)
     from desktop_app.cli import run_cli
 
     return run_cli(args)

@@ -11,6 +11,7 @@ import io
 import logging
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -271,9 +272,27 @@ def decode_texture(data: bytes, max_texture: int) -> tuple[np.ndarray | None, tu
             if max_texture <= 0:
                 return None, (w, h)
             if max(w, h) > max_texture:
-                image.thumbnail((max_texture, max_texture), Image.Resampling.BILINEAR, reducing_gap=2.0)
+                image = _shrink(image, max_texture)
             pixels = np.asarray(image.convert("RGBA"), dtype=np.uint8)
         return np.ascontiguousarray(pixels), (w, h)
     except Exception as exc:  # Pillow raises many types on bad data; all mean "no texture"
         log.info("texture could not be decoded: %r", exc)
         return None, None
+
+
+def _shrink(image: Any, limit: int) -> Any:
+    """``image`` with its long side at most ``limit``: JPEG decoded at 1/2, 1/4 or 1/8 scale (draft), then
+    halved by whole factors with a box filter (``reduce``: ~10x cheaper than an antialiased resize of the
+    whole image), and only what is left resized smoothly."""
+    from PIL import Image
+
+    w, h = image.size
+    scale = limit / max(w, h)
+    target = (max(1, round(w * scale)), max(1, round(h * scale)))
+    image.draft("RGB", target)  # a no-op for formats other than JPEG
+    whole = max(image.size) // limit
+    if whole >= 2:
+        image = image.reduce(int(whole))
+    if image.size != target and max(image.size) > limit:
+        image = image.resize(target, Image.Resampling.BILINEAR)
+    return image

@@ -68,7 +68,7 @@ def measure_preview(path: Path) -> dict:
     from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtWidgets import QApplication
 
-    from desktop_app.core.mesh_proxy import motion_proxy
+    from desktop_app.core.mesh_proxy import motion_proxies
     from desktop_app.core.meshes import load_scene_arrays
 
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)  # as the app does
@@ -100,7 +100,7 @@ def measure_preview(path: Path) -> dict:
 
     start = time.perf_counter()
     arrays = load_scene_arrays(path)  # the worker thread's share, as MeshLoader does it
-    arrays.proxy = motion_proxy(arrays)
+    arrays.proxy = motion_proxies(arrays)
     worker = time.perf_counter() - start
     widget.show_scene(arrays)  # the GUI thread's share: upload and first frame, timed apart
     widget.view.makeCurrent()

@@ -98,12 +98,19 @@ class TexturedMeshItem(GLGraphicsItem):
         return self._arrays
 
     def setClay(self, clay: bool) -> None:
+        self._look_changing(self._clay != bool(clay))
         self._clay = bool(clay)
         self.update()
 
     def setWireframe(self, wireframe: bool) -> None:
+        self._look_changing(self._wireframe != bool(wireframe))
         self._wireframe = bool(wireframe)
         self.update()
+
+    def _look_changing(self, changed: bool) -> None:
+        """A new look redraws a big model in chunks (the proxy showing meanwhile), not in one long paint."""
+        if changed and self._progressive is not None and self.frames_drawn > 0:  # before that: no frame to redo
+            self._progressive.arm()
 
     def look(self) -> tuple[bool, bool]:
         """What, besides the camera, changes the picture: (clay, wireframe)."""

@@ -11,8 +11,8 @@ from desktop_app.ui.preview.lod import LodChooser
 
 def test_a_slow_level_steps_down_until_the_budget_fits() -> None:
     lod = LodChooser([100_000, 30_000, 10_000, 3_000], budget_s=0.020)
-    assert lod.level == 1  # a middle guess before anything is measured
-    lod.record(1, 0.050)  # 30k took 50 ms: 10k is estimated at ~17 ms
+    assert lod.level == 3  # the coarsest before anything is measured
+    lod.record(3, 0.008)  # 3k in 8 ms: 10k is estimated at ~17 ms
     assert lod.level == 2
     lod.record(2, 0.030)  # fill-bound: 10k took 30 ms after all
     assert lod.level == 3
@@ -22,7 +22,7 @@ def test_a_slow_level_steps_down_until_the_budget_fits() -> None:
 
 def test_a_fast_machine_climbs_to_the_finest_level() -> None:
     lod = LodChooser([100_000, 30_000, 10_000], budget_s=0.020)
-    lod.record(1, 0.002)  # a GPU: 30k in 2 ms, 100k estimated at ~7 ms
+    lod.record(2, 0.001)  # a GPU: 10k in 1 ms, 100k estimated at ~6 ms
     assert lod.level == 0
     lod.record(0, 0.006)
     assert lod.level == 0

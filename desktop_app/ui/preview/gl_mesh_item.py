@@ -258,7 +258,7 @@ class TexturedMeshItem(GLGraphicsItem):
             proxy = (self._moving or state == "building") and bool(self._proxy_gpu)
             if state != "building" or proxy:
                 parts = self._proxy_gpu if proxy else self._gpu
-                timed = proxy and self._moving and self._lod is not None
+                timed = proxy and self._lod is not None  # moving, or showing while the full frame is built
                 start = time.perf_counter() if timed else 0.0
                 self.draw(frame, [(i, 0, p.count, False) for i, p in enumerate(parts)] if proxy
                           else [piece for chunk in self.draw_plan() for piece in chunk], parts)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 DRAW_BUDGET_S = 0.020  # the model's share of a 33 ms frame; composition, grid and events take the rest
 SMOOTHING = 0.4  # weight of the newest measurement in a level's running estimate
+FILL_SHARE = 0.5  # share of a draw's time assumed not to scale with triangles (pixels to fill, at any level)
 
 
 class LodChooser:
@@ -17,7 +18,8 @@ class LodChooser:
         self.triangles = triangles  # per level, finest first
         self.budget = budget_s
         self._seconds: dict[int, float] = {}  # running estimate per measured level
-        self.level = min(1, len(triangles) - 1)  # a middle guess until something is measured
+        # the coarsest until something is measured: the first proxy frame must not be a long one
+        self.level = len(triangles) - 1
 
     def record(self, level: int, seconds: float) -> None:
         """One moving frame drew ``level`` in ``seconds``; choose the level for the next one."""
@@ -26,13 +28,15 @@ class LodChooser:
         self.level = self.choose()
 
     def estimate(self, level: int) -> float | None:
-        """Measured, else scaled by triangle count from the nearest measured level (None: nothing measured)."""
+        """Measured, else scaled from the nearest measured level (None: nothing measured). Only part of a draw
+        scales with triangles; the rest is filling the model's pixels, the same at every level."""
         if level in self._seconds:
             return self._seconds[level]
         if not self._seconds:
             return None
         near = min(self._seconds, key=lambda k: abs(k - level))
-        return self._seconds[near] * self.triangles[level] / max(1, self.triangles[near])
+        ratio = self.triangles[level] / max(1, self.triangles[near])
+        return self._seconds[near] * (FILL_SHARE + (1.0 - FILL_SHARE) * ratio)
 
     def choose(self) -> int:
         for level in range(len(self.triangles)):  # finest first

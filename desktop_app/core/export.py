@@ -13,12 +13,12 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.errors import MeshLoadError, MeshwrightError
-from desktop_app.core.meshes import check_file, load_trimesh
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,11 @@ def export_model(source: Path, dest: Path, options: ExportOptions, progress: Pro
         raise ExportExistsError([dest])
 
     remove_unfinished_exports()
+
+    import numpy as np  # with the mesh stack on first use: this module is imported at start-up
+
+    from desktop_app.core.meshes import check_file, load_trimesh
+
     report(0.05, "Reading the model")
     check_file(Path(source))
     scene = load_trimesh(Path(source))

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from desktop_app.core.errors import InputImageError
@@ -197,6 +196,8 @@ def _to_display_mode(img: Image.Image, keep_alpha: bool) -> Image.Image:
     """8-bit RGB or RGBA, whatever came in (palette, grey, 16-bit, CMYK)."""
     if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         # Pillow clips 16-bit values when converting straight to 8 bit; scale them instead.
+        import numpy as np  # only for 16-bit images: numpy is not imported at start-up
+
         arr = np.asarray(img, dtype=np.float64)
         top = 65535.0 if arr.max(initial=0) > 255 else 255.0
         img = Image.fromarray(np.clip(arr * (255.0 / top), 0, 255).astype(np.uint8))

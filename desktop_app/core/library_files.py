@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 from desktop_app.core.errors import MeshwrightError
 from desktop_app.core.library import ITEM_FILE, TRASH, Library, LibraryFile, LibraryItem, new_item_id
-from desktop_app.core.meshes import PREVIEW_FORMATS, mesh_stats
+from desktop_app.core.mesh_formats import PREVIEW_FORMATS
 from desktop_app.core.outputs import sha256_file
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,8 @@ def import_model(library: Library, path: Path, title: str = "") -> LibraryItem:
             f"'{path.name}' refers to files outside its own folder ({', '.join(outside[:3])}); Meshwright "
             "copies only files beside or below the model, so it was not imported.",
             hint="Put those files next to the model (and fix the names in it), or export it as GLB.")
+    from desktop_app.core.meshes import mesh_stats  # numpy and the mesh code: not at start-up
+
     stats = mesh_stats(path)  # refuses missing, damaged, unreadable and empty files with a plain message
     staging = library.root / f".import-{uuid.uuid4().hex[:8]}"
     outputs = staging / "outputs"

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from desktop_app import __version__
+import desktop_app
 from desktop_app.core.errors import ProviderError, SubmitUncertainError
 
 log = logging.getLogger("meshwright.http")
@@ -30,20 +30,50 @@ MAX_REPLY_BYTES = 4 * 1024 * 1024
 
 def make_client(base_url: str, headers: dict[str, str] | None = None, timeout: Any = DEFAULT_TIMEOUT,
                 transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
-    """An AsyncClient that logs method, path and status (never headers or bodies)."""
+    """An AsyncClient that logs method, path and status (never headers or bodies), made on first use."""
 
     async def on_response(response: httpx.Response) -> None:
         req = response.request
         log.debug("%s %s -> %s", req.method, req.url.copy_with(query=None), response.status_code)
 
-    return httpx.AsyncClient(
-        base_url=base_url,
-        headers={"User-Agent": f"Meshwright/{__version__}", **(headers or {})},
-        timeout=timeout,
-        transport=transport,
-        follow_redirects=True,
-        event_hooks={"response": [on_response]},
-    )
+    def build() -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            base_url=base_url,
+            headers={"User-Agent": f"Meshwright/{desktop_app.__version__}", **(headers or {})},
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=True,
+            event_hooks={"response": [on_response]},
+        )
+
+    return LazyClient(build)  # type: ignore[return-value]
+
+
+class LazyClient:
+    """Stands in for an AsyncClient until its first use. Each client loads the CA bundle into a new SSL
+    context (~45 ms); three of them at start-up delayed the window for requests it may never make."""
+
+    def __init__(self, build: Any) -> None:
+        object.__setattr__(self, "_build", build)
+        object.__setattr__(self, "_real", None)
+
+    def _client(self) -> httpx.AsyncClient:
+        real = object.__getattribute__(self, "_real")
+        if real is None:
+            real = object.__getattribute__(self, "_build")()
+            object.__setattr__(self, "_real", real)
+        return real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._client(), name, value)
+
+    async def aclose(self) -> None:
+        real = object.__getattribute__(self, "_real")
+        if real is not None:  # never made: nothing to close
+            await real.aclose()
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:

@@ -16,6 +16,7 @@ import uuid
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from desktop_app.core.errors import (
     InputImageError,
@@ -24,7 +25,6 @@ from desktop_app.core.errors import (
     ProviderError,
     UnknownModelError,
 )
-from desktop_app.core.relief import generate_relief
 from desktop_app.core.relief_params import ReliefParams
 from desktop_app.core.schema import ModelSchema
 from desktop_app.core.state_repair import storage_error_for
@@ -50,6 +50,14 @@ DESCRIPTION = (
     "Makes a solid, coloured relief from one picture on this computer. Free, no account or internet needed, "
     "ready in seconds."
 )
+
+
+def generate_relief(*args: Any, **kwargs: Any) -> Path:
+    """core.relief.generate_relief, imported on first use: it pulls in trimesh and scipy, which the window's
+    start-up must not wait for (benchmarks/startup.py)."""
+    from desktop_app.core.relief import generate_relief as run
+
+    return run(*args, **kwargs)
 
 
 @dataclass

@@ -20,7 +20,8 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
-from desktop_app import APP_NAME, __version__
+import desktop_app
+from desktop_app import APP_NAME
 from desktop_app.core.logs import scrub
 from desktop_app.core.state_repair import StorageError
 from desktop_app.ui import tasks
@@ -33,7 +34,7 @@ def crash_details(exc_type: type[BaseException], exc: BaseException, tb: Traceba
     """The text a user can paste into a report: versions, where it happened, and the scrubbed traceback."""
     from PySide6 import __version__ as pyside_version
 
-    lines = [f"{APP_NAME} {__version__} · Python {platform.python_version()} · PySide6 {pyside_version} · "
+    lines = [f"{APP_NAME} {desktop_app.__version__} · Python {platform.python_version()} · PySide6 {pyside_version} · "
              f"{platform.system()} {platform.release()}"]
     if where:
         lines.append(f"Where: {where}")

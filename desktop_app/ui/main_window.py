@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 from desktop_app import APP_NAME
 from desktop_app.core.jobs import Job, JobState
 from desktop_app.core.library import LibraryItem
-from desktop_app.core.meshes import PREVIEW_FORMATS, UNPREVIEWABLE
+from desktop_app.core.mesh_formats import PREVIEW_FORMATS, UNPREVIEWABLE
 from desktop_app.services import Services
 from desktop_app.ui.about import show_about
 from desktop_app.ui.account_wiring import AccountWiring
@@ -32,10 +33,9 @@ from desktop_app.ui.library_view import LibraryView
 from desktop_app.ui.main_layout import build_layout, build_menus
 from desktop_app.ui.param_form import ParamForm
 from desktop_app.ui.presets import PresetBar
-from desktop_app.ui.preview import PreviewWidget, render_thumbnail_png
 from desktop_app.ui.preview.background_setting import bind_background_setting
 from desktop_app.ui.preview.compare import CompareWindow, install_library_compare, show_compare
-from desktop_app.ui.preview.offscreen import release_thumbnail_renderer
+from desktop_app.ui.preview.viewer import PreviewWidget
 from desktop_app.ui.queue_actions import QueueActions
 from desktop_app.ui.tasks import cancel_all, spawn
 
@@ -307,6 +307,8 @@ class MainWindow(QMainWindow):
             return
 
         async def save() -> None:
+            from desktop_app.ui.preview.offscreen import render_thumbnail_png  # the GL stack: not at start-up
+
             png = await render_thumbnail_png(scene, 256)  # rendered in the render thread, not here
             await asyncio.to_thread(self.services.library.set_thumbnail, item_id, png)
             self.library_view.model.invalidate_thumbnail(item_id)
@@ -395,7 +397,9 @@ class MainWindow(QMainWindow):
             loader = self.preview.loader()
             if loader is not None:  # its worker thread must end before Qt tears the app down
                 await asyncio.to_thread(loader.shutdown, True)
-            release_thumbnail_renderer()  # the thumbnail render thread too (it owns a GL context)
+            offscreen = sys.modules.get("desktop_app.ui.preview.offscreen")
+            if offscreen is not None:  # never imported: no thumbnail was made, and closing need not import GL
+                offscreen.release_thumbnail_renderer()  # the thumbnail render thread too (it owns a GL context)
         finally:
             self._closed = True
             self.close()

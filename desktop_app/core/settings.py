@@ -94,6 +94,8 @@ class Settings:
     # model id -> preset name -> form values (ui/presets.py)
     presets: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     preview_background: str = ""  # "#rrggbb" the user chose in the preview; empty: the built-in dark grey
+    # The main window's size and place (Qt's saveGeometry, base64), its workspace and splitter sizes.
+    window_state: dict[str, Any] = field(default_factory=dict)
 
     def library_path(self, paths: AppPaths) -> Path:
         return Path(self.library_dir).expanduser() if self.library_dir else paths.default_library_dir

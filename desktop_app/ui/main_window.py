@@ -38,6 +38,7 @@ from desktop_app.ui.preview.compare import CompareWindow, install_library_compar
 from desktop_app.ui.preview.viewer import PreviewWidget
 from desktop_app.ui.queue_actions import QueueActions
 from desktop_app.ui.tasks import cancel_all, spawn
+from desktop_app.ui.window_geometry import restore_window, window_state
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,6 @@ class MainWindow(QMainWindow):
         self._open_item: str | None = None
         self.setWindowTitle(APP_NAME)
         self.setAcceptDrops(True)
-        self.resize(1440, 900)
 
         self.drop_zone = DropZone(services.paths.cache_dir / "pasted")
         self.model_combo = QComboBox()
@@ -91,13 +91,14 @@ class MainWindow(QMainWindow):
         self.library = LibraryController(self)  # details panel and every library action
 
         self.queue_actions = QueueActions(self)  # one job per image, compare, duplicate, notifications
-        build_layout(self)
+        self.workspaces = build_layout(self)  # Create and Library, switched with Ctrl+1 / Ctrl+2
         self.account = AccountWiring(self)  # Settings action, status-bar credits
         build_menus(self)
         self._connect()
         self.keyboard = KeyboardWiring(self)  # Ctrl+Enter, tab order
         services.scheduler.add_listener(self._on_job_changed)
         self.statusBar().showMessage(self.tr("Ready"))
+        restore_window(self, services.settings.window_state)
 
     def _connect(self) -> None:
         self.model_combo.currentIndexChanged.connect(self._on_model_changed)
@@ -384,6 +385,7 @@ class MainWindow(QMainWindow):
         try:
             from desktop_app.core.settings import save_settings
 
+            self.services.settings.window_state = window_state(self)
             await asyncio.to_thread(save_settings, self.services.paths, self.services.settings)
             self.queue.stop_timers()
             await self.services.scheduler.shutdown()

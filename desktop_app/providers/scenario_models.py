@@ -93,7 +93,7 @@ def model_info(record: dict[str, Any], *, unlocked: set[str] | frozenset[str] = 
     caps = tuple(c for c in capabilities(record) if c in THREE_D_CAPS) or ("img23d",)
     return ModelInfo(
         id=qualify(model_id),
-        name=str(record.get("name") or model_id),
+        name=str(record.get("name") or "").strip() or display_name(model_id),
         provider=PROVIDER,
         description=description,
         capabilities=caps,
@@ -101,6 +101,17 @@ def model_info(record: dict[str, Any], *, unlocked: set[str] | frozenset[str] = 
         unavailable_reason=reason,
         needs_account=True,
     )
+
+
+def display_name(model_id: str) -> str:
+    """A person's name for a model the live list gives no name: the bundled schema's, else the id made readable
+    ("model_tripo-v3-0-texturing" -> "Tripo v3 0 texturing"), never the raw id."""
+    bare = unqualify(model_id)
+    raw = bundled_raw(bare) if bare in BUNDLED_IDS else None
+    if raw is not None and str(model_record(raw).get("name") or "").strip():
+        return str(model_record(raw)["name"]).strip()
+    words = bare.removeprefix("model_").replace("_", " ").replace("-", " ").split()
+    return " ".join(words)[:1].upper() + " ".join(words)[1:] if words else bare
 
 
 def bundled_path(model_id: str) -> Path:

@@ -31,6 +31,7 @@ from desktop_app.ui.keyboard import KeyboardWiring
 from desktop_app.ui.library_controller import LibraryController
 from desktop_app.ui.library_view import LibraryView
 from desktop_app.ui.main_layout import build_layout, build_menus
+from desktop_app.ui.model_picker import fill_model_combo, first_model_index
 from desktop_app.ui.param_form import ParamForm
 from desktop_app.ui.presets import PresetBar
 from desktop_app.ui.preview.background_setting import bind_background_setting
@@ -136,14 +137,12 @@ class MainWindow(QMainWindow):
         self._model_names.clear()
         self._model_names.update({m.id: m.name for m in models})
         self.model_combo.blockSignals(True)
-        self.model_combo.clear()
-        for m in models:
-            label = m.name if m.available else f"{m.name}  ({m.unavailable_reason or self.tr('not available')})"
-            self.model_combo.addItem(label, m.id)
+        fill_model_combo(self.model_combo, models)  # grouped by service, each saying what it needs
         self.model_combo.blockSignals(False)
         wanted = self.services.settings.default_model
         index = self.model_combo.findData(previous) if previous else -1
-        index = index if index >= 0 else max(0, self.model_combo.findData(wanted))
+        index = index if index >= 0 else self.model_combo.findData(wanted)
+        index = index if index >= 0 else first_model_index(self.model_combo)
         self.model_combo.setCurrentIndex(index)
         self._on_model_changed(index)
         self.modelsLoaded.emit()

@@ -62,7 +62,6 @@ class MainWindow(QMainWindow):
         self._models: dict[str, object] = {}
         self._model_names: dict[str, str] = {}
         self.compare_window: CompareWindow | None = None
-        self._thumbnail_for: str | None = None  # library item whose thumbnail the next shown scene renders
         self._open_item: str | None = None
         self.setWindowTitle(APP_NAME)
         self.setAcceptDrops(True)
@@ -110,7 +109,6 @@ class MainWindow(QMainWindow):
         self.generate_button.clicked.connect(self.generate)
         self.queue.jobActivated.connect(self._job_activated)
         self.library_view.itemActivated.connect(self.open_item)
-        self.preview.sceneShown.connect(self._on_scene_shown)
         bind_background_setting(self.preview, self.services)
         self.compare_action = install_library_compare(self.library_view, self.open_compare)
 
@@ -274,9 +272,9 @@ class MainWindow(QMainWindow):
         """Read the item off the GUI thread, then open it in the preview (and render its thumbnail)."""
         item = await asyncio.to_thread(self.services.library.get, item_id)
         if item is not None:
-            if thumbnail:
-                self._thumbnail_for = item.id
             self.open_item(item)
+            if thumbnail:
+                spawn(self.save_thumbnail(item), name="save thumbnail")
 
     def open_item(self, item: LibraryItem) -> None:
         path = item.model_path
@@ -300,20 +298,27 @@ class MainWindow(QMainWindow):
         self._file_dialog = dialog
         dialog.open()
 
-    def _on_scene_shown(self) -> None:
-        item_id, self._thumbnail_for = self._thumbnail_for, None
-        scene = self.preview.scene()
-        if item_id is None or scene is None:
+    async def save_thumbnail(self, item: LibraryItem) -> None:
+        """Render ``item``'s thumbnail from its own model file, loaded for this alone.
+
+        Not from the scene the preview shows next: that was another item's picture whenever this result failed
+        to show (an FBX) or the user opened something else first. Loading again costs a worker a moment, at a
+        small texture size; the GUI thread only hands the PNG over.
+        """
+        path = item.model_path
+        if path is None:
             return
+        from desktop_app.core.meshes import load_scene_arrays  # the mesh stack: not at start-up
+        from desktop_app.ui.preview.offscreen import render_thumbnail_png  # the GL stack: not at start-up
 
-        async def save() -> None:
-            from desktop_app.ui.preview.offscreen import render_thumbnail_png  # the GL stack: not at start-up
-
-            png = await render_thumbnail_png(scene, 256)  # rendered in the render thread, not here
-            await asyncio.to_thread(self.services.library.set_thumbnail, item_id, png)
-            self.library_view.model.invalidate_thumbnail(item_id)
-
-        spawn(save(), name="save thumbnail")
+        try:
+            scene = await asyncio.to_thread(load_scene_arrays, path, 512)
+        except Exception as exc:  # a format the preview cannot show: the item keeps its placeholder tile
+            log.info("no thumbnail for %s: %s", item.id, type(exc).__name__)
+            return
+        png = await render_thumbnail_png(scene, 256)  # rendered in the render thread, not here
+        await asyncio.to_thread(self.services.library.set_thumbnail, item.id, png)
+        self.library_view.model.invalidate_thumbnail(item.id)
 
     # --- what helpers (queue actions, account wiring) may use ------------------------------------------
 

@@ -174,7 +174,7 @@ def _fill_holes(m: Any, steps: list[str]) -> None:
         next_index += 1
     import trimesh
 
-    filled = trimesh.Trimesh(np.concatenate(vertices), np.concatenate([np.asarray(m.faces)] + new_faces),
+    filled = trimesh.Trimesh(np.concatenate(vertices), np.concatenate([np.asarray(m.faces), *new_faces]),
                              process=False)
     m.vertices, m.faces = filled.vertices, filled.faces
     steps.append(f"Closed {len(loops)} hole(s).")

@@ -28,6 +28,7 @@ class PrintResult:
     steps: list[str] = field(default_factory=list)
     repair_seconds: float = 0.0
     rebuilt: bool = False
+    mesh: Any = None  # the placed mesh in millimetres, as written
 
 
 def printable_mesh(source: Path, size_mm: float | None, repair: bool = True, z_up: bool = True,
@@ -87,4 +88,29 @@ def export_printable(source: Path, dest: Path, fmt: str, size_mm: float | None, 
         raise ExportError("The print file could not be written.", hint=f"{type(exc).__name__}: {exc}") from exc
     log.info("printable export %s: %d -> %d problems, %.2f s repair", dest.name, len(before.problems),
              len(after.problems), seconds)
-    return PrintResult(dest, before, after, steps, seconds, rebuilt)
+    return PrintResult(dest, before, after, steps, seconds, rebuilt, mesh)
+
+
+def save_print_version(library: Any, item_id: str, mesh: Any) -> str:
+    """Keep a repaired copy in the item as ``outputs/print/<n>-print.stl`` (kind "print"); the original model
+    stays the item's model. The library has no version history, so each repair is an extra, numbered file."""
+    from desktop_app.core.library import LibraryFile
+    from desktop_app.core.outputs import sha256_file
+
+    item = library.get(item_id)
+    if item is None or item.folder is None:
+        raise ExportError(f"No library item '{item_id}'.")
+    folder = item.folder / "outputs" / "print"
+    number = 1 + sum(1 for f in item.files if f.kind == "print")
+    stem = Path(item.model_file).stem or "model"
+    path = folder / f"{stem}-print-{number}.stl"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _write_atomic(path, mesh.export(file_type="stl"))
+    except OSError as exc:
+        raise ExportError("The repaired model could not be saved in the library.",
+                          hint=f"{type(exc).__name__}: {exc}") from exc
+    name = path.relative_to(item.folder).as_posix()
+    entry = LibraryFile(name, "print", path.stat().st_size, sha256_file(path))
+    library.update(item_id, files=[*item.files, entry])
+    return name

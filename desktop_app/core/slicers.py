@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,4 +78,6 @@ def open_in_slicer(path: Path, slicer: Slicer) -> None:
         kwargs["creationflags"] = getattr(subprocess, "DETACHED_PROCESS", 0)
     else:
         kwargs["start_new_session"] = True
-    subprocess.Popen([*slicer.command, str(path)], **kwargs)  # a fixed slicer command and our own file
+    process = subprocess.Popen([*slicer.command, str(path)], **kwargs)  # a fixed slicer command, our own file
+    # reap it when the user closes the slicer, so no zombie is left behind (and the handle is kept alive)
+    threading.Thread(target=process.wait, name=f"slicer {slicer.name}", daemon=True).start()

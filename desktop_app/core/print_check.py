@@ -130,8 +130,27 @@ def boundary_loops(faces: np.ndarray) -> list[list[int]]:
                 break
             loop.append(nxt)
             current = nxt
-        loops.append(loop)
+        loops.extend(_split_pinched(loop))
     return loops
+
+
+def _split_pinched(loop: list[int]) -> list[list[int]]:
+    """Two holes touching at one vertex walk as one figure-eight; cut it into simple loops there."""
+    simple: list[list[int]] = []
+    path: list[int] = []
+    where: dict[int, int] = {}
+    for vertex in loop:
+        if vertex in where:
+            cut = where[vertex]
+            simple.append(path[cut:])
+            for v in path[cut + 1:]:
+                del where[v]
+            path = path[:cut + 1]
+            continue
+        where[vertex] = len(path)
+        path.append(vertex)
+    simple.append(path)
+    return simple
 
 
 def shell_labels(mesh: Any) -> tuple[int, np.ndarray]:

@@ -3,8 +3,9 @@
 A printable model is one closed, consistently wound surface: every edge shared by exactly two triangles (no
 holes, no "non-manifold" fans), no zero-area triangles, no stray floating pieces, positive volume. Vertices are
 welded by position first, because exporters split them at UV seams and that alone is not a defect.
-Self-intersections and wall thickness are not checked: no kept, permissively licensed library here tells them
-cheaply (manifold3d only builds valid solids, it does not report where an input crosses itself).
+Closed pieces that overlap are found with manifold3d (their union is smaller than the sum of their volumes).
+Self-intersections within one piece and wall thickness are not checked: no kept, permissively licensed library
+here tells them cheaply.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class PrintCheck:
     non_manifold_edges: int
     shells: int
     tiny_shells: int
+    overlapping_shells: int  # closed pieces that cut into each other (their union is smaller than their sum)
     degenerate_faces: int
     flipped_edges: int  # edges whose two faces disagree about which side is outside
     inside_out: bool
@@ -198,11 +200,19 @@ def check_mesh(mesh: Any, size_mm: float | None = None) -> PrintCheck:
         areas = np.bincount(labels, weights=np.asarray(m.area_faces), minlength=shells)
         tiny = int((areas < TINY_SHELL_SHARE * areas.sum()).sum())
     watertight = bool(len(faces)) and boundary == 0 and non_manifold == 0
+    overlapping = 0
+    if watertight and flipped == 0 and shells - tiny > 1:
+        from desktop_app.core.print_repair import shells_union
+
+        volumes = shells_union(m)
+        if volumes is not None and volumes[1] < volumes[0] * 0.999:
+            overlapping = shells - tiny
     volume = float(m.volume) if watertight and flipped == 0 else None
     inside_out = volume is not None and volume < 0
     check = PrintCheck(
         faces=len(faces), vertices=len(m.vertices), watertight=watertight and flipped == 0,
         boundary_edges=boundary, holes=holes, non_manifold_edges=non_manifold, shells=shells, tiny_shells=tiny,
+        overlapping_shells=overlapping,
         degenerate_faces=degenerate, flipped_edges=flipped, inside_out=inside_out,
         volume_mm3=abs(volume) * scale ** 3 if volume is not None else None,
         size_mm=tuple(float(x) * scale for x in m.extents) if len(m.vertices) else (0.0, 0.0, 0.0),  # type: ignore[arg-type]
@@ -234,6 +244,10 @@ def _problems(c: PrintCheck) -> list[Problem]:
         found.append(Problem("degenerate", c.degenerate_faces,
                              f"{c.degenerate_faces} face(s) with no area.",
                              "They carry no shape but can confuse repair and slicing."))
+    if c.overlapping_shells:
+        found.append(Problem("overlap", c.overlapping_shells,
+                             f"{c.overlapping_shells} closed pieces cut into each other.",
+                             "Some slicers print the overlap twice or report errors; Repair merges them."))
     if c.tiny_shells:
         found.append(Problem("shells", c.tiny_shells,
                              f"{c.tiny_shells} small floating piece(s) besides the main model.",

@@ -58,6 +58,12 @@ def repair_mesh(mesh: Any, rebuild: bool = True) -> RepairResult:
     _fill_holes(m, steps)
     _fix_winding(m, steps)
     check = check_mesh(m)
+    if check.watertight and check.overlapping_shells:
+        merged = union_shells(m)
+        if merged is not None:
+            m = merged
+            steps.append(f"Merged {check.overlapping_shells} overlapping pieces into one solid.")
+            check = check_mesh(m)
     rebuilt = False
     if not check.watertight and rebuild:
         m = voxel_rebuild(m)
@@ -178,6 +184,40 @@ def _fill_holes(m: Any, steps: list[str]) -> None:
                              process=False)
     m.vertices, m.faces = filled.vertices, filled.faces
     steps.append(f"Closed {len(loops)} hole(s).")
+
+
+def as_manifold(mesh: Any) -> Any | None:
+    """The mesh as a manifold3d solid, or None when it is not a valid closed manifold."""
+    import manifold3d
+
+    solid = manifold3d.Manifold(manifold3d.Mesh(np.asarray(mesh.vertices, dtype=np.float32),
+                                                 np.asarray(mesh.faces, dtype=np.uint32)))
+    return solid if solid.status() == manifold3d.Error.NoError and not solid.is_empty() else None
+
+
+def shells_union(mesh: Any) -> tuple[float, float] | None:
+    """(sum of the pieces' volumes, volume of their union), or None when a piece is not a closed solid."""
+    import manifold3d
+
+    solid = as_manifold(mesh)
+    if solid is None:
+        return None
+    pieces = solid.decompose()
+    total = sum(abs(p.volume()) for p in pieces)
+    union = manifold3d.Manifold.batch_boolean(pieces, manifold3d.OpType.Add)
+    return total, abs(union.volume())
+
+
+def union_shells(mesh: Any) -> Any | None:
+    """One solid from closed pieces that overlap (exact boolean union with manifold3d)."""
+    import manifold3d
+    import trimesh
+
+    solid = as_manifold(mesh)
+    if solid is None:
+        return None
+    union = manifold3d.Manifold.batch_boolean(solid.decompose(), manifold3d.OpType.Add).to_mesh()
+    return trimesh.Trimesh(np.asarray(union.vert_properties)[:, :3], np.asarray(union.tri_verts), process=False)
 
 
 def voxel_rebuild(mesh: Any, cells: int = REBUILD_CELLS) -> Any:

@@ -105,3 +105,23 @@ def test_printable_export_of_a_non_watertight_mesh(tmp_path: Path, fmt: str) -> 
     assert back.is_watertight and check_mesh(back).printable
     assert float(back.bounds[0][2]) == pytest.approx(0, abs=1e-4)
     assert abs(float(np.max(back.extents)) - 75.0) <= 0.5
+
+
+def test_overlapping_pieces_are_found_and_merged_exactly() -> None:
+    a = trimesh.creation.icosphere(subdivisions=3, radius=0.5)
+    b = a.copy()
+    b.apply_translation([0.6, 0, 0])
+    both = trimesh.util.concatenate([a, b])
+    before = check_mesh(both)
+    assert [p.code for p in before.problems] == ["overlap"] and before.overlapping_shells == 2
+    result = repair_mesh(both)
+    after = check_mesh(result.mesh)
+    assert after.printable and after.shells == 1 and not result.rebuilt
+    assert after.volume_mm3 < 2 * check_mesh(a).volume_mm3 * 0.95  # the shared lens counted once
+
+
+def test_pieces_apart_are_not_a_problem() -> None:
+    a = trimesh.creation.icosphere(subdivisions=2, radius=0.5)
+    b = a.copy()
+    b.apply_translation([2, 0, 0])
+    assert check_mesh(trimesh.util.concatenate([a, b])).printable

@@ -111,6 +111,9 @@ async def _export_printable(services: Services, args: argparse.Namespace, item: 
     if args.printable and result.steps:
         kept = await asyncio.to_thread(save_print_version, services.library, item.id, result.mesh)
     size = [round(float(x), 3) for x in result.after.size_mm]
+    if args.size_mm is None and max(size) < 10:  # generators work in ~1 unit, which a slicer reads as 1 mm
+        print(f"warning: without --size-mm the model is only {max(size):g} mm long (1 model unit = 1 mm); "
+              "pass --size-mm N for the size you want.", file=sys.stderr)
     if args.json:
         print(json.dumps({"item": item.id, "format": fmt, "files": [str(result.path)], "faces": result.after.faces,
                           "size": size, "before": result.before.to_json(), "after": result.after.to_json(),

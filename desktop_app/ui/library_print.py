@@ -182,6 +182,8 @@ class PrintDialog(QDialog):
 
     def _failed(self, text: str) -> None:
         self._busy(False)
+        if self.report.text() == self.tr("Checking the model…"):
+            self.report.setText(self.tr("The model could not be checked."))
         self.message.setText(text)
 
     def reject(self) -> None:

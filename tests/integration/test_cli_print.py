@@ -59,5 +59,7 @@ def test_printable_errors_are_error_lines(tmp_path: Path, isolated_home: Path) -
         result = cli("library", "export", item, *args, "--out", str(tmp_path / "x.3mf"))
         assert result.returncode == 2 and result.stderr.startswith("error: "), result.stderr
         assert "Traceback" not in result.stderr
+    tiny = cli("library", "export", item, "--format", "stl", "--printable", "--out", str(tmp_path / "tiny.stl"))
+    assert tiny.returncode == 0 and "warning: without --size-mm" in tiny.stderr
     missing = cli("library", "check", "nope")
     assert missing.returncode == 2 and "No library item 'nope'" in missing.stderr

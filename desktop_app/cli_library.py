@@ -1,4 +1,4 @@
-"""``library`` commands of the headless CLI: list, export, import, rebuild-index, delete, trash, restore, move.
+"""``library`` commands of the headless CLI: list, check, export, import, rebuild-index, delete, trash, restore, move.
 No Qt here."""
 
 from __future__ import annotations
@@ -32,9 +32,16 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--search", default="")
     actions = p.add_subparsers(dest="library_command", metavar="ACTION")
 
-    e = actions.add_parser("export", help="write an item's model as GLB, OBJ, STL or PLY")
+    c = actions.add_parser("check", help="say whether an item's model can be 3D printed, and what is wrong")
+    c.add_argument("item", help="the item id (see 'library')")
+    c.add_argument("--size-mm", type=float, help="report sizes with the longest side at this many millimetres")
+    c.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+
+    e = actions.add_parser("export", help="write an item's model as GLB, OBJ, STL, PLY or 3MF")
     e.add_argument("item", help="the item id (see 'library')")
-    e.add_argument("--format", choices=sorted(FORMATS), help="default: from the --out extension")
+    e.add_argument("--format", choices=sorted([*FORMATS, "3mf"]), help="default: from the --out extension")
+    e.add_argument("--printable", action="store_true",
+                   help="repair, stand on the plate (Z up, min z = 0, centred) and keep the repair in the item")
     e.add_argument("--out", required=True, type=Path, help="file to write")
     e.add_argument("--size-mm", type=float, help="scale so the longest side is this many millimetres")
     e.add_argument("--faces", type=int, help="reduce to at most this many faces")
@@ -73,11 +80,63 @@ def _item_from(services: Services, item_id: str) -> LibraryItem:
     return item
 
 
+def _progress(fraction: float, message: str) -> None:
+    print(f"[{round(fraction * 100)}%] {message}", file=sys.stderr, flush=True)
+
+
+async def _check(services: Services, args: argparse.Namespace) -> int:
+    from desktop_app.core.print_check import check_file_for_print  # numpy and trimesh: only when asked
+
+    item = _item_from(services, args.item)
+    if args.size_mm is not None and not (0 < args.size_mm < 1e7):
+        raise LibraryCliError("The size must be a positive number of millimetres.")
+    check = await asyncio.to_thread(check_file_for_print, item.model_path, args.size_mm)
+    if args.json:
+        print(json.dumps({"item": item.id, **check.to_json()}))
+    else:
+        print("\n".join(check.summary_lines()))
+    return EXIT_OK
+
+
+async def _export_printable(services: Services, args: argparse.Namespace, item: LibraryItem, fmt: str) -> int:
+    from desktop_app.core.print_export import PRINT_FORMATS, export_printable, save_print_version
+
+    if fmt not in PRINT_FORMATS:
+        raise LibraryCliError("--printable writes 3MF or STL: use --format 3mf or --format stl.")
+    if args.faces is not None:
+        raise LibraryCliError("--faces cannot be combined with --printable or 3MF.")
+    result = await asyncio.to_thread(export_printable, item.model_path, args.out, fmt, args.size_mm, args.force,
+                                     args.printable, _progress)
+    kept = ""
+    if args.printable and result.steps:
+        kept = await asyncio.to_thread(save_print_version, services.library, item.id, result.mesh)
+    size = [round(float(x), 3) for x in result.after.size_mm]
+    if args.size_mm is None and max(size) < 10:  # generators work in ~1 unit, which a slicer reads as 1 mm
+        print(f"warning: without --size-mm the model is only {max(size):g} mm long (1 model unit = 1 mm); "
+              "pass --size-mm N for the size you want.", file=sys.stderr)
+    if args.json:
+        print(json.dumps({"item": item.id, "format": fmt, "files": [str(result.path)], "faces": result.after.faces,
+                          "size": size, "before": result.before.to_json(), "after": result.after.to_json(),
+                          "repairs": result.steps, "repair_seconds": round(result.repair_seconds, 3),
+                          "rebuilt": result.rebuilt, "kept_in_library": kept}))
+        return EXIT_OK
+    for step in result.steps:
+        print(f"Repaired: {step}")
+    print(f"Wrote {result.path} ({result.after.faces:,} faces, {size[0]} x {size[1]} x {size[2]} mm)")
+    for line in result.after.summary_lines()[1:]:
+        print(line)
+    if kept:
+        print(f"The repaired model is kept in the item as {kept}; the original is unchanged.")
+    return EXIT_OK
+
+
 async def _export(services: Services, args: argparse.Namespace) -> int:
     item = _item_from(services, args.item)
-    fmt = args.format or format_for(args.out)
+    fmt = args.format or format_for(args.out) or ("3mf" if args.out.suffix.lower() == ".3mf" else None)
     if fmt is None:
-        raise LibraryCliError(f"Say which format to write: --format {{{','.join(sorted(FORMATS))}}}.")
+        raise LibraryCliError(f"Say which format to write: --format {{{','.join(sorted([*FORMATS, '3mf']))}}}.")
+    if args.printable or fmt == "3mf":
+        return await _export_printable(services, args, item, fmt)
     options = ExportOptions(fmt, size_mm=args.size_mm, faces=args.faces, overwrite=args.force)
 
     def progress(fraction: float, message: str) -> None:
@@ -122,6 +181,8 @@ async def run(services: Services, args: argparse.Namespace, listing: Any, item_j
     command = getattr(args, "library_command", None)
     if command == "export":
         return await _export(services, args)
+    if command == "check":
+        return await _check(services, args)
     if command == "import":
         item = await asyncio.to_thread(import_model, services.library, args.file, args.title)
         print(json.dumps(item_json(item)) if args.json else f"Imported {item.id}  {item.title}")

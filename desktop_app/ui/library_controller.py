@@ -58,6 +58,7 @@ class LibraryController(QObject):
         self.details.rerunRequested.connect(self.rerun)
         self.details.editRequested.connect(self.edit)
         self.details.exportRequested.connect(self.export)
+        self.details.printRequested.connect(self.print_item)
         self.details.revealRequested.connect(self.reveal)
         self.details.deleteRequested.connect(self.delete)
         self.details.compareRequested.connect(self.view.compareRequested)
@@ -229,6 +230,20 @@ class LibraryController(QObject):
             dialog.open()
 
         spawn(work(), self.window._show_error, name="export dialog")
+
+    def print_item(self, item_id: str) -> None:
+        async def work() -> None:
+            item = await asyncio.to_thread(self.library.get, item_id)
+            if item is None or item.model_path is None:
+                self.window._show_error(self.tr("This item has no model file to print."))
+                return
+            from desktop_app.ui.library_print import PrintDialog
+
+            dialog = PrintDialog(item, self.library, self.window)
+            self.print_dialog = dialog
+            dialog.open()
+
+        spawn(work(), self.window._show_error, name="print dialog")
 
     def reveal(self, item: LibraryItem) -> None:
         if item.folder is not None:

@@ -50,6 +50,7 @@ class LibraryDetails(QWidget):
     rerunRequested = Signal(object)
     editRequested = Signal(object)  # re-run with edits: put images and parameters back into the form
     exportRequested = Signal(str)
+    printRequested = Signal(str)  # item id: the Print dialog (check, repair, 3MF, slicer)
     revealRequested = Signal(object)
     deleteRequested = Signal(list)
     compareRequested = Signal(list)
@@ -107,6 +108,9 @@ class LibraryDetails(QWidget):
             ("export", self.tr("Export…"), self.tr("Save the model as GLB, OBJ, STL or PLY, optionally scaled "
                                                    "for 3D printing"),
              lambda: self.item and self.exportRequested.emit(self.item.id)),
+            ("print", self.tr("Print…"), self.tr("Check and repair for 3D printing, size it in millimetres, "
+                                                 "save 3MF or STL and open it in your slicer"),
+             lambda: self.item and self.printRequested.emit(self.item.id)),
             ("reveal", self.tr("Show folder"), self.tr("Open the item's folder in the file manager"),
              lambda: self.item and self.revealRequested.emit(self.item)),
             ("compare", self.tr("Compare"), self.tr("Look at the selected items side by side"),
@@ -176,6 +180,7 @@ class LibraryDetails(QWidget):
         has_model = bool(item.model_path and item.model_file) and not item.damaged
         self.buttons["open"].setEnabled(has_model)
         self.buttons["export"].setEnabled(has_model)
+        self.buttons["print"].setEnabled(has_model)
         self.info.setText(self._info_html(item))
         self._token += 1
         inputs = [item.inside(name) for name in item.inputs]

@@ -2,6 +2,11 @@
 
 A job row is committed before any work or request starts, and every transition is committed (with an event
 row) the moment it happens, so after a crash the journal alone says what was in flight.
+
+Several processes may share one journal (a window, ``generate``, ``resume``...): each job has one owner, the
+process that advances it (desktop_app.core.job_owners). A store may change only the jobs it owns or that nobody
+owns (taking them by that write); ``claim`` takes over a job whose owner is gone. Each check happens in the same
+transaction as the write it guards, so two processes can never both act on one job.
 """
 
 from __future__ import annotations
@@ -13,13 +18,17 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from desktop_app.core import job_owners as owners
+from desktop_app.core.job_owners import NotOwnerError, Owner  # noqa: F401 (NotOwnerError: callers catch it here)
 from desktop_app.core.journal_schema import migrate
+from desktop_app.core.process_lock import ProcessLock
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +126,9 @@ class Job:
     updated_at: float = field(default_factory=time.time)
     started_at: float | None = None
     finished_at: float | None = None
+    # The token of the process that owns the job ("" for none). Read from the journal, never written from here:
+    # only JobStore's ownership methods change it.
+    owner: str = ""
 
     @property
     def provider(self) -> str:
@@ -173,6 +185,13 @@ class JobStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.RLock()
+        # This process's owner token, and the lock file that proves to other processes that it is alive. Both are
+        # taken at the first job this store makes or claims, so a read-only command leaves no trace.
+        self.token = uuid.uuid4().hex
+        self.kind = "process"  # what other processes call this one: a CLI command's name, or owners.WINDOW
+        self.lock_dir = path.parent / "locks"
+        self._lease = ProcessLock(owners.lock_path(self.lock_dir, self.token))
+        self._registered = False
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -197,8 +216,30 @@ class JobStore:
             migrate(self._db, self.path)
 
     def close(self) -> None:
+        """Hand back every job this process owns (their state says how to continue) and close the journal."""
         with self._lock:
-            self._db.close()
+            try:
+                if self._registered:
+                    with self._write_txn():
+                        self._db.execute("UPDATE jobs SET owner = '' WHERE owner = ?", (self.token,))
+                        self._db.execute("DELETE FROM owners WHERE token = ?", (self.token,))
+                    self._registered = False
+            except sqlite3.Error as exc:  # the jobs stay claimable: the lock below dies with this store
+                log.warning("could not hand back this process's jobs: %s", exc)
+            finally:
+                self._lease.release()
+                self._db.close()
+
+    @contextmanager
+    def _write_txn(self) -> Iterator[None]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE) so what it reads cannot change under it."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def flush(self) -> None:
         """Make every commit so far survive a power cut too, not only a crash (blocking: call it from a worker).
@@ -239,6 +280,7 @@ class JobStore:
             data[name] = json.loads(data[name])
         data["state"] = JobState(data["state"])
         data["cancel_requested"] = bool(data["cancel_requested"])
+        data["owner"] = row["owner"]
         return Job(**data)
 
     def create(self, job: Job) -> Job:
@@ -247,13 +289,16 @@ class JobStore:
             raise TransitionError("a new job starts as a draft")
         with self._lock:
             placeholders = ",".join("?" for _ in _COLUMNS)
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute(f"INSERT INTO jobs ({','.join(_COLUMNS)}) VALUES ({placeholders})", self._to_row(job))
-            self._db.execute(
-                "INSERT INTO job_events (job_id, at, from_state, to_state, message) VALUES (?,?,?,?,?)",
-                (job.id, job.created_at, "", str(job.state), "created"),
-            )
-            self._db.execute("COMMIT")
+            self._register()
+            with self._write_txn():
+                # Made owned by this process: another one's "resume" must not start it before this one does.
+                self._db.execute(f"INSERT INTO jobs ({','.join(_COLUMNS)}, owner) VALUES ({placeholders}, ?)",
+                                 (*self._to_row(job), self.token))
+                self._db.execute(
+                    "INSERT INTO job_events (job_id, at, from_state, to_state, message) VALUES (?,?,?,?,?)",
+                    (job.id, job.created_at, "", str(job.state), "created"),
+                )
+            job.owner = self.token
         log.info("job %s created for %s", job.id, job.model_id)
         return job
 
@@ -291,7 +336,9 @@ class JobStore:
         if unknown:
             raise AttributeError(f"unknown job fields: {sorted(unknown)}")
         with self._lock:
-            job = self.require(job_id)
+            self._register()
+        with self._lock, self._write_txn():
+            job = self._owned(job_id)
             for key, value in changes.items():
                 setattr(job, key, value)
             job.updated_at = time.time()
@@ -302,7 +349,9 @@ class JobStore:
         """Move a job to ``to`` if the state machine allows it; commit the row and an event together."""
         to = JobState(to)
         with self._lock:
-            job = self.require(job_id)
+            self._register()
+        with self._lock, self._write_txn():
+            job = self._owned(job_id)
             if to is not job.state and to not in ALLOWED[job.state]:
                 raise TransitionError(f"job {job_id}: {job.state} -> {to} is not allowed")
             before = job.state
@@ -319,17 +368,11 @@ class JobStore:
                 job.started_at = now
             if to.terminal:
                 job.finished_at = now
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._write(job)
-                self._db.execute(
-                    "INSERT INTO job_events (job_id, at, from_state, to_state, message) VALUES (?,?,?,?,?)",
-                    (job_id, now, str(before), str(to), job.message),
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+            self._write(job)
+            self._db.execute(
+                "INSERT INTO job_events (job_id, at, from_state, to_state, message) VALUES (?,?,?,?,?)",
+                (job_id, now, str(before), str(to), job.message),
+            )
         log.info("job %s: %s -> %s %s", job_id, before, to, job.message)
         return job
 
@@ -347,11 +390,116 @@ class JobStore:
         return [JobEvent(*tuple(r)) for r in rows]
 
     def delete(self, job_id: str) -> None:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+        """Forget a job (raises NotOwnerError, deleting nothing, while another live process owns it)."""
+        with self._lock, self._write_txn():
+            row = self._db.execute("SELECT owner FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is not None and row[0] not in ("", self.token):
+                owner = owners.read_owner(self._db, row[0])
+                if owners.is_alive(owner, self.lock_dir):
+                    raise owners.owned_elsewhere_error(owner)
             self._db.execute("DELETE FROM job_events WHERE job_id = ?", (job_id,))
             self._db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
-            self._db.execute("COMMIT")
+
+    # --- ownership (see desktop_app.core.job_owners) ----------------------------------------------------
+
+    def _register(self) -> None:
+        """Take this process's lock file and owners row (once): from now on other processes see it alive."""
+        if self._registered:
+            return
+        self._lease.acquire()  # before the row exists, so no prober ever finds the row without the lock
+        with self._write_txn():
+            owners.register(self._db, self.token, self.kind)
+        self._registered = True
+
+    def _owned(self, job_id: str) -> Job:
+        """The job, read inside the caller's write transaction, if this process may change it; an unowned job
+        becomes this process's by the write. Raises NotOwnerError when another process owns it."""
+        row = self._db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if row is None:
+            raise KeyError(f"no job {job_id}")
+        job = self._from_row(row)
+        if job.owner == self.token:
+            return job
+        if job.owner:
+            raise owners.owned_elsewhere_error(owners.read_owner(self._db, job.owner))
+        self._db.execute("UPDATE jobs SET owner = ? WHERE id = ?", (self.token, job_id))
+        job.owner = self.token
+        return job
+
+    def claim(self, job_id: str) -> tuple[Job, str] | None:
+        """Make this process the job's owner, taking it over if its owner is gone; None while another live
+        process owns it. Also returns the previous owner's token ("" for none, our own if we had it): a job
+        taken from a dead process may have been stopped mid-request, which the caller must judge."""
+        with self._lock:
+            self._register()
+            with self._write_txn():
+                row = self._db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+                if row is None:
+                    raise KeyError(f"no job {job_id}")
+                job = self._from_row(row)
+                previous = job.owner
+                if previous not in ("", self.token):
+                    owner = owners.read_owner(self._db, previous)
+                    if owners.is_alive(owner, self.lock_dir):
+                        return None
+                    log.info("job %s: taking over from %s, which has stopped", job_id,
+                             owner.describe() if owner else "a closed process")
+                    self._forget_dead(previous)
+                if previous != self.token:
+                    self._db.execute("UPDATE jobs SET owner = ? WHERE id = ?", (self.token, job_id))
+                    job.owner = self.token
+                return job, previous
+
+    def _forget_dead(self, token: str) -> None:
+        """Drop a dead owner's row and lock file once none of its jobs is left to take over."""
+        left = self._db.execute("SELECT COUNT(*) FROM jobs WHERE owner = ?", (token,)).fetchone()[0]
+        if left <= 1:  # the one being taken now
+            self._db.execute("DELETE FROM owners WHERE token = ?", (token,))
+            owners.lock_path(self.lock_dir, token).unlink(missing_ok=True)
+
+    def release(self, job_id: str) -> None:
+        """Stop owning a job (when this process stops working on it); its state says how to continue."""
+        with self._lock:
+            self._db.execute("UPDATE jobs SET owner = '' WHERE id = ? AND owner = ?", (job_id, self.token))
+
+    def heartbeat(self) -> None:
+        """Tell other processes this one is alive (for those that cannot probe its lock file)."""
+        with self._lock:
+            if self._registered:
+                self._db.execute("UPDATE owners SET heartbeat = ? WHERE token = ?", (time.time(), self.token))
+
+    def owner_elsewhere(self, job: Job) -> Owner | None:
+        """The live process, other than this one, that owns ``job``; None if it is ours, nobody's or its owner
+        is gone (then ``claim`` takes it over)."""
+        if job.owner in ("", self.token):
+            return None
+        with self._lock:
+            owner = owners.read_owner(self._db, job.owner)
+        return owner if owners.is_alive(owner, self.lock_dir) else None
+
+    def list_foreign(self) -> list[Job]:
+        """Jobs another process owns or owned (alive or not), newest first."""
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM jobs WHERE owner NOT IN ('', ?) ORDER BY created_at DESC, "
+                                    "rowid DESC", (self.token,)).fetchall()
+        return [self._from_row(r) for r in rows]
+
+    def owned_elsewhere(self, jobs: Iterable[Job] | None = None) -> dict[str, Owner]:
+        """Unfinished jobs owned by other live processes: job id -> owner (each owner checked once)."""
+        if jobs is None:
+            jobs = self.list_foreign()
+        alive: dict[str, Owner | None] = {}
+        found = {}
+        for job in jobs:
+            if job.owner in ("", self.token) or job.state.terminal:
+                continue
+            if job.owner not in alive:
+                with self._lock:
+                    owner = owners.read_owner(self._db, job.owner)
+                alive[job.owner] = owner if owners.is_alive(owner, self.lock_dir) else None
+            if alive[job.owner] is not None:
+                found[job.id] = alive[job.owner]
+        return found
 
     # --- groups -----------------------------------------------------------------------------------------
 

@@ -32,16 +32,20 @@ class ElsewhereWatcher(QObject):
         self.window = window
         self.watched: dict[str, Owner] = {}  # job id -> the live process running it
         self._busy = False
+        self._stopped = False
         self._timer = QTimer(self)
         self._timer.setInterval(INTERVAL_MS)
         self._timer.timeout.connect(self._tick)
 
     def start(self, elsewhere: dict[str, Owner]) -> None:
         """Begin watching (after the window's resume): ``elsewhere`` are the jobs resume left to others."""
+        if self._stopped:  # the window closed while it was starting
+            return
         self._show(elsewhere)
         self._timer.start()
 
     def stop(self) -> None:
+        self._stopped = True
         self._timer.stop()
 
     def _show(self, elsewhere: dict[str, Owner]) -> None:
@@ -58,6 +62,8 @@ class ElsewhereWatcher(QObject):
     async def refresh(self) -> None:
         """Read the jobs other processes own (and those watched so far), show them, adopt the orphaned ones."""
         try:
+            if self._stopped:
+                return
             store = self.window.services.store
             watched = list(self.watched)
             owned, jobs = await asyncio.to_thread(self._read, store, watched)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.core import job_owners as owners
-from desktop_app.core.job_owners import NotOwnerError, Owner  # noqa: F401 (NotOwnerError: callers catch it here)
+from desktop_app.core.job_owners import NotOwnerError, Owner
 from desktop_app.core.journal_schema import migrate
 from desktop_app.core.process_lock import ProcessLock
 
@@ -192,6 +192,10 @@ class JobStore:
         self.lock_dir = path.parent / "locks"
         self._lease = ProcessLock(owners.lock_path(self.lock_dir, self.token))
         self._registered = False
+        # Jobs this store took (made, claimed, or first wrote) and has not handed back. One of them found owned by
+        # nobody was taken from us meanwhile (our owner judged gone, the job settled and handed back): our next
+        # write must not take it again.
+        self._held: set[str] = set()
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -224,6 +228,7 @@ class JobStore:
                         self._db.execute("UPDATE jobs SET owner = '' WHERE owner = ?", (self.token,))
                         self._db.execute("DELETE FROM owners WHERE token = ?", (self.token,))
                     self._registered = False
+                    self._held.clear()
             except sqlite3.Error as exc:  # the jobs stay claimable: the lock below dies with this store
                 log.warning("could not hand back this process's jobs: %s", exc)
             finally:
@@ -299,6 +304,7 @@ class JobStore:
                     (job.id, job.created_at, "", str(job.state), "created"),
                 )
             job.owner = self.token
+            self._held.add(job.id)
         log.info("job %s created for %s", job.id, job.model_id)
         return job
 
@@ -422,8 +428,11 @@ class JobStore:
             return job
         if job.owner:
             raise owners.owned_elsewhere_error(owners.read_owner(self._db, job.owner))
+        if job_id in self._held:
+            raise NotOwnerError("Another Meshwright window or process took this job over; it was left to it.")
         self._db.execute("UPDATE jobs SET owner = ? WHERE id = ?", (self.token, job_id))
         job.owner = self.token
+        self._held.add(job_id)
         return job
 
     def claim(self, job_id: str) -> tuple[Job, str] | None:
@@ -448,6 +457,7 @@ class JobStore:
                 if previous != self.token:
                     self._db.execute("UPDATE jobs SET owner = ? WHERE id = ?", (self.token, job_id))
                     job.owner = self.token
+                self._held.add(job_id)
                 return job, previous
 
     def _forget_dead(self, token: str) -> None:
@@ -460,6 +470,7 @@ class JobStore:
     def release(self, job_id: str) -> None:
         """Stop owning a job (when this process stops working on it); its state says how to continue."""
         with self._lock:
+            self._held.discard(job_id)
             self._db.execute("UPDATE jobs SET owner = '' WHERE id = ? AND owner = ?", (job_id, self.token))
 
     def heartbeat(self) -> None:

@@ -5,6 +5,8 @@ paid request per job, no traceback in either process, exactly one library item p
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.emulators.two_owners import second_process_during
@@ -49,3 +51,17 @@ def test_a_killed_owner_is_taken_over_by_the_next_resume(fixture_images, tmp_pat
     assert list(outcome.items_per_job.values()) == [1]
     taken = outcome.run("resume-after-kill").json()
     assert [j["status"] for j in taken["resumed"]] == ["succeeded"] and taken["elsewhere"] == []
+
+
+@pytest.mark.gl
+@pytest.mark.skipif(not os.environ.get("DISPLAY"), reason="needs an X display (Xvfb in CI)")
+def test_the_gui_self_test_during_a_cli_job_leaves_it_alone(fixture_images, tmp_path):
+    """The window (its --self-test, on the same home) opens while a CLI job polls: it runs its own offline job and
+    passes, while the CLI's job stays the CLI's: one paid request, one item each, no traceback."""
+    outcome = second_process_during("polling", fixture_images / "typical_misc_crate.png", tmp_path / "home",
+                                    second=("--self-test",), extra_jobs=1, second_wait=150)
+    assert not outcome.problems, outcome.problems
+    assert outcome.second_ended_while_held, "the self-test finished while the CLI job was still held"
+    assert outcome.submits == 1 and outcome.tracebacks == 0
+    assert sorted(outcome.items_per_job.values()) == [1, 1]
+    assert "self-test passed" in outcome.run("self-test").out

@@ -32,6 +32,7 @@ from desktop_app.core.library import Library
 from desktop_app.core.pacing import ProviderGate, backoff
 from desktop_app.core.scheduler_control import JobControl
 from desktop_app.core.scheduler_results import ResultStage
+from desktop_app.core.scheduler_resume import ResumeStage
 from desktop_app.core.scheduler_submit import SubmitStage, is_paid, paid_request_maybe_sent, uncertain_message
 from desktop_app.providers.base import PollResult, RemoteRef, RemoteStatus, poll_interval
 
@@ -46,10 +47,9 @@ _STATUS_TO_STATE = {
     RemoteStatus.FAILED: S.FAILED,
     RemoteStatus.CANCELED: S.CANCELED,
 }
-_RESUMABLE = (S.DRAFT, S.SUBMITTED, S.QUEUED, S.RUNNING, S.DOWNLOADING, S.INTERRUPTED)
 
 
-class Scheduler(SubmitStage, JobControl, ResultStage):
+class Scheduler(SubmitStage, JobControl, ResultStage, ResumeStage):
     """``concurrency`` is shared, not copied (it is the live Settings dict): a cap edited in Settings applies to
     waiting jobs at once, as does a new ``deadline_s`` to running ones."""
 
@@ -194,71 +194,16 @@ class Scheduler(SubmitStage, JobControl, ResultStage):
 
     async def _beat(self) -> None:
         """Refresh this process's heartbeat while it runs jobs (read by processes that cannot probe its lock)."""
-        while any(not t.done() for t in self._tasks.values()):
+        while live := [t for t in self._tasks.values() if not t.done()]:
             try:
                 await asyncio.to_thread(self.store.heartbeat)
             except Exception as exc:  # a missed beat only matters after LEASE_S of them
                 log.info("heartbeat failed: %s", exc)
-            await asyncio.sleep(HEARTBEAT_S)
+            await asyncio.wait(live, timeout=HEARTBEAT_S)  # ends as soon as the last job does
 
     async def run(self, job_id: str) -> Job:
         """Start (or join) a job and wait for it to stop."""
         return await self.start(job_id)
-
-    async def resume_all(self) -> list[Job]:
-        """After a start: continue every unfinished job from the journal; never resubmit a paid one. Jobs another
-        live process runs are left to it and listed in ``elsewhere``."""
-        resumed = []
-        self.elsewhere = {}
-        for job in reversed(await asyncio.to_thread(self.store.list)):
-            if job.state.terminal or self.running(job.id):
-                continue
-            owner, job = await self._take(job)
-            if owner is not None:
-                self.elsewhere[job.id] = owner
-            elif job.state in _RESUMABLE:
-                self.start(job.id)
-                resumed.append(job)
-            else:  # needs a check by hand: nothing for this process to do with it
-                await asyncio.to_thread(self.store.release, job.id)
-        return resumed
-
-    async def adopt(self, job_id: str) -> Job | None:
-        """Continue one job another process was running, now that it has stopped (the window watches such
-        jobs). None while that process still owns it."""
-        if self.running(job_id):
-            return None
-        job = await asyncio.to_thread(self.store.require, job_id)
-        owner, job = await self._take(job)
-        if owner is not None:
-            return None
-        if job.state in _RESUMABLE:
-            self.start(job.id)
-        else:
-            await asyncio.to_thread(self.store.release, job.id)
-        return job
-
-    async def _take(self, job: Job) -> tuple[Owner | None, Job]:
-        """Claim a job that no task of this process runs: (None, job) once it is ours, with a submit that was
-        stopped half way judged ("needs check" or start again); (owner, job) while a live process owns it."""
-        for _ in range(3):  # an owner that ends between the claim and the look-up is claimed on the next turn
-            taken = await asyncio.to_thread(self.store.claim, job.id)
-            if taken is not None:
-                job = taken[0]
-                if job.state is S.UPLOADING:  # no task here sends it: whoever did stopped mid-submit
-                    job = self._settle_stopped_upload(job)
-                return None, job
-            job = await asyncio.to_thread(self.store.require, job.id)
-            owner = await asyncio.to_thread(self.store.owner_elsewhere, job)
-            if owner is not None:
-                return owner, job
-        raise NotOwnerError("Could not take this job over from the process that was running it.")
-
-    def _settle_stopped_upload(self, job: Job) -> Job:
-        provider = self.registry.provider_for(job.model_id)
-        if paid_request_maybe_sent(job, provider):
-            return self._set(job, S.NEEDS_CHECK, uncertain_message(provider.display_name))
-        return self._set(job, S.INTERRUPTED, "Stopped before anything was charged; starting again.")
 
     # --- the run ---------------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, QTimer
 
 from desktop_app.core.job_owners import Owner
 from desktop_app.core.jobs import Job, JobState
+from desktop_app.core.scheduler_resume import RESUMABLE
 from desktop_app.ui.tasks import spawn
 
 if TYPE_CHECKING:
@@ -22,8 +23,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 INTERVAL_MS = 1500
-_RESUMABLE = (JobState.DRAFT, JobState.UPLOADING, JobState.SUBMITTED, JobState.QUEUED, JobState.RUNNING,
-              JobState.DOWNLOADING, JobState.INTERRUPTED)
+# What a stopped owner may leave behind that this window continues ("uploading" is judged on take-over).
+_RESUMABLE = (*RESUMABLE, JobState.UPLOADING)
 
 
 class ElsewhereWatcher(QObject):

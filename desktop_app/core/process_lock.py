@@ -65,8 +65,12 @@ class ProcessLock:
         """Take the lock (the file is made if needed); False if the file system cannot lock files."""
         if self._fd is not None:
             return True
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
+        except OSError as exc:  # a read-only folder: the journal says the rest; others rely on the heartbeat
+            log.warning("cannot make %s (%s); other processes will rely on the heartbeat", self.path, exc)
+            return False
         try:
             if os.name == "nt" and os.fstat(fd).st_size == 0:  # msvcrt locks need a byte to lock
                 os.write(fd, b"\0")

@@ -224,15 +224,23 @@ async def _models(services: Services, args: argparse.Namespace) -> int:
 async def _resume(services: Services, args: argparse.Namespace) -> int:
     services.scheduler.add_listener(_Progress())
     resumed = await services.scheduler.resume_all()
+    # Jobs another Meshwright window or process is running stay its own: listed, never touched.
+    elsewhere = dict(services.scheduler.elsewhere)
+    for job_id, owner in elsewhere.items():
+        print(f"{job_id}: {owner.running_text()} Left to it.", file=sys.stderr)
     results = [await services.scheduler.run(job.id) for job in resumed]
     checks = services.store.list([JobState.NEEDS_CHECK])
+    others = [j for j in (services.store.get(job_id) for job_id in elsewhere) if j is not None]
     if args.json:
-        print(json.dumps({"resumed": [job_json(j) for j in results], "needs_check": [job_json(j) for j in checks]}))
+        print(json.dumps({"resumed": [job_json(j) for j in results], "needs_check": [job_json(j) for j in checks],
+                          "elsewhere": [dict(job_json(j), owner=elsewhere[j.id].describe()) for j in others]}))
     else:
         for job in results:
             print(f"{job.id}  {job.state.label:24} {job.message}")
         for job in checks:
             print(f"{job.id}  needs a check: {job.message}")
+        for job in others:
+            print(f"{job.id}  {job.state.label:24} running in {elsewhere[job.id].describe()}")
     return max((_exit_code(j, services.scheduler.stop_causes) for j in results), default=EXIT_OK)
 
 
@@ -251,6 +259,7 @@ async def _dispatch(args: argparse.Namespace) -> int:
     services = await asyncio.to_thread(build_services)
     for notice in services.notices:  # damage found and repaired at start: said once, before the command's output
         print(f"warning: {notice}", file=sys.stderr)
+    services.store.kind = args.command  # how other Meshwright processes name this one when it owns jobs
     await asyncio.to_thread(services.secrets.preload)
     try:
         if args.command == "models":

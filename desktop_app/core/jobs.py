@@ -2,6 +2,11 @@
 
 A job row is committed before any work or request starts, and every transition is committed (with an event
 row) the moment it happens, so after a crash the journal alone says what was in flight.
+
+Several processes may share one journal (a window, ``generate``, ``resume``...): each job has one owner, the
+process that advances it (desktop_app.core.job_owners). A store may change only the jobs it owns or that nobody
+owns (taking them by that write); ``claim`` takes over a job whose owner is gone. Each check happens in the same
+transaction as the write it guards, so two processes can never both act on one job.
 """
 
 from __future__ import annotations
@@ -13,13 +18,17 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from desktop_app.core import job_owners as owners
+from desktop_app.core.job_store_owners import OwnedJobs
 from desktop_app.core.journal_schema import migrate
+from desktop_app.core.process_lock import ProcessLock
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +126,9 @@ class Job:
     updated_at: float = field(default_factory=time.time)
     started_at: float | None = None
     finished_at: float | None = None
+    # The token of the process that owns the job ("" for none). Read from the journal, never written from here:
+    # only JobStore's ownership methods change it.
+    owner: str = ""
 
     @property
     def provider(self) -> str:
@@ -166,13 +178,24 @@ def new_group_id() -> str:
     return "grp_" + uuid.uuid4().hex[:16]
 
 
-class JobStore:
+class JobStore(OwnedJobs):
     """The journal. One connection guarded by a lock; safe to call from worker threads."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.RLock()
+        # This process's owner token, and the lock file that proves to other processes that it is alive. Both are
+        # taken at the first job this store makes or claims, so a read-only command leaves no trace.
+        self.token = uuid.uuid4().hex
+        self.kind = "process"  # what other processes call this one: a CLI command's name, or owners.WINDOW
+        self.lock_dir = path.parent / "locks"
+        self._lease = ProcessLock(owners.lock_path(self.lock_dir, self.token))
+        self._registered = False
+        # Jobs this store took (made, claimed, or first wrote) and has not handed back. One of them found owned by
+        # nobody was taken from us meanwhile (our owner judged gone, the job settled and handed back): our next
+        # write must not take it again.
+        self._held: set[str] = set()
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -197,8 +220,34 @@ class JobStore:
             migrate(self._db, self.path)
 
     def close(self) -> None:
+        """Hand back every job this process owns (their state says how to continue) and close the journal."""
         with self._lock:
-            self._db.close()
+            try:
+                if self._registered:
+                    with self._write_txn():
+                        self._db.execute("UPDATE jobs SET owner = '' WHERE owner = ?", (self.token,))
+                        self._db.execute("DELETE FROM owners WHERE token = ?", (self.token,))
+                    self._registered = False
+                    self._held.clear()
+            except sqlite3.Error as exc:  # the jobs stay claimable: the lock below dies with this store
+                log.warning("could not hand back this process's jobs: %s", exc)
+            finally:
+                self._lease.release()
+                self._db.close()
+
+    @contextmanager
+    def _write_txn(self) -> Iterator[None]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE) so what it reads cannot change under it."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self._db.execute("COMMIT")
+        except BaseException:
+            # A failed COMMIT (disk full) may already have rolled back; a second ROLLBACK would raise
+            # "cannot rollback" and hide the real cause.
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
 
     def quick_check(self) -> str:
         """"" when SQLite's quick_check finds the journal sound, else what it found (state_repair sets a
@@ -252,6 +301,7 @@ class JobStore:
             data[name] = json.loads(data[name])
         data["state"] = JobState(data["state"])
         data["cancel_requested"] = bool(data["cancel_requested"])
+        data["owner"] = row["owner"]
         return Job(**data)
 
     def create(self, job: Job) -> Job:
@@ -260,13 +310,17 @@ class JobStore:
             raise TransitionError("a new job starts as a draft")
         with self._lock:
             placeholders = ",".join("?" for _ in _COLUMNS)
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute(f"INSERT INTO jobs ({','.join(_COLUMNS)}) VALUES ({placeholders})", self._to_row(job))
-            self._db.execute(
-                "INSERT INTO job_events (job_id, at, from_state, to_state, message) VALUES (?,?,?,?,?)",
-                (job.id, job.created_at, "", str(job.state), "created"),
-            )
-            self._db.execute("COMMIT")
+            self._register()
+            with self._write_txn():
+                # Made owned by this process: another one's "resume" must not start it before this one does.
+                self._db.execute(f"INSERT INTO jobs ({','.join(_COLUMNS)}, owner) VALUES ({placeholders}, ?)",
+                                 (*self._to_row(job), self.token))
+                self._db.execute(
+                    "INSERT INTO job_events (job_id, at, from_state, to_state, message) VALUES (?,?,?,?,?)",
+                    (job.id, job.created_at, "", str(job.state), "created"),
+                )
+            job.owner = self.token
+            self._held.add(job.id)
         log.info("job %s created for %s", job.id, job.model_id)
         return job
 
@@ -304,7 +358,9 @@ class JobStore:
         if unknown:
             raise AttributeError(f"unknown job fields: {sorted(unknown)}")
         with self._lock:
-            job = self.require(job_id)
+            self._register()
+        with self._lock, self._write_txn():
+            job = self._owned(job_id)
             for key, value in changes.items():
                 setattr(job, key, value)
             job.updated_at = time.time()
@@ -315,7 +371,9 @@ class JobStore:
         """Move a job to ``to`` if the state machine allows it; commit the row and an event together."""
         to = JobState(to)
         with self._lock:
-            job = self.require(job_id)
+            self._register()
+        with self._lock, self._write_txn():
+            job = self._owned(job_id)
             if to is not job.state and to not in ALLOWED[job.state]:
                 raise TransitionError(f"job {job_id}: {job.state} -> {to} is not allowed")
             before = job.state
@@ -332,20 +390,11 @@ class JobStore:
                 job.started_at = now
             if to.terminal:
                 job.finished_at = now
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._write(job)
-                self._db.execute(
-                    "INSERT INTO job_events (job_id, at, from_state, to_state, message) VALUES (?,?,?,?,?)",
-                    (job_id, now, str(before), str(to), job.message),
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                # A failed COMMIT (disk full) may already have rolled back; a second ROLLBACK would raise
-                # "cannot rollback" and hide the real cause.
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                raise
+            self._write(job)
+            self._db.execute(
+                "INSERT INTO job_events (job_id, at, from_state, to_state, message) VALUES (?,?,?,?,?)",
+                (job_id, now, str(before), str(to), job.message),
+            )
         log.info("job %s: %s -> %s %s", job_id, before, to, job.message)
         return job
 
@@ -363,11 +412,15 @@ class JobStore:
         return [JobEvent(*tuple(r)) for r in rows]
 
     def delete(self, job_id: str) -> None:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+        """Forget a job (raises NotOwnerError, deleting nothing, while another live process owns it)."""
+        with self._lock, self._write_txn():
+            row = self._db.execute("SELECT owner FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is not None and row[0] not in ("", self.token):
+                owner = owners.read_owner(self._db, row[0])
+                if owners.is_alive(owner, self.lock_dir):
+                    raise owners.owned_elsewhere_error(owner)
             self._db.execute("DELETE FROM job_events WHERE job_id = ?", (job_id,))
             self._db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
-            self._db.execute("COMMIT")
 
     # --- groups -----------------------------------------------------------------------------------------
 

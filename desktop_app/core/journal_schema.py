@@ -45,7 +45,18 @@ _V3 = """
 ALTER TABLE jobs ADD COLUMN submit_stage TEXT NOT NULL DEFAULT ''
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)  # MIGRATIONS[n - 1] takes a journal from version n - 1 to n
+# v4: one owner per job. ``owner`` names the process advancing the job ('' for none); ``owners`` lists the
+# processes that own jobs, with what another process needs to tell whether each is still alive
+# (desktop_app.core.job_owners).
+_V4 = """
+ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+CREATE TABLE IF NOT EXISTS owners (
+    token TEXT PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL, kind TEXT NOT NULL DEFAULT '',
+    started_at REAL NOT NULL, heartbeat REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS jobs_owner ON jobs(owner)
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)  # MIGRATIONS[n - 1] takes a journal from version n - 1 to n
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

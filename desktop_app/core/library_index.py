@@ -115,6 +115,7 @@ def connect(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
     try:
         db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA busy_timeout=5000")  # other Meshwright processes file their jobs' items too: wait
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             # Written by a newer Meshwright: start a fresh cache rather than misread it.

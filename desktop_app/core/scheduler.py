@@ -3,11 +3,17 @@
 Used through qasync in the GUI and plain asyncio in the CLI. The scheduler is the only writer of job state;
 every change is committed to the journal first and then announced to listeners (the GUI turns those calls into
 Qt signals). Paid submits are never repeated: a submit whose fate is unknown leaves the job "needs check".
+
+Other Meshwright processes may share the journal: a job is run only by the process that owns it
+(desktop_app.core.job_owners). This scheduler claims each job before touching it, leaves alone the jobs another
+live process runs (``elsewhere``), takes over those whose owner is gone, and hands a job back when it stops
+working on it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import time
@@ -20,11 +26,13 @@ import httpx
 from desktop_app.core.download import safe_filename
 from desktop_app.core.errors import AuthError, MeshwrightError, ProviderError, ValidationError
 from desktop_app.core.images import check_images, normalise_image
+from desktop_app.core.job_owners import HEARTBEAT_S, NotOwnerError, Owner
 from desktop_app.core.jobs import Job, JobGroup, JobState, JobStore, new_job_id
 from desktop_app.core.library import Library
 from desktop_app.core.pacing import ProviderGate, backoff
 from desktop_app.core.scheduler_control import JobControl
 from desktop_app.core.scheduler_results import ResultStage
+from desktop_app.core.scheduler_resume import ResumeStage
 from desktop_app.core.scheduler_submit import SubmitStage, is_paid, paid_request_maybe_sent, uncertain_message
 from desktop_app.core.state_repair import storage_error_for
 from desktop_app.providers.base import PollResult, RemoteRef, RemoteStatus, poll_interval
@@ -40,10 +48,9 @@ _STATUS_TO_STATE = {
     RemoteStatus.FAILED: S.FAILED,
     RemoteStatus.CANCELED: S.CANCELED,
 }
-_RESUMABLE = (S.DRAFT, S.SUBMITTED, S.QUEUED, S.RUNNING, S.DOWNLOADING, S.INTERRUPTED)
 
 
-class Scheduler(SubmitStage, JobControl, ResultStage):
+class Scheduler(SubmitStage, JobControl, ResultStage, ResumeStage):
     """``concurrency`` is shared, not copied (it is the live Settings dict): a cap edited in Settings applies to
     waiting jobs at once, as does a new ``deadline_s`` to running ones."""
 
@@ -75,6 +82,9 @@ class Scheduler(SubmitStage, JobControl, ResultStage):
         # rejected) or "download" (paid for and finished, but the result could not be fetched yet).
         self.stop_causes: dict[str, str] = {}
         self._closing = False
+        self._heartbeat: asyncio.Task[None] | None = None
+        # Unfinished jobs the last resume_all left to the other live process that runs them: job id -> owner.
+        self.elsewhere: dict[str, Owner] = {}
 
     # --- plumbing --------------------------------------------------------------------------------------
 
@@ -182,31 +192,45 @@ class Scheduler(SubmitStage, JobControl, ResultStage):
         task = asyncio.get_running_loop().create_task(self._run(job_id), name=f"job-{job_id}")
         self._tasks[job_id] = task
         task.add_done_callback(lambda t, jid=job_id: self._tasks.pop(jid, None) if self._tasks.get(jid) is t else None)
+        if self._heartbeat is None or self._heartbeat.done():
+            self._heartbeat = asyncio.get_running_loop().create_task(self._beat(), name="owner heartbeat")
         return task
+
+    async def _beat(self) -> None:
+        """Refresh this process's heartbeat while it runs jobs (read by processes that cannot probe its lock)."""
+        while live := [t for t in self._tasks.values() if not t.done()]:
+            try:
+                await asyncio.to_thread(self.store.heartbeat)
+            except Exception as exc:  # a missed beat only matters after LEASE_S of them
+                log.info("heartbeat failed: %s", exc)
+            await asyncio.wait(live, timeout=HEARTBEAT_S)  # ends as soon as the last job does
 
     async def run(self, job_id: str) -> Job:
         """Start (or join) a job and wait for it to stop."""
         return await self.start(job_id)
 
-    async def resume_all(self) -> list[Job]:
-        """After a start: continue every unfinished job from the journal; never resubmit a paid one."""
-        resumed = []
-        for job in reversed(self.store.list()):
-            if job.state is S.UPLOADING:
-                provider = self.registry.provider_for(job.model_id)
-                if paid_request_maybe_sent(job, provider):
-                    self._set(job, S.NEEDS_CHECK, uncertain_message(provider.display_name))
-                    continue
-                job = self._set(job, S.INTERRUPTED, "Stopped before anything was charged; starting again.")
-            if job.state in _RESUMABLE:
-                self.start(job.id)
-                resumed.append(job)
-        return resumed
-
     # --- the run ---------------------------------------------------------------------------------------
 
     async def _run(self, job_id: str) -> Job:
-        job = self.store.require(job_id)
+        try:
+            taken = await asyncio.to_thread(self.store.claim, job_id)
+            if taken is None:  # another live process runs it: leave it alone, say so
+                job = self.store.require(job_id)
+                log.info("job %s is running in another process; not touching it", job_id)
+                return self._emit(job)
+            job, previous = taken
+            if job.state is S.UPLOADING and previous != self.store.token:
+                job = self._settle_stopped_upload(job)  # taken over from a process stopped mid-submit
+            return await self._advance(job)
+        except NotOwnerError as exc:  # another process took it (it judged this one gone): stop touching it
+            log.warning("job %s: no longer owned by this process (%s); stopping quietly", job_id, exc.message)
+            return self.store.require(job_id)
+        finally:
+            with contextlib.suppress(Exception):
+                self.store.release(job_id)
+
+    async def _advance(self, job: Job) -> Job:
+        job_id = job.id
         try:
             provider = self.registry.provider_for(job.model_id)
         except MeshwrightError as exc:
@@ -231,7 +255,10 @@ class Scheduler(SubmitStage, JobControl, ResultStage):
                     job = await self._download(job, provider, gate)
                 return job
         except asyncio.CancelledError:
-            self._on_stopped(job_id, provider)
+            with contextlib.suppress(NotOwnerError):
+                self._on_stopped(job_id, provider)
+            raise
+        except NotOwnerError:
             raise
         except Exception as exc:  # a bug must not leave a job looking alive
             storage = storage_error_for(exc, self.jobs_dir)  # a full or read-only disk is not a bug

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from desktop_app.core.errors import MeshwrightError, ProviderError
+from desktop_app.core.job_owners import Owner, owned_elsewhere_error
 from desktop_app.core.jobs import PREPARING, Job, JobState, JobStore
 from desktop_app.core.library import Library
 from desktop_app.core.scheduler_submit import is_paid
@@ -37,13 +38,31 @@ class JobControl:
     _client: httpx.AsyncClient | None
     _tasks: dict[str, asyncio.Task[Job]]
     _closing: bool
+    _heartbeat: asyncio.Task[None] | None
     _set: Callable[..., Job]
+    _take: Callable[[Job], Awaitable[tuple[Owner | None, Job]]]
     job_dir: Callable[[str], Path]
     running: Callable[[str], bool]
     create_job: Callable[..., Awaitable[Job]]
 
     async def cancel(self, job_id: str) -> Job:
+        """Stop a job this process runs, or one nobody runs. A job another live Meshwright process runs is
+        refused with NotOwnerError (cancel it there): two processes must never both act on one job."""
         job = self.store.require(job_id)
+        if job.state.terminal:
+            return job
+        if not self.running(job_id):
+            owner, job = await self._take(job)
+            if owner is not None:
+                raise owned_elsewhere_error(owner)
+            try:
+                return await self._cancel(job)
+            finally:
+                await asyncio.to_thread(self.store.release, job_id)
+        return await self._cancel(job)
+
+    async def _cancel(self, job: Job) -> Job:
+        job_id = job.id
         if job.state.terminal:
             return job
         job = self._set(job, cancel_requested=True)
@@ -64,9 +83,12 @@ class JobControl:
         return self._set(job, S.CANCELED, "Canceled.")
 
     async def cancel_group(self, group_id: str) -> list[Job]:
-        """Cancel every unfinished job of a batch or compare group (finished ones keep their results)."""
+        """Cancel every unfinished job of a batch or compare group that this process may stop (finished ones keep
+        their results)."""
         jobs = await asyncio.to_thread(self.store.group_jobs, group_id)
-        pending = [j for j in jobs if not j.state.terminal]
+        # Jobs of the group another window or process runs are its to stop.
+        elsewhere = await asyncio.to_thread(self.store.owned_elsewhere, jobs)
+        pending = [j for j in jobs if not j.state.terminal and j.id not in elsewhere]
         return list(await asyncio.gather(*(self.cancel(j.id) for j in pending)))
 
     async def _cancel_remote(self, job: Job, provider: Any) -> Job:
@@ -89,6 +111,9 @@ class JobControl:
         ):
             await asyncio.sleep(0.05)
         tasks = [t for t in self._tasks.values() if not t.done()]
+        if self._heartbeat is not None:
+            tasks.append(self._heartbeat)
+            self._heartbeat = None
         for task in tasks:
             task.cancel()
         for task in tasks:

@@ -81,6 +81,8 @@ class JobListModel(QAbstractListModel):
         self._rows: dict[str, int] = {}
         self._groups: dict[str, JobGroup] = {}
         self._positions: dict[str, tuple[int, int]] | None = None  # job id -> (place in its group, group size)
+        # Jobs another Meshwright window or process runs (shown, never changed here): job id -> "Running in …"
+        self.elsewhere: dict[str, str] = {}
         self.model_names = model_names if model_names is not None else {}
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:
@@ -99,8 +101,18 @@ class JobListModel(QAbstractListModel):
             if group is not None and group.title and group.title not in tag:
                 tag = f"{tag} · {group.title}"
             return "\n".join(filter(None, [job.title, self.model_names.get(job.model_id, job.model_id), tag,
-                                            f"{job.state.label}: {job.message}"]))
+                                            f"{job.state.label}: {job.message}", self.elsewhere.get(job.id)]))
         return None
+
+    def set_elsewhere(self, elsewhere: dict[str, str]) -> None:
+        """Mark the jobs another process runs (read-only here); rows whose mark changed repaint."""
+        changed = set(elsewhere) ^ set(self.elsewhere) | {k for k, v in elsewhere.items() if self.elsewhere.get(k) != v}
+        self.elsewhere = dict(elsewhere)
+        for job_id in changed:
+            row = self._rows.get(job_id)
+            if row is not None:
+                index = self.index(row)
+                self.dataChanged.emit(index, index)
 
     # --- groups (a batch or a compare) -----------------------------------------------------------------
 
@@ -220,8 +232,9 @@ class JobDelegate(QStyledItemDelegate):
         painter.drawText(QRect(rect.left(), rect.top(), rect.width(), line), Qt.AlignmentFlag.AlignRight, right)
         model = self.model_names.get(job.model_id, job.model_id)
         tag = index.model().group_tag(job) if hasattr(index.model(), "group_tag") else ""
-        second = option.fontMetrics.elidedText(" · ".join(filter(None, [model, tag])), Qt.TextElideMode.ElideRight,
-                                               rect.width())
+        elsewhere = getattr(index.model(), "elsewhere", {}).get(job.id, "")
+        second = option.fontMetrics.elidedText(" · ".join(filter(None, [model, tag, elsewhere])),
+                                               Qt.TextElideMode.ElideRight, rect.width())
         painter.setPen(text_color if selected else palette.color(QPalette.ColorRole.PlaceholderText))
         painter.drawText(QRect(rect.left(), rect.top() + line, rect.width(), line), Qt.AlignmentFlag.AlignLeft, second)
         painter.setPen(text_color if selected else state_color(job.state, palette))
@@ -354,11 +367,16 @@ class JobQueueView(QWidget):
 
     def _update_buttons(self, *_args: object) -> None:
         job = self.selected_job()
-        self.cancel_button.setEnabled(job is not None and not job.state.terminal)
-        self.retry_button.setEnabled(job is not None and job.state in (JobState.FAILED, JobState.CANCELED,
-                                                                         JobState.SUCCEEDED, JobState.NEEDS_CHECK))
+        elsewhere = self.model.elsewhere.get(job.id) if job is not None else None
+        # A job another window or process runs is that one's to stop: read-only here.
+        self.cancel_button.setEnabled(job is not None and not job.state.terminal and elsewhere is None)
+        self.cancel_button.setToolTip(self.tr("%1 Stop it there.").replace("%1", elsewhere) if elsewhere
+                                      else self.tr("Stop the selected job"))
+        self.retry_button.setEnabled(job is not None and elsewhere is None and job.state in (
+            JobState.FAILED, JobState.CANCELED, JobState.SUCCEEDED, JobState.NEEDS_CHECK))
         self.duplicate_button.setEnabled(job is not None and bool(job.inputs))
-        self.remove_button.setEnabled(job is not None and (job.state.terminal or job.state is JobState.NEEDS_CHECK))
+        self.remove_button.setEnabled(job is not None and elsewhere is None
+                                      and (job.state.terminal or job.state is JobState.NEEDS_CHECK))
         group = self.model.group(job.group_id) if job is not None else None
         self.group_row.setVisible(group is not None)
         if group is not None:

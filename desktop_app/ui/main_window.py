@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import APP_NAME
+from desktop_app.core.job_owners import WINDOW
 from desktop_app.core.jobs import Job, JobState
 from desktop_app.core.library import LibraryItem
 from desktop_app.core.mesh_formats import PREVIEW_FORMATS, UNPREVIEWABLE
@@ -38,6 +39,7 @@ from desktop_app.ui.preview.background_setting import bind_background_setting
 from desktop_app.ui.preview.compare import CompareWindow, install_library_compare, show_compare
 from desktop_app.ui.preview.viewer import PreviewWidget
 from desktop_app.ui.queue_actions import QueueActions
+from desktop_app.ui.queue_watch import ElsewhereWatcher
 from desktop_app.ui.tasks import cancel_all, spawn
 from desktop_app.ui.window_geometry import restore_window, window_state
 
@@ -55,6 +57,7 @@ class MainWindow(QMainWindow):
     def __init__(self, services: Services, *, automation: bool = False) -> None:
         super().__init__()
         self.services = services
+        services.store.kind = WINDOW  # what a `resume` in a terminal calls this process when it meets its jobs
         self.automation = automation
         self._closing = False
         self._closed = False
@@ -91,6 +94,7 @@ class MainWindow(QMainWindow):
         self.library = LibraryController(self)  # details panel and every library action
 
         self.queue_actions = QueueActions(self)  # one job per image, compare, duplicate, notifications
+        self.watcher = ElsewhereWatcher(self)  # jobs another window or process runs: live, read-only
         self.workspaces = build_layout(self)  # Create and Library, switched with Ctrl+1 / Ctrl+2
         self.account = AccountWiring(self)  # Settings action, status-bar credits
         build_menus(self)
@@ -124,8 +128,14 @@ class MainWindow(QMainWindow):
         self.library_view.reload()
         await self.load_models()
         resumed = await self.services.scheduler.resume_all()
+        elsewhere = self.services.scheduler.elsewhere
         if resumed:
             self.statusBar().showMessage(self.tr("Continuing %n unfinished job(s)", "", len(resumed)), 8000)
+        elif elsewhere:
+            self.statusBar().showMessage(self.tr("%n job(s) running in another Meshwright window or process are "
+                                                 "shown here as they go.", "", len(elsewhere)), 8000)
+        if not self._closing:
+            self.watcher.start(elsewhere)
         self.account.credits.refresh()
 
     async def load_models(self) -> None:
@@ -392,6 +402,7 @@ class MainWindow(QMainWindow):
             self.services.settings.window_state = window_state(self)
             await asyncio.to_thread(save_settings, self.services.paths, self.services.settings)
             self.queue.stop_timers()
+            self.watcher.stop()
             await self.services.scheduler.shutdown()
             # The scheduler outlives this window in tests and must not call into a deleted widget.
             self.services.scheduler.remove_listener(self._on_job_changed)

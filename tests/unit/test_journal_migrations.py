@@ -58,6 +58,8 @@ def test_v1_journal_opens_and_keeps_its_jobs(tmp_path):
         job = store.require("job_old1")
         assert job.state is JobState.RUNNING and job.remote["task"] == "t-1" and job.params == {"tier": "Regular"}
         assert job.inputs == ["01-crate.png"] and job.cost == 0.5 and job.group_id is None
+        assert job.owner == "" and store.owned_elsewhere() == {}  # v4: an old job belongs to no process
+        assert store.claim("job_old1") == (store.require("job_old1"), "")
         assert [j.id for j in store.list()] == ["job_old1", "job_old2"]
         assert [e.to_state for e in store.events("job_old1")] == ["running"]
         # The upgraded journal takes the new features at once.

@@ -21,11 +21,24 @@ def _glb(*meshes: trimesh.Trimesh) -> bytes:
 
 
 def _sphere(radius: float = 1.0, count: int = 48, offset: tuple[float, float, float] = (0, 0, 0)) -> trimesh.Trimesh:
-    mesh = trimesh.creation.uv_sphere(radius=radius, count=[count, count])
-    v = mesh.vertices
-    uv = np.column_stack([(np.arctan2(v[:, 1], v[:, 0]) / (2 * np.pi)) % 1.0,
-                          1.0 - np.arccos(np.clip(v[:, 2] / radius, -1, 1)) / np.pi])
-    mesh.apply_translation(offset)
+    """A latitude-longitude sphere (Y up, as glTF) whose seam column is doubled, so UVs never wrap inside a
+    triangle (a wrapped triangle samples the whole texture at its tiniest mip level: a visible line)."""
+    rows, cols = count // 2, count
+    lat = np.linspace(0.0, np.pi, rows + 1)[:, None]  # from the north pole
+    lon = np.linspace(0.0, 2.0 * np.pi, cols + 1)[None, :]
+    x = np.sin(lat) * np.sin(lon)
+    y = np.cos(lat) * np.ones_like(lon)
+    z = np.sin(lat) * np.cos(lon)
+    verts = np.stack([x, y, z], axis=-1).reshape(-1, 3) * radius + np.asarray(offset, dtype=np.float64)
+    uu, vv = np.meshgrid(np.linspace(0.0, 1.0, cols + 1), np.linspace(1.0, 0.0, rows + 1))
+    uv = np.column_stack([uu.ravel(), vv.ravel()])
+    faces = []
+    for j in range(rows):
+        for i in range(cols):
+            a, b = j * (cols + 1) + i, (j + 1) * (cols + 1) + i
+            faces += [(a, b, b + 1), (a, b + 1, a + 1)]
+    normals = np.stack([x, y, z], axis=-1).reshape(-1, 3)  # exact, and equal on both copies of the seam
+    mesh = trimesh.Trimesh(verts, np.array(faces), vertex_normals=normals, process=False)
     mesh.visual = trimesh.visual.TextureVisuals(uv=uv)
     return mesh
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from OpenGL import GL
 from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QThread
@@ -29,6 +29,7 @@ from PySide6.QtOpenGL import (
 from desktop_app.core.mesh_arrays import SceneArrays
 from desktop_app.ui.preview.camera import FIT_MARGIN, FOV, VIEWS, fit_distance, projection_matrix, view_matrix
 from desktop_app.ui.preview.gl_mesh_item import TexturedMeshItem, normalizing_transform
+from desktop_app.ui.preview.shading import Shading
 
 THUMB_FOV = 35.0
 
@@ -42,6 +43,17 @@ class RenderOptions:
     fov: float = FOV
     margin: float = FIT_MARGIN
     texture_limit: int = 0  # 0: the GPU's limit
+    shading: Shading | None = None  # None: the defaults; ``clay``/``wireframe`` above switch those on too
+    azimuth: float | None = None  # overrides the view's angle (turntable frames)
+    camera: dict | None = None  # a preview's camera() to match exactly (compare, "Save turntable" from a view)
+
+    def effective_shading(self) -> Shading:
+        shading = self.shading or Shading()
+        if self.clay:
+            shading = replace(shading, mode="clay")
+        if self.wireframe:
+            shading = replace(shading, wireframe=True)
+        return shading.normalized()
 
 
 class _FixedView:
@@ -93,8 +105,7 @@ class _Renderer:
         if not self.context.makeCurrent(self.surface):
             raise RuntimeError("could not make the offscreen OpenGL context current")
         item = TexturedMeshItem(arrays, texture_limit=options.texture_limit, upload_slice=0)  # one paint
-        item.setClay(options.clay)
-        item.setWireframe(options.wireframe)
+        item.setShading(options.effective_shading())
         try:
             fbo = self.framebuffer(width, height)
             fbo.bind()

@@ -101,7 +101,7 @@ class ProgressiveFrame:
             if self._next == 0:
                 GL.glClearColor(*self._background)
                 GL.glClear(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT)
-            item.draw(self._frame, self._chunks[self._next])
+            item.draw(self._frame, self._chunks[self._next], first=self._next == 0)
             GL.glFinish()  # software GL rasterises lazily: make this turn pay for its own chunk
             fbo.release()
         finally:

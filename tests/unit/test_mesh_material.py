@@ -41,8 +41,13 @@ def test_factors_follow_the_gltf_defaults_and_plain_files_stay_dielectric(tmp_pa
     assert (metal.metallic, metal.roughness) == (1.0, 0.15)
     assert metal.uvs is None and metal.tangents is None  # nothing samples the UVs: not kept
     assert metal.double_sided is False  # glTF's default
-    textured = _load(tmp_path, make_glb(), "textured.glb").parts[0]  # no factors written: glTF says 1 and 1
-    assert (textured.metallic, textured.roughness) == (1.0, 1.0)
+    bare = trimesh.creation.icosphere()
+    bare.visual = trimesh.visual.TextureVisuals(uv=np.zeros((len(bare.vertices), 2)),
+                                                material=trimesh.visual.material.PBRMaterial())
+    unset = _load(tmp_path, trimesh.Scene(bare).export(file_type="glb"), "bare.glb").parts[0]
+    assert (unset.metallic, unset.roughness) == (1.0, 1.0)  # no factors written: glTF says 1 and 1
+    textured = _load(tmp_path, make_glb(), "textured.glb").parts[0]
+    assert (textured.metallic, textured.roughness) == (0.0, 0.7)
     stl = tmp_path / "box.stl"
     trimesh.creation.box().export(stl)
     plain = load_scene_arrays(stl).parts[0]

@@ -12,8 +12,8 @@ prefiltered the usual split-sum way (Karis 2013), as Khronos' glTF Sample Viewer
   level of the source the wider its solid angle), the rough ones by summing over a 16×16-a-face copy;
 - the BRDF LUT: the split sum's scale and bias on F0 by (n·v, roughness), integrated with 128 GGX samples.
 
-A first call per environment takes a few hundred ms (measured: see ``prefiltered``'s docstring), so callers
-prepare it off the GUI thread (the model loader's worker, the render thread) and the result is kept for the
+A first call per environment takes about a second of numpy, so callers
+prepare it off the GUI thread (``prepare_async``, or the render thread) and the result is kept for the
 process's life.
 """
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -298,12 +299,24 @@ _lock = threading.Lock()
 
 def prefiltered(name: str = DEFAULT_ENVIRONMENT) -> Prefiltered:
     """The environment ``name``, prefiltered (computed on the first call, then kept). Thread-safe; slow the
-    first time (~0.3-0.6 s on a laptop core), so call it off the GUI thread (``is_ready`` tells)."""
+    first time (~1 s on one laptop core), so call it off the GUI thread (``is_ready`` tells)."""
     if name not in ENVIRONMENTS:
         name = DEFAULT_ENVIRONMENT
     with _lock:
         if name in _cache:
             return _cache[name]
+        busy = _computing.setdefault(name, threading.Lock())
+    with busy:  # a second caller waits for the first one's result instead of computing it again
+        with _lock:
+            if name in _cache:
+                return _cache[name]
+        return _compute(name)
+
+
+_computing: dict[str, threading.Lock] = {}
+
+
+def _compute(name: str) -> Prefiltered:
     fine_dirs = face_directions(FACE_SIZE * 2)  # 2x2 supersampled: the sun's edge stays smooth
     base = _downsample(radiance(name, fine_dirs))
     source = _mips(_downsample(radiance(name, fine_dirs, with_sun=False)))
@@ -324,11 +337,18 @@ def is_ready(name: str) -> bool:
         return name in _cache
 
 
-def prepare_all() -> None:
-    """Prefilter every shipped environment and the BRDF table (a worker thread calls this once)."""
-    brdf_lut()
-    for name in ENVIRONMENTS:
-        prefiltered(name)
+_pool: ThreadPoolExecutor | None = None
+
+
+def prepare_async(name: str) -> Future:
+    """Prefilter ``name`` (and the BRDF table) in a background thread; the future is done when it is ready."""
+    global _pool
+    with _lock:
+        if _pool is None:
+            # a daemon-like single worker: the job is pure numpy and ends by itself, nothing to shut down
+            _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ibl-prefilter")
+        pool = _pool
+    return pool.submit(lambda: (brdf_lut(), prefiltered(name)))
 
 
 _lut: np.ndarray | None = None

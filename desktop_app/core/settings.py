@@ -91,6 +91,8 @@ class Settings:
     # model id -> preset name -> form values (ui/presets.py)
     presets: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     preview_background: str = ""  # "#rrggbb" the user chose in the preview; empty: the built-in dark grey
+    # the preview's light: environment, exposure, rotation, background, shadow, quality (ui/preview/shading.py)
+    preview_light: dict[str, Any] = field(default_factory=dict)
 
     def library_path(self, paths: AppPaths) -> Path:
         return Path(self.library_dir).expanduser() if self.library_dir else paths.default_library_dir

@@ -33,7 +33,7 @@ from desktop_app.ui.main_layout import build_layout, build_menus
 from desktop_app.ui.param_form import ParamForm
 from desktop_app.ui.presets import PresetBar
 from desktop_app.ui.preview import PreviewWidget, render_thumbnail_png
-from desktop_app.ui.preview.background_setting import bind_background_setting
+from desktop_app.ui.preview.background_setting import bind_background_setting, bind_light_setting
 from desktop_app.ui.preview.compare import CompareWindow, install_library_compare, show_compare
 from desktop_app.ui.preview.offscreen import release_thumbnail_renderer
 from desktop_app.ui.queue_actions import QueueActions
@@ -109,6 +109,7 @@ class MainWindow(QMainWindow):
         self.library_view.itemActivated.connect(self.open_item)
         self.preview.sceneShown.connect(self._on_scene_shown)
         bind_background_setting(self.preview, self.services)
+        bind_light_setting(self.preview, self.services)
         self.compare_action = install_library_compare(self.library_view, self.open_compare)
 
     # --- start-up --------------------------------------------------------------------------------------
@@ -277,9 +278,10 @@ class MainWindow(QMainWindow):
         self.preview.open_file(path)
         self.setWindowTitle(f"{item.title} — {APP_NAME}")
 
-    def open_compare(self, paths: list[Path], titles: list[str] | None = None) -> None:
+    def open_compare(self, paths: list[Path], titles: list[str] | None = None,
+                     costs: list[str] | None = None) -> None:
         """Show models side by side with linked cameras (library "Compare", finished compare groups)."""
-        self.compare_window = show_compare(self.compare_window, paths, titles)
+        self.compare_window = show_compare(self.compare_window, paths, titles, costs)
 
     def choose_model_file(self) -> None:
         dialog = QFileDialog(self, self.tr("Open a 3D model"))

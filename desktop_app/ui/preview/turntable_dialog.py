@@ -79,6 +79,7 @@ class TurntableSaver(QObject):
         progress.setAutoReset(False)
         progress.canceled.connect(self.cancel)
         progress.setValue(0)
+        progress.show()  # at once: even a short turntable takes a few seconds
         self.progress = progress
         try:
             self._future = start_turntable(job)

@@ -304,6 +304,10 @@ class PreviewWidget(QWidget):
     def shading(self) -> Shading:
         return self._shading
 
+    def shading_shown(self) -> bool:
+        """False while a new light is still being prepared (the model shows the previous one meanwhile)."""
+        return self._item is None or self._item.shading() == self._shading
+
     def set_shading(self, shading: Shading) -> None:
         """Change how the model is shaded (light, exposure, mode...); the controls follow. A light whose
         prefilter is not ready yet is prepared in a worker and applied when it is."""

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
-from desktop_app.core.mesh_arrays import MeshPart, MeshStats
+from desktop_app.core.mesh_arrays import MeshStats
+
+if TYPE_CHECKING:
+    from desktop_app.core.mesh_arrays import MeshPart
 
 
 def _tr(text: str) -> str:

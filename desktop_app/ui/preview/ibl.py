@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-ENVIRONMENTS = ("studio", "outdoor")
-DEFAULT_ENVIRONMENT = "studio"
+from desktop_app.ui.preview.shading import DEFAULT_ENVIRONMENT, ENVIRONMENTS
+
 FACE_SIZE = 128  # mirror-sharp level; a 2.8 MB float16 upload for all levels and faces
 SPECULAR_LEVELS = 6  # 128 .. 4 texels per face side, roughness 0, 0.2 .. 1
 SAMPLES = 64

@@ -13,8 +13,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSlider, QToolBar, QToolButton, QWidget
 
-from desktop_app.ui.preview.ibl import ENVIRONMENTS
-from desktop_app.ui.preview.shading import EXPOSURE_RANGE, Shading
+from desktop_app.ui.preview.shading import ENVIRONMENTS, EXPOSURE_RANGE, Shading
 
 ROTATE_STEP = 15.0  # degrees per key press
 EXPOSURE_STEPS = 10  # slider ticks per EV stop

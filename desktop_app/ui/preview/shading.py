@@ -1,15 +1,17 @@
 """How the preview shades a model, as one value shared by the preview, thumbnails, `render` and compare.
 
 Everything besides the camera that changes the picture lives here, so two renders with equal ``Shading`` (and
-camera) are drawn identically wherever they happen, and the progressive frame cache can key on it.
+camera) are drawn identically wherever they happen, and the progressive frame cache can key on it. Plain Python:
+the window imports it at start, before numpy and GL are loaded.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from desktop_app.ui.preview.ibl import DEFAULT_ENVIRONMENT, ENVIRONMENTS
-
+# the environments ibl.py generates (named here, so the widgets need not import numpy before a model opens)
+ENVIRONMENTS = ("studio", "outdoor")
+DEFAULT_ENVIRONMENT = "studio"
 MODES = ("lit", "clay", "normals", "texture")  # full PBR; shape only; shading normals as colours; base colour
 QUALITIES = ("auto", "high", "fast")
 SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swiftshader", "software rasterizer", "gdi generic", "swrast")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, QUrl, Signal
@@ -13,7 +14,7 @@ from PySide6.QtWidgets import QColorDialog, QGridLayout, QLabel, QPushButton, QT
 
 from desktop_app.core.mesh_arrays import SceneArrays
 from desktop_app.core.meshes import UNPREVIEWABLE
-from desktop_app.ui.preview import gl_upload, ibl
+from desktop_app.ui.preview import gl_upload
 from desktop_app.ui.preview.camera import FOV, VIEWS, fit_distance
 from desktop_app.ui.preview.controls import build_actions, controls_help
 from desktop_app.ui.preview.facts import FactsPanel, material_summary
@@ -21,10 +22,12 @@ from desktop_app.ui.preview.gl_mesh_item import TexturedMeshItem, normalizing_tr
 from desktop_app.ui.preview.glview import CAMERA_KEYS, GLView
 from desktop_app.ui.preview.grid_item import FloorGridItem
 from desktop_app.ui.preview.loader import MeshLoader
-from desktop_app.ui.preview.offscreen import RenderOptions
 from desktop_app.ui.preview.screenshot import ImageSaver, ask_png_path
 from desktop_app.ui.preview.shading import Shading
-from desktop_app.ui.preview.turntable_dialog import TurntableSaver
+
+if TYPE_CHECKING:  # GL and numpy load with the first model, not with the window
+    from desktop_app.ui.preview.offscreen import RenderOptions
+    from desktop_app.ui.preview.turntable_dialog import TurntableSaver
 
 BACKGROUND = (42, 44, 48)
 SPIN_DEGREES_PER_SECOND = 30.0
@@ -50,7 +53,6 @@ class PreviewWidget(QWidget):
         self._shading = Shading()
         self._waiting_scene: SceneArrays | None = None  # loaded, waiting for its environment's prefilter
         self._environmentReady.connect(self._on_environment_ready)
-        self._prepare_environment(self._shading.environment)
         self.turntable: TurntableSaver | None = None
 
         self.view = GLView(self)
@@ -169,6 +171,7 @@ class PreviewWidget(QWidget):
             return
         self.show_loading()
         self._loader.load(path)
+        self._prepare_environment(self._shading.environment)  # alongside the model's load
 
     def show_loading(self) -> None:
         self._show_message(self.tr("Loading model…"), "", translucent=self._item is not None)
@@ -316,10 +319,11 @@ class PreviewWidget(QWidget):
             return
         self._shading = shading
         self._sync_controls()
-        if ibl.is_ready(shading.environment):
-            self._push_shading()
-        else:
-            self._prepare_environment(shading.environment)
+        if self._item is not None:  # else the next model's load prepares the light
+            if _ibl().is_ready(shading.environment):
+                self._push_shading()
+            else:
+                self._prepare_environment(shading.environment)
         self.shadingChanged.emit(shading)
 
     def save_turntable(self) -> None:
@@ -327,11 +331,15 @@ class PreviewWidget(QWidget):
         if self._state != "scene" or self._arrays is None:
             return
         if self.turntable is None:
+            from desktop_app.ui.preview.turntable_dialog import TurntableSaver
+
             self.turntable = TurntableSaver(self)
         self.turntable.ask_and_save(self._arrays, self.turntable_options())
 
     def turntable_options(self) -> RenderOptions:
         """The preview's look for a turntable: its shading, elevation and starting angle, its background."""
+        from desktop_app.ui.preview.offscreen import RenderOptions
+
         camera = self.camera()
         background = None if self._shading.background else QColor(self._background)
         return RenderOptions(shading=self._shading,
@@ -386,6 +394,7 @@ class PreviewWidget(QWidget):
 
     def _prepare_environment(self, name: str) -> None:
         """Prefilter ``name`` in a worker (~1 s the first time); ``_environmentReady`` follows on this thread."""
+        ibl = _ibl()
         if ibl.is_ready(name):
             return
         ibl.prepare_async(name).add_done_callback(lambda _f, n=name: self._emit_ready(n))
@@ -462,7 +471,7 @@ class PreviewWidget(QWidget):
 
     def _on_loaded(self, path: str, arrays: object) -> None:
         if path == self._loading_path and isinstance(arrays, SceneArrays):
-            if ibl.is_ready(self._shading.environment):
+            if _ibl().is_ready(self._shading.environment):
                 self.show_scene(arrays)
             else:  # its first paint would compute the light on this thread: wait for the worker instead
                 self._waiting_scene = arrays
@@ -492,6 +501,13 @@ class PreviewWidget(QWidget):
             elif kind == QEvent.Type.Resize and self._item is not None and self._auto_fit:
                 self.fit()
         return super().eventFilter(watched, event)
+
+
+def _ibl():  # -> module
+    """ibl.py (numpy) on first use: the window starts without numpy."""
+    from desktop_app.ui.preview import ibl
+
+    return ibl
 
 
 def _escape(text: str) -> str:

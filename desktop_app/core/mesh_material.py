@@ -1,7 +1,8 @@
 """A mesh's material -> the MeshPart's glTF metallic-roughness fields, in one place every loader calls.
 
-``apply_material`` reads trimesh's PBRMaterial (what glTF/GLB files load as) or its SimpleMaterial (OBJ/MTL)
-and fills the part's base colour, metallic and roughness, the four extra textures, emission, alpha mode and
+``apply_material`` reads trimesh's PBRMaterial (what glTF/GLB files load as) or its SimpleMaterial (OBJ/MTL);
+``apply_gltf_material`` reads a glTF material straight from the file's JSON (a reader without trimesh). Both
+fill the part's base colour, metallic and roughness, the four extra textures, emission, alpha mode and
 sidedness, then the tangents a normal map needs (from the file when the loader has them, else computed from
 the UVs). Qt-free; runs in the loader's worker thread.
 """
@@ -9,6 +10,7 @@ the UVs). Qt-free; runs in the loader's worker thread.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -72,17 +74,97 @@ def apply_material(part: MeshPart, material: Any, *, max_texture: int = 2048, te
         if part.base_color[3] < 1.0:  # MTL "d" below 1
             part.alpha_mode = "BLEND"
 
+    if max_texture <= 0:  # counting only: keep the UVs (the facts count them), no tangents
+        part.tangents = None
+        return part
+    _finish(part, tangents)
+    return part
+
+
+def apply_gltf_material(part: MeshPart, material: dict | None,
+                        texture: Callable[[dict], np.ndarray | None], tangents: np.ndarray | None = None) -> MeshPart:
+    """Fill ``part``'s material fields from a glTF ``materials[i]`` JSON object (None: the primitive has none).
+
+    ``texture(info)`` turns a textureInfo object (``{"index": ..., "texCoord": ...}``) into decoded RGBA pixels
+    (or None); the caller resolves images, samplers and texture transforms, and has set ``part.uvs`` from the
+    TEXCOORD the textures use. Every field is set, base colour and its texture included; malformed values
+    fall back to glTF's defaults, never an error.
+    """
+    part.has_material = isinstance(material, dict)
+    if not isinstance(material, dict):
+        part.metallic, part.roughness = PLAIN_METALLIC, PLAIN_ROUGHNESS
+        part.tangents = None
+        return part
+    pbr = material.get("pbrMetallicRoughness")
+    pbr = pbr if isinstance(pbr, dict) else {}
+    has_uv = part.uvs is not None and len(part.uvs) == len(part.positions)
+
+    def tex(info: Any) -> np.ndarray | None:
+        if not isinstance(info, dict) or not has_uv:
+            return None
+        try:
+            return texture(info)
+        except Exception as exc:  # a broken image costs its channel, never the geometry
+            log.info("texture could not be read: %r", exc)
+            return None
+
+    factor = _floats(pbr.get("baseColorFactor"), 4) or [1.0, 1.0, 1.0, 1.0]
+    part.base_color = tuple(min(max(x, 0.0), 1.0) for x in factor)  # type: ignore[assignment]
+    part.texture = tex(pbr.get("baseColorTexture"))
+    part.metallic = _unit_float(pbr.get("metallicFactor"), 1.0)
+    part.roughness = _unit_float(pbr.get("roughnessFactor"), 1.0)
+    part.metallic_roughness_texture = tex(pbr.get("metallicRoughnessTexture"))
+    normal = material.get("normalTexture")
+    part.normal_texture = tex(normal)
+    part.normal_scale = _float(normal.get("scale"), 1.0) if isinstance(normal, dict) else 1.0
+    occlusion = material.get("occlusionTexture")
+    part.occlusion_texture = tex(occlusion)
+    part.occlusion_strength = (_unit_float(occlusion.get("strength"), 1.0) if isinstance(occlusion, dict)
+                               else 1.0)
+    part.emissive_texture = tex(material.get("emissiveTexture"))
+    emissive = _floats(material.get("emissiveFactor"), 3)
+    strength = (material.get("extensions") or {}).get("KHR_materials_emissive_strength") \
+        if isinstance(material.get("extensions"), dict) else None
+    scale = _float(strength.get("emissiveStrength"), 1.0) if isinstance(strength, dict) else 1.0
+    part.emissive_factor = tuple(max(x, 0.0) * max(scale, 0.0) for x in emissive) if emissive else (0.0, 0.0, 0.0)  # type: ignore[assignment]
+    mode = str(material.get("alphaMode") or "OPAQUE").upper()
+    part.alpha_mode = mode if mode in ALPHA_MODES else "OPAQUE"
+    part.alpha_cutoff = _unit_float(material.get("alphaCutoff"), 0.5)
+    part.double_sided = material.get("doubleSided") is True
+    _finish(part, tangents)
+    return part
+
+
+def _finish(part: MeshPart, tangents: np.ndarray | None) -> None:
+    """Drop UVs nothing samples; tangents for a normal map: the file's, else computed."""
     used = any(t is not None for t in (part.texture, part.metallic_roughness_texture, part.normal_texture,
                                        part.occlusion_texture, part.emissive_texture))
-    if not used and not (max_texture <= 0 and has_uv):
-        part.uvs = None  # nothing samples them: do not upload them
+    if not used:
+        part.uvs = None
     part.tangents = None
     if part.normal_texture is not None and part.uvs is not None:
         if tangents is not None and np.shape(tangents) == (len(part.positions), 4) and np.isfinite(tangents).all():
             part.tangents = np.ascontiguousarray(tangents, dtype=np.float32)
         else:
             part.tangents = vertex_tangents(part.positions, part.normals, part.uvs, part.indices)
-    return part
+
+
+def _floats(value: Any, count: int) -> list[float] | None:
+    if not isinstance(value, (list, tuple)) or len(value) != count:
+        return None
+    try:
+        out = [float(x) for x in value]
+    except (TypeError, ValueError):
+        return None
+    return out if all(np.isfinite(out)) else None
+
+
+def _float(value: Any, default: float) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return default
+    return number if np.isfinite(number) else default
 
 
 def vertex_tangents(positions: np.ndarray, normals: np.ndarray, uvs: np.ndarray,

@@ -111,3 +111,53 @@ def test_file_tangents_win_and_a_missing_material_is_plain() -> None:
     assert apply_material(part(), bumpy, tangents=given[:2]).tangents.shape == (3, 4)  # wrong length: ignored
     plain = apply_material(part(), None)
     assert not plain.has_material and plain.uvs is None and plain.metallic == 0.0
+
+
+def _plane_part() -> MeshPart:
+    positions = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0]], dtype=np.float32)
+    return MeshPart(positions=positions, normals=np.tile(np.float32([0, 0, 1]), (4, 1)),
+                    uvs=positions[:, :2].copy(), colors=None, indices=np.array([[0, 1, 2], [0, 2, 3]], np.uint32),
+                    texture=None)
+
+
+def test_gltf_json_materials_are_read_without_trimesh() -> None:
+    from desktop_app.core.mesh_material import apply_gltf_material
+
+    images = {i: np.full((2, 2, 4), 10 * i, dtype=np.uint8) for i in range(5)}
+    asked: list[dict] = []
+
+    def texture(info: dict) -> np.ndarray | None:
+        asked.append(info)
+        return images.get(info["index"])
+
+    material = {
+        "pbrMetallicRoughness": {"baseColorFactor": [1, 0.5, 0.25, 0.8], "baseColorTexture": {"index": 0},
+                                 "metallicFactor": 0.3, "roughnessFactor": 0.7,
+                                 "metallicRoughnessTexture": {"index": 1}},
+        "normalTexture": {"index": 2, "scale": 0.5},
+        "occlusionTexture": {"index": 3, "strength": 0.25, "texCoord": 0},
+        "emissiveTexture": {"index": 4}, "emissiveFactor": [1, 0.5, 0],
+        "extensions": {"KHR_materials_emissive_strength": {"emissiveStrength": 4}},
+        "alphaMode": "MASK", "alphaCutoff": 0.3, "doubleSided": True,
+    }
+    part = apply_gltf_material(_plane_part(), material, texture)
+    assert part.has_material and part.base_color == (1.0, 0.5, 0.25, 0.8)
+    assert (part.metallic, part.roughness, part.normal_scale, part.occlusion_strength) == (0.3, 0.7, 0.5, 0.25)
+    assert part.texture is images[0] and part.metallic_roughness_texture is images[1]
+    assert part.normal_texture is images[2] and part.occlusion_texture is images[3]
+    assert part.emissive_texture is images[4] and part.emissive_factor == (4.0, 2.0, 0.0)
+    assert (part.alpha_mode, part.alpha_cutoff, part.double_sided) == ("MASK", 0.3, True)
+    assert part.tangents is not None and np.allclose(part.tangents, [[1, 0, 0, 1]] * 4)
+    assert [a["index"] for a in asked] == [0, 1, 2, 3, 4]
+
+    bare = apply_gltf_material(_plane_part(), {}, texture)  # every default of the spec
+    assert (bare.metallic, bare.roughness, bare.alpha_mode, bare.double_sided) == (1.0, 1.0, "OPAQUE", False)
+    assert bare.uvs is None and bare.emissive_factor == (0.0, 0.0, 0.0) and bare.base_color == (1, 1, 1, 1)
+    hostile = apply_gltf_material(_plane_part(), {"pbrMetallicRoughness": {"metallicFactor": "x",
+                                  "baseColorFactor": [1, 2], "baseColorTexture": {"index": 9}},
+                                  "alphaMode": 3, "normalTexture": "no", "emissiveFactor": [float("nan")] * 3},
+                                  lambda info: (_ for _ in ()).throw(ValueError("broken image")))
+    assert hostile.metallic == 1.0 and hostile.texture is None and hostile.alpha_mode == "OPAQUE"
+    assert hostile.normal_texture is None and hostile.emissive_factor == (0.0, 0.0, 0.0)
+    none = apply_gltf_material(_plane_part(), None, texture)
+    assert not none.has_material and none.metallic == 0.0

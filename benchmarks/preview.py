@@ -247,7 +247,9 @@ def main(argv: list[str]) -> int:
               f" {trim['peak_mb']:11.0f} {(f'{f3d_s:.2f}s' if f3d_s is not None else '-'):>8}")
     print("first frame = file -> arrays (worker thread) -> upload + first drawn frame (GUI thread);"
           " ratio = first frame / trimesh.load (which leaves the texture undecoded);\norbit frame = median of "
-          f"{ORBIT_FRAMES} while the camera moves (drawn from the motion proxy above 200k triangles);\n"
+          f"{ORBIT_FRAMES} while the camera moves (drawn from the motion proxy above 200k triangles), PBR at the"
+          " automatic quality (fast on software GL);\nhigh = the same at full IBL quality; unlit = the texture-only"
+          " view: the anchor, drawing without any lighting;\n"
           "visible/detail = from arrays ready to the first frame on screen (the proxy, if any) / to the full-detail"
           " frame, events flowing; upload/draw = the GUI share split (buffers + texture + mipmaps / first draw);\n"
           "longest GUI slice = longest the GUI thread was busy at once while the model arrived, events flowing"

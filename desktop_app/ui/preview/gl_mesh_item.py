@@ -13,7 +13,7 @@ from __future__ import annotations
 import ctypes
 import itertools
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import numpy as np
@@ -28,7 +28,7 @@ from desktop_app.ui.preview.gl_scenery import Scenery, column_major
 from desktop_app.ui.preview.gl_shaders import ATTRS, context_key, shader_program
 from desktop_app.ui.preview.gl_upload import GpuPart, upload_steps
 from desktop_app.ui.preview.progressive import ProgressiveFrame
-from desktop_app.ui.preview.shading import MODES, Shading, effective_quality
+from desktop_app.ui.preview.shading import Shading, effective_quality
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +37,11 @@ STILL_MS = 250  # the camera counts as still this long after its last move
 # the studio's light reads right at exposure 0 with this scale (a white diffuse surface facing the key light
 # lands near 0.8 before tone mapping)
 EXPOSURE_SCALE = 0.6
-ALPHA_MODES = {"OPAQUE": 0.0, "MASK": 1.0, "BLEND": 2.0}
 MAP_UNITS = {"mr": 1, "normal": 2, "occlusion": 3, "emissive": 4}  # 0: base colour, 5: cube, 6: BRDF table
+SAMPLER_UNITS = (("u_base_tex", 0), ("u_mr_tex", 1), ("u_normal_tex", 2), ("u_occlusion_tex", 3),
+                 ("u_emissive_tex", 4), ("u_env_tex", 5), ("u_brdf_lut", 6))
+UNIFORMS = ("u_mvp", "u_modelview", "u_normal", *(name for name, _ in SAMPLER_UNITS), "u_base_color", "u_pbr",
+            "u_emissive", "u_alpha_cutoff", "u_wire_color", "u_env", "u_exposure", "u_max_lod", "u_sh")
 
 
 def normalizing_transform(arrays: SceneArrays) -> QtGui.QMatrix4x4:
@@ -329,27 +332,34 @@ class TexturedMeshItem(GLGraphicsItem):
             self._scenery.draw_background(env, env_rot, mvp, mv, exposure)
         if first and shading.shadow and self._arrays is not None and shading.mode != "normals":
             self._scenery.draw_shadow(self._arrays, mvp)
-        program = shader_program("mesh_nocube" if not cube else "mesh_fast" if fast else "mesh")
-        GL.glUseProgram(program)
-        try:
-            u = {name: GL.glGetUniformLocation(program, name) for name in (
-                "u_mvp", "u_modelview", "u_normal", "u_base_tex", "u_mr_tex", "u_normal_tex", "u_occlusion_tex",
-                "u_emissive_tex", "u_env_tex", "u_brdf_lut", "u_base_color", "u_maps", "u_maps2", "u_pbr",
-                "u_emissive", "u_alpha", "u_mode", "u_wire", "u_wire_color", "u_env", "u_exposure", "u_max_lod",
-                "u_sh")}
+        variant = "mesh_nocube" if not cube else "mesh_fast" if fast else "mesh"
+        mode_define = {"clay": ("MODE_CLAY",), "normals": ("MODE_NORMALS",), "texture": ("MODE_TEXTURE",)}
+        frame_defines = mode_define.get(shading.mode, ())
+        programs: dict[tuple[str, ...], dict[str, int]] = {}  # this draw's variants, their uniforms set
+
+        def use(defines: tuple[str, ...]) -> dict[str, int]:
+            """Switch to the variant (compiled on first use in this context) and give its uniforms."""
+            program = shader_program(variant, frame_defines + defines)
+            GL.glUseProgram(program)
+            if defines in programs:
+                return programs[defines]
+            u = {name: GL.glGetUniformLocation(program, name) for name in UNIFORMS}
             GL.glUniformMatrix4fv(u["u_mvp"], 1, False, mvp)
             GL.glUniformMatrix4fv(u["u_modelview"], 1, False, mv)
             GL.glUniformMatrix3fv(u["u_normal"], 1, False, normal)
-            for name, unit in (("u_base_tex", 0), ("u_mr_tex", 1), ("u_normal_tex", 2), ("u_occlusion_tex", 3),
-                               ("u_emissive_tex", 4), ("u_env_tex", 5), ("u_brdf_lut", 6)):
+            for name, unit in SAMPLER_UNITS:
                 GL.glUniform1i(u[name], unit)
             GL.glUniform4f(u["u_wire_color"], *WIRE_COLOR)
-            GL.glUniform1f(u["u_mode"], float(MODES.index(shading.mode)))
             GL.glUniformMatrix3fv(u["u_env"], 1, False, column_major(env_rot))
             GL.glUniform1f(u["u_exposure"], exposure)
             if env is not None:
                 GL.glUniform3fv(u["u_sh"], 9, env.sh.ravel())
                 GL.glUniform1f(u["u_max_lod"], env.max_lod)
+            programs[defines] = u
+            return u
+
+        try:
+            if env is not None:
                 GL.glActiveTexture(GL.GL_TEXTURE5)
                 GL.glBindTexture(GL.GL_TEXTURE_CUBE_MAP, env.cube)
                 GL.glActiveTexture(GL.GL_TEXTURE6)
@@ -362,7 +372,7 @@ class TexturedMeshItem(GLGraphicsItem):
                 if wire:
                     GL.glDisable(GL.GL_POLYGON_OFFSET_FILL)
                     GL.glPolygonMode(GL.GL_FRONT_AND_BACK, GL.GL_LINE)
-                self._draw_part(parts[index], u, wire, start, count)
+                self._draw_part(parts[index], use, wire, start, count)
         finally:
             if shading.wireframe and not ctx.isOpenGLES():
                 GL.glPolygonMode(GL.GL_FRONT_AND_BACK, GL.GL_FILL)
@@ -383,35 +393,43 @@ class TexturedMeshItem(GLGraphicsItem):
             self._renderers[key] = name.decode(errors="replace") if isinstance(name, bytes) else str(name or "")
         return effective_quality(self._shading.quality, self._renderers[key])
 
-    def _draw_part(self, part: GpuPart, u: dict[str, int], wire: bool, first: int, count: int) -> None:
+    def _draw_part(self, part: GpuPart, use: Callable[[tuple[str, ...]], dict[str, int]], wire: bool, first: int,
+                   count: int) -> None:
         mode = self._shading.mode
         src = part.source
         plain = mode == "clay" or wire
         textured = part.texture != 0 and not plain
         colored = "a_color" in part.buffers and not plain
-        maps = {} if plain or mode == "texture" else part.maps
-        GL.glUniform1f(u["u_wire"], 1.0 if wire else 0.0)
-        GL.glUniform4f(u["u_maps"], float(textured), float("mr" in maps), float("normal" in maps and
-                       "a_tangent" in part.buffers), float("occlusion" in maps))
-        GL.glUniform4f(u["u_maps2"], float("emissive" in maps), float(colored), float(part.decode), 0.0)
+        maps = {} if plain or mode == "texture" else dict(part.maps)
+        if "a_tangent" not in part.buffers:
+            maps.pop("normal", None)
+        alpha_mode = src.alpha_mode if src is not None and not plain and mode != "normals" else "OPAQUE"
+        defines = ["WIRE"] if wire else []
+        if not wire:
+            defines += [d for d, on in (("HAS_UV", textured or bool(maps)), ("HAS_BASE_TEX", textured),
+                                        ("HAS_MR", "mr" in maps), ("HAS_NORMAL_MAP", "normal" in maps),
+                                        ("HAS_OCCLUSION", "occlusion" in maps),
+                                        ("HAS_EMISSIVE_TEX", "emissive" in maps), ("HAS_COLORS", colored),
+                                        ("DECODE_SRGB", part.decode and (textured or "emissive" in maps)),
+                                        ("ALPHA_MASK", alpha_mode == "MASK"), ("ALPHA_BLEND", alpha_mode == "BLEND"))
+                        if on]
+        u = use(tuple(defines))
         GL.glUniform4f(u["u_base_color"], *part.base_color)
         if src is not None:
             GL.glUniform4f(u["u_pbr"], src.metallic, src.roughness, src.normal_scale, src.occlusion_strength)
             GL.glUniform3f(u["u_emissive"], *src.emissive_factor)
-            alpha = ALPHA_MODES.get(src.alpha_mode, 0.0) if not plain and mode != "normals" else 0.0
-            GL.glUniform2f(u["u_alpha"], alpha, src.alpha_cutoff)
+            GL.glUniform1f(u["u_alpha_cutoff"], src.alpha_cutoff)
             cull = not src.double_sided and not wire
         else:
             GL.glUniform4f(u["u_pbr"], 0.0, 0.6, 1.0, 1.0)
             GL.glUniform3f(u["u_emissive"], 0.0, 0.0, 0.0)
-            GL.glUniform2f(u["u_alpha"], 0.0, 0.5)
-            alpha, cull = 0.0, False
+            cull = False
         if cull:  # a single-sided glTF material: its back faces are not drawn (as in other viewers)
             GL.glEnable(GL.GL_CULL_FACE)
             GL.glCullFace(GL.GL_BACK)
         else:
             GL.glDisable(GL.GL_CULL_FACE)
-        if alpha == 2.0:
+        if alpha_mode == "BLEND":
             GL.glEnable(GL.GL_BLEND)
             GL.glBlendFuncSeparate(GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA, GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA)
             GL.glDepthMask(GL.GL_FALSE)

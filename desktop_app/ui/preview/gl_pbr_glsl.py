@@ -6,9 +6,14 @@ BRDF table for specular), then scaled by the exposure, tone mapped with Khronos'
 encoded as sRGB. Lighting happens in view space; ``u_env`` turns a view-space direction into the
 environment's frame (the camera's inverse rotation, then the user's environment rotation).
 
-Variants are chosen with #defines when compiling (gl_shaders.py): ``FAST`` (software GL: the BRDF table is
-replaced by Karis' analytic fit and the cube is read without blending two mip levels, set by the texture's
-filter), ``NO_CUBE`` (no float cube maps, e.g. OpenGL ES 2: specular light comes from the SH too).
+Variants are chosen with #defines when compiling (gl_shaders.py), so a pixel runs only what its part needs:
+software GL (llvmpipe) executes both sides of a branch, every texture read included, so a uniform "has a
+normal map" flag would cost every model the normal map's price. Per part: ``HAS_UV``, ``HAS_BASE_TEX``,
+``HAS_MR``, ``HAS_NORMAL_MAP``, ``HAS_OCCLUSION``, ``HAS_EMISSIVE_TEX``, ``HAS_COLORS``, ``ALPHA_MASK``,
+``ALPHA_BLEND``, ``DECODE_SRGB``, ``WIRE``; per view: ``MODE_CLAY``, ``MODE_NORMALS``, ``MODE_TEXTURE`` (else
+the full material), ``FAST`` (software GL: the BRDF table is replaced by Karis' analytic fit and the cube is
+read without blending two mip levels, set by the texture's filter), ``NO_CUBE`` (no float cube maps, e.g.
+OpenGL ES 2: specular light comes from the SH too).
 """
 
 MESH_VERTEX = """
@@ -22,15 +27,27 @@ IN vec4 a_color;
 IN vec4 a_tangent;
 OUT vec3 v_pos;
 OUT vec3 v_normal;
+#ifdef HAS_UV
 OUT vec2 v_uv;
+#endif
+#ifdef HAS_COLORS
 OUT vec4 v_color;
+#endif
+#ifdef HAS_NORMAL_MAP
 OUT vec4 v_tangent;
+#endif
 void main() {
     v_pos = (u_modelview * vec4(a_position, 1.0)).xyz;
     v_normal = u_normal * a_normal;
-    v_tangent = vec4(mat3(u_modelview) * a_tangent.xyz, a_tangent.w);
+#ifdef HAS_UV
     v_uv = a_texcoord;
+#endif
+#ifdef HAS_COLORS
     v_color = a_color;
+#endif
+#ifdef HAS_NORMAL_MAP
+    v_tangent = vec4(mat3(u_modelview) * a_tangent.xyz, a_tangent.w);
+#endif
     gl_Position = u_mvp * vec4(a_position, 1.0);
 }
 """
@@ -81,26 +98,30 @@ uniform sampler2D u_emissive_tex;
 uniform samplerCube u_env_tex;
 uniform sampler2D u_brdf_lut;
 uniform vec4 u_base_color;
-uniform vec4 u_maps;        // has: base colour, metallic-roughness, normal, occlusion texture (0 or 1)
-uniform vec4 u_maps2;       // has: emissive texture, vertex colours; decode sRGB in the shader; (unused)
 uniform vec4 u_pbr;         // metallic, roughness, normal scale, occlusion strength
 uniform vec3 u_emissive;
-uniform vec2 u_alpha;       // mode (0 opaque, 1 mask, 2 blend), cutoff
-uniform float u_mode;       // 0 lit, 1 clay, 2 normals, 3 texture only
-uniform float u_wire;
+uniform float u_alpha_cutoff;
 uniform vec4 u_wire_color;
 uniform mat3 u_env;
 uniform float u_exposure;   // linear scale, 2^EV
 uniform float u_max_lod;
 IN vec3 v_pos;
 IN vec3 v_normal;
+#ifdef HAS_UV
 IN vec2 v_uv;
+#endif
+#ifdef HAS_COLORS
 IN vec4 v_color;
+#endif
+#ifdef HAS_NORMAL_MAP
 IN vec4 v_tangent;
+#endif
 
 vec4 sample_srgb(sampler2D tex, vec2 uv) {
     vec4 t = TEXTURE(tex, uv);
-    if (u_maps2.z > 0.5) t.rgb = to_linear(t.rgb);  // no sRGB textures (OpenGL ES 2): decode here
+#ifdef DECODE_SRGB
+    t.rgb = to_linear(t.rgb);  // no sRGB textures (OpenGL ES 2): decode here
+#endif
     return t;
 }
 vec2 env_brdf(float n_dot_v, float roughness) {
@@ -123,42 +144,60 @@ vec3 specular_light(vec3 r_env, float roughness) {
 #endif
 }
 void main() {
-    if (u_wire > 0.5) { FRAG_COLOR = u_wire_color; return; }
+#ifdef WIRE
+    FRAG_COLOR = u_wire_color;
+#else
+#ifdef HAS_UV
     // trimesh UVs have v=0 at the bottom; the texture rows were uploaded top row first
     vec2 uv = vec2(v_uv.x, 1.0 - v_uv.y);
-    bool clay = u_mode > 0.5 && u_mode < 1.5;
-    vec4 albedo = clay ? vec4(0.42, 0.42, 0.40, 1.0) : u_base_color;
-    if (!clay) {
-        if (u_maps.x > 0.5) albedo *= sample_srgb(u_base_tex, uv);
-        if (u_maps2.y > 0.5) albedo *= vec4(to_linear(v_color.rgb), v_color.a);
-    }
-    if (u_alpha.x > 0.5 && u_alpha.x < 1.5 && albedo.a < u_alpha.y) discard;  // alpha mask
-    float alpha = u_alpha.x > 1.5 ? albedo.a : 1.0;
-    if (u_mode > 2.5) {  // texture only: the base colour as authored, unlit
-        FRAG_COLOR = vec4(to_srgb(albedo.rgb), alpha);
-        return;
-    }
+#endif
+#ifdef MODE_CLAY
+    vec4 albedo = vec4(0.42, 0.42, 0.40, 1.0);
+#else
+    vec4 albedo = u_base_color;
+#ifdef HAS_BASE_TEX
+    albedo *= sample_srgb(u_base_tex, uv);
+#endif
+#ifdef HAS_COLORS
+    albedo *= vec4(to_linear(v_color.rgb), v_color.a);
+#endif
+#endif
+#ifdef ALPHA_MASK
+    if (albedo.a < u_alpha_cutoff) discard;
+#endif
+#ifdef ALPHA_BLEND
+    float alpha = albedo.a;
+#else
+    float alpha = 1.0;
+#endif
+#ifdef MODE_TEXTURE
+    FRAG_COLOR = vec4(to_srgb(albedo.rgb), alpha);  // the base colour as authored, unlit
+#else
     vec3 n = normalize(v_normal);
-    vec3 t = v_tangent.xyz;
-    if (!gl_FrontFacing) { n = -n; t = -t; }  // two-sided: light the back face as a face of its own
-    if (u_maps.z > 0.5 && !clay) {
-        t = normalize(t - n * dot(n, t));
-        vec3 b = cross(n, t) * (v_tangent.w < 0.0 ? -1.0 : 1.0);
-        vec3 tn = TEXTURE(u_normal_tex, uv).xyz * 2.0 - 1.0;
-        tn.xy *= u_pbr.z;
-        n = normalize(t * tn.x + b * tn.y + n * tn.z);
-    }
-    if (u_mode > 1.5) {  // normals: view-space shading normal as a colour (x right = red, y up = green)
-        FRAG_COLOR = vec4(n * 0.5 + 0.5, 1.0);
-        return;
-    }
-    float metallic = clay ? 0.0 : u_pbr.x;
-    float roughness = clay ? 0.6 : u_pbr.y;
-    if (u_maps.y > 0.5 && !clay) {
-        vec4 mr = TEXTURE(u_mr_tex, uv);
-        roughness *= mr.g;
-        metallic *= mr.b;
-    }
+    if (!gl_FrontFacing) n = -n;  // two-sided: light the back face as a face of its own
+#ifdef HAS_NORMAL_MAP
+    vec3 t = gl_FrontFacing ? v_tangent.xyz : -v_tangent.xyz;
+    t = normalize(t - n * dot(n, t));
+    vec3 b = cross(n, t) * (v_tangent.w < 0.0 ? -1.0 : 1.0);
+    vec3 tn = TEXTURE(u_normal_tex, uv).xyz * 2.0 - 1.0;
+    tn.xy *= u_pbr.z;
+    n = normalize(t * tn.x + b * tn.y + n * tn.z);
+#endif
+#ifdef MODE_NORMALS
+    FRAG_COLOR = vec4(n * 0.5 + 0.5, 1.0);  // view-space shading normal: x right = red, y up = green
+#else
+#ifdef MODE_CLAY
+    float metallic = 0.0;
+    float roughness = 0.6;
+#else
+    float metallic = u_pbr.x;
+    float roughness = u_pbr.y;
+#endif
+#ifdef HAS_MR
+    vec4 mr = TEXTURE(u_mr_tex, uv);
+    roughness *= mr.g;
+    metallic *= mr.b;
+#endif
     roughness = clamp(roughness, 0.03, 1.0);
     vec3 v = normalize(-v_pos);
     float n_dot_v = clamp(dot(n, v), 0.001, 1.0);
@@ -173,16 +212,21 @@ void main() {
     float f2 = f5 * f5;
     f5 = f2 * f2 * f5;
     vec3 k_s = f0 + fr * f5;
-    vec3 specular = specular_light(r_env, roughness) * (k_s * ab.x + ab.y);
-    vec3 diffuse = sh_irradiance(n_env) * diffuse_color;
-    vec3 color = diffuse + specular;
-    if (u_maps.w > 0.5 && !clay) color *= 1.0 + u_pbr.w * (TEXTURE(u_occlusion_tex, uv).r - 1.0);
-    if (!clay) {
-        vec3 emissive = u_emissive;
-        if (u_maps2.x > 0.5) emissive *= sample_srgb(u_emissive_tex, uv).rgb;
-        color += emissive;
-    }
+    vec3 color = sh_irradiance(n_env) * diffuse_color + specular_light(r_env, roughness) * (k_s * ab.x + ab.y);
+#ifdef HAS_OCCLUSION
+    color *= 1.0 + u_pbr.w * (TEXTURE(u_occlusion_tex, uv).r - 1.0);
+#endif
+#ifndef MODE_CLAY
+    vec3 emissive = u_emissive;
+#ifdef HAS_EMISSIVE_TEX
+    emissive *= sample_srgb(u_emissive_tex, uv).rgb;
+#endif
+    color += emissive;
+#endif
     FRAG_COLOR = vec4(to_srgb(neutral_tonemap(color * u_exposure)), alpha);
+#endif
+#endif
+#endif
 }
 """
 

@@ -32,7 +32,7 @@ void main() { FRAG_COLOR = u_color; }
 
 # Per context: GL programs are not shared between unrelated contexts (two preview windows, the thumbnail
 # context). pyqtgraph's own items cache one program globally, which breaks there (GLGridItem included).
-_programs: dict[tuple[int, str], int] = {}
+_programs: dict[tuple[int, str, tuple[str, ...]], int] = {}
 
 
 def context_key(ctx: QtGui.QOpenGLContext) -> int:
@@ -50,10 +50,11 @@ _SOURCES = {
 }
 
 
-def shader_program(name: str = "mesh") -> int:
-    """Compile (once per current context) and return the program ``name`` (a key of ``_SOURCES``)."""
+def shader_program(name: str = "mesh", defines: tuple[str, ...] = ()) -> int:
+    """Compile (once per current context) and return the program ``name`` (a key of ``_SOURCES``), with
+    ``defines`` added to the variant's own (gl_pbr_glsl.py lists the mesh program's)."""
     ctx = QtGui.QOpenGLContext.currentContext()
-    key = (context_key(ctx), name)
+    key = (context_key(ctx), name, tuple(defines))
     if key in _programs:
         return _programs[key]
     fmt = ctx.format()
@@ -70,12 +71,12 @@ def shader_program(name: str = "mesh") -> int:
     else:
         vdefs = "#define IN attribute\n#define OUT varying\n"
         fdefs = "#define IN varying\n#define FRAG_COLOR gl_FragColor\n#define TEXTURE texture2D\n"
-    vertex, fragment, defines = _SOURCES[name]
-    defines = "".join(f"#define {d}\n" for d in defines)
+    vertex, fragment, own = _SOURCES[name]
+    defines_text = "".join(f"#define {d}\n" for d in (*own, *defines))
     lod = "#define TEXTURE_LOD textureLod\n" if modern else "#define TEXTURE_LOD textureCube\n"
     program = shaders.compileProgram(
-        shaders.compileShader([header, defines, vdefs, vertex], GL.GL_VERTEX_SHADER),
-        shaders.compileShader([header, defines, fdefs, lod, fragment], GL.GL_FRAGMENT_SHADER),
+        shaders.compileShader([header, defines_text, vdefs, vertex], GL.GL_VERTEX_SHADER),
+        shaders.compileShader([header, defines_text, fdefs, lod, fragment], GL.GL_FRAGMENT_SHADER),
         validate=False,  # validation needs a bound VAO/texture state that does not exist yet
     )
     for attr, loc in ATTRS.items():

@@ -39,8 +39,10 @@ class TurntableSaver(QObject):
         self.dialog: QFileDialog | None = None
         self.progress: QProgressDialog | None = None
         self.message: QMessageBox | None = None
-        self._progress.connect(self._on_progress)
-        self._done.connect(self._on_done)
+        # always queued, even from this thread (a quick job may be done before its callback is attached), so
+        # the outcome arrives after every progress step, in order
+        self._progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        self._done.connect(self._on_done, Qt.ConnectionType.QueuedConnection)
 
     def busy(self) -> bool:
         return self._job is not None
@@ -113,12 +115,12 @@ class TurntableSaver(QObject):
 
     @Slot(int, int)
     def _on_progress(self, done: int, total: int) -> None:
+        self.progressed.emit(done, total)  # first: a modal dialog's setValue runs the event loop (later steps)
         if self.progress is not None and self._job is not None and not self._job.cancelled():
             self.progress.setMaximum(total)
             self.progress.setValue(done)
             if done == total - 1:
                 self.progress.setLabelText(self.tr("Writing the animation…"))
-        self.progressed.emit(done, total)
 
     @Slot(str, str)
     def _on_done(self, path: str, message: str) -> None:

@@ -66,9 +66,10 @@ def measure_trimesh(path: Path) -> dict:
 def measure_preview(path: Path) -> dict:
     from OpenGL import GL
     from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtGui import QColor
     from PySide6.QtWidgets import QApplication
 
-    from desktop_app.core.mesh_proxy import motion_proxy
+    from desktop_app.core.mesh_proxy import motion_proxies
     from desktop_app.core.meshes import load_scene_arrays
 
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)  # as the app does
@@ -100,7 +101,7 @@ def measure_preview(path: Path) -> dict:
 
     start = time.perf_counter()
     arrays = load_scene_arrays(path)  # the worker thread's share, as MeshLoader does it
-    arrays.proxy = motion_proxy(arrays)
+    arrays.proxy = motion_proxies(arrays)
     worker = time.perf_counter() - start
     widget.show_scene(arrays)  # the GUI thread's share: upload and first frame, timed apart
     widget.view.makeCurrent()
@@ -115,6 +116,11 @@ def measure_preview(path: Path) -> dict:
     first = time.perf_counter() - start
     runs = sorted(longest_gui_slice(app, widget, arrays) for _ in range(3))
     longest, visible, complete = runs[1]  # the median of three: the machine's other load makes runs noisy
+    mode_slice = max(longest_mode_slice(app, widget, change) for change in (
+        lambda: widget.set_clay(True), lambda: widget.set_clay(False), lambda: widget.set_wireframe(True),
+        lambda: widget.set_wireframe(False), lambda: widget.set_background(QColor(90, 90, 120)),
+        lambda: widget.set_background(QColor(42, 44, 48))))
+
     def orbit() -> float:
         times = []
         for _ in range(ORBIT_FRAMES):
@@ -139,7 +145,8 @@ def measure_preview(path: Path) -> dict:
     t = time.perf_counter()
     render_thumbnail(arrays, 256)  # in the render thread; this waits for it
     thumb = time.perf_counter() - t
-    result = {"thumb_ms": 1000 * thumb, "upload_ms": 1000 * upload, "draw_ms": 1000 * draw,
+    result = {"mode_slice_ms": 1000 * mode_slice,
+              "thumb_ms": 1000 * thumb, "upload_ms": 1000 * upload, "draw_ms": 1000 * draw,
               "slice_ms": 1000 * longest, "visible_ms": 1000 * visible, "complete_ms": 1000 * complete,
               "seconds": first, "worker": worker, "gui": first - worker,
               "frame_ms": orbit_ms, "frame_high_ms": high_ms, "frame_unlit_ms": unlit_ms,
@@ -181,6 +188,31 @@ def longest_gui_slice(app, widget, arrays) -> tuple[float, float, float]:
     ticks.append(time.perf_counter())
     timer.stop()
     return max(b - a for a, b in itertools.pairwise(ticks)), visible or complete, complete
+
+
+def longest_mode_slice(app, widget, change) -> float:
+    """The longest the GUI thread was busy at once from a display change (clay, wireframe, background) until
+    the model is drawn in full in the new look (a big one in chunks, its proxy showing meanwhile)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    item = widget._item
+    for _ in range(5):
+        app.processEvents()
+    ticks = [time.perf_counter()]
+    timer = QTimer()
+    timer.setInterval(1)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    change()
+    deadline = time.perf_counter() + 30
+    app.processEvents()
+    while time.perf_counter() < deadline and item._progressive.building():
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+    for _ in range(3):
+        app.processEvents()
+    ticks.append(time.perf_counter())
+    timer.stop()
+    return max(b - a for a, b in itertools.pairwise(ticks))
 
 
 def measure_f3d(path: Path, f3d: str) -> float:
@@ -232,7 +264,8 @@ def main(argv: list[str]) -> int:
     print(f"f3d: {f3d or 'not installed (skipped)'}")
     head = (f"{'model':>6} {'file MB':>8} {'trimesh.load':>13} {'first frame':>12} {'(worker':>8} {'+ GUI)':>7}"
             f" {'upload':>7} {'draw':>6} {'longest GUI slice':>18} {'visible':>8} {'detail':>8}"
-            f" {'ratio':>6} {'orbit frame':>12} {'high':>8} {'unlit':>8} {'thumbnail':>10} {'peak MB':>8}"
+            f" {'ratio':>6} {'orbit frame':>12} {'high':>8} {'unlit':>8} {'mode slice':>11} {'thumbnail':>10}"
+            f" {'peak MB':>8}"
             f" {'trimesh MB':>11} {'f3d':>8}")
     print(head)
     print("-" * len(head))
@@ -242,7 +275,7 @@ def main(argv: list[str]) -> int:
               f" {prev['gui']:6.2f}s {prev['upload_ms']:5.0f}ms {prev['draw_ms']:4.0f}ms {prev['slice_ms']:16.0f}ms"
               f" {prev['visible_ms'] / 1000:7.2f}s {prev['complete_ms'] / 1000:7.2f}s"
               f" {ratio:6.1f} {prev['frame_ms']:10.0f}ms {prev['frame_high_ms']:6.0f}ms {prev['frame_unlit_ms']:6.0f}ms"
-              f" {prev['thumb_ms']:8.0f}ms"
+              f" {prev['mode_slice_ms']:9.0f}ms {prev['thumb_ms']:8.0f}ms"
               f" {prev['peak_mb']:8.0f}"
               f" {trim['peak_mb']:11.0f} {(f'{f3d_s:.2f}s' if f3d_s is not None else '-'):>8}")
     print("first frame = file -> arrays (worker thread) -> upload + first drawn frame (GUI thread);"
@@ -254,6 +287,7 @@ def main(argv: list[str]) -> int:
           " frame, events flowing; upload/draw = the GUI share split (buffers + texture + mipmaps / first draw);\n"
           "longest GUI slice = longest the GUI thread was busy at once while the model arrived, events flowing"
           " (median of 3; upload sliced over turns, first frame drawn in chunks);\n"
+          "mode slice = longest GUI-thread slice after toggling clay, wireframe or the background (max of 6);\n"
           "thumbnail = 256 px library thumbnail, rendered in the render thread (off the GUI thread);"
           " f3d = whole process incl. start-up")
     return 0

@@ -14,7 +14,7 @@ GUI_FLAGS = {"--self-test", "--screenshot-mode"}
 def model_argument(args: list[str]) -> tuple[bool, str | None]:
     """(is this a GUI start, the model file to open if any). Known 3D suffixes go to the window, even those it
     cannot preview (it then says why), so a double-clicked file never lands in the CLI's usage error."""
-    from desktop_app.core.meshes import PREVIEW_FORMATS, UNPREVIEWABLE
+    from desktop_app.core.mesh_formats import PREVIEW_FORMATS, UNPREVIEWABLE
 
     rest = [a for a in args if a not in GUI_FLAGS and not a.startswith("-platform")]
     if not rest:
@@ -31,6 +31,10 @@ def main(argv: list[str] | None = None) -> int:
         from desktop_app.app import run_gui
 
         return run_gui(args, model=model)
+    if args[:1] == ["render"]:  # the render command alone: none of the CLI's services
+        from desktop_app.cli_render import main as render_main
+
+        return render_main(args)
     from desktop_app.cli import run_cli
 
     return run_cli(args)

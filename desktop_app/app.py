@@ -5,13 +5,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sqlite3
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from desktop_app import APP_ID, APP_NAME, __version__
+import desktop_app
+from desktop_app import APP_ID, APP_NAME
+from desktop_app.core.errors import MeshwrightError
 from desktop_app.core.logs import setup_logging
+from desktop_app.core.settings import app_paths
+from desktop_app.core.state_repair import StorageError
 from desktop_app.resources import resource_path
 
 if TYPE_CHECKING:
@@ -21,15 +26,18 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
 log = logging.getLogger(__name__)
+EXIT_STORAGE = 6  # as the CLI: a folder Meshwright must write to is read-only, full or not a folder
 
 
-def make_qapplication(argv: list[str]) -> QApplication:
+def make_qapplication(argv: list[str], with_version: bool = True) -> QApplication:
+    """``with_version=False`` leaves the version for later: reading the installed metadata costs ~25 ms."""
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
-    app.setApplicationVersion(__version__)
+    if with_version:
+        app.setApplicationVersion(desktop_app.__version__)
     app.setDesktopFileName(APP_ID)  # Wayland/X11 docks match the window to meshwright.desktop (name + icon)
     from desktop_app.ui.about import app_icon
 
@@ -56,11 +64,49 @@ def install_file_open_handler(app: QApplication, open_file: Callable[[str], None
     return handler
 
 
+def startup_failure_box(exc: BaseException) -> Any:
+    """The dialog shown when Meshwright cannot start on this home (read-only, full, a file in the way)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop_app.core.state_repair import probe_folder, storage_error_for
+
+    if isinstance(exc, MeshwrightError):
+        text = exc.user_text()
+    else:
+        paths = app_paths()
+        found = storage_error_for(exc, paths.data_dir) or probe_folder(paths.data_dir)
+        text = found.user_text() if found else f"Meshwright could not open its files: {exc}"
+    box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, f"Meshwright cannot start. {text}",
+                      QMessageBox.StandardButton.Ok)
+    box.setObjectName("startupFailure")
+    return box
+
+
+# Imported in a worker once the window is up, so neither the start nor the first model waits for them.
+GL_MODULES = ("OpenGL.GL", "pyqtgraph.opengl", "desktop_app.ui.preview.gl_mesh_item",
+              "desktop_app.ui.preview.glview", "desktop_app.ui.preview.grid_item")
+
+
+async def warm_up_preview(preview: Any) -> None:
+    """Import the GL stack off the GUI thread (~0.3 s), then make the preview's GL view (a few ms)."""
+    import importlib
+
+    def load() -> None:
+        for name in GL_MODULES:
+            importlib.import_module(name)
+
+    try:
+        await asyncio.to_thread(load)
+    except Exception:  # the preview then says what is wrong when a model is opened; the app still starts
+        log.exception("preloading the 3D preview failed")
+        return
+    preview.warm_up()
+
+
 def run_gui(args: list[str], model: str | None = None) -> int:
     """Open the window; ``model`` (a path from the command line) is shown in the preview once it is up."""
     import qasync
 
-    from desktop_app.core.settings import app_paths
     from desktop_app.services import build_services
 
     throwaway_home = None
@@ -70,16 +116,30 @@ def run_gui(args: list[str], model: str | None = None) -> int:
         # A self-test must leave the user's library, settings and journal untouched.
         throwaway_home = tempfile.mkdtemp(prefix="meshwright-self-test-")
         os.environ["MESHWRIGHT_HOME"] = throwaway_home
-    paths = app_paths().ensure()
-    setup_logging(paths.log_dir)
+    failure: BaseException | None = None
+    try:
+        paths = app_paths().ensure()
+        setup_logging(paths.log_dir)
+    except (MeshwrightError, OSError) as exc:  # a read-only or full home: said in a dialog below
+        failure = exc
     from PySide6.QtCore import QCoreApplication, Qt
 
     # Several GL views (preview, compare, thumbnails) share textures and programs only with this set.
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
-    app = make_qapplication([a for a in args if a.startswith("-platform")])
+    app = make_qapplication([a for a in args if a.startswith("-platform")], with_version=False)
+    if failure is None:
+        try:
+            services = build_services(paths)
+        except (MeshwrightError, OSError, sqlite3.Error) as exc:
+            failure = exc
+    if failure is not None:
+        box = startup_failure_box(failure)
+        print(f"error: {box.text()}", file=sys.stderr)
+        if "--self-test" not in args:
+            box.exec()
+        return EXIT_STORAGE if isinstance(failure, StorageError | OSError | sqlite3.Error) else 2
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    services = build_services(paths)
 
     from desktop_app.ui.main_window import MainWindow
 
@@ -102,8 +162,14 @@ def run_gui(args: list[str], model: str | None = None) -> int:
             await asyncio.sleep(0)
             app.processEvents()
             print(f"shown {time.time():.6f}", flush=True)
+            print("meshwright-window-shown", file=sys.stderr, flush=True)  # splits -X importtime output
             window.close()
         else:
+            from desktop_app.ui.tasks import spawn
+
+            app.setApplicationVersion(desktop_app.__version__)  # once the window is up (see make_qapplication)
+
+            spawn(warm_up_preview(window.preview), name="preview warm-up")
             await asyncio.to_thread(services.secrets.preload)
             await window.start()
             if model and "--self-test" not in args:

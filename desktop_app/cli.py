@@ -1,7 +1,10 @@
 """Headless command line over the same core as the GUI: scripting, batch work and tests. No Qt here.
 
-Exit codes: 0 success; 1 the job failed or was canceled; 2 bad input (unknown model, bad image or parameter);
-3 the job needs a check (a paid submit's fate is unknown, or the deadline passed); 130 interrupted (Ctrl+C).
+Exit codes (README.md's table is the reference): 0 success; 1 the job failed or was canceled; 2 bad input
+(unknown model, bad image or parameter, a damaged model file); 3 the job needs a check (a paid submit's fate is
+unknown, or the deadline passed); 4 the service's API key is missing or was rejected; 5 the result could not be
+downloaded (the job is kept: 'resume' fetches it); 6 a folder Meshwright must write to is read-only, full or
+not a folder; 130 interrupted (Ctrl+C) only.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import argparse
 import asyncio
 import json
 import logging
+import sqlite3
 import sys
 import time
 from collections.abc import Callable
@@ -19,12 +23,17 @@ from typing import Any
 from desktop_app import __version__, cli_library
 from desktop_app.cli_batch import generate_each
 from desktop_app.cli_render import add_render_parser, run_render
-from desktop_app.core.errors import MeshwrightError, ValidationError
+from desktop_app.core.errors import AuthError, MeshwrightError, ValidationError
 from desktop_app.core.jobs import Job, JobState
 from desktop_app.core.library import LibraryItem
+from desktop_app.core.settings import app_paths
+from desktop_app.core.state_repair import StorageError, probe_folder, storage_error_for
+from desktop_app.pricing import quote_job
 from desktop_app.services import Services, build_services
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_CHECK, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_KEY, EXIT_DOWNLOAD, EXIT_STORAGE = 4, 5, 6
+MAX_LIMIT = 1_000_000
 
 
 class CliError(Exception):
@@ -57,6 +66,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     p.add_argument("--each", action="store_true", help="one job per image (a batch) instead of one job from all")
 
+    p = sub.add_parser("quote", help="what a job would cost (and the balance where the service has one); "
+                                     "spends nothing")
+    p.add_argument("model_id")
+    p.add_argument("images", nargs="*", type=Path)
+    p.add_argument("--prompt", help="text prompt, for models that take one")
+    p.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE",
+                   help="a parameter value; repeat for several")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
     p = sub.add_parser("jobs", help="list jobs and their states")
     p.add_argument("--json", action="store_true")
     p.add_argument("--limit", type=int, default=50)
@@ -88,23 +106,34 @@ def job_json(job: Job) -> dict[str, Any]:
 
 
 def item_json(item: LibraryItem) -> dict[str, Any]:
+    """Every path is resolved inside the item's folder: a name in item.json that leads out is not listed."""
     folder = item.folder
+    files = [item.inside(f.name) for f in item.files] if folder else []
+    model = item.model_path
     return {
         "item": item.id, "title": item.title, "model": item.model_id, "created_at": item.created_at,
         "folder": str(folder) if folder else None,
-        "model_file": str(item.model_path) if item.model_path else None,
-        "files": [str(folder / f.name) if folder else f.name for f in item.files],
-        "cost": item.cost, "cost_unit": item.cost_unit, "params": item.params,
+        "model_file": str(model) if model else None,
+        "files": [str(p) for p in files if p is not None],
+        "cost": item.cost, "cost_unit": item.cost_unit, "params": item.params, "status": item.status,
+        **({"damage": str(item.remote.get("damage", ""))} if item.damaged else {}),
     }
 
 
-def _exit_code(job: Job) -> int:
+def _exit_code(job: Job, causes: dict[str, str] | None = None) -> int:
+    """The documented code for how a job ended. "Interrupted" by this run (not by Ctrl+C, which never gets
+    here) means a rejected key or a result that would not download: each has its own code."""
+    cause = (causes or {}).get(job.id, "")
     if job.state is JobState.SUCCEEDED:
         return EXIT_OK
     if job.state is JobState.NEEDS_CHECK:
         return EXIT_CHECK
+    if cause == "auth":
+        return EXIT_KEY
+    if cause == "storage":
+        return EXIT_STORAGE
     if job.state is JobState.INTERRUPTED:
-        return EXIT_INTERRUPTED
+        return EXIT_DOWNLOAD if cause in ("download", "") else EXIT_FAILED
     return EXIT_FAILED
 
 
@@ -125,7 +154,8 @@ class _Progress:
         print(f"[{job.state.label}{pct}] {job.message}", file=sys.stderr, flush=True)
 
 
-async def _generate(services: Services, args: argparse.Namespace) -> int:
+async def _job_values(services: Services, args: argparse.Namespace) -> dict[str, Any]:
+    """--set pairs and --prompt as form values; the images must exist (shared by generate and quote)."""
     values: dict[str, Any] = _parse_values(args.values)
     schema = await services.registry.schema(args.model_id)
     if args.prompt is not None:
@@ -136,10 +166,25 @@ async def _generate(services: Services, args: argparse.Namespace) -> int:
     missing = [str(p) for p in args.images if not p.exists()]
     if missing:
         raise CliError(f"Image not found: {', '.join(missing)}")
+    return values
+
+
+async def _quote(services: Services, args: argparse.Namespace) -> int:
+    """The price without spending: the same ``pricing.quote_job`` as the GUI's cost line."""
+    values = await _job_values(services, args)
+    report = await quote_job(services.registry, args.model_id, args.images, values)
+    print(json.dumps(report.to_json()) if args.json else report.text())
+    return EXIT_OK
+
+
+async def _generate(services: Services, args: argparse.Namespace) -> int:
+    values = await _job_values(services, args)
+    schema = await services.registry.schema(args.model_id)
     services.scheduler.add_listener(_Progress())
     if args.each:
         return await generate_each(services, args.model_id, args.images, values, title=args.title,
-                                   as_json=args.json, to_json=job_json, exit_code=_exit_code)
+                                   as_json=args.json, to_json=job_json,
+                                   exit_code=lambda j: _exit_code(j, services.scheduler.stop_causes))
     job = await services.scheduler.create_job(args.model_id, args.images, values, title=args.title)
     print(f"Job {job.id} started ({schema.name}).", file=sys.stderr)
     job = await services.scheduler.run(job.id)
@@ -154,9 +199,12 @@ async def _generate(services: Services, args: argparse.Namespace) -> int:
         print(json.dumps(result))
     elif item is not None:
         print(f"Done: {result['model_file']}")
+    code = _exit_code(job, services.scheduler.stop_causes)
     if job.state is not JobState.SUCCEEDED:
-        print(f"{job.state.label}: {job.message}", file=sys.stderr)
-    return _exit_code(job)
+        # A key, download or disk problem is the user's to fix: said as an error, as bad input is.
+        label = "error" if code in (EXIT_KEY, EXIT_DOWNLOAD, EXIT_STORAGE) else job.state.label
+        print(f"{label}: {job.message}", file=sys.stderr)
+    return code
 
 
 async def _models(services: Services, args: argparse.Namespace) -> int:
@@ -185,7 +233,7 @@ async def _resume(services: Services, args: argparse.Namespace) -> int:
             print(f"{job.id}  {job.state.label:24} {job.message}")
         for job in checks:
             print(f"{job.id}  needs a check: {job.message}")
-    return max((_exit_code(j) for j in results), default=EXIT_OK)
+    return max((_exit_code(j, services.scheduler.stop_causes) for j in results), default=EXIT_OK)
 
 
 def _listing(as_json: bool, rows: list[Any], to_json: Callable[[Any], Any], to_text: Callable[[Any], str]) -> int:
@@ -198,7 +246,11 @@ def _listing(as_json: bool, rows: list[Any], to_json: Callable[[Any], Any], to_t
 
 
 async def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "jobs" and not 1 <= args.limit <= MAX_LIMIT:
+        raise CliError(f"--limit must be a whole number from 1 to {MAX_LIMIT:,}, got {args.limit}.")
     services = await asyncio.to_thread(build_services)
+    for notice in services.notices:  # damage found and repaired at start: said once, before the command's output
+        print(f"warning: {notice}", file=sys.stderr)
     await asyncio.to_thread(services.secrets.preload)
     try:
         if args.command == "models":
@@ -209,6 +261,8 @@ async def _dispatch(args: argparse.Namespace) -> int:
             return EXIT_OK
         if args.command == "generate":
             return await _generate(services, args)
+        if args.command == "quote":
+            return await _quote(services, args)
         if args.command == "jobs":
             return _listing(args.json, services.store.list(limit=args.limit), job_json,
                             lambda j: f"{j.id}  {j.state.label:24} {j.model_id:32} {j.title}  {j.message}")
@@ -239,6 +293,44 @@ def run_cli(argv: list[str]) -> int:
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.code
+    except StorageError as exc:
+        print(f"error: {exc.user_text()}", file=sys.stderr)
+        return EXIT_STORAGE
+    except AuthError as exc:
+        print(f"error: {exc.user_text()}", file=sys.stderr)
+        return EXIT_KEY
     except MeshwrightError as exc:
         print(f"error: {exc.user_text()}", file=sys.stderr)
         return EXIT_INPUT
+    except (OSError, sqlite3.Error) as exc:
+        # A write failed mid-command (disk full, folder made read-only): name the folder, never a traceback.
+        storage = _storage_problem(exc)
+        if storage is not None:
+            print(f"error: {storage.user_text()}", file=sys.stderr)
+            return EXIT_STORAGE
+        logging.getLogger(__name__).debug("command failed", exc_info=True)
+        print(f"error: {_file_problem(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _storage_problem(exc: BaseException) -> StorageError | None:
+    """Which of Meshwright's folders cannot be written, if that is what ``exc`` means."""
+    paths = app_paths()
+    where = Path(exc.filename).parent if isinstance(exc, OSError) and exc.filename else paths.data_dir
+    found = storage_error_for(exc, where)
+    if found is not None:
+        return found
+    for folder in (paths.data_dir, paths.config_dir, paths.cache_dir):
+        found = probe_folder(folder)
+        if found is not None:
+            return found
+    return None
+
+
+def _file_problem(exc: BaseException) -> str:
+    if isinstance(exc, sqlite3.DatabaseError):
+        return ("A Meshwright data file is damaged and could not be read. Run the command again: damaged files "
+                f"are set aside and rebuilt at start ({exc}).")
+    name = getattr(exc, "filename", None)
+    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return f"{name}: {reason}." if name else f"A file operation failed: {reason}."

@@ -64,6 +64,10 @@ def _item_from(services: Services, item_id: str) -> LibraryItem:
     item = services.library.get(item_id)
     if item is None:
         raise LibraryCliError(f"No library item '{item_id}'. Run 'library' to list them.")
+    if item.damaged:
+        why = item.remote.get("damage", "its item.json is unusable")
+        raise LibraryCliError(f"Item '{item_id}' is damaged ({why}); its files are in {item.folder}.",
+                              hint="'library rebuild-index' re-reads it once item.json is fixed.")
     if item.model_path is None or not item.model_path.is_file():
         raise LibraryCliError(f"Item '{item_id}' has no model file to export.")
     return item
@@ -140,7 +144,13 @@ async def run(services: Services, args: argparse.Namespace, listing: Any, item_j
         return await _move(services, args.to)
     if command == "rebuild-index":
         count = await asyncio.to_thread(services.library.rebuild_index)
-        print(f"Index rebuilt: {count} item(s).")
+        damaged = services.library.damaged
+        for item_id, why in damaged:
+            print(f"warning: {item_id} is damaged ({why}); it is listed as damaged with its files, in "
+                  f"{services.library.folder_of(item_id)}", file=sys.stderr)
+        note = f", {len(damaged)} of them damaged" if damaged else ""
+        print(f"Index rebuilt: {count} item(s){note}.")
         return EXIT_OK
     items = await asyncio.to_thread(services.library.list, args.search)
-    return listing(args.json, items, item_json, lambda i: f"{i.id}  {i.model_id:32} {i.title}")
+    return listing(args.json, items, item_json,
+                   lambda i: f"{i.id}  {i.model_id:32} {i.title}" + ("  [damaged]" if i.damaged else ""))

@@ -22,6 +22,14 @@ MAX_SIDE = 8192
 MAX_TURNTABLE_SIDE = 2048  # every frame is kept in memory until encoded
 MAX_FRAMES = 360
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+PNG_QUALITY = 50  # zlib level ~5: a third of the default's encode time for a file <1% larger
+
+
+def texture_budget(width: int, height: int) -> int:
+    """The texture size worth decoding for a ``width`` x ``height`` image: the next power of two above its long
+    side (a model fills at most the image), between 256 and the preview's 2048."""
+    side = max(width, height)
+    return min(2048, max(256, 1 << (side - 1).bit_length()))
 
 
 class RenderInputError(Exception):
@@ -89,12 +97,25 @@ def _check_args(args: argparse.Namespace) -> tuple[int, int]:
     return size
 
 
+def main(argv: list[str]) -> int:
+    """``meshwright render ...`` on its own: the full CLI's parser imports the services, providers and library
+    (~0.2 s) that a render never uses (benchmarks/render.py)."""
+    import logging
+
+    parser = argparse.ArgumentParser(prog="meshwright")
+    add_render_parser(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    return run_render(args)
+
+
 def run_render(args: argparse.Namespace) -> int:
     try:
         width, height = _check_args(args)
         from desktop_app.core.meshes import load_scene_arrays
 
-        arrays = load_scene_arrays(args.model)
+        # a texture much larger than the image cannot show its detail; decoding it smaller saves time and memory
+        arrays = load_scene_arrays(args.model, max_texture=texture_budget(width, height))
     except RenderInputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
@@ -136,7 +157,7 @@ def _render_to_file(arrays: object, width: int, height: int, args: argparse.Name
         image = render_image(arrays, width, height, options)  # type: ignore[arg-type]
         if image.isNull():
             raise RuntimeError("the renderer produced no image")
-        if not image.save(str(args.out), "PNG"):
+        if not image.save(str(args.out), "PNG", PNG_QUALITY):
             raise RuntimeError(f"could not write {args.out}")
     finally:
         release_thumbnail_renderer()

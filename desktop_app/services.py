@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from desktop_app.core.errors import UnknownModelError
+from desktop_app.core.export import remove_unfinished_exports
 from desktop_app.core.jobs import JobStore
 from desktop_app.core.library import Library
 from desktop_app.core.scheduler import Scheduler
 from desktop_app.core.schema import ModelSchema
 from desktop_app.core.settings import AppPaths, Secrets, Settings, app_paths, load_settings
+from desktop_app.core.state_repair import StorageError, open_journal
 from desktop_app.providers.base import ModelInfo, Provider
 
 log = logging.getLogger(__name__)
@@ -101,6 +104,9 @@ class Services:
     library: Library
     registry: Registry
     scheduler: Scheduler
+    # Plain sentences about damaged state found and repaired at start (a journal set aside, an index rebuilt,
+    # settings reset): the CLI prints them on stderr, the window shows them in a dialog.
+    notices: list[str] = field(default_factory=list)
 
     async def aclose(self) -> None:
         await self.scheduler.shutdown()
@@ -116,14 +122,42 @@ def build_services(
     providers: dict[str, Provider] | None = None,
     **scheduler_options: Any,
 ) -> Services:
-    """Blocking (opens databases, reads settings): call it before the event loop starts or in a worker."""
+    """Blocking (opens databases, reads settings): call it before the event loop starts or in a worker.
+
+    Damaged state is repaired or set aside here (see core/state_repair.py) and reported in ``notices``; a home
+    that cannot be written raises StorageError, whose message names the folder."""
     paths = (paths or app_paths()).ensure()
-    settings = settings or load_settings(paths)
+    notices: list[str] = []
+    settings = settings or load_settings(paths, notices)
     secrets = secrets or Secrets()
+    store = open_journal(paths.journal_file, paths.jobs_dir, notices)
+    remove_unfinished_exports(paths.data_dir / "unfinished-exports.txt")
+    try:
+        library = open_library(settings, paths, notices)
+    except BaseException:
+        store.close()
+        raise
     registry = Registry(providers if providers is not None else build_providers(paths, settings, secrets))
-    store = JobStore(paths.journal_file)
-    library = Library(settings.library_path(paths))
     options = {"concurrency": settings.concurrency, "deadline_s": settings.poll_deadline_minutes * 60}
     options.update(scheduler_options)
     scheduler = Scheduler(store, registry, library, paths.jobs_dir, **options)
-    return Services(paths, settings, secrets, store, library, registry, scheduler)
+    return Services(paths, settings, secrets, store, library, registry, scheduler, notices)
+
+
+def open_library(settings: Settings, paths: AppPaths, notices: list[str]) -> Library:
+    """The library the settings name; when that is not a usable folder (a file, a path through a file), the
+    default one, with a notice (the setting is left as it is, so the user can put the folder back)."""
+    chosen = settings.library_path(paths)
+    try:
+        library = Library(chosen)
+    except StorageError as exc:
+        default = paths.default_library_dir
+        if Path(chosen) == default or not settings.library_dir:
+            raise
+        notices.append(f"The library folder in your settings, {chosen}, cannot be used ({exc.message}) Meshwright "
+                       f"opened the default library {default} instead; choose the folder again in Settings once "
+                       "it is back.")
+        library = Library(default)
+    notices.extend(library.notices)
+    library.notices.clear()
+    return library

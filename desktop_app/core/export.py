@@ -13,12 +13,12 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.errors import MeshLoadError, MeshwrightError
-from desktop_app.core.meshes import check_file, load_trimesh
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,12 @@ def export_model(source: Path, dest: Path, options: ExportOptions, progress: Pro
         dest = dest.with_name(dest.name + FORMATS[fmt])
     if not options.overwrite and dest.exists():
         raise ExportExistsError([dest])
+
+    remove_unfinished_exports()
+
+    import numpy as np  # with the mesh stack on first use: this module is imported at start-up
+
+    from desktop_app.core.meshes import check_file, load_trimesh
 
     report(0.05, "Reading the model")
     check_file(Path(source))
@@ -142,5 +148,64 @@ def _encode(scene: Any, fmt: str, dest: Path) -> dict[str, bytes]:
 
 def _write_atomic(path: Path, data: bytes | str) -> None:
     tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-    os.replace(tmp, path)
+    _remember_part(tmp, True)  # a kill before the rename leaves it listed: removed at the next start or export
+    try:
+        tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        _remember_part(tmp, False)
+
+
+# --- .part files of interrupted exports ------------------------------------------------------------------
+# An export writes beside the user's own files, outside every folder Meshwright owns, so a killed export's
+# ".part" could only be found again by remembering it: each is listed in a small file under the data folder
+# while it is written, and whatever is still listed at the next start or export is removed.
+
+def _ledger() -> Path:
+    from desktop_app.core.settings import app_paths
+
+    return app_paths().data_dir / "unfinished-exports.txt"
+
+
+def _read_ledger(ledger: Path) -> list[str]:
+    try:
+        return [line for line in ledger.read_text(encoding="utf-8").splitlines() if line.endswith(".part")]
+    except (OSError, ValueError):
+        return []
+
+
+def _remember_part(part: Path, add: bool) -> None:
+    ledger = _ledger()
+    try:
+        lines = [line for line in _read_ledger(ledger) if line != str(part.resolve())]
+        if add:
+            lines.append(str(part.resolve()))
+        if lines:
+            ledger.parent.mkdir(parents=True, exist_ok=True)
+            ledger.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        else:
+            ledger.unlink(missing_ok=True)
+    except OSError as exc:  # bookkeeping only: never fail an export for it
+        log.info("could not note the export's temporary file: %s", type(exc).__name__)
+
+
+def remove_unfinished_exports(ledger: Path | None = None) -> list[Path]:
+    """Delete the ``.part`` files that interrupted exports left behind; returns those removed."""
+    ledger = ledger or _ledger()
+    removed = []
+    for line in _read_ledger(ledger):
+        part = Path(line)
+        try:
+            if part.is_file() and not part.is_symlink():
+                part.unlink()
+                removed.append(part)
+        except OSError as exc:
+            log.info("could not remove %s: %s", part, type(exc).__name__)
+    try:
+        ledger.unlink(missing_ok=True)
+    except OSError:
+        pass
+    return removed

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from desktop_app.core.errors import InputImageError
@@ -151,9 +150,31 @@ def check_image(path: Path) -> InputImage:
         has_alpha = _has_alpha(img)
         try:
             img.load()
+            blank = _blank_reason(img)
         except _DECODE_ERRORS as exc:
             raise _damaged(path) from exc
+    if blank:
+        raise InputImageError(f"The image {_name(path)} is {blank}: there is nothing in it to make a model from.",
+                              hint="Choose a picture with a visible subject.")
     return InputImage(path, width, height, fmt, has_alpha, size_bytes)
+
+
+def _blank_reason(img: Image.Image) -> str:
+    """"fully transparent" or "a single flat colour" for a picture with no subject at all, else "".
+
+    Cheap: Pillow's per-band extrema, no copy of the pixels."""
+    if _has_alpha(img):
+        rgba = img.convert("RGBA")
+        if rgba.getextrema()[3][1] == 0:
+            return "fully transparent"
+        bands = rgba.getextrema()
+    else:
+        bands = img.getextrema()
+    if not isinstance(bands[0], tuple):  # a single-band (grey) picture gives one (min, max) pair
+        bands = (bands,)
+    if all(low == high for low, high in bands[:3]):
+        return "a single flat colour (all white, all black or all one shade)"
+    return ""
 
 
 def _count_text(n: int) -> str:
@@ -175,6 +196,8 @@ def _to_display_mode(img: Image.Image, keep_alpha: bool) -> Image.Image:
     """8-bit RGB or RGBA, whatever came in (palette, grey, 16-bit, CMYK)."""
     if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         # Pillow clips 16-bit values when converting straight to 8 bit; scale them instead.
+        import numpy as np  # only for 16-bit images: numpy is not imported at start-up
+
         arr = np.asarray(img, dtype=np.float64)
         top = 65535.0 if arr.max(initial=0) > 255 else 255.0
         img = Image.fromarray(np.clip(arr * (255.0 / top), 0, 255).astype(np.uint8))

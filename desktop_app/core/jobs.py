@@ -200,6 +200,19 @@ class JobStore:
         with self._lock:
             self._db.close()
 
+    def quick_check(self) -> str:
+        """"" when SQLite's quick_check finds the journal sound, else what it found (state_repair sets a
+        damaged journal aside). Reads every page once: milliseconds for a journal of thousands of jobs."""
+        with self._lock:
+            try:
+                rows = self._db.execute("PRAGMA quick_check").fetchall()
+                if rows == [("ok",)] or [tuple(r) for r in rows] == [("ok",)]:
+                    self._db.execute("SELECT COUNT(*) FROM jobs").fetchone()
+                    return ""
+            except sqlite3.DatabaseError as exc:
+                return str(exc) or type(exc).__name__
+        return "; ".join(str(r[0]) for r in rows[:3])
+
     def flush(self) -> None:
         """Make every commit so far survive a power cut too, not only a crash (blocking: call it from a worker).
 
@@ -328,7 +341,10 @@ class JobStore:
                 )
                 self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                # A failed COMMIT (disk full) may already have rolled back; a second ROLLBACK would raise
+                # "cannot rollback" and hide the real cause.
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
         log.info("job %s: %s -> %s %s", job_id, before, to, job.message)
         return job

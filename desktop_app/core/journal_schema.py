@@ -70,7 +70,8 @@ def migrate(db: sqlite3.Connection, path: Path) -> int:
             db.execute(f"PRAGMA user_version = {version}")
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # a failed COMMIT may have rolled back already
+                db.execute("ROLLBACK")
             raise
         log.info("journal %s upgraded to format %s", path, version)
     return found

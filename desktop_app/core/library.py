@@ -24,13 +24,15 @@ from typing import Any
 
 from desktop_app.core import library_index as idx
 from desktop_app.core.library_index import LibraryQuery, LibraryRow
+from desktop_app.core.library_paths import contained
 
 log = logging.getLogger(__name__)
 
 ITEM_FILE = "item.json"
 THUMBNAIL = "thumbnail.png"
 TRASH = "trash"
-STATUSES = ("complete", "partial", "imported")
+STATUSES = ("complete", "partial", "imported", "damaged")
+DAMAGED_MODEL = "damaged"  # model_id of an item whose item.json is missing or unusable
 
 __all__ = ["Library", "LibraryFile", "LibraryItem", "LibraryQuery", "LibraryRow"]
 
@@ -68,9 +70,14 @@ class LibraryItem:
     def provider(self) -> str:
         return self.model_id.split(":", 1)[0]
 
+    def inside(self, name: str) -> Path | None:
+        """``folder / name`` when it resolves inside the item folder, else None: names come from item.json
+        (which anyone can edit) and must never lead out of the item, whatever ``..`` or links they hold."""
+        return contained(self.folder, name) if self.folder and name else None
+
     @property
     def model_path(self) -> Path | None:
-        return self.folder / self.model_file if self.folder and self.model_file else None
+        return self.inside(self.model_file)
 
     @property
     def thumbnail_path(self) -> Path | None:
@@ -81,6 +88,10 @@ class LibraryItem:
         value = self.params.get("prompt", "")
         return value if isinstance(value, str) else ""
 
+    @property
+    def damaged(self) -> bool:
+        return self.status == "damaged"
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("folder")
@@ -89,6 +100,8 @@ class LibraryItem:
 
     @classmethod
     def from_json(cls, data: dict[str, Any], folder: Path | None = None) -> LibraryItem:
+        """Build an item from trusted data (the index, which the library wrote). For an ``item.json`` read from
+        disk use ``parse_item``, which checks every field's type and every path."""
         files = [LibraryFile(**f) for f in data.get("files", []) if isinstance(f, dict)]
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__ and k not in ("files", "folder")}
         return cls(**known, files=files, folder=folder)
@@ -120,12 +133,18 @@ class Library:
         self._lock = threading.RLock()
         # Called (in the switching thread) after switch_to, so views can list the new folder.
         self.on_switch: list[Callable[[], None]] = []
+        # Sentences for the user about damage found and repaired (a rebuilt index); shown once at start.
+        self.notices: list[str] = []
+        # (item id, why) for every item folder whose item.json was missing or unusable at the last rebuild.
+        self.damaged: list[tuple[str, str]] = []
         self._open(root)
 
     def _open(self, root: Path) -> None:
+        from desktop_app.core.state_repair import ensure_folder
+
         self.root = root
         self.items_dir = root / "items"
-        self.items_dir.mkdir(parents=True, exist_ok=True)
+        ensure_folder(self.items_dir)
         self._db = self._open_index()
 
     # --- index -----------------------------------------------------------------------------------------
@@ -140,18 +159,38 @@ class Library:
         return self.root / "index.sqlite3"
 
     def _open_index(self) -> sqlite3.Connection:
+        """Open the index; a damaged one (or a folder in its place) is set aside and rebuilt from the items."""
+        from desktop_app.core.state_repair import SQLITE_SIDE_FILES, plain_problem, probe_folder, set_aside
+
         path = self.index_path
-        try:
+        problem = "a folder is in its place" if path.is_dir() else ""
+        if not problem:
+            try:
+                db = idx.connect(path)
+                problem = idx.quick_check(db)
+                if problem:
+                    db.close()
+            except (sqlite3.Error, OSError) as exc:
+                storage = probe_folder(self.root)
+                if storage is not None:
+                    raise storage from exc
+                problem = str(exc) or type(exc).__name__
+        if problem:
+            problem = plain_problem(problem)
+            log.info("library index %s is damaged (%s); rebuilding it from the item folders", path, problem)
+            aside = set_aside(path, SQLITE_SIDE_FILES)
             db = idx.connect(path)
-        except sqlite3.DatabaseError:
-            log.warning("library index %s is damaged; rebuilding it from the item folders", path)
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(path) + suffix).unlink(missing_ok=True)
-            db = idx.connect(path)
+            self.notices.append(f"The library index {path} was damaged ({problem}); it was set aside as "
+                                f"{aside.name} and rebuilt from the item folders. No item was lost.")
         self._db = db
         count = db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
-        if count == 0 and any(self.items_dir.iterdir()):
+        if problem or (count == 0 and any(self.items_dir.iterdir())):
             self.rebuild_index()
+            if self.damaged:
+                names = ", ".join(item_id for item_id, _why in self.damaged[:5])
+                more = f" and {len(self.damaged) - 5} more" if len(self.damaged) > 5 else ""
+                self.notices.append(f"{len(self.damaged)} library item(s) have a missing or damaged item.json and "
+                                    f"are listed as damaged, with their files: {names}{more}.")
         return db
 
     def _index(self, item: LibraryItem) -> None:
@@ -160,8 +199,10 @@ class Library:
         self._db.execute(idx.INSERT, idx.index_values(data, item.provider, item.prompt, size))
 
     def rebuild_index(self) -> int:
-        """Re-read every item folder into the index; returns how many items it found."""
+        """Re-read every item folder into the index; returns how many items it found (damaged ones included:
+        they are listed as "damaged" with their files, never dropped; ``self.damaged`` says which and why)."""
         with self._lock:
+            damaged: list[tuple[str, str]] = []
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 self._db.execute("DELETE FROM items")
@@ -171,23 +212,43 @@ class Library:
                     if item is not None:
                         self._index(item)
                         found += 1
+                        if item.damaged:
+                            damaged.append((item.id, str(item.remote.get("damage", ""))))
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
-        log.info("library index rebuilt: %d items", found)
+            self.damaged = damaged
+        log.info("library index rebuilt: %d items (%d damaged)", found, len(damaged))
         return found
 
     def _read_folder(self, folder: Path) -> LibraryItem | None:
-        try:
-            data = json.loads((folder / ITEM_FILE).read_text(encoding="utf-8"))
-            item = LibraryItem.from_json(data, folder)
-        except (OSError, ValueError, TypeError) as exc:
-            if folder.is_dir():
-                log.warning("skipping library folder %s: %s", folder.name, type(exc).__name__)
+        """The item in ``folder``; a damaged item when item.json is missing or unusable; None for what is not
+        an item folder at all (a stray file, a half-made import, a hidden folder)."""
+        from desktop_app.core.library_item_check import DamagedItemError, damaged_item, parse_item
+
+        if folder.name.startswith(".") or folder.is_symlink() or not folder.is_dir():
             return None
-        item.id = folder.name
-        return item
+        try:
+            text = (folder / ITEM_FILE).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            if not any(p.is_file() for p in folder.rglob("*")):
+                return None  # an empty folder holds nothing to keep or show
+            reason = "item.json is missing"
+        except IsADirectoryError:
+            reason = "item.json is a folder"
+        except (OSError, ValueError) as exc:
+            reason = f"item.json cannot be read ({type(exc).__name__})"
+        else:
+            try:
+                return parse_item(json.loads(text), folder)
+            except DamagedItemError as exc:
+                reason = str(exc)
+            except (ValueError, TypeError, RecursionError) as exc:
+                reason = f"item.json is not valid ({type(exc).__name__})"
+        log.info("library folder %s is damaged: %s", folder.name, reason)
+        return damaged_item(folder, reason)
 
     # --- items -----------------------------------------------------------------------------------------
 
@@ -256,6 +317,10 @@ class Library:
                 if key in ("id", "folder") or key not in LibraryItem.__dataclass_fields__:
                     raise AttributeError(key)
                 setattr(item, key, value)
+            if item.damaged and (self.items_dir / item_id / ITEM_FILE).exists():
+                from desktop_app.core.state_repair import set_aside
+
+                set_aside(self.items_dir / item_id / ITEM_FILE)  # keep the damaged original, never overwrite
             write_json_atomic(self.items_dir / item_id / ITEM_FILE, item.to_json())
             self._index(item)
         return item

@@ -10,10 +10,11 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import unquote
 
 from desktop_app.core.errors import MeshwrightError
 from desktop_app.core.library import ITEM_FILE, TRASH, Library, LibraryFile, LibraryItem, new_item_id
-from desktop_app.core.meshes import PREVIEW_FORMATS, mesh_stats
+from desktop_app.core.mesh_formats import PREVIEW_FORMATS
 from desktop_app.core.outputs import sha256_file
 
 log = logging.getLogger(__name__)
@@ -28,29 +29,41 @@ class LibraryMoveError(MeshwrightError):
 # --- import ------------------------------------------------------------------------------------------------
 
 
-def companion_files(path: Path) -> list[Path]:
-    """Files a model refers to by relative name: an OBJ's MTL and its textures, a glTF's buffers and images."""
-    found: list[Path] = []
+def _references(path: Path) -> list[str]:
+    """Every relative name a model refers to: an OBJ's MTL and its textures, a glTF's buffers and images."""
+    names: list[str] = []
     try:
         if path.suffix.lower() == ".obj":
             for mtl in re.findall(r"^\s*mtllib\s+(.+?)\s*$", path.read_text(errors="replace"), re.M):
+                names.append(mtl)
                 mtl_path = path.parent / mtl
-                if mtl_path.is_file():
-                    found.append(mtl_path)
-                    maps = re.findall(r"^\s*(?:map_\w+|bump|disp|norm)\s+(?:-\S+\s+\S+\s+)*(.+?)\s*$",
-                                      mtl_path.read_text(errors="replace"), re.M)
-                    found += [path.parent / m for m in maps if (path.parent / m).is_file()]
+                if mtl_path.is_file() and mtl_path.resolve().is_relative_to(path.parent.resolve()):
+                    names += re.findall(r"^\s*(?:map_\w+|bump|disp|norm)\s+(?:-\S+\s+\S+\s+)*(.+?)\s*$",
+                                        mtl_path.read_text(errors="replace"), re.M)
         elif path.suffix.lower() == ".gltf":
             data = json.loads(path.read_text(encoding="utf-8"))
-            for entry in [*data.get("buffers", []), *data.get("images", [])]:
+            entries = [*data.get("buffers", []), *data.get("images", [])] if isinstance(data, dict) else []
+            for entry in entries:
                 uri = entry.get("uri", "") if isinstance(entry, dict) else ""
-                if uri and not uri.startswith("data:") and (path.parent / uri).is_file():
-                    found.append(path.parent / uri)
-    except (OSError, ValueError) as exc:
+                if isinstance(uri, str) and uri and not uri.startswith("data:"):
+                    names.append(unquote(uri))
+    except (OSError, ValueError, AttributeError, TypeError) as exc:
         log.info("could not read the files %s refers to: %s", path.name, type(exc).__name__)
-    # Only files beside or below the model: a name like ../../secret must not pull anything else in.
+    return names
+
+
+def outside_references(path: Path) -> list[str]:
+    """The names a model refers to that lead outside its own folder (``../x.bin``, ``/etc/passwd``)."""
     base = path.parent.resolve()
-    return list(dict.fromkeys(p for p in found if p.resolve().is_relative_to(base)))
+    return [n for n in _references(path)
+            if Path(n).is_absolute() or "://" in n or not (path.parent / n).resolve().is_relative_to(base)]
+
+
+def companion_files(path: Path) -> list[Path]:
+    """The files a model refers to that exist beside or below it (never anything outside its folder)."""
+    base = path.parent.resolve()
+    found = [path.parent / n for n in _references(path) if "://" not in n and not Path(n).is_absolute()]
+    return list(dict.fromkeys(p for p in found if p.resolve().is_relative_to(base) and p.is_file()))
 
 
 def import_model(library: Library, path: Path, title: str = "") -> LibraryItem:
@@ -59,7 +72,15 @@ def import_model(library: Library, path: Path, title: str = "") -> LibraryItem:
     if path.suffix.lower() not in PREVIEW_FORMATS:
         raise MeshwrightError(f"'{path.name}' is not a model file Meshwright can open.",
                               hint="Use a GLB, glTF, OBJ, STL or PLY file.")
-    stats = mesh_stats(path)  # refuses missing, damaged and empty files with a plain message
+    outside = outside_references(path) if path.is_file() else []
+    if outside:
+        raise MeshwrightError(
+            f"'{path.name}' refers to files outside its own folder ({', '.join(outside[:3])}); Meshwright "
+            "copies only files beside or below the model, so it was not imported.",
+            hint="Put those files next to the model (and fix the names in it), or export it as GLB.")
+    from desktop_app.core.meshes import mesh_stats  # numpy and the mesh code: not at start-up
+
+    stats = mesh_stats(path)  # refuses missing, damaged, unreadable and empty files with a plain message
     staging = library.root / f".import-{uuid.uuid4().hex[:8]}"
     outputs = staging / "outputs"
     outputs.mkdir(parents=True)
@@ -94,12 +115,17 @@ def _tree_bytes(folder: Path) -> int:
 
 
 def _copy_verified(src: Path, dest: Path) -> None:
-    shutil.copytree(src, dest)
+    shutil.copytree(src, dest, symlinks=True)  # a link in an item is copied as a link, never followed out
     for path in src.rglob("*"):
         if path.is_file():
             copy = dest / path.relative_to(src)
             if not copy.is_file() or copy.stat().st_size != path.stat().st_size:
                 raise LibraryMoveError(f"Copying {path.name} did not give the same file; nothing was changed.")
+
+
+def _is_item_folder(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink() and not path.name.startswith(".") and (
+        (path / ITEM_FILE).is_file() or any(p.is_file() for p in path.rglob("*")))
 
 
 def move_library(library: Library, dest: Path, progress: Progress | None = None) -> Path:
@@ -123,7 +149,8 @@ def move_library(library: Library, dest: Path, progress: Progress | None = None)
     except OSError as exc:
         raise LibraryMoveError("That folder cannot be written to.", hint=type(exc).__name__) from exc
 
-    folders = [p for p in sorted(library.items_dir.iterdir()) if (p / ITEM_FILE).is_file()]
+    # Every item folder, damaged ones (no usable item.json) included: a move must not leave any behind.
+    folders = [p for p in sorted(library.items_dir.iterdir()) if _is_item_folder(p)]
     total = max(1, sum(_tree_bytes(p) for p in folders))
     done = 0
     try:
@@ -133,7 +160,7 @@ def move_library(library: Library, dest: Path, progress: Progress | None = None)
             done += _tree_bytes(folder)
         with library.lock:  # no job can file a result between the last copy and the switch
             late = [p for p in library.items_dir.iterdir()
-                    if (p / ITEM_FILE).is_file() and not (dest / "items" / p.name).exists()]
+                    if _is_item_folder(p) and not (dest / "items" / p.name).exists()]
             for folder in late:
                 _copy_verified(folder, dest / "items" / folder.name)
             if (library.root / TRASH).is_dir():

@@ -150,3 +150,12 @@ INSERT = ("INSERT OR REPLACE INTO items (id, title, model_id, provider, prompt, 
 def row_from_tuple(values: tuple[Any, ...]) -> LibraryRow:
     item_id, title, model_id, provider, created, cost, unit, size, fav, status, tags = values
     return LibraryRow(item_id, title, model_id, provider, created, cost, unit, size, bool(fav), status, tags)
+
+
+def quick_check(db: sqlite3.Connection) -> str:
+    """"" when SQLite finds the index sound, else what it found (the library then rebuilds it)."""
+    try:
+        rows = [str(r[0]) for r in db.execute("PRAGMA quick_check").fetchall()]
+    except sqlite3.DatabaseError as exc:
+        return str(exc) or type(exc).__name__
+    return "" if rows == ["ok"] else "; ".join(rows[:3])

@@ -44,10 +44,21 @@ def _entry(folder: Path) -> TrashedItem | None:
         size = sum(int(f.get("size", 0)) for f in data.get("files", []) if isinstance(f, dict))
         return TrashedItem(folder, item_id or folder.name, str(data.get("title", "")), str(data.get("model_id", "")),
                            deleted_at, size)
-    except (OSError, ValueError, TypeError, AttributeError) as exc:
-        if folder.is_dir():
-            log.info("skipping trash folder %s: %s", folder.name, type(exc).__name__)
-        return None
+    except (OSError, ValueError, TypeError, AttributeError, RecursionError) as exc:
+        if not folder.is_dir():
+            return None
+        # A damaged item deleted from the library stays restorable: listed by its folder, not its claims.
+        log.info("trash folder %s has no usable item.json: %s", folder.name, type(exc).__name__)
+        try:
+            files = [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()]
+            if not files:
+                return None
+            size = sum(p.stat().st_size for p in files)
+            deleted_at = int(stamp) / 1000 if stamp.isdigit() else folder.stat().st_mtime
+        except OSError:
+            return None
+        return TrashedItem(folder, item_id or folder.name, f"{item_id or folder.name} (damaged)", "damaged",
+                           deleted_at, size)
 
 
 def trashed_items(library: Library) -> list[TrashedItem]:

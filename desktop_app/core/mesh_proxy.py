@@ -18,12 +18,37 @@ import numpy as np
 from desktop_app.core.mesh_arrays import MeshPart, SceneArrays
 
 PROXY_TRIANGLES = 100_000  # ~3-5x cheaper than a 500k draw; a model under twice this gets no proxy
+# Coarser levels, each clustered from the one before: the preview draws the finest that fits its frame-time
+# budget on this machine (ui/preview/lod.py). llvmpipe at 800x600 needs ~10k to orbit at 30 frames a second.
+PROXY_LEVELS = (PROXY_TRIANGLES, 30_000, 10_000, 3_000)
 UV_PATCHES = 8  # per axis: vertices on the two sides of a UV seam never share a group
+
+
+def motion_proxies(arrays: SceneArrays, levels: tuple[int, ...] = PROXY_LEVELS) -> SceneArrays | None:
+    """The finest proxy, with each coarser one as its ``proxy`` (a chain, finest first); None if small."""
+    head = motion_proxy(arrays, levels[0])
+    last = head
+    for target in levels[1:]:
+        if last is None:
+            break
+        last.proxy = motion_proxy(last, target)
+        last = last.proxy
+    return head
+
+
+def proxy_chain(arrays: SceneArrays) -> list[SceneArrays]:
+    """``arrays.proxy``, its proxy, and so on: the proxy levels, finest first."""
+    chain: list[SceneArrays] = []
+    level = arrays.proxy
+    while level is not None and len(chain) < 16:
+        chain.append(level)
+        level = level.proxy
+    return chain
 
 
 def motion_proxy(arrays: SceneArrays, target: int = PROXY_TRIANGLES) -> SceneArrays | None:
     """A clustered copy of ``arrays`` with about ``target`` triangles, or None when the model is small enough."""
-    if arrays.stats.triangles <= 2 * target:
+    if sum(len(p.indices) for p in arrays.parts) <= 2 * target:  # counted: a proxy's stats are the model's
         return None
     area = sum(_area(p) for p in arrays.parts)
     if not math.isfinite(area) or area <= 0.0:
@@ -39,7 +64,7 @@ def motion_proxy(arrays: SceneArrays, target: int = PROXY_TRIANGLES) -> SceneArr
     parts = [p for p in proxy or [] if len(p.indices)]
     if not parts:
         return None
-    return replace(arrays, parts=parts)
+    return replace(arrays, parts=parts, proxy=None)
 
 
 def _area(part: MeshPart, sample: int = 200_000) -> float:

@@ -17,14 +17,12 @@ import numpy as np
 from desktop_app.core.errors import MeshLoadError
 from desktop_app.core.mesh_arrays import MeshPart, MeshStats, SceneArrays
 from desktop_app.core.mesh_facts import scene_from_parts
+from desktop_app.core.mesh_formats import PREVIEW_FORMATS, UNPREVIEWABLE
 from desktop_app.core.mesh_parts import part_from_mesh
 
 log = logging.getLogger(__name__)
 
-PREVIEW_FORMATS = (".glb", ".gltf", ".obj", ".stl", ".ply")
-# Formats people will meet (services offer them) that trimesh cannot open: say so plainly.
-UNPREVIEWABLE = {".fbx": "FBX", ".usdz": "USDZ", ".usd": "USD", ".usda": "USD", ".usdc": "USD",
-                 ".blend": "Blender", ".3mf": "3MF", ".dae": "Collada"}
+GLTF_SUFFIXES = (".glb", ".gltf")
 MAX_FILE_BYTES = 2 * 1024**3
 MAX_TRIANGLES = 30_000_000  # beyond this llvmpipe (our floor) cannot draw it and RAM runs out
 
@@ -33,8 +31,7 @@ def load_scene_arrays(path: Path, max_texture: int = 2048) -> SceneArrays:
     """Read ``path`` and return flat arrays ready for upload. Raises MeshLoadError with a plain message."""
     path = Path(path)
     size = check_file(path)
-    scene = load_trimesh(path)
-    arrays = scene_arrays_from_trimesh(scene, max_texture=max_texture)
+    arrays = _load_arrays(path, max_texture)
     arrays.stats.file_bytes = size
     arrays.up = "z" if path.suffix.lower() == ".stl" else "y"
     arrays.source = str(path)
@@ -45,9 +42,31 @@ def mesh_stats(path: Path) -> MeshStats:
     """Counts, size and watertightness of a model file, without decoding textures into pixels."""
     path = Path(path)
     size = check_file(path)
-    arrays = scene_arrays_from_trimesh(load_trimesh(path), max_texture=0)
+    arrays = _load_arrays(path, max_texture=0)
     arrays.stats.file_bytes = size
     return arrays.stats
+
+
+def _load_arrays(path: Path, max_texture: int) -> SceneArrays:
+    """glTF through our own reader (core/gltf_scene.py: numpy straight from the file, a fraction of the time
+    and memory); other formats, and glTF stored in ways our reader does not handle, through trimesh."""
+    if path.suffix.lower() in GLTF_SUFFIXES:
+        from desktop_app.core.gltf_read import GltfError, GltfUnsupported
+        from desktop_app.core.gltf_scene import load_gltf_arrays
+
+        try:
+            return load_gltf_arrays(path, max_texture, MAX_TRIANGLES)
+        except GltfUnsupported as exc:
+            log.info("reading %s with trimesh: %s", path, exc)
+        except GltfError as exc:
+            log.info("could not read %s: %s", path, exc)
+            raise MeshLoadError("This model file couldn't be read.",
+                                hint="It may be damaged, incomplete or in an unsupported variant.") from exc
+        except MemoryError as exc:
+            raise MeshLoadError("The model is too large to open on this computer.") from exc
+        except OSError as exc:
+            raise MeshLoadError("The model file could not be found or opened.", hint=str(path)) from exc
+    return scene_arrays_from_trimesh(load_trimesh(path), max_texture=max_texture)
 
 
 def scene_arrays_from_trimesh(scene_or_mesh: Any, max_texture: int = 2048) -> SceneArrays:
@@ -94,6 +113,13 @@ def check_file(path: Path) -> int:
                             hint="Supported: " + ", ".join(PREVIEW_FORMATS) + ".")
     try:
         size = path.stat().st_size
+        with path.open("rb") as fh:  # readable at all? (permissions, a folder named like a model)
+            fh.read(1)
+    except PermissionError as exc:
+        raise MeshLoadError(f"The model file {path.name} cannot be read: permission denied.",
+                            hint=f"Check the file's permissions: {path}") from exc
+    except IsADirectoryError as exc:
+        raise MeshLoadError(f"{path.name} is a folder, not a model file.", hint=str(path)) from exc
     except OSError as exc:
         raise MeshLoadError("The model file could not be found or opened.", hint=str(path)) from exc
     if size == 0:
@@ -116,13 +142,35 @@ def _check_glb_header(path: Path, size: int) -> None:
         raise MeshLoadError("The model file is incomplete.", hint="The download was cut short; try again.")
 
 
+def _contained_resolver(path: Path) -> Any:
+    """A trimesh resolver that reads only files inside the model's folder (``../../etc/x`` is refused),
+    whatever the trimesh version's own default is."""
+    import trimesh.resolvers
+
+    class ContainedResolver(trimesh.resolvers.FilePathResolver):
+        def get(self, name: str) -> bytes:
+            base = Path(self.parent).resolve()
+            target = (base / name.strip()).resolve()
+            if not target.is_relative_to(base):
+                raise MeshLoadError(f"The model refers to a file outside its folder ({name[:80]}).",
+                                    hint="Only files beside the model or below it are read.")
+            return target.read_bytes()
+
+        def namespaced(self, namespace: str) -> Any:
+            inner = ContainedResolver(str(Path(self.parent) / namespace / "_"))
+            return inner
+
+    return ContainedResolver(str(Path(path).resolve()))
+
+
 def load_trimesh(path: Path) -> Any:
     """The file as a trimesh Scene, vertices as stored; any reader failure becomes a plain MeshLoadError."""
     import trimesh
 
     try:
-        # process=False: keep the file's vertices (merging is slow and would weld UV seams).
-        return trimesh.load_scene(str(path), process=False)
+        # process=False: keep the file's vertices (merging is slow and would weld UV seams). The resolver keeps
+        # a glTF's buffers/images and an OBJ's materials inside the model's own folder.
+        return trimesh.load_scene(str(path), process=False, resolver=_contained_resolver(path))
     except MeshLoadError:
         raise
     except MemoryError as exc:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar
-
-import numpy as np
 
 from desktop_app.core.errors import ValidationError
 
@@ -36,7 +35,7 @@ class ReliefParams:
         problems: dict[str, str] = {}
         for name, (lo, hi) in self.RANGES.items():
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
+            if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
                 problems[name] = "must be a number"
             elif not lo <= value <= hi:
                 problems[name] = f"must be between {lo:g} and {hi:g}"
@@ -64,3 +63,12 @@ class ReliefParams:
                     raise ValidationError({key: "must be a number"}) from None
             picked[key] = value
         return cls(**picked)
+
+
+def _finite(value: float) -> bool:
+    """math.isfinite, with integers too large for a float counted as not finite (numpy is not needed here:
+    this module is imported at start-up)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False

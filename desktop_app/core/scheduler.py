@@ -26,6 +26,7 @@ from desktop_app.core.pacing import ProviderGate, backoff
 from desktop_app.core.scheduler_control import JobControl
 from desktop_app.core.scheduler_results import ResultStage
 from desktop_app.core.scheduler_submit import SubmitStage, is_paid, paid_request_maybe_sent, uncertain_message
+from desktop_app.core.state_repair import storage_error_for
 from desktop_app.providers.base import PollResult, RemoteRef, RemoteStatus, poll_interval
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,9 @@ class Scheduler(SubmitStage, JobControl, ResultStage):
         self._tasks: dict[str, asyncio.Task[Job]] = {}
         self._listeners: list[Listener] = []
         self._success_notes: dict[str, str] = {}  # job id -> what the service said about a qualified success
+        # job id -> why it stopped short, when the CLI's exit code depends on it: "auth" (key missing or
+        # rejected) or "download" (paid for and finished, but the result could not be fetched yet).
+        self.stop_causes: dict[str, str] = {}
         self._closing = False
 
     # --- plumbing --------------------------------------------------------------------------------------
@@ -230,12 +234,21 @@ class Scheduler(SubmitStage, JobControl, ResultStage):
             self._on_stopped(job_id, provider)
             raise
         except Exception as exc:  # a bug must not leave a job looking alive
-            log.exception("job %s crashed", job_id)
-            job = self.store.require(job_id)
-            if not job.state.terminal:
-                text = exc.user_text() if isinstance(exc, MeshwrightError) else f"Unexpected error: {exc}"
-                to = S.INTERRUPTED if job.remote else S.FAILED
-                job = self._set(job, to, text)
+            storage = storage_error_for(exc, self.jobs_dir)  # a full or read-only disk is not a bug
+            if storage is not None:
+                log.info("job %s stopped: %s", job_id, storage.message)
+                self.stop_causes[job_id] = "storage"
+                exc = storage
+            else:
+                log.exception("job %s crashed", job_id)
+            try:
+                job = self.store.require(job_id)
+                if not job.state.terminal:
+                    text = exc.user_text() if isinstance(exc, MeshwrightError) else f"Unexpected error: {exc}"
+                    to = S.INTERRUPTED if job.remote else S.FAILED
+                    job = self._set(job, to, text)
+            except Exception as again:  # the journal itself cannot be written (disk full): say which folder
+                raise (storage_error_for(again, self.store.path.parent) or again) from exc
             return job
 
     def _on_stopped(self, job_id: str, provider: Any) -> None:
@@ -269,6 +282,7 @@ class Scheduler(SubmitStage, JobControl, ResultStage):
             try:
                 result = await provider.poll(ref)
             except AuthError as exc:
+                self.stop_causes[job.id] = "auth"
                 return self._set(job, S.INTERRUPTED, exc.user_text())
             except ProviderError as exc:
                 if not exc.retryable:

@@ -104,7 +104,7 @@ class JobControl:
         if job.item_id:
             item = self.library.get(job.item_id)
             if item is not None and item.folder is not None:
-                images = [item.folder / n for n in item.inputs]
+                images = [item.inside(n) or item.folder / "inputs" / "(outside the item)" for n in item.inputs]
         missing = [p.name for p in images if not p.exists()]
         if missing:
             raise MeshwrightError(f"The input images of this job are gone ({', '.join(missing)}).")

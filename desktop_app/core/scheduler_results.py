@@ -27,6 +27,7 @@ S = JobState
 
 class ResultStage:
     store: JobStore
+    stop_causes: dict[str, str]
     library: Library
     http_client: Callable[[], Awaitable[httpx.AsyncClient]]
     _set: Callable[..., Job]
@@ -77,6 +78,7 @@ class ResultStage:
         out_dir = self.job_dir(job.id) / "outputs"
         used: set[str] = set()
         saved: list[tuple[Any, Path]] = []
+        missing: list[tuple[Any, str, str]] = []  # (remote, file name, why) of files that would not download
         for index, remote in enumerate(files):
             dest = out_dir / safe_filename(remote.name, used, default=f"file-{index + 1}")
             job = self._set(job, message=f"Downloading {dest.name} ({index + 1} of {len(files)})",
@@ -85,9 +87,26 @@ class ResultStage:
                 try:
                     await self._fetch(ref, remote, dest, provider, gate)
                 except DownloadError as exc:
-                    return self._set(job, S.INTERRUPTED, exc.user_text())
+                    missing.append((remote, dest.name, exc.user_text()))
+                    continue
             saved.append((remote, dest))
-        return await self._file_result(job, saved, final)
+        if missing and not _has_main_model(saved, [m[0] for m in missing]):
+            # The model itself is missing: keep the job to try again ("resume"), nothing is filed half-done.
+            self.stop_causes[job.id] = "download"
+            return self._set(job, S.INTERRUPTED, missing[0][2])
+        if missing:
+            # One broken extra (a preview image, a second format) must not cost the model that did arrive.
+            names = ", ".join(name for _r, name, _why in missing)
+            log.warning("job %s: kept the model; %d extra file(s) did not download: %s", job.id, len(missing), names)
+            final = (final[0], f"{final[1]} (could not download: {names})")
+        job = await self._file_result(job, saved, final)
+        release = getattr(provider, "release", None)  # the offline generator's copy is no longer needed
+        if release is not None:
+            try:
+                await release(ref)
+            except Exception:  # tidying only: the item is safe in the library already
+                log.warning("could not remove the provider's copy of job %s's files", job.id, exc_info=True)
+        return job
 
     async def _fetch(self, ref: RemoteRef, remote: Any, dest: Path, provider: Any, gate: ProviderGate) -> None:
         for attempt in range(1, 6):
@@ -111,3 +130,11 @@ class ResultStage:
         item.status = "partial" if final[0] is S.FAILED else "complete"
         item = await asyncio.to_thread(self.library.add, item, folder)
         return self._set(self.store.require(job.id), final[0], final[1], item_id=item.id, progress=1.0)
+
+
+def _has_main_model(saved: list[tuple[Any, Path]], failed: list[Any]) -> bool:
+    """Whether the files that arrived hold the job's model: a previewable model arrived, and no file the
+    service marked as *the* model (``preferred``) is among the failed ones."""
+    if any(getattr(remote, "preferred", False) for remote in failed):
+        return False
+    return result_files.choose_model(saved) is not None

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from desktop_app.core.errors import MeshwrightError, ProviderError, SubmitUncertainError
+from desktop_app.core.errors import AuthError, MeshwrightError, ProviderError, SubmitUncertainError
 from desktop_app.core.jobs import PAID_REQUEST, PREPARING, Job, JobState, JobStore
 from desktop_app.core.pacing import ProviderGate, backoff
 from desktop_app.providers.base import GenerationRequest
@@ -39,6 +39,7 @@ def paid_request_maybe_sent(job: Job, provider: Any) -> bool:
 
 class SubmitStage:
     store: JobStore
+    stop_causes: dict[str, str]
     _set: Callable[..., Job]
     job_dir: Callable[[str], Path]
     _cancel_remote: Callable[[Job, Any], Awaitable[Job]]
@@ -86,6 +87,8 @@ class SubmitStage:
                 # A refusal (429, parallelism limit) created nothing at the service, so sending again is safe,
                 # and a stop while waiting to send again is too.
                 if not exc.retryable or attempt >= MAX_SUBMIT_REFUSALS or job.cancel_requested:
+                    if isinstance(exc, AuthError):
+                        self.stop_causes[job.id] = "auth"
                     return self._set(job, S.FAILED, exc.user_text())
                 wait = exc.retry_after if exc.retry_after is not None else backoff(attempt, cap=60.0)
                 gate.pause(wait)

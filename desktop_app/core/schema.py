@@ -68,7 +68,7 @@ class ModelSchema:
         if isinstance(data.get("model"), dict):
             data = data["model"]
         raw_inputs: list[dict[str, Any]] = []
-        for item in data.get("inputs") or ():
+        for item in _input_list(data):
             if isinstance(item, dict) and item.get("name") and item["name"] not in {
                 i["name"] for i in raw_inputs
             }:
@@ -264,7 +264,7 @@ class ModelSchema:
         for f in self.fields:
             if not self.is_enabled(f.name, resolved)[0] or f.name in errors:
                 continue
-            key, message = self._required_error(f, defined)
+            key, message = self._required_error(f, defined, resolved)
             if message:
                 errors.setdefault(key, message)
             elif defined(f.name) and not f.is_file and f.type != FieldType.UNSUPPORTED:
@@ -273,7 +273,7 @@ class ModelSchema:
                     errors[f.name] = message
         return errors
 
-    def _required_error(self, f: Field, defined: Any) -> tuple[str, str]:
+    def _required_error(self, f: Field, defined: Any, resolved: dict) -> tuple[str, str]:
         if defined(f.name):
             return f.name, ""
         req = f.required
@@ -286,6 +286,8 @@ class ModelSchema:
         set_siblings = [n for n in req.if_defined if defined(n)]
         if set_siblings:
             return f.name, f"Needed when {quoted(self._index[set_siblings[0]].label)} is set."
+        if req.when_values and self._required_when(req, resolved):
+            return self._required_when_error(f, req)
         if req.if_not_defined and not any(defined(n) for n in req.if_not_defined):
             group = [f, *(self._index[n] for n in req.if_not_defined)]
             if any(g.is_image for g in group):
@@ -297,6 +299,25 @@ class ModelSchema:
                 return "images", "Add an image or fill in " + " or ".join(quoted(g.label) for g in others) + "."
             return f.name, "Fill in this or " + " or ".join(quoted(g.label) for g in group[1:]) + "."
         return f.name, ""
+
+    def required_now(self, name: str, values: dict) -> bool:
+        """Whether ``required.conditional`` makes this input required for these values."""
+        req = self._index[name].required
+        return bool(req.when_values) and self._required_when(req, self._resolved(values))
+
+    def _required_when(self, req: Any, values: dict) -> bool:
+        checks = [any(same_value(self._current(sib, values), a) for a in allowed)
+                  for sib, allowed in req.when_values]
+        return all(checks) if req.when_operator == "and" else any(checks)
+
+    def _required_when_error(self, f: Field, req: Any) -> tuple[str, str]:
+        parts = []
+        for sib, allowed in req.when_values:
+            s = self._index[sib]
+            parts.append(f"{quoted(s.label)} is " + " or ".join(s.choice_label(a) for a in allowed))
+        joiner = " and " if req.when_operator == "and" else " or "
+        key = "images" if f.is_image else f.name
+        return key, "Needed when " + joiner.join(parts) + "."
 
     # ----------------------------------------------------------------- request body
 
@@ -335,6 +356,18 @@ class ModelSchema:
                 value = self.coerce({f.name: value})[f.name]
             body[f.name] = list(value) if isinstance(value, tuple) else value
         return body
+
+
+def _input_list(data: dict) -> list[Any]:
+    """``inputs``, or ``parameters`` when a record has no ``inputs`` (Scenario's Blender plugin does the same:
+    scenario-labs/blender-plugin scenario/core/api/sdk_adapter.py ``estimate_model``); a name-keyed object is
+    turned into a list as that plugin's ``_prepare`` does."""
+    raw = data.get("inputs")
+    if raw is None:
+        raw = data.get("parameters")
+    if isinstance(raw, dict):
+        raw = [dict(v, name=k) for k, v in raw.items() if isinstance(v, dict)]
+    return list(raw) if isinstance(raw, list) else []
 
 
 def _prompt_name(raw_inputs: list[dict[str, Any]]) -> str | None:

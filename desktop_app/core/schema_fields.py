@@ -50,13 +50,17 @@ class Required:
     always: bool = False
     if_defined: tuple[str, ...] = ()
     if_not_defined: tuple[str, ...] = ()
+    # ``required.conditional`` (scenario-sdk types/model_retrieve_response.py ModelInputRequiredConditional):
+    # required when sibling inputs hold one of the listed values, combined with ``and`` or ``or``.
+    when_values: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+    when_operator: str = "or"
 
     def __bool__(self) -> bool:
         return self.always
 
     @property
     def conditional(self) -> bool:
-        return bool(self.if_defined or self.if_not_defined)
+        return bool(self.if_defined or self.if_not_defined or self.when_values)
 
     def to_json(self) -> bool | dict[str, Any]:
         if self.always:
@@ -66,6 +70,8 @@ class Required:
             out["ifDefined"] = {name: True for name in self.if_defined}
         if self.if_not_defined:
             out["ifNotDefined"] = {name: True for name in self.if_not_defined}
+        if self.when_values:
+            out["conditional"] = {"values": conditions_to_json(self.when_values), "operator": self.when_operator}
         return out or False
 
 
@@ -210,7 +216,14 @@ def _required(raw: Any, sibling_names: set[str]) -> Required:
     if not_defined_raw and not if_not_defined:
         # The either-or partner is not in the public schema, so nothing can stand in for this input.
         return Required(always=True)
-    return Required(if_defined=if_defined, if_not_defined=if_not_defined)
+    when: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+    operator = "or"
+    conditional = raw.get("conditional")
+    if isinstance(conditional, dict):
+        # A condition on an input the public schema does not show can never hold (nothing can set it).
+        when = tuple(c for c in parse_conditions(conditional.get("values")) if c[0] in sibling_names)
+        operator = "and" if str(conditional.get("operator") or "").lower() == "and" else "or"
+    return Required(if_defined=if_defined, if_not_defined=if_not_defined, when_values=when, when_operator=operator)
 
 
 def _names(raw: Any) -> list[str]:

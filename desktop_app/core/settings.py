@@ -58,8 +58,11 @@ class AppPaths:
         return self.data_dir / "library"
 
     def ensure(self) -> AppPaths:
+        """Create the folders; StorageError (naming the folder) when one cannot be made."""
+        from desktop_app.core.state_repair import ensure_folder
+
         for d in (self.config_dir, self.data_dir, self.cache_dir, self.log_dir, self.jobs_dir):
-            d.mkdir(parents=True, exist_ok=True)
+            ensure_folder(d)
         return self
 
 
@@ -93,6 +96,8 @@ class Settings:
     preview_background: str = ""  # "#rrggbb" the user chose in the preview; empty: the built-in dark grey
     # the preview's light: environment, exposure, rotation, background, shadow, quality (ui/preview/shading.py)
     preview_light: dict[str, Any] = field(default_factory=dict)
+    # The main window's size and place (Qt's saveGeometry, base64), its workspace and splitter sizes.
+    window_state: dict[str, Any] = field(default_factory=dict)
 
     def library_path(self, paths: AppPaths) -> Path:
         return Path(self.library_dir).expanduser() if self.library_dir else paths.default_library_dir
@@ -103,16 +108,40 @@ class Settings:
         return (url or default).rstrip("/")
 
 
-def load_settings(paths: AppPaths) -> Settings:
+def load_settings(paths: AppPaths, notices: list[str] | None = None) -> Settings:
+    """The saved preferences, or the defaults. A damaged file (garbled, wrong type, a folder in its place) is
+    set aside as ``settings.json.damaged-<date>`` and a sentence saying so is appended to ``notices``."""
+    from desktop_app.core.state_repair import set_aside
+
     path = paths.settings_file
+    problem = ""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return Settings()
-    except (OSError, ValueError) as exc:
-        log.warning("settings file %s unreadable (%s); using defaults", path, type(exc).__name__)
+    except IsADirectoryError:
+        problem = "a folder is in its place"
+    except PermissionError:
+        log.warning("settings file %s cannot be read; using defaults", path)
+        if notices is not None:
+            notices.append(f"The settings file {path} cannot be read (permission denied); Meshwright uses its "
+                           "default settings for now.")
         return Settings()
-    if not isinstance(raw, dict):
+    except (OSError, ValueError) as exc:
+        problem = f"it is not readable settings ({type(exc).__name__})"
+    else:
+        if not isinstance(raw, dict):
+            problem = f"it holds a {type(raw).__name__} instead of settings"
+    if problem:
+        log.info("settings file %s is damaged (%s); using defaults", path, problem)
+        try:
+            aside = set_aside(path)
+            kept = f" The damaged file was kept as {aside.name}."
+        except Exception:  # a read-only folder: the defaults still work, only the copy is not made
+            kept = ""
+        if notices is not None:
+            notices.append(f"The settings file {path} was damaged ({problem}); Meshwright started with default "
+                           f"settings (library folder, preferences, presets).{kept} API keys are not affected.")
         return Settings()
     known = {f.name for f in fields(Settings)}
     defaults = Settings()

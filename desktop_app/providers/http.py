@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from desktop_app import __version__
+import desktop_app
 from desktop_app.core.errors import ProviderError, SubmitUncertainError
 
 log = logging.getLogger("meshwright.http")
@@ -23,24 +23,57 @@ log = logging.getLogger("meshwright.http")
 RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=15.0)
 MAX_RETRY_AFTER = 150.0
+# Every API reply is JSON of a few kilobytes; anything past this is a fault (or an attack) and is not read on,
+# so a broken proxy sending 100 MB costs at most this much memory.
+MAX_REPLY_BYTES = 4 * 1024 * 1024
 
 
 def make_client(base_url: str, headers: dict[str, str] | None = None, timeout: Any = DEFAULT_TIMEOUT,
                 transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
-    """An AsyncClient that logs method, path and status (never headers or bodies)."""
+    """An AsyncClient that logs method, path and status (never headers or bodies), made on first use."""
 
     async def on_response(response: httpx.Response) -> None:
         req = response.request
         log.debug("%s %s -> %s", req.method, req.url.copy_with(query=None), response.status_code)
 
-    return httpx.AsyncClient(
-        base_url=base_url,
-        headers={"User-Agent": f"Meshwright/{__version__}", **(headers or {})},
-        timeout=timeout,
-        transport=transport,
-        follow_redirects=True,
-        event_hooks={"response": [on_response]},
-    )
+    def build() -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            base_url=base_url,
+            headers={"User-Agent": f"Meshwright/{desktop_app.__version__}", **(headers or {})},
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=True,
+            event_hooks={"response": [on_response]},
+        )
+
+    return LazyClient(build)  # type: ignore[return-value]
+
+
+class LazyClient:
+    """Stands in for an AsyncClient until its first use. Each client loads the CA bundle into a new SSL
+    context (~45 ms); three of them at start-up delayed the window for requests it may never make."""
+
+    def __init__(self, build: Any) -> None:
+        object.__setattr__(self, "_build", build)
+        object.__setattr__(self, "_real", None)
+
+    def _client(self) -> httpx.AsyncClient:
+        real = object.__getattribute__(self, "_real")
+        if real is None:
+            real = object.__getattribute__(self, "_build")()
+            object.__setattr__(self, "_real", real)
+        return real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._client(), name, value)
+
+    async def aclose(self) -> None:
+        real = object.__getattribute__(self, "_real")
+        if real is not None:  # never made: nothing to close
+            await real.aclose()
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -78,6 +111,41 @@ def transport_error(exc: httpx.TransportError, *, paid: bool, service: str) -> P
             ),
         )
     return ProviderError(f"The connection to {service} failed ({type(exc).__name__}).", retryable=True)
+
+
+class ReplyTooLargeError(ProviderError):
+    """A service's API reply passed MAX_REPLY_BYTES; it was not read to the end."""
+
+
+async def request_bounded(client: httpx.AsyncClient, method: str, url: str, *, service: str, paid: bool = False,
+                          limit: int = MAX_REPLY_BYTES, **kwargs: Any) -> httpx.Response:
+    """``client.request`` whose body is read with a size cap (declared length and bytes as they arrive, after
+    decompression, so a gzip bomb is capped too). Over the cap: ReplyTooLargeError, or SubmitUncertainError for
+    a paid request (the job may have started). Transport errors propagate as httpx raises them."""
+    async with client.stream(method, url, **kwargs) as response:
+        declared = response.headers.get("content-length", "")
+        chunks: list[bytes] = []
+        total = int(declared) if declared.isdigit() and int(declared) > limit else 0
+        if not total:
+            async for chunk in response.aiter_bytes():
+                total += len(chunk)
+                if total > limit:
+                    break
+                chunks.append(chunk)
+        if total > limit:
+            log.warning("%s %s: reply over %d bytes, not read", method, response.request.url.path, limit)
+            size = f"over {limit // (1024 * 1024)} MB"
+            if paid:
+                raise SubmitUncertainError(
+                    f"{service} sent an unexpectedly huge reply ({size}) to the job request.",
+                    hint="The job may have started anyway; it was not resent. Check your account before retrying.")
+            raise ReplyTooLargeError(
+                f"{service} sent an unexpectedly huge reply ({size}), which Meshwright does not read.",
+                hint="This is a fault at the service or a proxy in between; try again later.", code="REPLY_TOO_LARGE")
+        headers = [(k, v) for k, v in response.headers.multi_items()
+                   if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+        return httpx.Response(response.status_code, headers=headers, content=b"".join(chunks),
+                              request=response.request)
 
 
 def json_body(response: httpx.Response) -> Any:

@@ -1,4 +1,4 @@
-"""Hyper3D Rodin provider (contract: shared/api/rodin.md).
+"""Hyper3D Rodin provider (contract: shared/api/rodin.md; sources of each wire choice: docs/CONTRACTS.md).
 
 Flow: multipart ``POST v2/rodin`` (paid, never retried) -> ``POST v2/status`` with ``jobs.subscription_key``
 -> ``POST v2/download`` with the task ``uuid`` -> plain GET of each signed URL (done by the downloader).
@@ -33,7 +33,7 @@ from desktop_app.providers.base import (
     RemoteRef,
     RemoteStatus,
 )
-from desktop_app.providers.http import json_body, make_client, transport_error
+from desktop_app.providers.http import json_body, make_client, request_bounded, transport_error
 from desktop_app.providers.hyper3d_errors import (
     CANCELED,
     DONE,
@@ -81,11 +81,30 @@ def _has_highpack(addons: Any) -> bool:
     return isinstance(addons, list | tuple) and "HighPack" in addons
 
 
+# Array fields and how they go on the wire. Every vendor client sends ``addons`` as plain values, one field per
+# add-on (``addons=HighPack``: rodin-api-mcp src/rodin_mcp/custom_types.py, ComfyUI's Gen-2.5 node; the official
+# rodin3d-skills scripts/api_client.py joins them with commas, the same text for one add-on), so we do too. A
+# JSON array string (``["HighPack"]``) is what no vendor client sends. ``bbox_condition`` and ``image_label``
+# stay one JSON-list field: the docs' ControlNet example, rodin-api-mcp and BlenderMCP send ``[w,h,l]``.
+PLAIN_REPEATED = frozenset({"addons"})
+
+
+def encode_parts(name: str, value: Any) -> list[str]:
+    """The text parts for one field: several for a repeated plain field, else at most one."""
+    if name in PLAIN_REPEATED:
+        items = [value] if isinstance(value, str) else list(value or ())
+        return [str(item).strip() for item in items if str(item).strip()]
+    text = encode_field(name, value)
+    return [] if text is None else [text]
+
+
 def encode_field(name: str, value: Any) -> str | None:
-    """One text part (contract 2.2, 2.3): booleans as "true"/"false", arrays as one JSON string, whole
-    numbers without ".0"; None or an empty value means the field is left out."""
-    if name == "addons" and isinstance(value, str):
-        value = [value] if value.strip() else []  # the form offers "" or "HighPack"; the wire wants an array
+    """One text part (contract 2.2, 2.3): booleans as "true"/"false", lists as one JSON string, whole
+    numbers without ".0"; None or an empty value means the field is left out. ``addons`` goes through
+    ``encode_parts`` (plain values); here it is joined for display and unit tests only."""
+    if name in PLAIN_REPEATED:
+        parts = encode_parts(name, value)
+        return ",".join(parts) if parts else None
     if value is None or value == "" or (isinstance(value, list | tuple) and not value):
         return None
     if isinstance(value, bool):
@@ -102,6 +121,7 @@ class Hyper3DProvider:
     name = "hyper3d"
     display_name = "Hyper3D Rodin"
     poll_timing = (5.0, 30.0)  # (first poll, cap) in seconds: the newer docs ask for >= 5 s, backing off to 30 s
+    quote_needs_complete_job = False  # the price is the documented table: tier and HighPack only
 
     def __init__(self, base_url: str, api_key: Callable[[], str], *,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
@@ -128,9 +148,10 @@ class Hyper3DProvider:
     async def _call(self, method: str, path: str, *, submit: bool = False, **kwargs: Any) -> dict[str, Any]:
         key = self._key()
         try:
-            response = await self._client.request(
-                method, path, headers={"Authorization": f"Bearer {key}"},
-                timeout=SUBMIT_TIMEOUT if submit else READ_TIMEOUT, **kwargs)
+            response = await request_bounded(
+                self._client, method, path, service=SERVICE, paid=submit,
+                headers={"Authorization": f"Bearer {key}"}, timeout=SUBMIT_TIMEOUT if submit else READ_TIMEOUT,
+                **kwargs)
         except httpx.TransportError as exc:
             raise transport_error(exc, paid=submit, service=SERVICE) from exc
         error = http_error(response, secret=key, submit=submit)
@@ -189,7 +210,8 @@ class Hyper3DProvider:
 
     # ----------------------------------------------------------------- submit (paid)
 
-    def _text_fields(self, schema: ModelSchema, values: dict[str, Any], has_images: bool) -> dict[str, str]:
+    def _text_fields(self, schema: ModelSchema, values: dict[str, Any],
+                     has_images: bool) -> list[tuple[str, str]]:
         body = schema.build_body({k: v for k, v in values.items() if k != "images"})
         tier = str(body.get("tier") or DEFAULT_TIER)
         body["tier"] = tier  # always sent: the server default is disputed (contract 11)
@@ -201,12 +223,7 @@ class Hyper3DProvider:
         if tier in GEN15_TIERS and body.get("mesh_mode") == "Raw" and _has_highpack(body.get("addons")):
             raise ProviderError("HighPack cannot be used with a triangle (Raw) surface on this quality level.",
                                 hint="Choose Quad, or turn HighPack off.", code="INVALID_REQUEST")
-        fields = {}
-        for name, value in body.items():
-            text = encode_field(name, value)
-            if text is not None:
-                fields[name] = text
-        return fields
+        return [(name, text) for name, value in body.items() for text in encode_parts(name, value)]
 
     async def submit(self, request: GenerationRequest, progress: ProgressCallback) -> RemoteRef:
         if request.model_id != MODEL_ID:
@@ -216,9 +233,10 @@ class Hyper3DProvider:
                                 code="TOO_MANY_IMAGES")
         self._key()  # fail before reading files when there is no key
         schema = await self.schema(MODEL_ID)
-        fields = self._text_fields(schema, dict(request.values), bool(request.images))
+        text_parts = self._text_fields(schema, dict(request.values), bool(request.images))
+        fields = dict(text_parts)  # last value per name, for the tier and format below
         images = await asyncio.to_thread(_read_images, request.images)
-        parts: list[tuple[str, Any]] = [(name, (None, text)) for name, text in fields.items()]
+        parts: list[tuple[str, Any]] = [(name, (None, text)) for name, text in text_parts]
         # One "images" part per picture, in the user's order: the first one drives the texture.
         parts += [("images", image) for image in images]
         count = len(images)

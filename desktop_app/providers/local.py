@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import threading
 import uuid
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from desktop_app.core.errors import (
     InputImageError,
@@ -23,9 +25,9 @@ from desktop_app.core.errors import (
     ProviderError,
     UnknownModelError,
 )
-from desktop_app.core.relief import generate_relief
 from desktop_app.core.relief_params import ReliefParams
 from desktop_app.core.schema import ModelSchema
+from desktop_app.core.state_repair import storage_error_for
 from desktop_app.providers.base import (
     FileKind,
     GenerationRequest,
@@ -48,6 +50,14 @@ DESCRIPTION = (
     "Makes a solid, coloured relief from one picture on this computer. Free, no account or internet needed, "
     "ready in seconds."
 )
+
+
+def generate_relief(*args: Any, **kwargs: Any) -> Path:
+    """core.relief.generate_relief, imported on first use: it pulls in trimesh and scipy, which the window's
+    start-up must not wait for (benchmarks/startup.py)."""
+    from desktop_app.core.relief import generate_relief as run
+
+    return run(*args, **kwargs)
 
 
 @dataclass
@@ -88,6 +98,8 @@ class LocalProvider:
         if self._schema is None:
             self._schema = await asyncio.to_thread(ModelSchema.load, resource_path("schemas/local-relief.json"))
         return self._schema
+
+    quote_needs_complete_job = False  # always free
 
     async def quote(self, request: GenerationRequest) -> Quote | None:
         return Quote(0, "credits", "Free, runs on this computer")
@@ -135,6 +147,12 @@ class LocalProvider:
             return PollResult(RemoteStatus.CANCELED, message="Canceled")
         except MeshwrightError as exc:
             return PollResult(RemoteStatus.FAILED, message=exc.user_text())
+        except OSError as exc:
+            storage = storage_error_for(exc, self._work_dir)
+            if storage is not None:
+                raise storage from exc  # the scheduler stops the job with this sentence (CLI exit code 6)
+            log.exception("offline relief %s failed", task.id)
+            return PollResult(RemoteStatus.FAILED, message=f"The offline generator could not write its file ({exc}).")
         except MemoryError:
             return PollResult(RemoteStatus.FAILED, message="This computer ran out of memory making the model; "
                               "lower “Detail” and retry.")
@@ -164,6 +182,20 @@ class LocalProvider:
             if task.future is not None:
                 task.future.cancel()  # only succeeds while it is still waiting for the worker
         return True  # nothing is billed, so a stop is always accepted
+
+    async def release(self, ref: RemoteRef) -> None:
+        """The result is in the library: delete this provider's working copy (cache/local/<task>)."""
+        self._tasks.pop(str(ref.data.get("task", "")), None)
+        folder = ref.data.get("dir")
+        if not folder:
+            return
+        path = Path(str(folder))
+        try:
+            path.resolve().relative_to(self._work_dir.resolve())
+        except ValueError:
+            return  # not ours to delete
+        if path.resolve() != self._work_dir.resolve():
+            await asyncio.to_thread(shutil.rmtree, path, True)
 
     async def aclose(self) -> None:
         for task in self._tasks.values():

@@ -1,8 +1,9 @@
 """Scenario (api.cloud.scenario.com): any image- or text-to-3D model the account lists.
 
-Contract: ``shared/api/scenario.md``. Flow: upload each input image once as an asset, POST the schema-built
-body to ``/generate/custom/{modelId}`` exactly once (it costs creative units), poll ``/jobs/{jobId}``, then
-read every output asset and re-read the chosen one right before each download for a fresh signed URL.
+Contract: ``shared/api/scenario.md``; the vendor sources behind each wire choice: ``docs/CONTRACTS.md``.
+Flow: upload each input image once as an asset (a quote's uploads are reused), POST the schema-built body to
+``/generate/custom/{modelId}`` exactly once (it costs creative units), poll ``/jobs/{jobId}``, then read every
+output asset and re-read the chosen one right before each download for a fresh signed URL.
 Providers never sleep or retry paid calls; uploads (free) get a couple of quick retries on transient errors.
 """
 
@@ -30,15 +31,24 @@ from desktop_app.providers.base import (
     RemoteFile,
     RemoteRef,
 )
-from desktop_app.providers.http import json_body, make_client, transport_error
+from desktop_app.providers.http import json_body, make_client, request_bounded, transport_error
 from desktop_app.providers.scenario_assets import asset_of, image_mime, part_plan, select_outputs
 from desktop_app.providers.scenario_errors import SERVICE, error_for_response, is_model_restricted
-from desktop_app.providers.scenario_jobs import cost_of, job_id_of, job_of, output_ids, poll_result
+from desktop_app.providers.scenario_jobs import (
+    cost_details_text,
+    cost_of,
+    job_id_of,
+    job_of,
+    output_ids,
+    poll_result,
+)
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.cloud.scenario.com/v1"
 UNIT = "CU"
+# scenario-sdk (types/generate_run_model_params.py): dryRun is "true" or "api"; "api" estimates at the API tier.
+DRY_RUN = "api"
 
 
 class ScenarioProvider:
@@ -47,8 +57,9 @@ class ScenarioProvider:
     poll_timing = (5.0, 15.0)  # scenario.md 4.1: every 3-5 s, backing off to 10-15 s
     announces_paid_request = True  # asset uploads are free; only POST /generate costs (see submit)
 
-    # Raw bytes above this go through the multipart flow: base64 grows 4/3 and /assets takes about 6 MB.
-    small_upload_limit = 4_500_000
+    # Files above this go through the multipart flow. Scenario's own client keeps base64 uploads to 3.5 MB
+    # ("the gateway body cap is 10 MB, 4.4 MB raw PNGs verified to pass": blender-plugin assets.py BASE64_LIMIT).
+    small_upload_limit = 3_500_000
     upload_retry_delays: tuple[float, ...] = (1.0, 3.0)
     upload_poll_interval = 2.0  # the TS SDK's upload.wait(): every 2 s ...
     upload_timeout = 300.0  # ... for at most 300 s
@@ -73,6 +84,8 @@ class ScenarioProvider:
         self._plain = make_client("", transport=transport)
         self._listed: dict[str, str] = {}  # model id -> updatedAt seen in the last listing
         self._unlocked: set[str] = set()  # restricted-looking models this account did get a quote for
+        # (project, sha256 of the file) -> asset id: an image uploaded for a quote is reused by the job.
+        self._uploaded: dict[tuple[str, str], str] = {}
 
     # ----------------------------------------------------------------- plumbing
 
@@ -103,8 +116,8 @@ class ScenarioProvider:
             query["projectId"] = self._project()
         for attempt in range(retries + 1):
             try:
-                response = await self._client.request(method, path, json=json, params=query,
-                                                      auth=httpx.BasicAuth(key, secret))
+                response = await request_bounded(self._client, method, path, service=SERVICE, paid=paid,
+                                                 json=json, params=query, auth=httpx.BasicAuth(key, secret))
             except httpx.TransportError as exc:
                 error = transport_error(exc, paid=paid, service=SERVICE)
             else:
@@ -152,6 +165,11 @@ class ScenarioProvider:
             token, seen = "", set()
             for _ in range(self.max_pages):
                 params: dict[str, Any] = {"privacy": privacy, "pageSize": self.page_size}
+                if privacy == "private":
+                    # Only trained private models can run (Scenario's Blender plugin lists models with
+                    # status=trained: scenario/core/api/sdk_adapter.py ``_catalog``; the SDK documents the
+                    # status filter for private models only: types/model_list_params.py).
+                    params["status"] = "trained"
                 if token:
                     params["paginationToken"] = token
                 body = await self._call("GET", "/models", action="list the models", params=params)
@@ -192,15 +210,23 @@ class ScenarioProvider:
     # ----------------------------------------------------------------- cost
 
     async def quote(self, request: GenerationRequest) -> Quote | None:
-        """dryRun with the parameters but no images: uploading to get a price would leave stray assets.
-        A 4xx other than bad key or restricted model means "no quote available" (free plans, or a
-        model that insists on its image even for a quote)."""
+        """The price of exactly this job, without spending (docs/CONTRACTS.md, "Scenario quote").
+
+        The images are uploaded first (uploads are free) and the dryRun carries the full body with their asset
+        ids, as Scenario's Blender plugin validates and estimates the whole payload (scenario-labs/blender-plugin
+        scenario/core/api/sdk_adapter.py ``_estimate``). The uploaded ids are kept by content hash so ``submit``
+        sends the same assets without a second upload. ``dryRun=api`` "estimates at the API tier" (scenario-sdk
+        ``generate.run_model`` docstring), the tier this app's API-key jobs are billed at; the reply is HTTP 269
+        with a full run response, ``creativeUnitsCost`` and per-action ``costDetails``. A 4xx other than a bad key
+        or a restricted model means "no price available" (free plans cannot dryRun)."""
         raw_id = sm.unqualify(request.model_id)
         schema = await self.schema(raw_id)
-        body = schema.build_body(self._values(schema, raw_id, request), None)
+        image_ids = await self._upload_all(request, lambda _p, _m: None)
+        files = schema.assign_images(image_ids) if image_ids else None
+        body = schema.build_body(self._values(schema, raw_id, request), files)
         try:
             reply = await self._call("POST", f"/generate/custom/{raw_id}", action="get a price",
-                                     params={"dryRun": "true"}, json=body)
+                                     params={"dryRun": DRY_RUN}, json=body)
         except AuthError as exc:
             if exc.code == "forbidden":
                 return None  # dryRun is for paid plans only
@@ -213,9 +239,7 @@ class ScenarioProvider:
         if cost is None:
             return None
         self._unlocked.add(raw_id)
-        details = reply.get("costDetails")
-        detail = ", ".join(f"{k}: {v}" for k, v in details.items()) if isinstance(details, dict) else ""
-        return Quote(cost=cost, unit=UNIT, detail=detail)
+        return Quote(cost=cost, unit=UNIT, detail=cost_details_text(reply))
 
     @staticmethod
     def _values(schema: ModelSchema, raw_id: str, request: GenerationRequest) -> dict[str, Any]:
@@ -237,16 +261,7 @@ class ScenarioProvider:
     async def submit(self, request: GenerationRequest, progress: ProgressCallback) -> RemoteRef:
         raw_id = sm.unqualify(request.model_id)
         schema = await self.schema(raw_id)
-        by_hash: dict[str, str] = {}
-        image_ids: list[str] = []
-        total = len(request.images)
-        for index, path in enumerate(request.images):
-            data = await asyncio.to_thread(Path(path).read_bytes)
-            digest = hashlib.sha256(data).hexdigest()
-            if digest not in by_hash:  # the same picture given twice is uploaded once
-                progress(index / max(total, 1), f"Uploading image {index + 1} of {total}")
-                by_hash[digest] = await self._upload(Path(path).name, data)
-            image_ids.append(by_hash[digest])
+        image_ids = await self._upload_all(request, progress)
         files = schema.assign_images(image_ids)
         body = schema.build_body(self._values(schema, raw_id, request), files)
         progress(None, "Starting the job")
@@ -258,6 +273,10 @@ class ScenarioProvider:
         except ProviderError as exc:
             if exc.code == "model_restricted" or is_model_restricted(exc.message, exc.code):
                 self._unlocked.discard(raw_id)
+            if not isinstance(exc, SubmitUncertainError):
+                # Refused, so nothing was charged: forget these uploads, in case a reused asset was deleted
+                # at Scenario meanwhile; a retry uploads the pictures afresh.
+                self._uploaded = {k: v for k, v in self._uploaded.items() if v not in image_ids}
             raise
         job_id = job_id_of(job_of(reply))
         if not job_id:
@@ -270,9 +289,25 @@ class ScenarioProvider:
             cost_unit=UNIT,
         )
 
+    async def _upload_all(self, request: GenerationRequest, progress: ProgressCallback) -> list[str]:
+        """One asset id per input image, in order. The same picture is uploaded once, and an image already
+        uploaded by this provider (for a quote, or an earlier job in this project) is not uploaded again."""
+        image_ids: list[str] = []
+        total = len(request.images)
+        for index, path in enumerate(request.images):
+            data = await asyncio.to_thread(Path(path).read_bytes)
+            key = (self._project(), hashlib.sha256(data).hexdigest())
+            if key not in self._uploaded:
+                progress(index / max(total, 1), f"Uploading image {index + 1} of {total}")
+                self._uploaded[key] = await self._upload(Path(path).name, data)
+            image_ids.append(self._uploaded[key])
+        return image_ids
+
     async def _upload(self, name: str, data: bytes) -> str:
         if len(data) <= self.small_upload_limit:
-            encoded = base64.b64encode(data).decode("ascii")
+            # A data URL, as Scenario's own client sends it (blender-plugin scenario/core/api/assets.py
+            # ``upload_image_base64``): the prefix tells the service the type instead of leaving it to sniffing.
+            encoded = f"data:{image_mime(name)};base64," + base64.b64encode(data).decode("ascii")
             reply = await self._call("POST", "/assets", action="upload an image",
                                      json={"image": encoded, "name": name}, retries=len(self.upload_retry_delays))
             asset_id = str(asset_of(reply).get("id") or "")
@@ -296,7 +331,7 @@ class ScenarioProvider:
         if not upload_id or len(parts) < len(plan):
             raise ProviderError("Scenario did not prepare the upload as expected.", retryable=True)
         for number, (offset, length) in enumerate(plan, start=1):
-            await self._put_part(parts[number], data[offset:offset + length])
+            await self._put_part(parts[number], data[offset:offset + length], image_mime(name))
         await self._call("POST", f"/uploads/{upload_id}/action", action="finish an upload",
                          json={"action": "complete"}, retries=retries)
         waited = 0.0
@@ -314,10 +349,12 @@ class ScenarioProvider:
             await asyncio.sleep(self.upload_poll_interval)
             waited += self.upload_poll_interval
 
-    async def _put_part(self, url: str, chunk: bytes) -> None:
+    async def _put_part(self, url: str, chunk: bytes, content_type: str) -> None:
+        """PUT one part with its Content-Type, as Scenario's client does (blender-plugin assets.py
+        ``upload_multipart``), and no checksum headers (they break the presigned signature, scenario.md 2.2)."""
         for attempt in range(len(self.upload_retry_delays) + 1):
             try:
-                response = await self._plain.put(url, content=chunk)
+                response = await self._plain.put(url, content=chunk, headers={"Content-Type": content_type})
             except httpx.TransportError as exc:
                 error = transport_error(exc, paid=False, service="Scenario's upload storage")
             else:

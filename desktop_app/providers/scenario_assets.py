@@ -116,17 +116,29 @@ def _is_glb(file: RemoteFile) -> bool:
 
 
 def _mentions_pbr(asset: dict[str, Any]) -> bool:
+    """Whether the GLB is Rodin's PBR one, read from fields the SDK really has: ``metadata.fileName``,
+    ``metadata.name`` (scenario-sdk types/asset_retrieve_response.py AssetMetadata) and the signed URL's file name.
+    Rodin names its two files ``base_basic_pbr.glb`` and ``base_basic_shaded.glb`` (shared/api/rodin.md 4.2)."""
     meta = asset.get("metadata") if isinstance(asset.get("metadata"), dict) else {}
-    blob = " ".join(str(v) for v in (asset.get("name"), asset.get("description"), meta.get("material"),
-                                      meta.get("name"), asset.get("url")) if v)
-    return "pbr" in blob.lower()
+    names = (meta.get("fileName"), meta.get("name"), _url_name(str(asset.get("url") or "")))
+    return any(isinstance(n, str) and "pbr" in n.lower() for n in names)
+
+
+def _output_index(asset: dict[str, Any]) -> float:
+    """``outputIndex`` on the asset or in its metadata (both in the SDK); unknown sorts last."""
+    meta = asset.get("metadata") if isinstance(asset.get("metadata"), dict) else {}
+    for value in (asset.get("outputIndex"), meta.get("outputIndex")):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+    return float("inf")
 
 
 def select_outputs(assets: Iterable[dict[str, Any]]) -> list[RemoteFile]:
     """Classify every asset and mark one preferred model: a GLB (a PBR one when Rodin gave two), else the
     first 3D file. Models come first, then images and the rest, each in the service's order."""
     pairs = [(a, classify(a)) for a in assets if isinstance(a, dict) and a.get("id")]
-    glbs = [(a, f) for a, f in pairs if _is_glb(f)]
+    glbs = sorted(((a, f) for a, f in pairs if _is_glb(f)), key=lambda p: _output_index(p[0]))
+    # No name says PBR: the first GLB by outputIndex (a guess; no source says which index Rodin gives PBR).
     choice = next((f for a, f in glbs if _mentions_pbr(a)), None) or next((f for _a, f in glbs), None)
     if choice is None:
         choice = next((f for _a, f in pairs if f.kind == FileKind.MODEL), None)

@@ -74,6 +74,20 @@ def cost_of(body: Any) -> float | None:
     return None
 
 
+def cost_details_text(body: Any) -> str:
+    """``costDetails`` (scenario-sdk types/generate_run_model_response.py ``CostDetails``): CU per billing action
+    after discount, summing to ``creativeUnitsCost``, also on dryRun estimates. "custom-generation: 30 CU, ..."."""
+    details = body.get("costDetails") if isinstance(body, dict) else None
+    if not isinstance(details, dict):
+        return ""
+    parts = []
+    for action, value in details.items():
+        number = _number(value)
+        if number is not None:
+            parts.append(f"{str(action).replace('-', ' ')}: {number:g} CU")
+    return ", ".join(parts)
+
+
 def progress_of(job: dict[str, Any]) -> float | None:
     """A 0..1 fraction; values above 1 are percentages; absent means indeterminate."""
     value = _number(job.get("progress"))

@@ -24,7 +24,9 @@ PREFIX = "scenario:"
 BUNDLED_IDS = ("model_trellis-2", "model_hunyuan-3d-v2-1", "model_rodin-hyper3d-v2-5")
 THREE_D_CAPS = ("img23d", "txt23d")  # 3d23d (mesh in, mesh out) needs a 3D input the app does not send
 NO_KEY_REASON = "Add your Scenario key in Settings"
-_PLAN_NAMES = {25: "a higher", 50: "the Pro"}
+# scenario-sdk types/model_retrieve_response.py: "accessRestrictions: 0: Free plan 25: Starter plan 50: Pro plan
+# 75: Max plan 100: Enterprise plan". Records carry no "restricted" flag; only a quote or a submit tells.
+PLAN_NAMES = {0: "Free", 25: "Starter", 50: "Pro", 75: "Max", 100: "Enterprise"}
 
 
 def qualify(model_id: str) -> str:
@@ -64,17 +66,13 @@ def deprecated_by(record: dict[str, Any]) -> str | None:
     return None
 
 
-def restriction_reason(record: dict[str, Any]) -> str:
-    """Why this account cannot use the model (the service said so), or ""."""
-    return "Not available on your Scenario plan" if record.get("restricted") is True else ""
-
-
 def plan_note(record: dict[str, Any]) -> str:
     """Which plan the model asks for. We cannot read the account's plan, so this is a note, not a block:
     the dryRun quote or the submit tells a user whose plan is too low, before anything is charged."""
     level = record.get("accessRestrictions")
     if isinstance(level, int | float) and not isinstance(level, bool) and level > 0:
-        return f"Needs {_PLAN_NAMES.get(int(level), 'a higher')} Scenario plan."
+        name = PLAN_NAMES.get(int(level))
+        return f"Needs the {name} Scenario plan or above." if name else "Needs a paid Scenario plan."
     return ""
 
 
@@ -88,14 +86,14 @@ def model_info(record: dict[str, Any], *, unlocked: set[str] | frozenset[str] = 
     if replacement is not None:
         note = f"Deprecated; use {qualify(replacement)} instead." if replacement else "Deprecated."
         description = f"{note} {description}".strip()
-    reason = "" if model_id in unlocked else restriction_reason(record)
+    reason = ""
     note = "" if model_id in unlocked else plan_note(record)
     if note:
         description = f"{note} {description}".strip()
     caps = tuple(c for c in capabilities(record) if c in THREE_D_CAPS) or ("img23d",)
     return ModelInfo(
         id=qualify(model_id),
-        name=str(record.get("name") or model_id),
+        name=str(record.get("name") or "").strip() or display_name(model_id),
         provider=PROVIDER,
         description=description,
         capabilities=caps,
@@ -103,6 +101,17 @@ def model_info(record: dict[str, Any], *, unlocked: set[str] | frozenset[str] = 
         unavailable_reason=reason,
         needs_account=True,
     )
+
+
+def display_name(model_id: str) -> str:
+    """A person's name for a model the live list gives no name: the bundled schema's, else the id made readable
+    ("model_tripo-v3-0-texturing" -> "Tripo v3 0 texturing"), never the raw id."""
+    bare = unqualify(model_id)
+    raw = bundled_raw(bare) if bare in BUNDLED_IDS else None
+    if raw is not None and str(model_record(raw).get("name") or "").strip():
+        return str(model_record(raw)["name"]).strip()
+    words = bare.removeprefix("model_").replace("_", " ").replace("-", " ").split()
+    return " ".join(words)[:1].upper() + " ".join(words)[1:] if words else bare
 
 
 def bundled_path(model_id: str) -> Path:

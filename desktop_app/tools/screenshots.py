@@ -21,7 +21,7 @@ DEFAULT_IMAGES = ("typical_building_castle.png", "typical_creature_dragon.png")
 
 
 def _fixture_images() -> list[Path]:
-    root = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "images"
+    root = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "images"
     return [root / name for name in DEFAULT_IMAGES if (root / name).exists()]
 
 
@@ -38,7 +38,7 @@ async def capture(window: MainWindow, out: Path, images: list[Path]) -> list[Pat
         window.grab().save(str(path))
         saved.append(path)
 
-    window.resize(1440, 900)
+    window.resize(1366, 768)  # the most common laptop screen: every main-window shot is taken at this size
     await wait_until(lambda: window._schema is not None)
     await shot("01-empty")
     window.drop_zone.add_paths(images[:1])
@@ -62,6 +62,7 @@ async def capture(window: MainWindow, out: Path, images: list[Path]) -> list[Pat
     failed = [j for j in store.list() if j.state is not JobState.SUCCEEDED]
     if failed:
         raise RuntimeError(f"job failed while taking screenshots: {failed[0].message}")
+    window.workspaces.show(window.workspaces.LIBRARY)
     await shot("05-library")
     window.library_view.set_list_mode(True)
     await shot("05b-library-list")
@@ -79,6 +80,12 @@ async def capture(window: MainWindow, out: Path, images: list[Path]) -> list[Pat
         await shot(f"06-main-{scheme}")
         await dialog_shots(window, out, scheme, saved)
     apply_theme("light")
+    window.resize(1920, 1080)  # a desktop monitor: both workspaces
+    for index, name in ((window.workspaces.CREATE, "12-create-1920x1080"), (window.workspaces.LIBRARY,
+                                                                            "13-library-1920x1080")):
+        window.workspaces.show(index)
+        await shot(name)
+    window.workspaces.show(window.workspaces.CREATE)
     return saved
 
 
@@ -130,7 +137,7 @@ async def capture_hidpi(window: MainWindow, out: Path, images: list[Path]) -> li
     """The main window with a finished model, drawn at the 2x scale of a high-DPI screen."""
     from desktop_app.ui.tasks import wait_until
 
-    window.resize(1440, 900)
+    window.resize(1440, 900)  # logical pixels: a 2880x1800 high-DPI laptop screen
     await wait_until(lambda: window._schema is not None)
     window.drop_zone.add_paths(images[:1])
     await wait_until(lambda: not window.drop_zone.pending() and window.generate_button.isEnabled())
@@ -140,9 +147,14 @@ async def capture_hidpi(window: MainWindow, out: Path, images: list[Path]) -> li
                      and window.preview.state() == "scene")
     await wait_until(lambda: window.library_view.model.rowCount() >= 1)
     await asyncio.sleep(2.0)  # the thumbnail is rendered, saved, then loaded in a worker
-    path = out / "11-main-hidpi.png"
-    window.grab().save(str(path))
-    return [path]
+    saved = []
+    for index, name in ((window.workspaces.CREATE, "11-main-hidpi"), (window.workspaces.LIBRARY, "11b-library-hidpi")):
+        window.workspaces.show(index)
+        await asyncio.sleep(0.5)
+        path = out / f"{name}.png"
+        window.grab().save(str(path))
+        saved.append(path)
+    return saved
 
 
 def _run_hidpi(out: Path, images: list[Path]) -> list[Path]:

@@ -8,7 +8,8 @@ from PySide6.QtCore import QCoreApplication, Qt, qVersion
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from desktop_app import APP_ID, APP_NAME, __version__
+import desktop_app
+from desktop_app import APP_ID, APP_NAME
 from desktop_app.resources import resource_path
 
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
@@ -45,7 +46,7 @@ def about_text() -> tuple[str, str]:
     """(headline, details) as rich text."""
     headline = (_tr("<h3>%1 %2</h3><p>Turn photos and drawings into 3D models, look at them at once, "
                     "and keep every result in a local library.</p>")
-                .replace("%1", APP_NAME).replace("%2", __version__))
+                .replace("%1", APP_NAME).replace("%2", desktop_app.__version__))
     import PySide6
 
     rows = "".join(f"<tr><td>{name}</td><td>&nbsp;{licence}</td></tr>" for name, licence in THIRD_PARTY)

@@ -20,8 +20,10 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
-from desktop_app import APP_NAME, __version__
+import desktop_app
+from desktop_app import APP_NAME
 from desktop_app.core.logs import scrub
+from desktop_app.core.state_repair import StorageError
 from desktop_app.ui import tasks
 
 log = logging.getLogger(__name__)
@@ -32,7 +34,7 @@ def crash_details(exc_type: type[BaseException], exc: BaseException, tb: Traceba
     """The text a user can paste into a report: versions, where it happened, and the scrubbed traceback."""
     from PySide6 import __version__ as pyside_version
 
-    lines = [f"{APP_NAME} {__version__} · Python {platform.python_version()} · PySide6 {pyside_version} · "
+    lines = [f"{APP_NAME} {desktop_app.__version__} · Python {platform.python_version()} · PySide6 {pyside_version} · "
              f"{platform.system()} {platform.release()}"]
     if where:
         lines.append(f"Where: {where}")
@@ -80,12 +82,14 @@ class CrashReporter(QObject):
     """Collects unhandled exceptions from anywhere and shows them in one dialog on the GUI thread."""
 
     reported = Signal(str)
+    storage = Signal(str)  # a StorageError's sentence, shown in a plain warning dialog
 
     def __init__(self, parent_window: QWidget | None = None) -> None:
         super().__init__(parent_window)  # the window keeps it alive for the run
         self.window = parent_window
         self.dialog: CrashDialog | None = None
         self.reported.connect(self._show, Qt.ConnectionType.QueuedConnection)
+        self.storage.connect(self._show_storage, Qt.ConnectionType.QueuedConnection)
         self._previous: dict[str, Any] = {}
 
     def install(self, loop: asyncio.AbstractEventLoop | None = None) -> CrashReporter:
@@ -104,7 +108,12 @@ class CrashReporter(QObject):
             tasks.unhandled = None
 
     def report(self, exc: BaseException, where: str = "") -> None:
-        """Log and show ``exc``; callable from any thread."""
+        """Log and show ``exc``; callable from any thread. A full or read-only disk is not a crash: it gets a
+        plain dialog naming the folder."""
+        if isinstance(exc, StorageError):
+            log.warning("storage problem%s: %s", f" in {where}" if where else "", exc.message)
+            self.storage.emit(exc.user_text())
+            return
         log.error("unhandled exception%s", f" in {where}" if where else "", exc_info=exc)
         self.reported.emit(crash_details(type(exc), exc, exc.__traceback__, where))
 
@@ -134,6 +143,14 @@ class CrashReporter(QObject):
         self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.dialog.destroyed.connect(self._forget)
         self.dialog.open()  # never exec(): it would re-enter the qasync loop
+
+    def _show_storage(self, text: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, text, QMessageBox.StandardButton.Ok, self.window)
+        box.setObjectName("storageProblem")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
     def _forget(self) -> None:
         self.dialog = None

@@ -124,7 +124,7 @@ class DropZone(QWidget):
         frame = QWidget()
         frame.setObjectName("dropFrame")
         frame.setLayout(self._stack)
-        frame.setMinimumHeight(150)
+        frame.setMinimumHeight(124)  # one row of image tiles; on a laptop the settings form needs the rest
         layout.addWidget(frame, 1)
         layout.addWidget(self.message)
         layout.addLayout(buttons)

@@ -1,8 +1,8 @@
 """Keyboard use of the main window: Ctrl+Enter generates, and Tab walks the panels in reading order.
 
 Kept out of main_window.py (size). Tab order: drop zone -> model -> presets and settings form -> Generate ->
-queue -> library -> preview. The settings form is rebuilt for every model, and Qt appends new widgets to the end
-of the window's focus chain, so the order is put right again each time a form is built.
+library (in its workspace) -> queue -> preview. The settings form is rebuilt for every model, and Qt appends new
+widgets to the end of the window's focus chain, so the order is put right again each time a form is built.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ GENERATE_KEYS = ("Ctrl+Return", "Ctrl+Enter")  # Return on the main keyboard, En
 
 
 def focus_regions(window: MainWindow) -> list[QWidget]:
-    """The panels in the order Tab visits them."""
+    """The panels in the order Tab visits them: the side column (the Create form, or the Library when that
+    workspace is shown; hidden widgets take no focus), then the queue strip, then the preview."""
     return [window.drop_zone, window.model_combo, window.presets, window.form, window.generate_button,
-            window.queue, window.library_view, window.preview]
+            window.library_view, window.queue, window.preview]
 
 
 class KeyboardWiring(QObject):

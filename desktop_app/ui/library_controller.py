@@ -160,7 +160,7 @@ class LibraryController(QObject):
     # --- re-run -----------------------------------------------------------------------------------------
 
     def _inputs(self, item: LibraryItem) -> list[Path]:
-        return [item.folder / name for name in item.inputs] if item.folder else []
+        return [p for p in (item.inside(name) for name in item.inputs) if p is not None]
 
     def rerun(self, item: LibraryItem) -> None:
         window = self.window

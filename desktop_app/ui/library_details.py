@@ -61,7 +61,8 @@ class LibraryDetails(QWidget):
         self.item: LibraryItem | None = None
         self.model_names: dict[str, str] = {}  # shared with the window: filled once the models are listed
         self._status_text = {"complete": self.tr("Complete"), "imported": self.tr("Imported"),
-                             "partial": self.tr("Partial results (the job failed)")}
+                             "partial": self.tr("Partial results (the job failed)"),
+                             "damaged": self.tr("Damaged: its item.json is missing or unusable; the files are kept")}
         self._ids: list[str] = []
         self._token = 0
 
@@ -169,15 +170,16 @@ class LibraryDetails(QWidget):
         self.title.setText(item.title)
         self._set_favorite(item.favorite)
         self.tags.setText(", ".join(item.tags))
-        can_run = item.status != "imported" and bool(item.inputs or item.params)
+        can_run = item.status not in ("imported", "damaged") and bool(item.inputs or item.params)
         self.buttons["rerun"].setEnabled(can_run)
         self.buttons["edit"].setEnabled(can_run)
-        has_model = bool(item.model_path and item.model_file)
+        has_model = bool(item.model_path and item.model_file) and not item.damaged
         self.buttons["open"].setEnabled(has_model)
         self.buttons["export"].setEnabled(has_model)
         self.info.setText(self._info_html(item))
         self._token += 1
-        spawn(self._load_images(self._token, [item.folder / name for name in item.inputs] if item.folder else []),
+        inputs = [item.inside(name) for name in item.inputs]
+        spawn(self._load_images(self._token, [p for p in inputs if p is not None]),
               name="details images")
 
     def _info_html(self, item: LibraryItem) -> str:

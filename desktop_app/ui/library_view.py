@@ -88,7 +88,8 @@ class LibraryView(QWidget):
             self.date_filter.addItem(label, days)
         self.status_filter = self._combo(self.tr("Filter by status"))
         for label, status in ((self.tr("Any status"), ""), (self.tr("Complete"), "complete"),
-                              (self.tr("Partial results"), "partial"), (self.tr("Imported"), "imported")):
+                              (self.tr("Partial results"), "partial"), (self.tr("Imported"), "imported"),
+                              (self.tr("Damaged"), "damaged")):
             self.status_filter.addItem(label, status)
         self.sort = self._combo(self.tr("Order of the items"))
         for label, key, descending in ((self.tr("Newest first"), "date", True),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 from desktop_app import APP_NAME
 from desktop_app.core.jobs import Job, JobState
 from desktop_app.core.library import LibraryItem
-from desktop_app.core.meshes import PREVIEW_FORMATS, UNPREVIEWABLE
+from desktop_app.core.mesh_formats import PREVIEW_FORMATS, UNPREVIEWABLE
 from desktop_app.services import Services
 from desktop_app.ui.about import show_about
 from desktop_app.ui.account_wiring import AccountWiring
@@ -30,14 +31,15 @@ from desktop_app.ui.keyboard import KeyboardWiring
 from desktop_app.ui.library_controller import LibraryController
 from desktop_app.ui.library_view import LibraryView
 from desktop_app.ui.main_layout import build_layout, build_menus
+from desktop_app.ui.model_picker import fill_model_combo, first_model_index
 from desktop_app.ui.param_form import ParamForm
 from desktop_app.ui.presets import PresetBar
-from desktop_app.ui.preview import PreviewWidget, render_thumbnail_png
 from desktop_app.ui.preview.background_setting import bind_background_setting, bind_light_setting
 from desktop_app.ui.preview.compare import CompareWindow, install_library_compare, show_compare
-from desktop_app.ui.preview.offscreen import release_thumbnail_renderer
+from desktop_app.ui.preview.viewer import PreviewWidget
 from desktop_app.ui.queue_actions import QueueActions
 from desktop_app.ui.tasks import cancel_all, spawn
+from desktop_app.ui.window_geometry import restore_window, window_state
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +62,9 @@ class MainWindow(QMainWindow):
         self._models: dict[str, object] = {}
         self._model_names: dict[str, str] = {}
         self.compare_window: CompareWindow | None = None
-        self._thumbnail_for: str | None = None  # library item whose thumbnail the next shown scene renders
         self._open_item: str | None = None
         self.setWindowTitle(APP_NAME)
         self.setAcceptDrops(True)
-        self.resize(1440, 900)
 
         self.drop_zone = DropZone(services.paths.cache_dir / "pasted")
         self.model_combo = QComboBox()
@@ -91,23 +91,24 @@ class MainWindow(QMainWindow):
         self.library = LibraryController(self)  # details panel and every library action
 
         self.queue_actions = QueueActions(self)  # one job per image, compare, duplicate, notifications
-        build_layout(self)
+        self.workspaces = build_layout(self)  # Create and Library, switched with Ctrl+1 / Ctrl+2
         self.account = AccountWiring(self)  # Settings action, status-bar credits
         build_menus(self)
         self._connect()
         self.keyboard = KeyboardWiring(self)  # Ctrl+Enter, tab order
         services.scheduler.add_listener(self._on_job_changed)
         self.statusBar().showMessage(self.tr("Ready"))
+        restore_window(self, services.settings.window_state)
 
     def _connect(self) -> None:
         self.model_combo.currentIndexChanged.connect(self._on_model_changed)
         self.drop_zone.imagesChanged.connect(lambda _paths: self._update_generate())
+        self.drop_zone.imagesChanged.connect(lambda _paths: self._refresh_quote())  # estimates see the images
         self.form.changed.connect(lambda _values: self._update_generate())
         self.form.costInputChanged.connect(self._refresh_quote)
         self.generate_button.clicked.connect(self.generate)
         self.queue.jobActivated.connect(self._job_activated)
         self.library_view.itemActivated.connect(self.open_item)
-        self.preview.sceneShown.connect(self._on_scene_shown)
         bind_background_setting(self.preview, self.services)
         bind_light_setting(self.preview, self.services)
         self.compare_action = install_library_compare(self.library_view, self.open_compare)
@@ -116,6 +117,9 @@ class MainWindow(QMainWindow):
 
     async def start(self) -> None:
         """Load what the window shows: jobs, library, models; then continue unfinished jobs."""
+        if self.services.notices:  # damaged state repaired at start: the user is told once, in one dialog
+            self._show_error("\n\n".join(self.services.notices))
+            self.services.notices.clear()
         jobs = await asyncio.to_thread(self.services.store.list, None, 500)
         self.job_model.set_jobs(jobs)
         self.library_view.reload()
@@ -132,14 +136,12 @@ class MainWindow(QMainWindow):
         self._model_names.clear()
         self._model_names.update({m.id: m.name for m in models})
         self.model_combo.blockSignals(True)
-        self.model_combo.clear()
-        for m in models:
-            label = m.name if m.available else f"{m.name}  ({m.unavailable_reason or self.tr('not available')})"
-            self.model_combo.addItem(label, m.id)
+        fill_model_combo(self.model_combo, models)  # grouped by service, each saying what it needs
         self.model_combo.blockSignals(False)
         wanted = self.services.settings.default_model
         index = self.model_combo.findData(previous) if previous else -1
-        index = index if index >= 0 else max(0, self.model_combo.findData(wanted))
+        index = index if index >= 0 else self.model_combo.findData(wanted)
+        index = index if index >= 0 else first_model_index(self.model_combo)
         self.model_combo.setCurrentIndex(index)
         self._on_model_changed(index)
         self.modelsLoaded.emit()
@@ -177,23 +179,30 @@ class MainWindow(QMainWindow):
             spawn(self._quote(model_id), name="quote")
 
     async def _quote(self, model_id: str) -> None:
-        from desktop_app.providers.base import GenerationRequest
+        from desktop_app.core.errors import InputImageError, ValidationError
+        from desktop_app.pricing import quote_job  # the same code as the CLI's `quote`
 
-        provider = self.services.registry.provider_for(model_id)
-        request = GenerationRequest(model_id, tuple(self.drop_zone.paths()), self.form.values())
+        report = None
         try:
-            quote = await provider.quote(request)
+            report = await quote_job(self.services.registry, model_id, tuple(self.drop_zone.paths()),
+                                     self.form.values(), with_balance=False, complete=False)
+        except (ValidationError, InputImageError):
+            pass  # the form's own hint says what is missing; no price until the job is complete
         except Exception as exc:  # a quote is informative; its failure must not block anything
             log.info("quote failed: %s", exc)
-            quote = None
         if model_id != self.current_model_id():
             return
-        if quote is None:
+        if report is None:
             self.cost_label.setText("")
-        elif quote.cost == 0:
-            self.cost_label.setText(quote.detail or self.tr("Free"))
+        elif report.cost is None:
+            self.cost_label.setText(self.tr("No price before the job runs"))
+            self.cost_label.setToolTip(report.note)
+        elif report.cost == 0:
+            self.cost_label.setText(report.detail or self.tr("Free"))
         else:
-            self.cost_label.setText(self.tr("Cost: %1 %2").replace("%1", f"{quote.cost:g}").replace("%2", quote.unit))
+            self.cost_label.setText(self.tr("Cost: %1 %2").replace("%1", f"{report.cost:g}")
+                                    .replace("%2", report.unit))
+            self.cost_label.setToolTip(report.detail)
 
     def _blockers(self) -> list[str]:
         """Why Generate cannot run now, in words for the hint under the button."""
@@ -264,9 +273,9 @@ class MainWindow(QMainWindow):
         """Read the item off the GUI thread, then open it in the preview (and render its thumbnail)."""
         item = await asyncio.to_thread(self.services.library.get, item_id)
         if item is not None:
-            if thumbnail:
-                self._thumbnail_for = item.id
             self.open_item(item)
+            if thumbnail:
+                spawn(self.save_thumbnail(item), name="save thumbnail")
 
     def open_item(self, item: LibraryItem) -> None:
         path = item.model_path
@@ -291,18 +300,27 @@ class MainWindow(QMainWindow):
         self._file_dialog = dialog
         dialog.open()
 
-    def _on_scene_shown(self) -> None:
-        item_id, self._thumbnail_for = self._thumbnail_for, None
-        scene = self.preview.scene()
-        if item_id is None or scene is None:
+    async def save_thumbnail(self, item: LibraryItem) -> None:
+        """Render ``item``'s thumbnail from its own model file, loaded for this alone.
+
+        Not from the scene the preview shows next: that was another item's picture whenever this result failed
+        to show (an FBX) or the user opened something else first. Loading again costs a worker a moment, at a
+        small texture size; the GUI thread only hands the PNG over.
+        """
+        path = item.model_path
+        if path is None:
             return
+        from desktop_app.core.meshes import load_scene_arrays  # the mesh stack: not at start-up
+        from desktop_app.ui.preview.offscreen import render_thumbnail_png  # the GL stack: not at start-up
 
-        async def save() -> None:
-            png = await render_thumbnail_png(scene, 256)  # rendered in the render thread, not here
-            await asyncio.to_thread(self.services.library.set_thumbnail, item_id, png)
-            self.library_view.model.invalidate_thumbnail(item_id)
-
-        spawn(save(), name="save thumbnail")
+        try:
+            scene = await asyncio.to_thread(load_scene_arrays, path, 512)
+        except Exception as exc:  # a format the preview cannot show: the item keeps its placeholder tile
+            log.info("no thumbnail for %s: %s", item.id, type(exc).__name__)
+            return
+        png = await render_thumbnail_png(scene, 256)  # rendered in the render thread, not here
+        await asyncio.to_thread(self.services.library.set_thumbnail, item.id, png)
+        self.library_view.model.invalidate_thumbnail(item.id)
 
     # --- what helpers (queue actions, account wiring) may use ------------------------------------------
 
@@ -373,6 +391,7 @@ class MainWindow(QMainWindow):
         try:
             from desktop_app.core.settings import save_settings
 
+            self.services.settings.window_state = window_state(self)
             await asyncio.to_thread(save_settings, self.services.paths, self.services.settings)
             self.queue.stop_timers()
             await self.services.scheduler.shutdown()
@@ -386,7 +405,9 @@ class MainWindow(QMainWindow):
             loader = self.preview.loader()
             if loader is not None:  # its worker thread must end before Qt tears the app down
                 await asyncio.to_thread(loader.shutdown, True)
-            release_thumbnail_renderer()  # the thumbnail render thread too (it owns a GL context)
+            offscreen = sys.modules.get("desktop_app.ui.preview.offscreen")
+            if offscreen is not None:  # never imported: no thumbnail was made, and closing need not import GL
+                offscreen.release_thumbnail_renderer()  # the thumbnail render thread too (it owns a GL context)
         finally:
             self._closed = True
             self.close()

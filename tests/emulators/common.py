@@ -86,12 +86,29 @@ class JsonHandler(BaseHTTPRequestHandler):
 
 
 # Transport faults any route can inject, besides plain HTTP statuses.
-TRANSPORT_FAULTS = ("reset", "slow", "malformed")
+TRANSPORT_FAULTS = ("reset", "slow", "malformed", "huge")
+HUGE_REPLY_BYTES = 122 * 1024 * 1024  # what a broken proxy sent in issue 13
 
 
 def send_transport_fault(handler: BaseHTTPRequestHandler, kind: str, delay: float = 1.0) -> None:
     """``reset``: the socket is torn down with an RST, no reply. ``slow``: nothing for ``delay`` seconds (the
-    client's read timeout fires), then the connection closes. ``malformed``: a 200 whose JSON is cut short."""
+    client's read timeout fires), then the connection closes. ``malformed``: a 200 whose JSON is cut short.
+    ``huge``: a 200 JSON reply of 122 MB with no declared length, streamed until the client hangs up."""
+    if kind == "huge":
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Connection", "close")
+        handler.end_headers()
+        block = b'"' + b"x" * (1024 * 1024 - 3) + b'",'
+        try:
+            handler.wfile.write(b'{"jobs": [')
+            for _ in range(HUGE_REPLY_BYTES // len(block)):
+                handler.wfile.write(block)
+            handler.wfile.write(b'""]}')
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client stopped reading: what it should do
+        handler.close_connection = True
+        return
     if kind == "malformed":
         data = b'{"status": "in-progress", "jobs": [{"uuid": '
         handler.send_response(200)

@@ -73,7 +73,9 @@ class Hyper3DEmulator(EmulatorBase):
         self.queue_length = 3
         self.default_tier = "Regular"  # when tier is omitted: "Regular" or "Sketch" (contract 11)
         self.strict_booleans = True  # reject "True"/"1"
-        self.strict_arrays = True  # repeated or non-JSON array fields -> HTTP 500 "Unexpected token"
+        # Repeated or comma-list array fields -> HTTP 500 "Unexpected token": an unconfirmed third-party report
+        # (contract 2.3) that every vendor client contradicts (they send addons=HighPack), so off by default.
+        self.strict_arrays = False
         self.error_names = "new"  # "new" (API_*) or "old" spellings for funds/subscription codes
         self.submit_error: str | None = None  # force a body-level code, e.g. "API_OBJECT_NOT_FOUND_ON_IMAGE"
         self.submit_error_status = 201  # 201 (body-level) or a 4xx carrying the same body

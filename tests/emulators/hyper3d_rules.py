@@ -46,17 +46,42 @@ class Reject(Exception):
 
 
 def quality_override_range(tier: str, mesh_mode: str) -> tuple[int, int]:
+    """Limits as in resources/schemas/hyper3d-rodin.json; the Gen-2.5 ones come from Hyper3D's live tool schema
+    (hyper3d-cli packages/cli/schema/tools.json), Extreme-High's 2M and Gen-1.5's from the docs' tables."""
     if tier in GEN15 or tier == "Sketch":
         return 2000, 200000
     if mesh_mode == "Quad":
-        return 1000, 200000
-    if tier in ("Gen-2.5-High", "Gen-2.5-Extreme-High"):
+        return (1000, 50000) if tier in GEN25 else (1000, 200000)
+    if tier == "Gen-2.5-Extreme-High":
         return 20000, 2000000
     return 500, 1000000
 
 
+def decode_array(name: str, values: list[str]) -> list[Any]:
+    """Every form vendor clients send, decoded the same way (contract rule: accept every variant):
+    repeated plain fields (rodin-api-mcp, ComfyUI: ``addons=HighPack`` twice, ``bbox_condition`` x3), a comma
+    list (rodin3d-skills: ``"100,320,100"``) and a JSON-array string (docs, BlenderMCP: ``[100,320,100]``)."""
+    items: list[Any] = []
+    for text in values:
+        text = text.strip()
+        if text.startswith("["):
+            try:
+                parsed = json.loads(text)
+            except ValueError as exc:
+                raise Reject(500, "UNKNOWN", f"Unexpected token in JSON: {exc}") from None
+            items.extend(parsed if isinstance(parsed, list) else [parsed])
+        else:
+            items.extend(p.strip() for p in text.split(",") if p.strip())
+    if name == "bbox_condition":
+        try:
+            return [int(float(v)) if float(v).is_integer() else float(v) for v in items]
+        except (TypeError, ValueError):
+            raise Reject(400, "INVALID_REQUEST", "bbox_condition must be three positive integers.") from None
+    return [str(v) for v in items]
+
+
 def validate(raw: dict[str, list[str]], images: list[bytes], *, strict_booleans: bool = True,
-             strict_arrays: bool = True, default_tier: str = "Regular") -> dict[str, Any]:
+             strict_arrays: bool = False, default_tier: str = "Regular") -> dict[str, Any]:
     """Check a submit's text parts like the real service; returns typed fields or raises ``Reject``."""
     if not images and not raw.get("prompt", [""])[0].strip():
         raise Reject(400, "INVALID_REQUEST", "Either images or prompt is required.")
@@ -67,14 +92,10 @@ def validate(raw: dict[str, list[str]], images: list[bytes], *, strict_booleans:
     out: dict[str, Any] = {}
     for name, values in raw.items():
         if name in ARRAYS:
-            if len(values) > 1 or not values[0].lstrip().startswith("["):
-                if strict_arrays:  # the live server JSON.parses array fields (contract 2.3)
-                    raise Reject(500, "UNKNOWN", f"Unexpected token '{values[0][:1]}', is not valid JSON")
-                values = [json.dumps(values if len(values) > 1 else values[0].split(","))]
-            try:
-                out[name] = json.loads(values[0])
-            except ValueError as exc:
-                raise Reject(500, "UNKNOWN", f"Unexpected token in JSON: {exc}") from None
+            if strict_arrays and (len(values) > 1 or not values[0].lstrip().startswith("[")):
+                # Off by default: an unconfirmed 2026-09 report (contract 2.3) that the server JSON.parses them.
+                raise Reject(500, "UNKNOWN", f"Unexpected token '{values[0][:1]}', is not valid JSON")
+            out[name] = decode_array(name, values)
             continue
         value = values[-1]
         if name in BOOLEANS:

@@ -57,10 +57,12 @@ def _extra_models() -> list[dict[str, Any]]:
     }
     tripo = {
         "id": "model_tripo-v3-1-image-to-3d", "name": "Tripo 3.1", "shortDescription": "Tripo image to 3D.",
-        "capabilities": [{"type": "img23d"}], "tags": ["3d", "deprecated:model_tripo-p1-image-to-3d"],
+        # scenario-sdk types capabilities as strings and ``required`` as an object (ModelInputRequired); the
+        # client still accepts {"type": ...} entries and a bare true, which older docs show.
+        "capabilities": ["img23d"], "tags": ["3d", "deprecated:model_tripo-p1-image-to-3d"],
         "accessRestrictions": 0,
         "inputs": [
-            {"name": "image", "type": "file", "kind": "image", "required": True,
+            {"name": "image", "type": "file", "kind": "image", "required": {"always": True},
              "backgroundBehavior": "transparent"},
             {"name": "texture", "type": "boolean", "default": True},
             {"name": "faceLimit", "type": "number", "min": 1000, "max": 200000},
@@ -69,8 +71,36 @@ def _extra_models() -> list[dict[str, Any]]:
     }
     flux = {"id": "model_flux-dev", "name": "Flux Dev", "capabilities": ["txt2img"], "inputs": []}
     topo = {"id": "model_tencent-smarttopology", "name": "Polygen 1.5", "capabilities": ["3d23d"],
-            "inputs": [{"name": "file3d", "type": "file", "kind": "3d", "required": True}]}
-    return [meshy, tripo, flux, topo]
+            "inputs": [{"name": "file3d", "type": "file", "kind": "3d", "required": {"always": True}}]}
+    # The three rule kinds of ModelInputRequired besides "always" (scenario-sdk model_retrieve_response.py).
+    conditional = {
+        "id": "model_conditional-3d", "name": "Conditional 3D", "capabilities": ["img23d", "txt23d"],
+        "inputs": [
+            {"name": "image", "type": "file", "kind": "image", "required": {"ifNotDefined": {"prompt": "or a prompt"}}},
+            {"name": "prompt", "type": "string", "prompt": True,
+             "required": {"ifNotDefined": {"image": "or an image"}}},
+            {"name": "mode", "type": "string", "allowedValues": ["auto", "custom"], "default": "auto"},
+            {"name": "faces", "type": "number", "min": 1000, "max": 100000,
+             "required": {"conditional": {"values": {"mode": ["custom"]}, "operator": "or"}}},
+            {"name": "seed", "type": "number", "min": 0, "max": 65535,
+             "required": {"ifDefined": {"faces": "a seed keeps custom runs repeatable"}}},
+        ],
+    }
+    # Private models: only trained ones can run (the client lists status=trained).
+    trained = {"id": "model_private-trained", "name": "My trained 3D", "capabilities": ["img23d"],
+               "privacy": "private", "status": "trained",
+               "inputs": [{"name": "image", "type": "file", "kind": "image", "required": {"always": True}}]}
+    training = dict(trained, id="model_private-training", name="Still training", status="training")
+    return [meshy, tripo, flux, topo, conditional, trained, training]
+
+
+def _sdk_model_fields(record: dict[str, Any]) -> None:
+    """Fields scenario-sdk requires on every model record (types/model_list_response.py); absent ones made the
+    SDK's strict validation refuse our replies (tests/integration/test_scenario_sdk.py)."""
+    for key, value in (("collectionIds", []), ("createdAt", "2026-01-15T10:00:00.000Z"), ("custom", True),
+                       ("exampleAssetIds", []), ("privacy", "public"), ("source", "scenario"),
+                       ("status", "trained"), ("tags", []), ("trainingImagesNumber", 0), ("type", "custom")):
+        record.setdefault(key, copy.deepcopy(value))
 
 
 class ScenarioEmulator(EmulatorBase):
@@ -90,7 +120,10 @@ class ScenarioEmulator(EmulatorBase):
         self.scope_limited = False
         self.error_style = "documented"  # or "joi"
         self.dryrun_forbidden = False  # free plan: dryRun -> 403
-        self.dryrun_requires_files = False
+        # A dryRun validates the whole payload, images included (blender-plugin sdk_adapter.py estimates the full
+        # run); False reproduces the older, lenient assumption that a quote may leave files out.
+        self.dryrun_requires_files = True
+        self.part_content_type_signed = True  # part URLs are presigned for the declared contentType
         self.plan_level = 0  # models with accessRestrictions above this -> 403 ModelAccessRestrictedError
         self.billing_on_job = True
         self.job_id_key = "jobId"  # "id" reproduces the Help-center shape
@@ -108,7 +141,9 @@ class ScenarioEmulator(EmulatorBase):
         self.bulk_supported = True
         self.url_lifetime = 3600.0
         self.asset_pending_reads = 0
-        self.max_asset_bytes = 6_000_000
+        # The gateway caps request bodies at 10 MB (blender-plugin assets.py, next to BASE64_LIMIT); the exact
+        # limit on the "image" string is not published, so the client stays far below it (3.5 MB raw).
+        self.max_asset_bytes = 10_000_000
         self.upload_outcome = "imported"  # or "failed"
         self.lose_generate_response: str | None = None  # "500" or "drop": job created, reply lost
         self.transfer_fault: str | None = None  # "500", "drop", "slow" on CDN downloads
@@ -132,6 +167,9 @@ class ScenarioEmulator(EmulatorBase):
         self.asset_posts = 0
         self.uploaded_hashes: list[str] = []
         self.part_puts = 0
+        self.part_content_types: list[str] = []
+        self.asset_forms: list[str] = []  # "data-url" or "bare-base64", one per POST /assets
+        self.dryrun_bodies: list[tuple[str, dict[str, Any]]] = []  # (dryRun value, body) of each estimate
         self.downloads = 0
         # --- data
         self.models: dict[str, dict[str, Any]] = {}
@@ -144,6 +182,8 @@ class ScenarioEmulator(EmulatorBase):
             record.setdefault("updatedAt", "2026-02-01T10:00:00.000Z")
             record.setdefault("privacy", "public")
             self.models[record["id"]] = record
+        for record in self.models.values():
+            _sdk_model_fields(record)
         self.assets: dict[str, dict[str, Any]] = {}
         self.files: dict[str, tuple[bytes, str]] = {}
         self.asset_reads: dict[str, int] = {}
@@ -215,18 +255,22 @@ class ScenarioEmulator(EmulatorBase):
         props: dict[str, Any] = {"size": len(data)}
         if fmt:
             props["format"] = fmt
-        record = {"id": asset_id, "kind": kind, "mimeType": mime, "status": "success", "source": "generated",
+        # Field set and enum values as scenario-sdk's Asset model requires them (types/asset_retrieve_response.py):
+        # authorId, editCapabilities, metadata.kind and a real ``source`` ("img23d" for a generated 3D output).
+        record = {"id": asset_id, "kind": kind, "mimeType": mime, "status": "success", "source": "img23d",
                   "metadata": {"kind": kind, "type": meta_type}, "properties": props, "privacy": "private",
-                  "ownerId": "proj_emu", "tags": [], "collectionIds": [],
-                  "createdAt": "2026-03-02T10:00:00Z", "updatedAt": "2026-03-02T10:00:00Z"}
-        record.update(extra or {})
+                  "ownerId": "proj_emu", "authorId": "user_emu", "editCapabilities": [], "tags": [],
+                  "collectionIds": [], "createdAt": "2026-03-02T10:00:00Z", "updatedAt": "2026-03-02T10:00:00Z"}
+        extra = dict(extra or {})
+        record["metadata"].update(extra.pop("metadata", {}))
+        record.update(extra)
         self.assets[asset_id] = record
         return asset_id
 
     def asset_view(self, asset_id: str) -> dict[str, Any]:
         record = copy.deepcopy(self.assets[asset_id])
         reads = self.asset_reads[asset_id] = self.asset_reads.get(asset_id, 0) + 1
-        if reads <= self.asset_pending_reads and record["source"] == "generated":
+        if reads <= self.asset_pending_reads and record["source"] != "uploaded":
             record["status"] = "pending"
             return record
         record["url"] = self.signed_url(asset_id)  # a fresh signature on every read
@@ -245,10 +289,14 @@ class ScenarioEmulator(EmulatorBase):
         if model.startswith("model_rodin"):
             ids = [self.add_asset(make_image("WEBP", 64, 3), "preview.webp", kind="image", mime="image/webp",
                                   meta_type="img23d", extra={"outputIndex": 0})]
+            # Rodin's own names for the two files (shared/api/rodin.md 4.2), carried in metadata.fileName as the
+            # SDK's AssetMetadata has it; the shaded one comes first so a client must read the names.
             if inputs.get("material", "All") == "All":
-                ids += [glb("model_shaded.glb", 1, material="Shaded"), glb("model_pbr.glb", 2, material="PBR")]
+                ids += [glb("base_basic_shaded.glb", 1, fileName="base_basic_shaded.glb"),
+                        glb("base_basic_pbr.glb", 2, fileName="base_basic_pbr.glb")]
             else:
-                ids.append(glb("model.glb", 1, material=inputs.get("material")))
+                ids.append(glb("model.glb", 1, fileName="base_basic_pbr.glb" if inputs.get("material") == "PBR"
+                               else "model.glb"))
             return ids
         if model.startswith("model_meshy"):
             obj = b"mtllib model.mtl\nv 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n"

@@ -148,6 +148,8 @@ class ScenarioHandler(JsonHandler):
         st = self.state
         privacy = query.get("privacy")
         records = [m for m in st.models.values() if not privacy or m.get("privacy", "public") == privacy]
+        if query.get("status") and privacy != "public":  # the SDK documents status for private models only
+            records = [m for m in records if m.get("status") == query["status"]]
         size = max(1, min(int(query.get("pageSize") or 50), st.page_size))
         start = int(query.get("paginationToken") or 0)
         page = [{k: v for k, v in m.items() if k not in ("inputs", "uiConfig")} for m in records[start:start + size]]
@@ -166,8 +168,13 @@ class ScenarioHandler(JsonHandler):
             text = str(body.get("image") or "")
             if len(text) > st.max_asset_bytes:
                 return st.error(413, "PAYLOAD_TOO_LARGE", "Image is too large; use the uploads route")
-            if text.startswith("data:"):
-                text = text.partition(",")[2]
+            declared = ""
+            if text.startswith("data:"):  # what Scenario's client sends (blender-plugin assets.py)
+                header, _, text = text.partition(",")
+                declared = header[5:].split(";")[0]
+                if not header.endswith(";base64"):
+                    return st.error(400, "INVALID_PARAMETER", '"image" must be a base64 data URL')
+            st.asset_forms.append("data-url" if declared else "bare-base64")
             try:
                 data = base64.b64decode(text, validate=True)
             except (binascii.Error, ValueError):
@@ -175,6 +182,8 @@ class ScenarioHandler(JsonHandler):
             mime = _sniff(data)
             if not mime:
                 return st.error(400, "INVALID_PARAMETER", '"image" must be a base64 encoded image')
+            if declared and declared != mime:
+                return st.error(400, "INVALID_PARAMETER", f'"image" says {declared} but holds {mime}')
             return 200, {"asset": self._store_upload(data, str(body.get("name") or "image"), mime)}
         if method == "POST" and rest == ["get-bulk"]:
             if not st.bulk_supported:
@@ -207,7 +216,11 @@ class ScenarioHandler(JsonHandler):
                 urls.append({"number": n, "url": f"{st.origin}/s3/{upload_id}/{n}?X-Amz-Signature={sig}",
                              "expires": "2026-12-31T00:00:00Z"})
             st.uploads[upload_id] = {"id": upload_id, "status": "pending", "parts": urls, "chunks": {},
-                                     "fileName": body.get("fileName") or "upload", "declared": body}
+                                     "fileName": body.get("fileName") or "upload", "declared": body,
+                                     # the rest of scenario-sdk's required Upload fields
+                                     "kind": body.get("kind") or "image", "source": "multipart",
+                                     "authorId": "user_emu", "ownerId": "proj_emu",
+                                     "createdAt": "2026-03-02T10:00:00Z", "updatedAt": "2026-03-02T10:00:00Z"}
             return 200, {"upload": self._upload_view(upload_id)}
         upload = st.uploads.get(rest[0]) if rest else None
         if upload is None:
@@ -246,6 +259,15 @@ class ScenarioHandler(JsonHandler):
             upload = st.uploads.get(upload_id)
             if upload is None or self.headers.get("Authorization"):
                 return self.send_bytes(403, b"<Error><Code>AccessDenied</Code></Error>", "application/xml")
+            declared = str(upload["declared"].get("contentType") or "")
+            sent = self.headers.get("Content-Type") or ""
+            st.part_content_types.append(sent)
+            if st.part_content_type_signed and sent != declared:
+                # A URL presigned for one Content-Type refuses a PUT without it (S3 SignatureDoesNotMatch);
+                # Scenario's client always sends it (blender-plugin assets.py upload_multipart).
+                xml = b"<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated " \
+                      b"does not match the signature you provided</Message></Error>"
+                return self.send_bytes(403, xml, "application/xml")
             upload["chunks"][int(number)] = raw
             st.part_puts += 1
         self.send_response(200)
@@ -256,14 +278,13 @@ class ScenarioHandler(JsonHandler):
 
     # ----------------------------------------------------------------- generate and jobs
 
-    def _validate(self, model: dict[str, Any], body: dict[str, Any], dry_run: bool) -> str | None:
+    def _validate(self, model: dict[str, Any], body: dict[str, Any], lenient_files: bool) -> str | None:
         st = self.state
-        for spec in model.get("inputs") or ():
+        specs = model.get("inputs") or ()
+        for spec in specs:
             name, kind, value = spec["name"], spec.get("type"), body.get(spec["name"])
-            required = spec.get("required")
-            required = required is True or (isinstance(required, dict) and required.get("always"))
             if value is None:
-                if required and not (dry_run and kind in ("file", "file_array") and not st.dryrun_requires_files):
+                if _required(spec, specs, body) and not (lenient_files and kind in ("file", "file_array")):
                     return f'"{name}" is required'
                 continue
             if kind in ("file", "file_array"):
@@ -289,12 +310,17 @@ class ScenarioHandler(JsonHandler):
 
     def _generate(self, model_id: str, query: dict[str, str], body: dict[str, Any]) -> Reply | None:
         st = self.state
-        dry_run = query.get("dryRun") in ("true", "1")
+        # Any dryRun value makes it an estimate: a job is never started on one (scenario-sdk documents
+        # "true" and "api"; anything else is refused here, which no source confirms).
+        dry_run = "dryRun" in query
+        if dry_run and query["dryRun"] not in ("true", "api"):
+            return st.error(400, "INVALID_PARAMETER", '"dryRun" must be one of [true, api]')
         model = st.models.get(model_id)
         if model is None:
             return st.error(404, "NOT_FOUND", f"Model {model_id} not found")
         if (model.get("accessRestrictions") or 0) > st.plan_level:
-            plan = "Pro" if model["accessRestrictions"] >= 50 else "Creator"
+            # Plan names per scenario-sdk's accessRestrictions docstring; the message wording itself is a guess.
+            plan = {25: "Starter", 50: "Pro", 75: "Max", 100: "Enterprise"}.get(model["accessRestrictions"], "Pro")
             return 403, {"status": "error", "code": "ModelAccessRestrictedError", "name": "ModelAccessRestrictedError",
                          "message": f"This model requires the {plan} plan or above"}
         if dry_run:
@@ -307,12 +333,22 @@ class ScenarioHandler(JsonHandler):
                 if spec.get("type") == "file_array" and isinstance(body.get(spec["name"]), str):
                     dropped.append(spec["name"])
             body = {k: v for k, v in body.items() if k not in dropped}
-        problem = self._validate(model, body, dry_run or bool(dropped))
+        # A dropped scalar reaches the model as "no image" (the job fails later, not the request).
+        problem = self._validate(model, body, (dry_run and not st.dryrun_requires_files) or bool(dropped))
         if problem:
             return st.error(400, "INVALID_PARAMETER", problem)
         cost = st.quote(model_id, body)
         if dry_run:
-            return 200, {"creativeUnitsCost": cost, "costDetails": {"base": cost, "discount": 0}}
+            st.dryrun_bodies.append((query["dryRun"], body))
+            # 269 with a full run response and per-action costDetails (scenario-sdk generate.run_model docstring,
+            # types/generate_run_model_response.py). The job is a preview: it is not stored and never runs.
+            preview = {"jobId": st.new_id("job"), "modelId": model_id, "input": body, "sequence": ["queued"],
+                       "index": 0, "assetIds": [], "error": "", "cost": cost, "createdAt": "2026-03-02T10:00:00Z",
+                       "updatedAt": "2026-03-02T10:00:00Z", "history": [{"status": "queued",
+                                                                          "date": "2026-03-02T10:00:00Z"}]}
+            details = {"custom-generation": cost} if cost else {}
+            return 269, {"job": st.job_view(preview), "creativeUnitsCost": cost, "creativeUnitsDiscount": 0,
+                         "costDetails": details}
         st.generate_posts += 1
         job_id = st.new_id("job")
         sequence = st.job_sequence()
@@ -410,6 +446,31 @@ class ScenarioHandler(JsonHandler):
                 self.wfile.flush()
                 time.sleep(0.05)
         return None
+
+
+def _required(spec: dict[str, Any], specs: Any, body: dict[str, Any]) -> bool:
+    """The four rule kinds of scenario-sdk's ModelInputRequired: always, ifDefined, ifNotDefined, conditional
+    (``{"values": {input: [values]}, "operator": "and"|"or"}``; a missing input counts at its default)."""
+    rule = spec.get("required")
+    if rule is True:
+        return True
+    if not isinstance(rule, dict):
+        return False
+    if rule.get("always"):
+        return True
+    if any(body.get(n) is not None for n in rule.get("ifDefined") or {}):
+        return True
+    if rule.get("ifNotDefined") and all(body.get(n) is None for n in rule["ifNotDefined"]):
+        return True
+    conditional = rule.get("conditional")
+    if isinstance(conditional, dict) and isinstance(conditional.get("values"), dict):
+        defaults = {s.get("name"): s.get("default") for s in specs}
+        checks = []
+        for other, allowed in conditional["values"].items():
+            current = body.get(other, defaults.get(other))
+            checks.append(current in (allowed if isinstance(allowed, list) else [allowed]))
+        return all(checks) if conditional.get("operator") == "and" else any(checks)
+    return False
 
 
 def _sniff(data: bytes) -> str:

@@ -92,7 +92,36 @@ async def test_text_only_flow_and_balance(emu: Hyper3DEmulator, rodin: Hyper3DPr
     ref = await rodin.submit(req(tier="Gen-2.5-Extreme-High", addons="HighPack"), noop)
     assert ref.cost == 2.0 and await rodin.balance() == (98.0, "credits")
     assert (await run(rodin, ref))[-1].status == RemoteStatus.SUCCEEDED
-    assert emu.requests_to("rodin")[0].fields["addons"] == ['["HighPack"]']
+    # Sent plain, as every vendor client does (rodin-api-mcp, ComfyUI, rodin3d-skills); decoded as the add-on.
+    assert emu.requests_to("rodin")[0].fields["addons"] == ["HighPack"]
+    assert emu.tasks[ref.data["uuid"]].fields["addons"] == ["HighPack"]
+
+
+@pytest.mark.parametrize("parts", [
+    [("addons", "HighPack")],  # rodin-api-mcp, ComfyUI: one plain field per add-on
+    [("addons", "HighPack"), ("addons", "HighPack")],  # repeated
+    [("addons", '["HighPack"]')],  # a JSON-array string
+    [("addons", "HighPack,")],  # rodin3d-skills joins add-ons with commas
+])
+async def test_emulator_decodes_every_addons_variant_the_same(emu: Hyper3DEmulator, parts: list) -> None:
+    auth = {"Authorization": f"Bearer {emu.api_key}"}
+    async with httpx.AsyncClient(base_url=emu.base_url, headers=auth) as c:
+        got = await c.post("/v2/rodin", files=[("prompt", (None, "x")), *((k, (None, v)) for k, v in parts)])
+    assert got.status_code == 201, got.text
+    assert set(emu.tasks[got.json()["uuid"]].fields["addons"]) == {"HighPack"}
+
+
+@pytest.mark.parametrize("parts", [
+    [("bbox_condition", "[100,320,100]")],  # docs, rodin-api-mcp, BlenderMCP
+    [("bbox_condition", "100,320,100")],  # rodin3d-skills
+    [("bbox_condition", "100"), ("bbox_condition", "320"), ("bbox_condition", "100")],  # ComfyUI Gen-2.5
+])
+async def test_emulator_decodes_every_bbox_variant_the_same(emu: Hyper3DEmulator, parts: list) -> None:
+    auth = {"Authorization": f"Bearer {emu.api_key}"}
+    async with httpx.AsyncClient(base_url=emu.base_url, headers=auth) as c:
+        got = await c.post("/v2/rodin", files=[("prompt", (None, "x")), *((k, (None, v)) for k, v in parts)])
+    assert got.status_code == 201, got.text
+    assert emu.tasks[got.json()["uuid"]].fields["bbox_condition"] == [100, 320, 100]
 
 
 @pytest.mark.parametrize("code", ["API_INSUFFICIENT_FUNDS", "API_NO_ACTIVE_SUBSCRIPTION",
@@ -302,10 +331,14 @@ async def test_emulator_rejects_what_the_real_api_rejects(emu: Hyper3DEmulator) 
 
         bad_bool = await c.post("/v2/rodin", files=form(prompt="x", TAPose="True"))
         assert bad_bool.json()["error"] == "INVALID_REQUEST"
+        emu.strict_arrays = True  # the unconfirmed "JSON.parse" report (contract 2.3), now opt-in only
         repeated = await c.post("/v2/rodin", files=[*form(prompt="x"), ("addons", (None, "HighPack")),
                                                     ("addons", (None, "HighPack"))])
         assert repeated.status_code == 500 and "Unexpected token" in repeated.json()["message"]
         assert (await c.post("/v2/rodin", files=form(prompt="x", bbox_condition="1,2,3"))).status_code == 500
+        emu.strict_arrays = False
+        assert (await c.post("/v2/rodin", files=form(prompt="x", addons="Bogus"))).json()["error"] == \
+            "INVALID_REQUEST"
         assert (await c.post("/v2/rodin", data={"prompt": "x"})).json()["error"] == "INVALID_REQUEST"
         assert (await c.post("/v2/rodin", files=form(tier="Sketch"))).json()["error"] == "INVALID_REQUEST"
         six = [("images", (f"{i}.png", b"\x89PNG....", "image/png")) for i in range(6)]
@@ -361,3 +394,27 @@ def test_standalone_emulator_prints_url_and_key() -> None:
             proc.stdout.close()
     assert lines[0].startswith("RODIN_BASE_URL=http://127.0.0.1:") and lines[0].endswith("/api")
     assert lines[1] == "RODIN_API_KEY=rk-manual"
+
+
+async def test_gen25_face_count_limits_follow_the_live_tool_schema(emu: Hyper3DEmulator,
+                                                                   rodin: Hyper3DProvider) -> None:
+    # ComfyUI's Fast mode: Gen-2.5-High Raw below 20,000 (once refused by our schema and emulator).
+    ref = await rodin.submit(req(tier="Gen-2.5-High", mesh_mode="Raw", quality_override=8000), noop)
+    assert emu.tasks[ref.data["uuid"]].fields["quality_override"] == 8000
+    auth = {"Authorization": f"Bearer {emu.api_key}"}
+    async with httpx.AsyncClient(base_url=emu.base_url, headers=auth) as c:
+        quad = await c.post("/v2/rodin", files=[("prompt", (None, "x")), ("tier", (None, "Gen-2.5-Medium")),
+                                                ("mesh_mode", (None, "Quad")), ("quality_override", (None, "60000"))])
+    assert quad.json()["error"] == "INVALID_REQUEST" and "1000-50000" in quad.json()["message"]
+
+
+async def test_gen25_height_and_symmetry_and_legacy_use_hyper_go_out_as_real_clients_send_them(
+        emu: Hyper3DEmulator, rodin: Hyper3DProvider) -> None:
+    ref = await rodin.submit(req(tier="Gen-2.5-Medium", height=180, is_symmetric="symmetric", use_hyper=True), noop)
+    sent = emu.requests_to("rodin")[-1].fields
+    assert sent["height"] == ["180"] and sent["is_symmetric"] == ["symmetric"]  # ComfyUI sends height_cm as height
+    assert "use_hyper" not in sent  # a Gen-1.5 field: left out on Gen-2.5
+    assert emu.tasks[ref.data["uuid"]].fields["height"] == 180
+    await rodin.submit(req(tier="Regular", use_hyper=True, height=180), noop)
+    sent = emu.requests_to("rodin")[-1].fields
+    assert sent["use_hyper"] == ["true"] and "height" not in sent  # rodin-api-mcp sends use_hyper on Gen-1.5

@@ -65,12 +65,16 @@ async def submit(p: ScenarioProvider, model: str, images: tuple[Path, ...], valu
 
 async def test_models_pages_filters_and_flags(prov: ScenarioProvider, emu: ScenarioEmulator) -> None:
     models = {m.id: m for m in await prov.models()}
-    assert set(models) == {TRELLIS, HUNYUAN, RODIN, MESHY, "scenario:model_tripo-v3-1-image-to-3d"}
+    # The private model still training is left out: the list asks for status=trained (blender-plugin does too).
+    assert set(models) == {TRELLIS, HUNYUAN, RODIN, MESHY, "scenario:model_tripo-v3-1-image-to-3d",
+                           "scenario:model_conditional-3d", "scenario:model_private-trained"}
+    private = [c for c in emu.calls("GET", "/v1/models") if c.query.get("privacy") == "private"]
+    assert private and all(c.query.get("status") == "trained" for c in private)
     assert models[MESHY].available and "Pro" in models[MESHY].description  # a note; the quote decides
     assert "Deprecated" in models["scenario:model_tripo-v3-1-image-to-3d"].description
     assert models[TRELLIS].available and models[TRELLIS].name == "Trellis 2"
     pages = [c for c in emu.calls("GET", "/v1/models") if c.path == "/v1/models"]
-    assert len(pages) >= 4 and any("paginationToken" in c.query for c in pages)  # page size 2, 6 public models
+    assert len(pages) >= 4 and any("paginationToken" in c.query for c in pages)  # page size 2, 7 public models
 
 
 async def test_models_without_or_with_wrong_keys_fall_back_to_the_bundled_three(emu: ScenarioEmulator,
@@ -121,15 +125,21 @@ async def test_quote_follows_cost_impact_inputs_and_creates_nothing(prov: Scenar
     base = await prov.quote(GenerationRequest(RODIN, (image,), {"tier": "Gen-2.5-Medium"}))
     high = await prov.quote(GenerationRequest(RODIN, (image,), {"tier": "Gen-2.5-Extreme-High"}))
     assert base is not None and high is not None and (base.cost, base.unit, high.cost) == (80, "CU", 160)
-    assert emu.generate_posts == 0 and emu.asset_posts == 0 and not emu.jobs and emu.dryrun_posts == 2
+    # The image went up once (free) and both estimates carried its asset id; no job was started.
+    assert emu.generate_posts == 0 and emu.asset_posts == 1 and not emu.jobs and emu.dryrun_posts == 2
+    (asset_id,) = emu.assets
+    assert [(v, b["images"]) for v, b in emu.dryrun_bodies] == [("api", [asset_id]), ("api", [asset_id])]
+    ref = await submit(prov, RODIN, (image,), {"tier": "Gen-2.5-Medium"})
+    assert emu.asset_posts == 1 and emu.jobs[ref.data["job_id"]]["input"]["images"] == [asset_id]  # reused
 
 
-async def test_quote_unavailable_on_free_plan_or_when_images_are_demanded(prov: ScenarioProvider,
+async def test_quote_unavailable_on_free_plan_or_without_a_required_image(prov: ScenarioProvider,
                                                                           emu: ScenarioEmulator, image: Path) -> None:
     emu.dryrun_forbidden = True
     assert await prov.quote(GenerationRequest(TRELLIS, (image,), {})) is None
-    emu.dryrun_forbidden, emu.dryrun_requires_files = False, True
-    assert await prov.quote(GenerationRequest(TRELLIS, (image,), {})) is None
+    emu.dryrun_forbidden = False
+    assert await prov.quote(GenerationRequest(TRELLIS, (), {})) is None  # the estimate demands the image
+    assert emu.calls("POST", "/v1/generate/")[-1].query["dryRun"] == "api" and not emu.jobs
     with pytest.raises(ProviderError) as info:
         await prov.quote(GenerationRequest(MESHY, (image,), {}))
     assert info.value.code == "model_restricted"
@@ -189,6 +199,7 @@ async def test_large_images_use_the_multipart_upload(prov: ScenarioProvider, emu
     ref = await submit(prov, TRELLIS, (image,))
     assert emu.asset_posts == 0 and emu.part_puts == 1 and len(emu.uploaded_hashes) == 1
     assert all("authorization" not in c.headers for c in emu.requests if c.path.startswith("/s3/"))
+    assert emu.part_content_types == ["image/png"]  # the presigned PUT carries the declared Content-Type
     assert emu.calls("POST", "/v1/uploads/")[0].body == {"action": "complete"}
     assert emu.jobs[ref.data["job_id"]]["input"]["image"] == ref.data["asset_ids"][0]
     emu.upload_outcome = "failed"
@@ -392,3 +403,84 @@ async def test_credentials_never_appear_in_errors(emu: ScenarioEmulator, tmp_pat
         texts.append(f"{info.value} {info.value.user_text()} {info.value!r}")
     assert texts and all(emu.api_key not in t and emu.api_secret not in t for t in texts)
     await p.aclose()
+
+
+async def test_huge_job_reply_is_capped_not_read(prov: ScenarioProvider, emu: ScenarioEmulator, image: Path) -> None:
+    """A 122 MB reply to a status call is refused after 4 MB (issue 13), with a plain message."""
+    import tracemalloc
+
+    from desktop_app.providers.http import ReplyTooLargeError
+
+    ref = await submit(prov, TRELLIS, (image,))
+    emu.break_next("GET", "/v1/jobs/", "huge")
+    tracemalloc.start()
+    try:
+        with pytest.raises(ReplyTooLargeError, match="huge reply"):
+            await prov.poll(ref)
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 32 * 1024 * 1024, peak
+
+
+async def test_small_images_go_up_as_data_urls_and_the_limit_is_the_official_clients(
+        prov: ScenarioProvider, emu: ScenarioEmulator, image: Path) -> None:
+    assert prov.small_upload_limit == 3_500_000  # blender-plugin assets.py BASE64_LIMIT
+    await submit(prov, TRELLIS, (image,))
+    assert emu.asset_forms == ["data-url"] and emu.part_puts == 0
+
+
+async def test_part_put_without_content_type_is_refused_like_a_presigned_url(emu: ScenarioEmulator) -> None:
+    async with httpx.AsyncClient(auth=(emu.api_key, emu.api_secret), base_url=emu.base_url) as client:
+        made = (await client.post("/uploads", json={"fileName": "a.png", "contentType": "image/png", "kind": "image",
+                                                    "parts": 1, "fileSize": 10})).json()["upload"]
+    async with httpx.AsyncClient() as plain:
+        bare = await plain.put(made["parts"][0]["url"], content=b"x" * 10, headers={"Content-Type": ""})
+        typed = await plain.put(made["parts"][0]["url"], content=b"x" * 10, headers={"Content-Type": "image/png"})
+    assert bare.status_code == 403 and b"SignatureDoesNotMatch" in bare.content
+    assert typed.status_code == 200
+
+
+async def test_dry_run_never_starts_a_job_and_refuses_missing_required_inputs(emu: ScenarioEmulator,
+                                                                               image: Path) -> None:
+    async with httpx.AsyncClient(auth=(emu.api_key, emu.api_secret), base_url=emu.base_url) as client:
+        data = "data:image/png;base64," + base64.b64encode(image.read_bytes()).decode()
+        asset = (await client.post("/assets", json={"image": data, "name": "a.png"})).json()["asset"]
+        missing = await client.post("/generate/custom/model_trellis-2", params={"dryRun": "api"}, json={})
+        assert missing.status_code == 400 and '"image" is required' in missing.json()["message"]
+        for value in ("api", "true"):
+            est = await client.post("/generate/custom/model_trellis-2", params={"dryRun": value},
+                                    json={"image": asset["id"]})
+            assert est.status_code == 269 and est.json()["costDetails"] == {"custom-generation": 30}
+        odd = await client.post("/generate/custom/model_trellis-2", params={"dryRun": "yes"},
+                                json={"image": asset["id"]})
+        assert odd.status_code == 400
+    assert not emu.jobs and emu.generate_posts == 0
+
+
+async def test_conditional_required_input_is_checked_before_anything_is_sent(prov: ScenarioProvider,
+                                                                             emu: ScenarioEmulator) -> None:
+    """required.conditional (scenario-sdk ModelInputRequired): the form stops it, and so does the service."""
+    schema = await prov.schema("scenario:model_conditional-3d")
+    assert schema.validate({"prompt": "a cat"}) == {}
+    assert "faces" in schema.validate({"prompt": "a cat", "mode": "custom"})
+    assert "seed" in schema.validate({"prompt": "a cat", "mode": "custom", "faces": 5000})  # ifDefined
+    assert schema.validate({"prompt": "a cat", "mode": "custom", "faces": 5000, "seed": 1}) == {}
+    refused = await prov.quote(GenerationRequest("scenario:model_conditional-3d", (),
+                                                 {"prompt": "a", "mode": "custom"}))
+    assert refused is None and emu.dryrun_posts == 1 and emu.dryrun_bodies == []  # the service said no
+    quote = await prov.quote(GenerationRequest("scenario:model_conditional-3d", (),
+                                               {"prompt": "a", "mode": "custom", "faces": 5000, "seed": 1}))
+    assert quote is not None and not emu.jobs and emu.dryrun_bodies[-1][1]["faces"] == 5000
+
+
+async def test_a_refused_job_forgets_the_reused_upload_so_a_retry_uploads_again(prov: ScenarioProvider,
+                                                                               emu: ScenarioEmulator,
+                                                                               image: Path) -> None:
+    assert await prov.quote(GenerationRequest(TRELLIS, (image,), {})) is not None
+    (asset_id,) = emu.assets
+    del emu.assets[asset_id]  # deleted at Scenario between the quote and the job
+    with pytest.raises(ProviderError, match="existing assets"):
+        await submit(prov, TRELLIS, (image,))
+    ref = await submit(prov, TRELLIS, (image,))
+    assert emu.asset_posts == 2 and emu.jobs[ref.data["job_id"]]["input"]["image"] != asset_id

@@ -95,10 +95,18 @@ def test_scenario_trellis_job_through_the_window(in_window, qtbot, monkeypatch, 
 
         async def body(window: MainWindow) -> None:
             await choose_model(window, "scenario:model_trellis-2")
+            assert window.cost_label.text() == ""  # no estimate without the image the model requires
+            # The estimate prices the full job: it sees the image, uploaded once and reused by the job.
+            window.drop_zone.add_paths([fixture_images / "typical_misc_crate.png"])
             await wait_until(lambda: "CU" in window.cost_label.text(), what="the dryRun quote to show")
-            job = await run_job(window, qtbot, [fixture_images / "typical_misc_crate.png"])
+            assert emu.dryrun_bodies and str(emu.dryrun_bodies[-1][1].get("image", "")).startswith("asset_")
+            await wait_until(lambda: window.generate_button.isEnabled(), what="Generate to enable")
+            qtbot.mouseClick(window.generate_button, Qt.MouseButton.LeftButton)
+            store = window.services.store
+            await wait_until(lambda: bool(store.list()) and store.list()[0].state.terminal, 60, "the job to end")
+            job = store.list()[0]
             assert job.state is JobState.SUCCEEDED, job.message
-            assert emu.generate_posts == 1
+            assert emu.generate_posts == 1 and emu.asset_posts == 1  # the quote's upload was reused
             item = window.services.library.get(job.item_id)
             assert item.model_path.read_bytes()[:4] == b"glTF"
             await wait_until(lambda: window.preview.state() == "scene", 30, "the preview")

@@ -76,8 +76,9 @@ def test_tab_walks_the_panels_in_reading_order(main_window, qtbot, qloop, fixtur
             visited.append(index)
         focus.focusNextPrevChild(True)
     first_round = visited[:visited.index(0, 1)] if 0 in visited[1:] else visited
+    # The Create workspace is shown: its form, then the queue strip; the Library list (5) is on the other tab.
     # Then the preview, where it has controls that take the focus.
-    assert first_round in ([0, 1, 2, 3, 4, 5, 6], [0, 1, 2, 3, 4, 5, 6, 7]), \
+    assert first_round in ([0, 1, 2, 3, 4, 6], [0, 1, 2, 3, 4, 6, 7]), \
         [type(regions[i]).__name__ for i in first_round]
 
 

@@ -45,6 +45,7 @@ def stocked(main_window: MainWindow, qloop, tmp_path, fixture_images) -> dict[st
         "biplane": add(lib, tmp_path, "Biplane", fixture_images / "typical_vehicle_biplane.png",
                        model="hyper3d:rodin", created=1_700_000_200.0, cost=0.5),
     }
+    main_window.workspaces.show(main_window.workspaces.LIBRARY)  # as a user does, to work in the library
     view = main_window.library_view
     view.reload()
     qloop.until(lambda: view.model.rowCount() == 3, 10, "the library to list three items")

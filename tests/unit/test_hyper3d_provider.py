@@ -89,8 +89,8 @@ async def test_base_url_with_or_without_v2_reaches_the_same_endpoint(base: str) 
 
 @pytest.mark.parametrize(("name", "value", "wire"), [
     ("TAPose", True, "true"), ("TAPose", False, "false"), ("seed", 0, "0"), ("quality_override", 18000.0, "18000"),
-    ("bbox_condition", [100, 320.0, 100], "[100,320,100]"), ("addons", "HighPack", '["HighPack"]'),
-    ("addons", ["HighPack"], '["HighPack"]'), ("addons", "", None), ("prompt", "", None), ("image_label", [], None),
+    ("bbox_condition", [100, 320.0, 100], "[100,320,100]"), ("addons", "HighPack", "HighPack"),
+    ("addons", ["HighPack"], "HighPack"), ("addons", "", None), ("prompt", "", None), ("image_label", [], None),
     ("image_label", ["F", "B"], '["F","B"]'),
 ])
 def test_encode_field(name: str, value: Any, wire: str | None) -> None:
@@ -118,7 +118,8 @@ async def test_submit_multipart_exactly_per_contract(images: tuple[Path, ...]) -
     assert fields["tier"] == "Gen-2.5-Low"
     assert fields["geometry_instruct_mode"] == "faithful"  # disputed default: always sent on Gen-2.5
     assert (fields["TAPose"], fields["hd_texture"], fields["seed"]) == ("true", "false", "7")
-    assert fields["addons"] == '["HighPack"]' and fields["bbox_condition"] == "[100,320,100]"
+    # Plain add-on value as every vendor client sends it (docs/CONTRACTS.md); bbox stays the docs' JSON list.
+    assert fields["addons"] == "HighPack" and fields["bbox_condition"] == "[100,320,100]"
     assert "is_micro" not in fields and "mesh_simplify" not in fields  # not for this tier: left out
     assert not any(v in ("True", "False") for v in fields.values())
 
@@ -422,8 +423,15 @@ def test_schema_ranges_follow_tier_and_mesh_mode() -> None:
 
     s = load_bundled("hyper3d-rodin")
     rng: Callable[[dict], tuple] = lambda v: s.effective_range("quality_override", v)  # noqa: E731
-    assert rng({"tier": "Gen-2.5-High", "mesh_mode": "Raw"}) == (20000, 2000000)
+    # Hyper3D's live tool schema (hyper3d-cli schema/tools.json, 2026-09-14): Raw 500-1,000,000, Quad 1,000-50,000;
+    # ComfyUI's Fast mode sends Gen-2.5-High Raw below 20,000, so High is not held to Extreme-High's 20,000.
+    assert rng({"tier": "Gen-2.5-High", "mesh_mode": "Raw"}) == (500, 1000000)
+    assert rng({"tier": "Gen-2.5-Extreme-High", "mesh_mode": "Raw"}) == (20000, 2000000)
+    assert rng({"tier": "Gen-2.5-Medium", "mesh_mode": "Quad"}) == (1000, 50000)
     assert rng({"tier": "Gen-2.5-Low"}) == (500, 1000000)  # Raw is the Gen-2.5 default
+    assert s.validate({"tier": "Gen-2.5-High", "mesh_mode": "Raw", "quality_override": 8000, "prompt": "x"}) == {}
+    assert "quality_override" in s.validate({"tier": "Gen-2.5-Medium", "mesh_mode": "Quad",
+                                             "quality_override": 200000, "prompt": "x"})
     assert rng({"tier": "Gen-2", "mesh_mode": "Quad"}) == (1000, 200000)
     assert rng({"tier": "Smooth", "mesh_mode": "Quad"}) == (2000, 200000)
     assert not s.is_enabled("quality_override", {"tier": "Sketch"})[0]

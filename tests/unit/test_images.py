@@ -34,6 +34,7 @@ def _rgba(path: Path, size: tuple[int, int] = (64, 48), fmt: str = "PNG", **save
     arr[..., 0] = 200
     arr[..., 3] = 255
     arr[: size[1] // 2, :, 3] = 0  # top half transparent
+    arr[:, : size[0] // 4, 1] = 120  # a stripe: a single flat colour is refused as blank (once JPEG drops alpha)
     img = Image.fromarray(arr, "RGBA")
     if fmt == "JPEG":
         img = img.convert("RGB")
@@ -195,3 +196,15 @@ def test_thumbnail_of_bad_file(tmp_path: Path) -> None:
     path.write_bytes(b"\x89PNG\r\n\x1a\nrubbish")
     with pytest.raises(InputImageError):
         thumbnail(path, 64)
+
+
+@pytest.mark.parametrize("colour, mode, why", [
+    ((255, 255, 255), "RGB", "flat colour"), ((255, 0, 0, 0), "RGBA", "fully transparent"),
+    ((255,), "L", "flat colour"), ((12, 200, 40, 255), "RGBA", "flat colour"),
+])
+def test_blank_picture_is_refused_before_any_job(tmp_path: Path, colour: tuple, mode: str, why: str) -> None:
+    path = tmp_path / "blank.png"
+    Image.new(mode, (80, 80), colour).save(path)
+    with pytest.raises(InputImageError, match=why) as excinfo:
+        check_image(path)
+    assert "blank.png" in _message(excinfo)

@@ -135,8 +135,11 @@ def test_restricted_and_deprecated_models() -> None:
     info = model_info({"id": "model_m", "name": "M", "capabilities": ["img23d"], "accessRestrictions": 50})
     assert info.available and "Pro" in info.description and info.id == "scenario:model_m"
     assert "Pro" not in model_info({"id": "model_m", "accessRestrictions": 50}, unlocked={"model_m"}).description
-    blocked = model_info({"id": "model_r", "restricted": True})
-    assert not blocked.available and "plan" in blocked.unavailable_reason
+    # 0/25/50/75/100 = Free/Starter/Pro/Max/Enterprise (scenario-sdk); no record field says "restricted".
+    assert "Needs the Starter Scenario plan" in model_info({"id": "m", "accessRestrictions": 25}).description
+    assert "Max" in model_info({"id": "m", "accessRestrictions": 75}).description
+    assert "Enterprise" in model_info({"id": "m", "accessRestrictions": 100}).description
+    assert model_info({"id": "model_r", "restricted": True}).available
     info = model_info({"id": "model_o", "capabilities": [{"type": "img23d"}], "tags": ["deprecated:model_n"]})
     assert info.available and "scenario:model_n" in info.description
 
@@ -152,12 +155,17 @@ def _asset(asset_id: str, kind: str, mime: str, fmt: str | None = None, meta_typ
 def test_rodin_preview_first_and_two_glbs_prefers_the_pbr_model() -> None:
     files = select_outputs([
         _asset("a_prev", "image", "image/webp", url_name="preview.webp"),
-        _asset("a_shaded", "3d", "model/gltf-binary", "glb", url_name="model_shaded.glb",
-               metadata={"type": "img23d", "material": "Shaded"}),
-        _asset("a_pbr", "3d", "model/gltf-binary", "glb", url_name="model_pbr.glb",
-               metadata={"type": "img23d", "material": "PBR"}),
+        _asset("a_shaded", "3d", "model/gltf-binary", "glb", outputIndex=1,
+               metadata={"type": "img23d", "fileName": "base_basic_shaded.glb"}),
+        _asset("a_pbr", "3d", "model/gltf-binary", "glb", outputIndex=2,
+               metadata={"type": "img23d", "fileName": "base_basic_pbr.glb"}),
     ])
-    assert [f.key for f in files if f.preferred] == ["a_pbr"]
+    assert [f.key for f in files if f.preferred] == ["a_pbr"]  # by metadata.fileName, a field the SDK has
+    invented = select_outputs([  # a "material" marker is not an SDK field: no longer trusted
+        _asset("b_shaded", "3d", "model/gltf-binary", "glb", outputIndex=1, metadata={"material": "Shaded"}),
+        _asset("b_other", "3d", "model/gltf-binary", "glb", outputIndex=2, metadata={"material": "PBR"}),
+    ])
+    assert [f.key for f in invented if f.preferred] == ["b_shaded"]  # first by outputIndex
     assert {f.key: f.kind for f in files} == {"a_prev": FileKind.IMAGE, "a_shaded": FileKind.MODEL,
                                              "a_pbr": FileKind.MODEL}
     assert files[0].kind is FileKind.MODEL  # models first, so nothing tries to import the webp
@@ -208,8 +216,9 @@ class Recorder:
             raw = bundled_raw(request.url.path.rsplit("/", 1)[-1])
             return httpx.Response(200, json={"model": raw}) if raw else httpx.Response(404, json={})
         if key[1].startswith("/v1/generate/custom/"):
-            if request.url.params.get("dryRun") == "true":
-                return httpx.Response(200, json={"creativeUnitsCost": 42, "costDetails": {"base": 42}})
+            if "dryRun" in request.url.params:  # scenario-sdk: an estimate answers 269
+                return httpx.Response(269, json={"job": {"jobId": "job_dry", "status": "queued"},
+                                                 "creativeUnitsCost": 42, "costDetails": {"custom-generation": 42}})
             return httpx.Response(200, json={"job": {"jobId": "job_1", "status": "queued"},
                                              "creativeUnitsCost": 42})
         return httpx.Response(404, json={"message": "no route"})
@@ -253,12 +262,15 @@ async def test_file_array_gets_a_list_file_gets_one_id_and_duplicates_upload_onc
                         "asset_ids": ["asset_1", "asset_2"], "project_id": ""}
     assert (ref.cost, ref.cost_unit) == (42, "CU")
     upload = rec.bodies("POST", "/v1/assets")[0]
-    assert base64.b64decode(upload["image"]) == image.read_bytes() and upload["name"] == "front.png"
+    prefix, _, encoded = upload["image"].partition(",")
+    assert prefix == "data:image/png;base64"  # a data URL, as Scenario's own client sends it
+    assert base64.b64decode(encoded) == image.read_bytes() and upload["name"] == "front.png"
 
     await p.submit(GenerationRequest("scenario:model_trellis-2", (image,), {"textureSize": "1024"}),
                    lambda *_: None)
     body = rec.bodies("POST", "/v1/generate/custom/")[-1]
-    assert body["image"] == "asset_3" and body["textureSize"] == 1024
+    assert body["image"] == "asset_1" and body["textureSize"] == 1024  # already uploaded: reused
+    assert rec.assets == 2
 
 
 async def test_basic_auth_and_project_id_on_every_api_call(image: Path) -> None:
@@ -300,14 +312,20 @@ async def test_uploads_are_retried_on_transient_errors(image: Path) -> None:
     assert len(rec.bodies("POST", "/v1/assets")) == 3 and rec.assets == 1
 
 
-async def test_quote_sends_no_images_and_degrades_on_4xx(image: Path) -> None:
+async def test_quote_prices_the_full_body_with_the_uploaded_image_and_submit_reuses_it(image: Path) -> None:
     rec = Recorder()
     p = provider(rec)
-    quote = await p.quote(GenerationRequest("scenario:model_trellis-2", (image,), {"textureSize": 4096}))
+    request = GenerationRequest("scenario:model_trellis-2", (image,), {"textureSize": 4096})
+    quote = await p.quote(request)
     assert quote is not None and (quote.cost, quote.unit) == (42, "CU")
-    assert not rec.bodies("POST", "/v1/assets")
+    assert quote.detail == "custom generation: 42 CU"
+    assert rec.assets == 1  # uploading is free; the estimate sees the image
+    (dry,) = [r for r in rec.requests if r.url.path.startswith("/v1/generate/")]
+    assert dry.url.params["dryRun"] == "api"  # "estimates at the API tier" (scenario-sdk)
     body = rec.bodies("POST", "/v1/generate/custom/")[0]
-    assert "image" not in body and body["textureSize"] == 4096
+    assert body["image"] == "asset_1" and body["textureSize"] == 4096
+    await p.submit(request, lambda *_: None)
+    assert rec.assets == 1 and rec.bodies("POST", "/v1/generate/custom/")[-1]["image"] == "asset_1"
     free = Recorder({("POST", "/v1/generate/custom/model_trellis-2"): [
         httpx.Response(403, json={"code": "FORBIDDEN", "message": "dryRun is for paid plans"})]})
     assert await provider(free).quote(GenerationRequest("scenario:model_trellis-2", (image,), {})) is None

@@ -360,3 +360,40 @@ def test_every_bundled_schema_loads_round_trips_and_accepts_its_defaults() -> No
         images = 1 if loaded.image_fields() else 0
         assert loaded.validate(loaded.defaults(), image_count=images) == {}, path.name
         loaded.build_body(loaded.defaults())
+
+
+def test_required_conditional_if_defined_and_if_not_defined() -> None:
+    """The three rule kinds of scenario-sdk's ModelInputRequired (types/model_retrieve_response.py)."""
+    s = ModelSchema.from_dict({"id": "model_x", "inputs": [
+        {"name": "image", "type": "file", "kind": "image", "required": {"ifNotDefined": {"prompt": "Add one"}}},
+        {"name": "prompt", "type": "string", "prompt": True, "required": {"ifNotDefined": {"image": "Add one"}}},
+        {"name": "mode", "type": "string", "allowedValues": ["auto", "custom", "pro"], "default": "auto"},
+        {"name": "level", "type": "string", "allowedValues": ["low", "high"]},
+        {"name": "faces", "type": "number", "min": 1, "max": 10,
+         "required": {"conditional": {"values": {"mode": ["custom", "pro"]}, "operator": "or"}}},
+        {"name": "both", "type": "number",
+         "required": {"conditional": {"values": {"mode": ["pro"], "level": ["high"]}, "operator": "and"}}},
+        {"name": "seed", "type": "number", "required": {"ifDefined": {"level": "needs a seed"}}},
+        {"name": "ghost", "type": "number", "required": {"conditional": {"values": {"hidden": ["x"]}}}},
+    ]})
+    assert s.validate({"prompt": "a cat"}) == {}
+    assert s.validate({}) == {"images": "Add an image or write a prompt."}
+    assert s.validate({"prompt": "a", "mode": "custom"}) == {"faces": "Needed when “Mode” is custom or pro."}
+    assert s.required_now("faces", {"mode": "pro"}) and not s.required_now("faces", {})
+    errors = s.validate({"prompt": "a", "mode": "pro", "faces": 3, "level": "high"})
+    assert set(errors) == {"both", "seed"}  # "and": both conditions hold; ifDefined: level is set
+    assert "both" not in s.validate({"prompt": "a", "mode": "pro", "faces": 3, "level": "low", "seed": 1})
+    assert not s.field("ghost").required.when_values  # a condition on an input nobody can set never holds
+    again = ModelSchema.from_dict(s.to_json())
+    assert again.field("both").required == s.field("both").required  # survives the cache round trip
+
+
+def test_parameters_stand_in_when_a_model_has_no_inputs() -> None:
+    """scenario-labs/blender-plugin sdk_adapter.estimate_model reads ``parameters`` when ``inputs`` is absent."""
+    listed = ModelSchema.from_dict({"id": "model_p", "parameters": [
+        {"name": "image", "type": "file", "kind": "image", "required": {"always": True}},
+        {"name": "steps", "type": "number", "default": 20}]})
+    assert [f.name for f in listed.fields] == ["image", "steps"]
+    keyed = ModelSchema.from_dict({"id": "model_q", "parameters": {"steps": {"type": "number", "default": 5}}})
+    assert keyed.field("steps").default == 5
+    assert ModelSchema.from_dict({"id": "model_r", "inputs": [], "parameters": [{"name": "x"}]}).fields == ()

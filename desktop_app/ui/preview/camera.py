@@ -11,6 +11,7 @@ import math
 from PySide6.QtGui import QMatrix4x4
 
 FOV = 45.0
+CAMERA_KEYS = ("azimuth", "elevation", "distance", "fov")  # the camera as plain values (linking, tests)
 # (azimuth, elevation) in pyqtgraph's Z-up world; the model's front faces -Y (see normalizing_transform)
 VIEWS = {"front": (-90.0, 0.0), "side": (0.0, 0.0), "top": (-90.0, 90.0), "iso": (-55.0, 25.0)}
 FIT_MARGIN = 1.08  # radius of the bounding sphere plus a little air

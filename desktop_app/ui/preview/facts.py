@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
-from desktop_app.core.mesh_arrays import MeshStats
+if TYPE_CHECKING:
+    from desktop_app.core.mesh_arrays import MeshStats
 
 if TYPE_CHECKING:
     from desktop_app.core.mesh_arrays import MeshPart

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import itertools
 import logging
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
@@ -22,11 +23,13 @@ from pyqtgraph.opengl.GLGraphicsItem import GLGraphicsItem
 from PySide6 import QtCore, QtGui
 
 from desktop_app.core.mesh_arrays import SceneArrays
+from desktop_app.core.mesh_proxy import proxy_chain
 from desktop_app.ui.preview import gl_upload
 from desktop_app.ui.preview.gl_environment import env_matrix, float_cubes, gpu_environment
 from desktop_app.ui.preview.gl_scenery import Scenery, column_major
 from desktop_app.ui.preview.gl_shaders import ATTRS, context_key, shader_program
 from desktop_app.ui.preview.gl_upload import GpuPart, upload_steps
+from desktop_app.ui.preview.lod import LodChooser
 from desktop_app.ui.preview.progressive import ProgressiveFrame
 from desktop_app.ui.preview.shading import Shading, effective_quality
 
@@ -78,7 +81,9 @@ class TexturedMeshItem(GLGraphicsItem):
         self.frames_drawn = 0  # paints that drew the model (benchmarks and tests watch it)
         self._progressive: ProgressiveFrame | None = None if self._upload_slice == 0 else ProgressiveFrame()
         # while the camera moves, a big model's proxy is drawn; the full model once it has been still a moment
-        self._proxy_gpu: list[GpuPart] = []
+        self._proxy_gpu: list[GpuPart] = []  # the level drawn now: one of _proxy_levels
+        self._proxy_levels: list[list[GpuPart]] = []  # finest first; the LOD picks by measured frame time
+        self._lod: LodChooser | None = None
         self._moving = False
         self._last_frame: tuple | None = None
         self._still = QtCore.QTimer(self)
@@ -110,6 +115,7 @@ class TexturedMeshItem(GLGraphicsItem):
     def setShading(self, shading: Shading) -> None:
         shading = shading.normalized()
         if shading != self._shading:
+            self._look_changing(True)
             self._shading = shading
             self.update()
 
@@ -123,6 +129,11 @@ class TexturedMeshItem(GLGraphicsItem):
 
     def setWireframe(self, wireframe: bool) -> None:
         self.setShading(replace(self._shading, wireframe=bool(wireframe)))
+
+    def _look_changing(self, changed: bool) -> None:
+        """A new look redraws a big model in chunks (the proxy showing meanwhile), not in one long paint."""
+        if changed and self._progressive is not None and self.frames_drawn > 0:  # before that: no frame to redo
+            self._progressive.arm()
 
     def look(self) -> Shading:
         """What, besides the camera, changes the picture."""
@@ -140,14 +151,14 @@ class TexturedMeshItem(GLGraphicsItem):
         """Free buffers and textures (an upload half done too). Call with this item's context current."""
         if self._progressive is not None:
             self._progressive.release()
-        for part in (*self._gpu, *self._proxy_gpu):
+        for part in (*self._gpu, *itertools.chain(*self._proxy_levels)):
             for buf in (*part.buffers.values(), part.index):
                 buf.destroy()
         if self._textures:
             GL.glDeleteTextures(self._textures)
         self._scenery.release()
         self._textures = []
-        self._gpu, self._proxy_gpu = [], []
+        self._gpu, self._proxy_gpu, self._proxy_levels = [], [], []
         self._pending = None
         self._gpu_context = None
         self._stale = True
@@ -176,7 +187,7 @@ class TexturedMeshItem(GLGraphicsItem):
         if self._gpu_context == key:
             self.releaseGL()
         else:  # first upload, or our old context died (widget reparented): its objects died with it
-            self._gpu, self._proxy_gpu, self._textures = [], [], []
+            self._gpu, self._proxy_gpu, self._proxy_levels, self._textures = [], [], [], []
             self._scenery.forget()
             ctx.aboutToBeDestroyed.connect(self._on_context_gone)
         self._gpu_context = key
@@ -192,9 +203,13 @@ class TexturedMeshItem(GLGraphicsItem):
         by_image: dict[int, int] = {}
         steps = [upload_steps(self._arrays, self._gpu, self._textures, es2=es2, max_size=max_size,
                               slice_bytes=self._upload_slice, by_image=by_image)]
-        if self._arrays.proxy is not None and self._upload_slice > 0:  # offscreen renders never move
-            steps.append(upload_steps(self._arrays.proxy, self._proxy_gpu, self._textures, es2=es2,
-                                      max_size=max_size, slice_bytes=self._upload_slice, by_image=by_image))
+        levels = proxy_chain(self._arrays) if self._upload_slice > 0 else []  # offscreen renders never move
+        self._proxy_levels = [[] for _ in levels]
+        for level, gpu in zip(levels, self._proxy_levels, strict=True):
+            steps.append(upload_steps(level, gpu, self._textures, es2=es2, max_size=max_size,
+                                      slice_bytes=self._upload_slice, by_image=by_image))
+        self._lod = LodChooser([sum(len(p.indices) for p in level.parts) for level in levels]) if levels else None
+        self._proxy_gpu = self._proxy_levels[self._lod.level] if self._lod is not None else []
         self._pending = itertools.chain(*steps)
 
     def _advance_upload(self) -> bool:
@@ -235,7 +250,7 @@ class TexturedMeshItem(GLGraphicsItem):
 
     def _on_context_gone(self) -> None:
         self._scenery.forget()
-        self._gpu, self._proxy_gpu, self._textures = [], [], []
+        self._gpu, self._proxy_gpu, self._proxy_levels, self._textures = [], [], [], []
         self._pending = None
         self._gpu_context = None
         self._stale = True
@@ -269,10 +284,23 @@ class TexturedMeshItem(GLGraphicsItem):
             proxy = (self._moving or state == "building") and bool(self._proxy_gpu)
             if state != "building" or proxy:
                 parts = self._proxy_gpu if proxy else self._gpu
+                timed = proxy and self._lod is not None  # moving, or showing while the full frame is built
+                start = time.perf_counter() if timed else 0.0
                 self.draw(frame, [(i, 0, p.count, False) for i, p in enumerate(parts)] if proxy
                           else [piece for chunk in self.draw_plan() for piece in chunk], parts)
+                if timed:
+                    self._measure_proxy(time.perf_counter() - start)
         if state != "building" or self._proxy_gpu:
             self._drawn()
+
+    def _measure_proxy(self, queued: float) -> None:
+        """Time the moving frame's proxy draw to the last pixel and pick the next frame's level (lod.py)."""
+        assert self._lod is not None
+        start = time.perf_counter()
+        GL.glFinish()  # software GL rasterises lazily; the compositor would wait for it anyway
+        level = next((i for i, gpu in enumerate(self._proxy_levels) if gpu is self._proxy_gpu), 0)
+        self._lod.record(level, queued + time.perf_counter() - start)
+        self._proxy_gpu = self._proxy_levels[self._lod.level]
 
     def _drawn(self) -> None:
         self.frames_drawn += 1

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QWidget
 
-CAMERA_KEYS = ("azimuth", "elevation", "distance", "fov")
+from desktop_app.ui.preview.camera import CAMERA_KEYS
 
 
 class GLView(gl.GLViewWidget):

@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from desktop_app.core.errors import MeshwrightError
 from desktop_app.core.mesh_arrays import SceneArrays
-from desktop_app.core.mesh_proxy import motion_proxy
+from desktop_app.core.mesh_proxy import motion_proxies
 from desktop_app.core.meshes import load_scene_arrays
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ class MeshLoader(QObject):
 def _proxy(arrays: SceneArrays) -> SceneArrays | None:
     """The stand-in drawn while the camera moves; a failure only costs smoothness, never the model."""
     try:
-        return motion_proxy(arrays)
+        return motion_proxies(arrays)
     except Exception:
         log.exception("could not build the motion proxy for %s", arrays.source)
         return None

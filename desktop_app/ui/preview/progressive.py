@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from desktop_app.ui.preview.gl_mesh_item import TexturedMeshItem
 
 CHUNK_TRIANGLES = 50_000  # ~20-40 ms of llvmpipe work on a 2-core laptop
+WIRE_CHUNK_DIVISOR = 4  # wireframe draws every triangle again as lines: smaller chunks keep each turn short
 
 
 class ProgressiveFrame:
@@ -76,11 +77,13 @@ class ProgressiveFrame:
             if self._done:
                 return "presented" if self._present() else None
             return "building"  # this very frame: keep the GPU for the chunks
+        # the same camera with a new look, background or size: rebuild the kept frame in chunks as well
+        restyled = self._done and self._key is not None and self._key[3:] == key[3:]
         self._key, self._done = None, False
-        if not self._armed:
+        if not (self._armed or restyled):
             return None
         self._armed = False
-        chunks = item.draw_plan(CHUNK_TRIANGLES)
+        chunks = item.draw_plan(CHUNK_TRIANGLES // (WIRE_CHUNK_DIVISOR if item.look().wireframe else 1))
         if len(chunks) < 2:
             return None  # small enough to draw at once
         self._key, self._frame, self._chunks, self._next = key, frame, chunks, 0

@@ -7,27 +7,28 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QImage, QVector3D
+from PySide6.QtOpenGLWidgets import QOpenGLWidget
 from PySide6.QtWidgets import QColorDialog, QGridLayout, QLabel, QPushButton, QToolBar, QVBoxLayout, QWidget
 
-from desktop_app.core.mesh_arrays import SceneArrays
-from desktop_app.core.meshes import UNPREVIEWABLE
-from desktop_app.ui.preview import gl_upload
-from desktop_app.ui.preview.camera import FOV, VIEWS, fit_distance
+from desktop_app.core.mesh_formats import UNPREVIEWABLE
+from desktop_app.ui.preview.camera import CAMERA_KEYS, FOV, VIEWS, fit_distance
 from desktop_app.ui.preview.controls import build_actions, controls_help
 from desktop_app.ui.preview.facts import FactsPanel, material_summary
-from desktop_app.ui.preview.gl_mesh_item import TexturedMeshItem, normalizing_transform
-from desktop_app.ui.preview.glview import CAMERA_KEYS, GLView
-from desktop_app.ui.preview.grid_item import FloorGridItem
-from desktop_app.ui.preview.loader import MeshLoader
 from desktop_app.ui.preview.screenshot import ImageSaver, ask_png_path
 from desktop_app.ui.preview.shading import Shading
 
 if TYPE_CHECKING:  # GL and numpy load with the first model, not with the window
     from desktop_app.ui.preview.offscreen import RenderOptions
     from desktop_app.ui.preview.turntable_dialog import TurntableSaver
+
+if TYPE_CHECKING:
+    from desktop_app.core.mesh_arrays import SceneArrays
+    from desktop_app.ui.preview.gl_mesh_item import TexturedMeshItem
+    from desktop_app.ui.preview.glview import GLView
+    from desktop_app.ui.preview.grid_item import FloorGridItem
+    from desktop_app.ui.preview.loader import MeshLoader
 
 BACKGROUND = (42, 44, 48)
 SPIN_DEGREES_PER_SECOND = 30.0
@@ -55,15 +56,13 @@ class PreviewWidget(QWidget):
         self._environmentReady.connect(self._on_environment_ready)
         self.turntable: TurntableSaver | None = None
 
-        self.view = GLView(self)
-        self.view.setBackgroundColor(BACKGROUND)
-        self.view.opts["fov"] = FOV
-        self.view.setMinimumSize(120, 90)
-        self.view.installEventFilter(self)  # refit the camera when the aspect ratio changes
-        self.view.setAccessibleName(self.tr("3D preview"))
-        self.view.setAccessibleDescription(controls_help())
-        self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # The GL view (PyOpenGL + pyqtgraph, ~0.3 s of imports) is made on first use: ``view`` builds it,
+        # ``warm_up`` after the window is shown. Until then a plain widget holds its place under the overlay.
+        self._view: GLView | None = None
+        self._grid: FloorGridItem | None = None
         self._background = QColor(*BACKGROUND)
+        self._view_slot = _ViewSlot(self._background, self)
+        self._view_slot.setMinimumSize(120, 90)
         self._spin = QTimer(self)
         self._spin.setInterval(16)
         self._spin.timeout.connect(self._spin_step)
@@ -72,10 +71,6 @@ class PreviewWidget(QWidget):
         self._dialog: QWidget | None = None
         self._external_path = ""
 
-        self._grid = FloorGridItem()
-        self._grid.setDepthValue(10)  # after the opaque mesh, so blending sees it
-        self._grid.hide()
-        self.view.addItem(self._grid)
         self._grid_on = True
 
         self.overlay = QLabel(self)
@@ -94,7 +89,8 @@ class PreviewWidget(QWidget):
         stack = QWidget(self)
         grid = QGridLayout(stack)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(self.view, 0, 0)
+        grid.addWidget(self._view_slot, 0, 0)
+        self._stack = grid
         grid.addWidget(self.facts, 0, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         grid.addWidget(self.overlay, 0, 0)  # added after the view, so drawn on top of it
         below_message = QWidget(self)  # the button sits just under the centred message, not at the edge
@@ -118,9 +114,57 @@ class PreviewWidget(QWidget):
                            self.tr("Pick an item in the library or finish a generation to see it in 3D."))
         self._state = "empty"
 
+    # -- the GL view, made on first use ---------------------------------------------------------
+    @property
+    def view(self) -> GLView:
+        """The GL view; the first access imports the GL stack and puts the view in its slot."""
+        if self._view is None:
+            self._build_view()
+        return self._view  # type: ignore[return-value]
+
+    def has_view(self) -> bool:
+        return self._view is not None
+
+    def warm_up(self) -> None:
+        """Make the GL view now (the window calls this once it is on screen, so a first model opens fast)."""
+        if self._view is None:
+            self._build_view()
+
+    def _build_view(self) -> None:
+        from desktop_app.ui.preview.glview import GLView
+        from desktop_app.ui.preview.grid_item import FloorGridItem
+
+        view = GLView(self)
+        view.setBackgroundColor(self._background)
+        view.opts["fov"] = FOV
+        view.setMinimumSize(120, 90)
+        view.installEventFilter(self)  # refit the camera when the aspect ratio changes
+        view.setAccessibleName(self.tr("3D preview"))
+        view.setAccessibleDescription(controls_help())
+        view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._grid = FloorGridItem()
+        self._grid.setDepthValue(10)  # after the opaque mesh, so blending sees it
+        self._grid.hide()
+        view.addItem(self._grid)
+        self._view = view
+        view.setGeometry(self._view_slot.geometry())  # its size now, not after the next layout pass
+        self._stack.replaceWidget(self._view_slot, view)
+        self._view_slot.deleteLater()
+        self._stack.activate()
+        if self.isVisible():
+            view.show()  # a child added to a shown widget is otherwise shown only in a later event turn
+        self.overlay.raise_()
+        self.facts.raise_()
+        self._below_message.raise_()
+        if not self.overlay.isHidden():
+            self.overlay.raise_()
+
     # -- public API ------------------------------------------------------------------------------
     def show_scene(self, arrays: SceneArrays) -> None:
         """Upload ``arrays`` (on the GUI thread) and fit the camera. Arrays must come from a worker."""
+        from desktop_app.ui.preview import gl_upload
+        from desktop_app.ui.preview.gl_mesh_item import TexturedMeshItem, normalizing_transform
+
         self._drop_item()
         self._arrays = arrays
         self._waiting_scene = None
@@ -155,6 +199,8 @@ class PreviewWidget(QWidget):
     def open_file(self, path: str | Path) -> None:
         """Load ``path`` in the background: loading state now, then the model or an error."""
         if self._loader is None:
+            from desktop_app.ui.preview.loader import MeshLoader
+
             self._loader = MeshLoader(self)
             self._loader.loaded.connect(self._on_loaded)
             self._loader.failed.connect(self._on_failed)
@@ -232,7 +278,8 @@ class PreviewWidget(QWidget):
     def set_background(self, color: QColor) -> None:
         if color.isValid():
             self._background = QColor(color)
-            self.view.setBackgroundColor(color)
+            if self._view is not None:  # else the view takes it when it is made
+                self._view.setBackgroundColor(color)
 
     def background(self) -> QColor:
         return QColor(self._background)
@@ -360,6 +407,8 @@ class PreviewWidget(QWidget):
             return self.view.grabFramebuffer()
         arr = self.view.renderToArray((size.width(), size.height()))  # BGRA, top row first
         self.view.update()  # renderToArray leaves its own viewport behind
+        import numpy as np
+
         arr = np.ascontiguousarray(arr)
         img = QImage(arr.data, arr.shape[1], arr.shape[0], arr.shape[1] * 4, QImage.Format.Format_ARGB32)
         return img.copy()  # detach from the numpy buffer
@@ -414,7 +463,8 @@ class PreviewWidget(QWidget):
 
     def _apply_grid(self, on: bool) -> None:
         self._grid_on = on
-        self._grid.setVisible(on and self._item is not None)
+        if self._grid is not None:
+            self._grid.setVisible(on and self._item is not None)
 
     def _apply_spin(self, on: bool) -> None:
         if on and self._item is not None and self.isVisible():
@@ -439,6 +489,8 @@ class PreviewWidget(QWidget):
             return
         up = 1 if arrays.up == "y" else 2
         floor = (float(arrays.stats.bounds[0][up]) - float(arrays.center[up])) / arrays.radius
+        if self._grid is None:
+            return
         self._grid.resetTransform()
         self._grid.translate(0, 0, floor)
         self._grid.setVisible(self._grid_on)
@@ -452,7 +504,8 @@ class PreviewWidget(QWidget):
             self.view.removeItem(self._item)
         self._item = None
         self._arrays = None
-        self._grid.hide()
+        if self._grid is not None:
+            self._grid.hide()
         self._spin.stop()
         self.facts.hide()
         self._below_message.hide()
@@ -470,6 +523,8 @@ class PreviewWidget(QWidget):
         self.overlay.raise_()
 
     def _on_loaded(self, path: str, arrays: object) -> None:
+        from desktop_app.core.mesh_arrays import SceneArrays  # imported by the loader's worker already
+
         if path == self._loading_path and isinstance(arrays, SceneArrays):
             if _ibl().is_ready(self._shading.environment):
                 self.show_scene(arrays)
@@ -494,7 +549,7 @@ class PreviewWidget(QWidget):
         self._apply_spin(self._actions["spin"].isChecked())
 
     def eventFilter(self, watched: object, event: QEvent) -> bool:
-        if watched is self.view:
+        if watched is self._view and self._view is not None:
             kind = event.type()
             if kind in (QEvent.Type.Wheel, QEvent.Type.MouseButtonPress):
                 self._auto_fit = False  # the user took the camera; resizes no longer refit
@@ -503,6 +558,19 @@ class PreviewWidget(QWidget):
         return super().eventFilter(watched, event)
 
 
+class _ViewSlot(QOpenGLWidget):
+    """Holds the GL view's place until it is made: a GL widget itself (cheap: no PyOpenGL, no pyqtgraph), so
+    the window composes with OpenGL from its first frame. Adding the first GL widget to a shown window makes
+    Qt recreate the native window, which flickers and drops its keyboard focus."""
+
+    def __init__(self, color: QColor, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._color = color
+
+    def paintGL(self) -> None:
+        gl = self.context().functions()
+        gl.glClearColor(self._color.redF(), self._color.greenF(), self._color.blueF(), 1.0)
+        gl.glClear(0x4000)  # GL_COLOR_BUFFER_BIT
 def _ibl():  # -> module
     """ibl.py (numpy) on first use: the window starts without numpy."""
     from desktop_app.ui.preview import ibl

@@ -120,13 +120,25 @@ def measure_preview(path: Path) -> dict:
         lambda: widget.set_clay(True), lambda: widget.set_clay(False), lambda: widget.set_wireframe(True),
         lambda: widget.set_wireframe(False), lambda: widget.set_background(QColor(90, 90, 120)),
         lambda: widget.set_background(QColor(42, 44, 48))))
-    times = []
-    for _ in range(ORBIT_FRAMES):
-        t = time.perf_counter()
-        widget.view.orbit(3.0, 0.0)
-        frame()
-        times.append(time.perf_counter() - t)
-    times.sort()
+
+    def orbit() -> float:
+        times = []
+        for _ in range(ORBIT_FRAMES):
+            t = time.perf_counter()
+            widget.view.orbit(3.0, 0.0)
+            frame()
+            times.append(time.perf_counter() - t)
+        return sorted(times)[len(times) // 2]
+
+    from dataclasses import replace
+
+    shading = widget.shading()  # quality "auto": the fast PBR path on software GL
+    orbit_ms = 1000 * orbit()
+    widget.set_shading(replace(shading, quality="high"))  # full IBL: trilinear cube reads, BRDF table
+    high_ms = 1000 * orbit()
+    widget.set_shading(replace(shading, mode="texture"))  # unlit base colour: the anchor, no lighting at all
+    unlit_ms = 1000 * orbit()
+    widget.set_shading(shading)
     from desktop_app.ui.preview import render_thumbnail
 
     render_thumbnail(arrays, 256)  # the offscreen context is created once per run; time a later call
@@ -137,7 +149,7 @@ def measure_preview(path: Path) -> dict:
               "thumb_ms": 1000 * thumb, "upload_ms": 1000 * upload, "draw_ms": 1000 * draw,
               "slice_ms": 1000 * longest, "visible_ms": 1000 * visible, "complete_ms": 1000 * complete,
               "seconds": first, "worker": worker, "gui": first - worker,
-              "frame_ms": 1000 * times[len(times) // 2],
+              "frame_ms": orbit_ms, "frame_high_ms": high_ms, "frame_unlit_ms": unlit_ms,
               "peak_mb": _peak_mb(), "renderer": renderer[0]}
     widget.close()
     app.processEvents()
@@ -252,7 +264,8 @@ def main(argv: list[str]) -> int:
     print(f"f3d: {f3d or 'not installed (skipped)'}")
     head = (f"{'model':>6} {'file MB':>8} {'trimesh.load':>13} {'first frame':>12} {'(worker':>8} {'+ GUI)':>7}"
             f" {'upload':>7} {'draw':>6} {'longest GUI slice':>18} {'visible':>8} {'detail':>8}"
-            f" {'ratio':>6} {'orbit frame':>12} {'mode slice':>11} {'thumbnail':>10} {'peak MB':>8}"
+            f" {'ratio':>6} {'orbit frame':>12} {'high':>8} {'unlit':>8} {'mode slice':>11} {'thumbnail':>10}"
+            f" {'peak MB':>8}"
             f" {'trimesh MB':>11} {'f3d':>8}")
     print(head)
     print("-" * len(head))
@@ -261,12 +274,15 @@ def main(argv: list[str]) -> int:
         print(f"{name:>6} {size / 1e6:8.1f} {trim['seconds']:12.2f}s {prev['seconds']:11.2f}s {prev['worker']:7.2f}s"
               f" {prev['gui']:6.2f}s {prev['upload_ms']:5.0f}ms {prev['draw_ms']:4.0f}ms {prev['slice_ms']:16.0f}ms"
               f" {prev['visible_ms'] / 1000:7.2f}s {prev['complete_ms'] / 1000:7.2f}s"
-              f" {ratio:6.1f} {prev['frame_ms']:10.0f}ms {prev['mode_slice_ms']:9.0f}ms {prev['thumb_ms']:8.0f}ms"
+              f" {ratio:6.1f} {prev['frame_ms']:10.0f}ms {prev['frame_high_ms']:6.0f}ms {prev['frame_unlit_ms']:6.0f}ms"
+              f" {prev['mode_slice_ms']:9.0f}ms {prev['thumb_ms']:8.0f}ms"
               f" {prev['peak_mb']:8.0f}"
               f" {trim['peak_mb']:11.0f} {(f'{f3d_s:.2f}s' if f3d_s is not None else '-'):>8}")
     print("first frame = file -> arrays (worker thread) -> upload + first drawn frame (GUI thread);"
           " ratio = first frame / trimesh.load (which leaves the texture undecoded);\norbit frame = median of "
-          f"{ORBIT_FRAMES} while the camera moves (drawn from the motion proxy above 200k triangles);\n"
+          f"{ORBIT_FRAMES} while the camera moves (drawn from the motion proxy above 200k triangles), PBR at the"
+          " automatic quality (fast on software GL);\nhigh = the same at full IBL quality; unlit = the texture-only"
+          " view: the anchor, drawing without any lighting;\n"
           "visible/detail = from arrays ready to the first frame on screen (the proxy, if any) / to the full-detail"
           " frame, events flowing; upload/draw = the GUI share split (buffers + texture + mipmaps / first draw);\n"
           "longest GUI slice = longest the GUI thread was busy at once while the model arrived, events flowing"

@@ -1,4 +1,5 @@
-"""The `render` command: a model file to a PNG through the preview's own renderer, without a window.
+"""The `render` command: a model file to a PNG (or, with --turntable, an animated WebP/GIF of it spinning)
+through the preview's own renderer and shading, without a window.
 
 Input is checked and the model loaded before Qt is imported, so bad input fails fast with a plain message; Qt
 (and an OpenGL context) is only loaded here, never by the rest of the CLI.
@@ -15,7 +16,11 @@ from pathlib import Path
 from desktop_app.core.errors import MeshwrightError
 
 VIEW_NAMES = ("front", "side", "top", "iso")
+MODE_NAMES = ("lit", "clay", "normals", "texture")
+ENVIRONMENT_NAMES = ("studio", "outdoor")  # as desktop_app.ui.preview.ibl.ENVIRONMENTS (no Qt import here)
 MAX_SIDE = 8192
+MAX_TURNTABLE_SIDE = 2048  # every frame is kept in memory until encoded
+MAX_FRAMES = 360
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 PNG_QUALITY = 50  # zlib level ~5: a third of the default's encode time for a file <1% larger
 
@@ -32,14 +37,21 @@ class RenderInputError(Exception):
 
 
 def add_render_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("render", help="render a model file to a PNG image (no window)")
+    p = sub.add_parser("render", help="render a model file to a PNG image, or a turntable animation (no window)")
     p.add_argument("model", type=Path, help="a GLB, glTF, OBJ, STL or PLY file")
-    p.add_argument("--out", type=Path, required=True, help="the PNG file to write")
-    p.add_argument("--size", default="800x600", help="WIDTHxHEIGHT in pixels (default 800x600)")
+    p.add_argument("--out", type=Path, required=True,
+                   help="the PNG file to write (with --turntable: a .webp or .gif animation)")
+    p.add_argument("--size", default=None, help="WIDTHxHEIGHT in pixels (default 800x600; turntable 512x512)")
     p.add_argument("--view", default="iso", help="front, side, top or iso (default iso)")
     p.add_argument("--clay", action="store_true", help="geometry only: no colours or textures")
+    p.add_argument("--mode", default="lit", help="lit (default), clay, normals or texture (base colour, unlit)")
     p.add_argument("--wireframe", action="store_true", help="draw the triangle edges on top")
     p.add_argument("--transparent", action="store_true", help="transparent background instead of the preview's")
+    p.add_argument("--environment", default="studio", help="the light: studio (default) or outdoor")
+    p.add_argument("--exposure", type=float, default=0.0, help="brighter or darker in stops, -3 to 3 (default 0)")
+    p.add_argument("--show-environment", action="store_true", help="the environment as background")
+    p.add_argument("--turntable", action="store_true", help="an animation of one full turn instead of a PNG")
+    p.add_argument("--frames", type=int, default=48, help="turntable frames (default 48, at least 24 is smooth)")
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -55,9 +67,26 @@ def parse_size(text: str) -> tuple[int, int]:
 def _check_args(args: argparse.Namespace) -> tuple[int, int]:
     if args.view not in VIEW_NAMES:
         raise RenderInputError(f"--view must be one of {', '.join(VIEW_NAMES)}, got '{args.view}'.")
-    size = parse_size(args.size)
+    if args.mode not in MODE_NAMES:
+        raise RenderInputError(f"--mode must be one of {', '.join(MODE_NAMES)}, got '{args.mode}'.")
+    if args.environment not in ENVIRONMENT_NAMES:
+        raise RenderInputError(f"--environment must be one of {', '.join(ENVIRONMENT_NAMES)}, "
+                               f"got '{args.environment}'.")
+    if not -3.0 <= args.exposure <= 3.0:
+        raise RenderInputError("--exposure must be between -3 and 3.")
+    size = parse_size(args.size or ("512x512" if args.turntable else "800x600"))
     out: Path = args.out
-    if out.suffix.lower() != ".png":
+    suffix = out.suffix.lower()
+    if args.turntable:
+        if suffix == ".mp4":
+            raise RenderInputError("MP4 is not supported; write the turntable as .webp or .gif.")
+        if suffix not in (".webp", ".gif"):
+            raise RenderInputError(f"--out must be a .webp or .gif file with --turntable, got '{out}'.")
+        if not 2 <= args.frames <= MAX_FRAMES:
+            raise RenderInputError(f"--frames must be between 2 and {MAX_FRAMES}.")
+        if max(size) > MAX_TURNTABLE_SIDE:
+            raise RenderInputError(f"--size must be at most {MAX_TURNTABLE_SIDE} pixels a side for a turntable.")
+    elif suffix != ".png":
         raise RenderInputError(f"--out must be a .png file, got '{out}'.")
     if not out.parent.resolve().is_dir():
         raise RenderInputError(f"The folder for --out does not exist: {out.parent}")
@@ -94,28 +123,37 @@ def run_render(args: argparse.Namespace) -> int:
         print(f"error: {exc.user_text()}", file=sys.stderr)
         return EXIT_INPUT
     try:
-        _render_to_png(arrays, width, height, args)
-    except RuntimeError as exc:  # no OpenGL on this machine, or the image could not be written
+        _render_to_file(arrays, width, height, args)
+    except (RuntimeError, OSError) as exc:  # no OpenGL here, or the file could not be written
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    print(f"Wrote {args.out} ({width}x{height}, {args.view} view)")
+    what = f"{args.frames}-frame turntable" if args.turntable else f"{args.view} view"
+    print(f"Wrote {args.out} ({width}x{height}, {what})")
     return EXIT_OK
 
 
-def _render_to_png(arrays: object, width: int, height: int, args: argparse.Namespace) -> None:
+def _render_to_file(arrays: object, width: int, height: int, args: argparse.Namespace) -> None:
     if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         raise RuntimeError("render needs a display with OpenGL; on a server run it under xvfb-run.")
     from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtGui import QColor, QGuiApplication
 
     from desktop_app.ui.preview.offscreen import RenderOptions, release_thumbnail_renderer, render_image
+    from desktop_app.ui.preview.shading import Shading
+    from desktop_app.ui.preview.turntable import TurntableJob, start_turntable
     from desktop_app.ui.preview.viewer import BACKGROUND
 
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     app = QGuiApplication.instance() or QGuiApplication([sys.argv[0]])
     try:
-        options = RenderOptions(view=args.view, clay=args.clay, wireframe=args.wireframe,
+        shading = Shading(mode="clay" if args.clay else args.mode, environment=args.environment,
+                          exposure=args.exposure, background=args.show_environment)
+        options = RenderOptions(view=args.view, wireframe=args.wireframe, shading=shading,
                                 background=None if args.transparent else QColor(*BACKGROUND))
+        if args.turntable:
+            job = TurntableJob(arrays, args.out, frames=args.frames, size=(width, height), options=options)  # type: ignore[arg-type]
+            start_turntable(job).result()
+            return
         image = render_image(arrays, width, height, options)  # type: ignore[arg-type]
         if image.isNull():
             raise RuntimeError("the renderer produced no image")

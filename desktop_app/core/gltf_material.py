@@ -39,6 +39,24 @@ def read_material(gltf: Any, primitive: dict) -> GltfMaterial:
     return GltfMaterial(base, image, texcoord, transform)
 
 
+def material_json(gltf: Any, primitive: dict) -> dict | None:
+    """The primitive's material object as the file has it (None: no material, or a broken reference)."""
+    index = primitive.get("material")
+    if index is None:
+        return None
+    try:
+        material = gltf.item("materials", index)
+    except ValueError:
+        return None
+    return material if isinstance(material, dict) else None
+
+
+def texture_image(gltf: Any, info: dict) -> int | None:
+    """The image index a textureInfo object samples (None when it names no usable texture)."""
+    image, _texcoord, _transform = _texture(gltf, info)
+    return image
+
+
 def _color(value: Any) -> tuple[float, float, float, float]:
     if not isinstance(value, list) or len(value) != 4:
         return (1.0, 1.0, 1.0, 1.0)

@@ -16,11 +16,12 @@ from typing import Any
 import numpy as np
 
 from desktop_app.core.errors import MeshLoadError
-from desktop_app.core.gltf_material import GltfMaterial, read_material
+from desktop_app.core.gltf_material import GltfMaterial, material_json, read_material, texture_image
 from desktop_app.core.gltf_read import GltfError, GltfFile
 from desktop_app.core.mesh_arrays import MeshPart, SceneArrays
 from desktop_app.core.mesh_facts import scene_from_parts
 from desktop_app.core.mesh_geometry import unit_rows, vertex_normals, weld_index
+from desktop_app.core.mesh_material import apply_gltf_material
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +162,10 @@ def _primitive_part(gltf: GltfFile, primitive: dict, transform: np.ndarray, text
 
     material = read_material(gltf, primitive)
     uvs, texture = _texture_and_uvs(gltf, attributes, material, textures, len(verts))
-    colors = _vertex_colors(gltf, attributes, len(verts)) if texture is None and uvs is None else None
+    pbr = material_json(gltf, primitive)
+    if uvs is None and pbr is not None and "TEXCOORD_0" in attributes:  # e.g. a normal map without a colour map
+        uvs = _plain_uvs(gltf, attributes["TEXCOORD_0"], len(verts))
+    colors = _vertex_colors(gltf, attributes, len(verts))  # COLOR_0 multiplies the base colour, texture or not
     part = MeshPart(
         positions=np.ascontiguousarray(positions),
         normals=np.ascontiguousarray(normals, dtype=np.float32),
@@ -171,6 +175,12 @@ def _primitive_part(gltf: GltfFile, primitive: dict, transform: np.ndarray, text
         texture=texture,
         base_color=material.base_color,
     )
+    # metallic-roughness, normal, occlusion, emission, alpha, sides: read the way every loader reads them
+    def channel(info: dict) -> np.ndarray | None:
+        image = texture_image(gltf, info)
+        return None if image is None else textures.get(image)
+
+    apply_gltf_material(part, pbr, channel, _file_tangents(gltf, attributes, linear, len(verts)))
     return part, welded
 
 
@@ -187,6 +197,26 @@ def _file_normals(gltf: GltfFile, attributes: dict, linear: np.ndarray, count: i
         except np.linalg.LinAlgError:
             return None
     return unit_rows(n)
+
+
+def _plain_uvs(gltf: GltfFile, accessor: Any, count: int) -> np.ndarray | None:
+    uv = gltf.accessor(accessor).astype(np.float64)
+    if uv.shape != (count, 2):
+        return None
+    uvs = np.column_stack([uv[:, 0], 1.0 - uv[:, 1]]).astype(np.float32)  # glTF's v runs down the image
+    return np.nan_to_num(uvs, nan=0.0, posinf=0.0, neginf=0.0)
+
+
+def _file_tangents(gltf: GltfFile, attributes: dict, linear: np.ndarray, count: int) -> np.ndarray | None:
+    """TANGENT (xyz, w = handedness) moved like the positions; a mirroring node flips the handedness."""
+    if "TANGENT" not in attributes:
+        return None
+    t = gltf.accessor(attributes["TANGENT"]).astype(np.float64)
+    if t.shape != (count, 4) or not np.isfinite(t).all():
+        return None
+    xyz = unit_rows(t[:, :3] @ linear.T)
+    w = np.where(t[:, 3] < 0, -1.0, 1.0) * (-1.0 if np.linalg.det(linear) < 0 else 1.0)
+    return np.column_stack([xyz, w]).astype(np.float32)
 
 
 def _texture_and_uvs(gltf: GltfFile, attributes: dict, material: GltfMaterial, textures: _Textures,

@@ -14,15 +14,55 @@ CLAY_COLOR = (0.72, 0.72, 0.70, 1.0)
 
 @dataclass
 class MeshPart:
-    """One drawable piece: a single material. Colours in ``colors`` are sRGB; ``base_color`` is linear."""
+    """One drawable piece: a single material. Colours in ``colors`` are sRGB; ``base_color`` is linear.
+
+    The material fields follow glTF 2.0's metallic-roughness model; core/mesh_material.py fills them all (from
+    trimesh's PBRMaterial or an OBJ material) in ``apply_material``, so every loader shares one reading. The
+    defaults describe a plain dielectric, what a file without materials (STL, PLY) is shown as. Every texture is
+    (H, W, 4) uint8 with row 0 = top of the image (as stored in files), sampled with ``uvs``; parts sharing an
+    image share the array (the upload then shares one GPU texture).
+    """
 
     positions: np.ndarray  # (N, 3) float32, world space (node transforms applied)
     normals: np.ndarray  # (N, 3) float32, unit length
     uvs: np.ndarray | None  # (N, 2) float32, OpenGL convention (v=0 at the image's bottom row)
     colors: np.ndarray | None  # (N, 4) float32 0..1
     indices: np.ndarray  # (M, 3) uint32
-    texture: np.ndarray | None  # (H, W, 4) uint8, row 0 = top of the image (as stored in files)
+    texture: np.ndarray | None  # base colour (sRGB)
     base_color: tuple[float, float, float, float] = CLAY_COLOR
+    metallic: float = 0.0
+    roughness: float = 0.6
+    metallic_roughness_texture: np.ndarray | None = None  # linear; G = roughness, B = metallic (glTF)
+    normal_texture: np.ndarray | None = None  # linear, tangent space, +Y up (glTF)
+    normal_scale: float = 1.0
+    occlusion_texture: np.ndarray | None = None  # linear; R = ambient occlusion
+    occlusion_strength: float = 1.0
+    emissive_texture: np.ndarray | None = None  # sRGB
+    emissive_factor: tuple[float, float, float] = (0.0, 0.0, 0.0)  # linear
+    alpha_mode: str = "OPAQUE"  # "OPAQUE", "MASK" or "BLEND"
+    alpha_cutoff: float = 0.5
+    double_sided: bool = True  # False: back faces are not drawn (glTF's default for its materials)
+    tangents: np.ndarray | None = None  # (N, 4) float32: xyz tangent, w = bitangent sign; with normal_texture
+    has_material: bool = False  # the file described a material (False: STL/PLY or a glTF primitive without)
+
+    def material_channels(self) -> list[str]:
+        """Names of the material inputs this part has beyond a flat colour (facts panel, tests)."""
+        channels = []
+        if self.texture is not None:
+            channels.append("base colour")
+        if self.metallic_roughness_texture is not None:
+            channels.append("metallic-roughness")
+        if self.normal_texture is not None:
+            channels.append("normal")
+        if self.occlusion_texture is not None:
+            channels.append("occlusion")
+        if self.emissive_texture is not None or max(self.emissive_factor) > 0.0:
+            channels.append("emission")
+        if self.alpha_mode != "OPAQUE":
+            channels.append("alpha " + self.alpha_mode.lower())
+        if self.colors is not None:
+            channels.append("vertex colours")
+        return channels
 
 
 @dataclass

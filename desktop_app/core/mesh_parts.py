@@ -1,4 +1,5 @@
-"""One trimesh mesh (with its node transform) -> one drawable MeshPart: normals, UVs, colours, texture."""
+"""One trimesh mesh (with its node transform) -> one drawable MeshPart: normals, UVs, colours; its material
+(base colour, metallic-roughness, normal map...) is read by core/mesh_material.py."""
 
 from __future__ import annotations
 
@@ -9,10 +10,9 @@ import numpy as np
 
 from desktop_app.core.mesh_arrays import CLAY_COLOR, MeshPart
 from desktop_app.core.mesh_geometry import unit_rows, vertex_normals, weld_index
+from desktop_app.core.mesh_material import apply_material
 
 log = logging.getLogger(__name__)
-
-MAX_TEXTURE_PIXELS = 16384 * 16384
 
 
 def part_from_mesh(mesh: Any, transform: np.ndarray, max_texture: int, tex_cache: dict,
@@ -46,23 +46,19 @@ def part_from_mesh(mesh: Any, transform: np.ndarray, max_texture: int, tex_cache
         welded = weld_index(positions)
         normals = vertex_normals(positions, indices, welded=welded)
 
-    uvs = colors = texture = None
-    base = CLAY_COLOR
+    uvs = colors = None
+    material = None
     visual = mesh.visual
     kind = getattr(visual, "kind", None)
     if kind == "texture":
         material = getattr(visual, "material", None)
         uv = getattr(visual, "uv", None)
-        image = _material_image(material)
-        base = _material_color(material, textured=image is not None)
-        if image is not None and uv is not None and len(uv) == len(verts):
-            tex_sizes.setdefault(id(image), tuple(image.size))
-            if max_texture > 0:
-                if id(image) not in tex_cache:
-                    tex_cache[id(image)] = _texture_array(image, max_texture)
-                texture = tex_cache[id(image)]
-            if texture is not None or max_texture == 0:
-                uvs = np.nan_to_num(np.asarray(uv, dtype=np.float32), nan=0.0, posinf=0.0, neginf=0.0)
+        if uv is not None and len(uv) == len(verts):
+            uvs = np.nan_to_num(np.asarray(uv, dtype=np.float32), nan=0.0, posinf=0.0, neginf=0.0)
+        extra = getattr(visual, "vertex_attributes", None) or {}
+        vc = extra.get("color") if hasattr(extra, "get") else None  # glTF COLOR_0 beside a material
+        if vc is not None and len(vc) == len(verts):
+            colors = _unit_colors(vc)
     elif kind == "vertex":
         colors = np.asarray(visual.vertex_colors, dtype=np.float32)[:, :4] / 255.0
     elif kind == "face":
@@ -80,11 +76,13 @@ def part_from_mesh(mesh: Any, transform: np.ndarray, max_texture: int, tex_cache
         positions=np.ascontiguousarray(positions, dtype=np.float32),
         normals=np.ascontiguousarray(normals, dtype=np.float32),
         uvs=uvs,
-        colors=None if colors is None else np.ascontiguousarray(colors),
+        colors=None if colors is None else np.ascontiguousarray(colors, dtype=np.float32),
         indices=indices,
-        texture=texture,
-        base_color=base,
+        texture=None,
+        base_color=CLAY_COLOR,
     )
+    if kind == "texture":
+        apply_material(part, material, max_texture=max_texture, tex_cache=tex_cache, tex_sizes=tex_sizes)
     return part, welded
 
 
@@ -106,45 +104,12 @@ def _file_normals(mesh: Any, linear: np.ndarray, count: int) -> np.ndarray | Non
     return unit_rows(n @ normal_matrix.T)
 
 
-def _material_image(material: Any) -> Any:
-    for attr in ("baseColorTexture", "image"):
-        image = getattr(material, attr, None)
-        if image is not None and hasattr(image, "size"):
-            return image
-    return None
-
-
-def _material_color(material: Any, textured: bool) -> tuple[float, float, float, float]:
-    """Base colour as linear floats. glTF's factor multiplies its texture; an MTL Kd is usually meant to
-    be replaced by map_Kd, so a textured simple material is white."""
-    is_pbr = type(material).__name__ == "PBRMaterial"
-    value = getattr(material, "baseColorFactor", None) if is_pbr else None
-    if value is None and not is_pbr and not textured:
-        value = getattr(material, "diffuse", None)
-    if value is None:
-        return (1.0, 1.0, 1.0, 1.0)
-    arr = np.asarray(value, dtype=np.float64).ravel()
-    if arr.size < 3 or not np.isfinite(arr).all():
-        return (1.0, 1.0, 1.0, 1.0)
-    if arr.max() > 1.0 or np.issubdtype(np.asarray(value).dtype, np.integer):  # trimesh keeps uint8
-        arr = arr / 255.0
-    rgba = np.append(arr[:3], arr[3] if arr.size > 3 else 1.0)
-    return tuple(float(x) for x in np.clip(rgba, 0.0, 1.0))  # type: ignore[return-value]
-
-
-def _texture_array(image: Any, max_texture: int) -> np.ndarray | None:
-    from PIL import Image
-
-    try:
-        w, h = image.size
-        if w <= 0 or h <= 0 or w * h > MAX_TEXTURE_PIXELS:
-            return None
-        if max(w, h) > max_texture:
-            scale = max_texture / max(w, h)
-            image = image.resize((max(1, round(w * scale)), max(1, round(h * scale))),
-                                 Image.Resampling.BILINEAR, reducing_gap=2.0)
-        return np.ascontiguousarray(np.asarray(image.convert("RGBA"), dtype=np.uint8))
-    except Exception as exc:  # a broken embedded image should not cost the user the geometry
-        log.info("texture could not be decoded: %r", exc)
-        return None
-
+def _unit_colors(values: np.ndarray) -> np.ndarray:
+    """Vertex colours as float RGBA 0..1 (files store them as float or normalised integers)."""
+    arr = np.asarray(values)
+    out = arr.astype(np.float32)
+    if np.issubdtype(arr.dtype, np.integer):
+        out /= float(np.iinfo(arr.dtype).max)
+    if out.shape[1] == 3:
+        out = np.column_stack([out, np.ones(len(out), dtype=np.float32)])
+    return np.clip(np.nan_to_num(out[:, :4]), 0.0, 1.0)

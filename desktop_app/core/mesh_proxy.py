@@ -105,12 +105,15 @@ def _cluster(part: MeshPart, cell: float, origin: np.ndarray) -> MeshPart:
     normals = np.divide(normals, length, out=np.tile(np.float32([0, 0, 1]), (count, 1)), where=length > 1e-12)
     faces = inverse[part.indices]
     keep = (faces[:, 0] != faces[:, 1]) & (faces[:, 1] != faces[:, 2]) & (faces[:, 2] != faces[:, 0])
-    return MeshPart(
-        positions=mean(part.positions),
-        normals=np.ascontiguousarray(normals, dtype=np.float32),
-        uvs=None if part.uvs is None else mean(part.uvs),
-        colors=None if part.colors is None else mean(part.colors),
-        indices=np.ascontiguousarray(faces[keep], dtype=np.uint32),
-        texture=part.texture,  # the same image object: the upload shares one texture
-        base_color=part.base_color,
-    )
+    positions = mean(part.positions)
+    uvs = None if part.uvs is None else mean(part.uvs)
+    tangents = None
+    if part.tangents is not None:  # averaged like the normals; the sign of the group's majority
+        tangents = mean(part.tangents)
+        tangents[:, :3] -= normals * np.einsum("ij,ij->i", normals, tangents[:, :3])[:, None]
+        tangents[:, :3] /= np.maximum(np.linalg.norm(tangents[:, :3], axis=1, keepdims=True), 1e-12)
+        tangents[:, 3] = np.where(tangents[:, 3] < 0.0, -1.0, 1.0)
+    # the same material and the same image objects: the upload shares the textures with the full model
+    return replace(part, positions=positions, normals=np.ascontiguousarray(normals, dtype=np.float32), uvs=uvs,
+                   colors=None if part.colors is None else mean(part.colors),
+                   indices=np.ascontiguousarray(faces[keep], dtype=np.uint32), tangents=tangents)

@@ -94,6 +94,8 @@ class Settings:
     # model id -> preset name -> form values (ui/presets.py)
     presets: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     preview_background: str = ""  # "#rrggbb" the user chose in the preview; empty: the built-in dark grey
+    # the preview's light: environment, exposure, rotation, background, shadow, quality (ui/preview/shading.py)
+    preview_light: dict[str, Any] = field(default_factory=dict)
     # The main window's size and place (Qt's saveGeometry, base64), its workspace and splitter sizes.
     window_state: dict[str, Any] = field(default_factory=dict)
 

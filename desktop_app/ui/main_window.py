@@ -35,7 +35,7 @@ from desktop_app.ui.main_layout import build_layout, build_menus
 from desktop_app.ui.model_picker import fill_model_combo, first_model_index
 from desktop_app.ui.param_form import ParamForm
 from desktop_app.ui.presets import PresetBar
-from desktop_app.ui.preview.background_setting import bind_background_setting
+from desktop_app.ui.preview.background_setting import bind_background_setting, bind_light_setting
 from desktop_app.ui.preview.compare import CompareWindow, install_library_compare, show_compare
 from desktop_app.ui.preview.viewer import PreviewWidget
 from desktop_app.ui.queue_actions import QueueActions
@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
         self.queue.jobActivated.connect(self._job_activated)
         self.library_view.itemActivated.connect(self.open_item)
         bind_background_setting(self.preview, self.services)
+        bind_light_setting(self.preview, self.services)
         self.compare_action = install_library_compare(self.library_view, self.open_compare)
 
     # --- start-up --------------------------------------------------------------------------------------
@@ -296,9 +297,10 @@ class MainWindow(QMainWindow):
         self.preview.open_file(path)
         self.setWindowTitle(f"{item.title} — {APP_NAME}")
 
-    def open_compare(self, paths: list[Path], titles: list[str] | None = None) -> None:
+    def open_compare(self, paths: list[Path], titles: list[str] | None = None,
+                     costs: list[str] | None = None) -> None:
         """Show models side by side with linked cameras (library "Compare", finished compare groups)."""
-        self.compare_window = show_compare(self.compare_window, paths, titles)
+        self.compare_window = show_compare(self.compare_window, paths, titles, costs)
 
     def choose_model_file(self) -> None:
         dialog = QFileDialog(self, self.tr("Open a 3D model"))

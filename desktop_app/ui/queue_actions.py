@@ -17,6 +17,7 @@ from desktop_app.core.jobs import Job, JobState
 from desktop_app.ui.compare_picker import ComparePicker
 from desktop_app.ui.drop_zone import IMAGE_SUFFIXES
 from desktop_app.ui.notifier import Notifier
+from desktop_app.ui.preview.compare import item_cost_text
 from desktop_app.ui.tasks import spawn
 
 if TYPE_CHECKING:
@@ -283,7 +284,8 @@ class QueueActions(QObject):
             shown = [i for i in items if i.model_path is not None]
             if len(shown) >= 2 and hasattr(self.window, "open_compare"):
                 self.window.open_compare([i.model_path for i in shown],
-                                         [self.window.model_name(i.model_id) for i in shown])
+                                         [self.window.model_name(i.model_id) for i in shown],
+                                         [item_cost_text(i) for i in shown])
             view.select_ids(item_ids)
 
         spawn(select(), name="show compare")

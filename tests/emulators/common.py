@@ -143,7 +143,9 @@ def make_glb(seed: int = 0, texture_size: int = 64, subdivisions: int = 2) -> by
     v = mesh.vertices
     u = 0.5 + np.arctan2(v[:, 1], v[:, 0]) / (2 * np.pi)
     w = 0.5 + np.arcsin(np.clip(v[:, 2], -1, 1)) / np.pi
-    material = trimesh.visual.material.PBRMaterial(baseColorTexture=texture_image(texture_size, seed))
+    # dielectric like generators' output; without factors glTF's defaults make it a fully rough metal
+    material = trimesh.visual.material.PBRMaterial(baseColorTexture=texture_image(texture_size, seed),
+                                                   metallicFactor=0.0, roughnessFactor=0.7)
     mesh.visual = trimesh.visual.TextureVisuals(uv=np.column_stack([u, w]), material=material)
     return trimesh.Scene(mesh).export(file_type="glb")
 

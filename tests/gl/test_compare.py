@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import trimesh
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
 from desktop_app.ui.preview.compare import CompareWindow, show_compare
@@ -97,3 +98,30 @@ def test_fewer_models_reuse_the_window_and_screenshot_has_all_views(window: Comp
     qtbot.waitUntil(lambda: len(window.previews()) == 3 and all(p.state() == "scene" for p in window.previews()),
                     timeout=10000)
     assert [t.text() for t in window._titles] == ["textured"] * 3  # file names stand in for missing titles
+
+
+def test_one_light_for_every_view_and_the_saved_image_is_captioned(window: CompareWindow, two_models: list[Path],
+                                                                   tmp_path: Path, qtbot) -> None:
+    show_compare(window, two_models, ["Textured", "Plain"], ["0.5 credits", "free (made on this computer)"])
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: all(p.state() == "scene" for p in window.previews()), timeout=10000)
+    first, second = window.previews()
+    assert [c.text() for c in window._cost_labels] == ["Cost: 0.5 credits", "Cost: free (made on this computer)"]
+    window.light_controls.actions["env_outdoor"].trigger()  # the window's Light menu
+    assert first.shading().environment == second.shading().environment == "outdoor"
+    second.view.setFocus()
+    qtbot.keyClick(second.view, Qt.Key.Key_N)  # a key in one view: every view shows normals
+    assert first.shading().mode == second.shading().mode == window.shading().mode == "normals"
+    first.light_controls.exposure.setValue(-10)  # any view's own control (hidden here) changes all
+    assert second.shading().exposure == -1.0 and window.light_controls.exposure.value() == -10
+    target = tmp_path / "compare.png"
+    with qtbot.waitSignal(window.screenshotSaved, timeout=10000):
+        window.save_screenshot_to(target)
+    image = image_array(QImage(str(target)))
+    views = [p.grab_image() for p in window.previews()]
+    assert image.shape[1] == sum(v.width() for v in views) + 6  # side by side, a 6 px gap
+    strip = image[:46]  # the captions: text pixels (light) over the dark strip, in both halves
+    half = image.shape[1] // 2
+    assert (strip[:, :half, :3].max(axis=-1) > 150).sum() > 150
+    assert (strip[:, half:, :3].max(axis=-1) > 150).sum() > 150
+    assert image.shape[0] == max(v.height() for v in views) + 46

@@ -1,10 +1,12 @@
-"""The preview's background colour as a lasting preference: applied at start, saved when the user picks one."""
+"""The preview's background colour and light as lasting preferences: applied at start, saved when changed."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor
 
 from desktop_app.core.settings import save_settings
@@ -29,5 +31,35 @@ def bind_background_setting(preview: PreviewWidget, services: Services) -> None:
     preview.backgroundChosen.connect(remember)
 
 
+LIGHT_KEYS = ("environment", "exposure", "rotation", "background", "shadow", "quality")
+SAVE_DELAY_MS = 600  # an exposure drag is many changes: save once it settles
+
+
+def bind_light_setting(preview: PreviewWidget, services: Services) -> None:
+    """Restore the saved light (environment, exposure...) now and save later changes (off the GUI thread)."""
+    saved = services.settings.preview_light
+    if isinstance(saved, dict) and saved:
+        try:
+            values = {k: saved[k] for k in LIGHT_KEYS if k in saved}
+            preview.set_shading(replace(preview.shading(), **values))
+        except (TypeError, ValueError):  # a hand-edited file: keep the defaults
+            log.info("ignoring an unreadable preview_light setting")
+    timer = QTimer(preview)
+    timer.setSingleShot(True)
+    timer.setInterval(SAVE_DELAY_MS)
+
+    def save() -> None:
+        shading = preview.shading()
+        light = {k: getattr(shading, k) for k in LIGHT_KEYS}
+        if light == services.settings.preview_light:
+            return
+        services.settings.preview_light = light
+        spawn(asyncio.to_thread(save_settings, services.paths, services.settings), _report,
+              name="save preview light")
+
+    timer.timeout.connect(save)
+    preview.shadingChanged.connect(lambda _s: timer.start())
+
+
 def _report(text: str) -> None:
-    log.warning("saving the preview background failed: %s", text)
+    log.warning("saving the preview settings failed: %s", text)

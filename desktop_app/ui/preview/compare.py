@@ -1,13 +1,15 @@
-"""Compare models side by side: one preview per model, cameras linked so every view shows the same angle."""
+"""Compare models side by side: one preview per model, cameras linked so every view shows the same angle, and
+one lighting (environment, exposure, mode) shared by every view, so differences are the models' own."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QCoreApplication, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QFont, QImage, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -17,7 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.library import LibraryItem
+from desktop_app.ui.preview.light_controls import LightControls
 from desktop_app.ui.preview.screenshot import ImageSaver, ask_png_path
+from desktop_app.ui.preview.shading import Shading
 from desktop_app.ui.preview.viewer import PreviewWidget
 from desktop_app.ui.tasks import spawn
 
@@ -36,6 +41,10 @@ class CompareWindow(QWidget):
         self.resize(1400, 760)
         self._previews: list[PreviewWidget] = []
         self._titles: list[QLabel] = []
+        self._cost_labels: list[QLabel] = []
+        self._names: list[str] = []
+        self._costs: list[str] = []
+        self._shading = Shading()
         self._syncing = False
         self._saver: ImageSaver | None = None
         self._dialog: QWidget | None = None
@@ -55,17 +64,40 @@ class CompareWindow(QWidget):
         layout.addWidget(self.panels, 1)
 
     # -- public API ------------------------------------------------------------------------------
-    def show_models(self, entries: Sequence[tuple[str, Path]]) -> None:
-        """Show each (title, model file) in its own view, in order; at most four."""
+    def show_models(self, entries: Sequence[tuple[str, Path] | tuple[str, Path, str]]) -> None:
+        """Show each (title, model file[, cost text]) in its own view, in order; at most four."""
         entries = list(entries)[:MAX_MODELS]
         while len(self._previews) > len(entries):
             self._remove_last()
         while len(self._previews) < len(entries):
             self._add_panel()
-        for (title, path), preview, label in zip(entries, self._previews, self._titles, strict=True):
+        self._names, self._costs = [], []
+        for entry, preview, label, cost_label in zip(entries, self._previews, self._titles, self._cost_labels,
+                                                     strict=True):
+            title, path = entry[0], entry[1]
+            cost = entry[2] if len(entry) > 2 else ""
+            self._names.append(title)
+            self._costs.append(cost)
             label.setText(title)
+            cost_label.setText(self.tr("Cost: %1").replace("%1", cost))
+            cost_label.setVisible(bool(cost))
             label.setToolTip(str(path))
             preview.open_file(path)
+
+    def shading(self) -> Shading:
+        return self._shading
+
+    def set_shading(self, shading: Shading) -> None:
+        """The same light, exposure and mode in every view."""
+        self._shading = shading.normalized()
+        self._each(lambda p: p.set_shading(self._shading))
+        self.light_controls.sync()
+        for key, on in (("clay", self._shading.mode == "clay"), ("wireframe", self._shading.wireframe)):
+            action = self._actions[key]
+            if action.isChecked() != on:
+                action.blockSignals(True)
+                action.setChecked(on)
+                action.blockSignals(False)
 
     def previews(self) -> list[PreviewWidget]:
         return list(self._previews)
@@ -80,11 +112,13 @@ class CompareWindow(QWidget):
         self._dialog = ask_png_path(self, "compare.png", self.save_screenshot_to)
 
     def save_screenshot_to(self, path: str | Path) -> None:
-        """Write all views, side by side as on screen, to ``path`` (PNG, in a worker)."""
+        """Write all views side by side, each under a caption with its model and cost, to ``path`` (PNG,
+        encoded in a worker)."""
         if self._saver is None:
             self._saver = ImageSaver(self)
             self._saver.saved.connect(self.screenshotSaved)
-        self._saver.save(self.panels.grab().toImage(), path)
+        frames = [preview.grab_image() for preview in self._previews]
+        self._saver.save(captioned_row(frames, self._names, self._costs), path)
 
     def shutdown(self) -> None:
         """Stop the loaders and the image writer (before the application quits; any thread may call it)."""
@@ -118,9 +152,10 @@ class CompareWindow(QWidget):
                 lambda _=False, n=name: self._each(lambda p: p.set_view(n)))
         self.toolbar.addSeparator()
         add("clay", self.tr("Clay"), self.tr("Hide colours and textures in every view"),
-            lambda on: self._each(lambda p: p.set_clay(on)), checkable=True)
+            lambda on: self.set_shading(replace(self._shading, mode="clay" if on else "lit")), checkable=True)
         add("wireframe", self.tr("Wireframe"), self.tr("Show triangle edges in every view"),
-            lambda on: self._each(lambda p: p.set_wireframe(on)), checkable=True)
+            lambda on: self.set_shading(replace(self._shading, wireframe=on)), checkable=True)
+        self.light_controls = LightControls(self, self.toolbar, self.shading, self.set_shading)
         add("spin", self.tr("Spin"), self.tr("Turn the models slowly together"), self._apply_spin, checkable=True)
         add("screenshot", self.tr("Screenshot…"), self.tr("Save all views side by side as a PNG image"),
             self.save_screenshot, "Ctrl+S")
@@ -142,21 +177,28 @@ class CompareWindow(QWidget):
         title = QLabel(panel)
         title.setObjectName("compareTitle")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        title.setStyleSheet("#compareTitle { font-weight: 600; padding: 4px; }")
+        title.setStyleSheet("#compareTitle { font-weight: 600; padding: 4px 4px 0 4px; }")
+        cost = QLabel(panel)
+        cost.setObjectName("compareCost")
+        cost.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        cost.hide()
         preview = PreviewWidget(panel)
         preview.toolbar.hide()  # the window's toolbar drives all views; each view's keys still work
-        preview.set_clay(self._actions["clay"].isChecked())
-        preview.set_wireframe(self._actions["wireframe"].isChecked())
+        preview.set_shading(self._shading)
+        preview.shadingChanged.connect(self._on_shading)  # a key pressed in one view changes them all
         preview.view.cameraChanged.connect(lambda p=preview: self._on_camera(p))
         preview.sceneShown.connect(lambda p=preview: self._on_scene(p))
         box.addWidget(title)
+        box.addWidget(cost)
         box.addWidget(preview, 1)
         self._row.addWidget(panel, 1)
         self._previews.append(preview)
         self._titles.append(title)
+        self._cost_labels.append(cost)
 
     def _remove_last(self) -> None:
         preview, title = self._previews.pop(), self._titles.pop()
+        self._cost_labels.pop()
         preview.set_spin(False)
         preview.shutdown()
         panel = title.parentWidget()
@@ -174,6 +216,10 @@ class CompareWindow(QWidget):
                     preview.set_camera(camera)
         finally:
             self._syncing = False
+
+    def _on_shading(self, shading: Shading) -> None:
+        if not self._syncing and shading != self._shading:
+            self.set_shading(shading)
 
     def _on_scene(self, preview: PreviewWidget) -> None:
         leader = next((p for p in self._previews if p is not preview and p.state() == "scene"), None)
@@ -197,14 +243,16 @@ class CompareWindow(QWidget):
         super().closeEvent(event)
 
 
-def show_compare(window: CompareWindow | None, paths: Sequence[Path],
-                 titles: Sequence[str] | None = None) -> CompareWindow:
-    """Open (or reuse) the compare window on ``paths``; titles default to the file names."""
+def show_compare(window: CompareWindow | None, paths: Sequence[Path], titles: Sequence[str] | None = None,
+                 costs: Sequence[str] | None = None) -> CompareWindow:
+    """Open (or reuse) the compare window on ``paths``; titles default to the file names, costs to none."""
     if window is None:
         window = CompareWindow()
     names = list(titles or [])
     names += [Path(p).stem for p in list(paths)[len(names):]]
-    window.show_models(list(zip(names, (Path(p) for p in paths), strict=False)))
+    prices = list(costs or []) + [""] * len(paths)
+    window.show_models([(name, Path(path), price) for name, path, price in zip(names, paths, prices,
+                                                                                strict=False)])
     window.show()
     window.raise_()
     window.activateWindow()
@@ -215,8 +263,49 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("Compare", text)
 
 
+def item_cost_text(item: LibraryItem) -> str:
+    """What making ``item`` cost, for captions: the recorded credits, "free" for local generators."""
+    if item.provider == "local":
+        return _tr("free (made on this computer)")
+    if item.cost is None:
+        return _tr("cost not recorded")
+    return f"{item.cost:g} {item.cost_unit}".strip()
+
+
+def captioned_row(frames: list[QImage], titles: list[str], costs: list[str]) -> QImage:
+    """The views side by side, each with a caption strip above it: model name, then its cost."""
+    gap, strip = 6, 46
+    width = sum(f.width() for f in frames) + gap * max(0, len(frames) - 1)
+    height = max((f.height() for f in frames), default=0) + strip
+    out = QImage(max(width, 1), max(height, 1), QImage.Format.Format_RGB32)
+    out.fill(QColor(30, 31, 34))
+    painter = QPainter(out)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        x = 0
+        for frame, title, cost in zip(frames, titles, costs + [""] * len(frames), strict=False):
+            bold = QFont(painter.font())
+            bold.setPixelSize(16)
+            bold.setBold(True)
+            painter.setFont(bold)
+            painter.setPen(QColor(235, 235, 235))
+            painter.drawText(QRect(x, 2, frame.width(), 24), int(Qt.AlignmentFlag.AlignCenter), title)
+            small = QFont(bold)
+            small.setBold(False)
+            small.setPixelSize(13)
+            painter.setFont(small)
+            painter.setPen(QColor(180, 180, 180))
+            painter.drawText(QRect(x, 24, frame.width(), 20), int(Qt.AlignmentFlag.AlignCenter),
+                             _tr("Cost: %1").replace("%1", cost) if cost else "")
+            painter.drawImage(x, strip, frame)
+            x += frame.width() + gap
+    finally:
+        painter.end()
+    return out
+
+
 def install_library_compare(library_view: QWidget,
-                            open_compare: Callable[[list[Path], list[str]], None]) -> QAction:
+                            open_compare: Callable[..., None]) -> QAction:
     """Compare side by side from the library: its context menu's "Compare" and Ctrl+K (2-4 selected items).
 
     ``library_view`` is the LibraryView: its ``selected_ids()``, ``compareRequested`` and ``library`` are used;
@@ -233,7 +322,8 @@ def install_library_compare(library_view: QWidget,
         items = await asyncio.to_thread(lambda: [library.get(item_id) for item_id in ids])
         items = [item for item in items if item is not None and item.model_path is not None]
         if len(items) >= 2:
-            open_compare([item.model_path for item in items], [item.title for item in items])
+            open_compare([item.model_path for item in items], [item.title for item in items],
+                         [item_cost_text(item) for item in items])
 
     def compare(ids: list[str]) -> None:
         if len(ids) < 2:

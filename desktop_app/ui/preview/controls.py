@@ -6,8 +6,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QAction, QCursor, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCursor, QKeySequence
 from PySide6.QtWidgets import QToolBar, QToolTip
+
+from desktop_app.ui.preview.light_controls import LightControls
 
 if TYPE_CHECKING:
     from desktop_app.ui.preview.viewer import PreviewWidget
@@ -22,7 +24,8 @@ def controls_help() -> str:
         _tr("Left drag: orbit · Shift+left or middle drag: pan · Wheel: zoom"),
         _tr("Arrow keys: orbit · + / −: zoom · F: fit · R: reset"),
         _tr("1: front · 3: side · 7: top · 5: three-quarter view"),
-        _tr("C: clay · W: wireframe · G: grid · T: turntable · I: facts · S: save screenshot"),
+        _tr("C: clay · N: normals · U: texture only · W: wireframe · G: grid · T: spin · I: facts"),
+        _tr("E: next light · B: light as background · [ / ]: turn the light · S: save screenshot"),
     ])
 
 
@@ -56,8 +59,15 @@ def build_actions(preview: PreviewWidget, toolbar: QToolBar) -> dict[str, QActio
         on_toolbar=False)
     add("zoom_out", _tr("Zoom out"), _tr("Move away"), ("-",), lambda: preview.zoom(1.25), on_toolbar=False)
     toolbar.addSeparator()
-    add("clay", _tr("Clay"), _tr("Hide colours and textures to judge the shape"), ("C",),
-        preview._apply_clay, checkable=True)
+    modes = QActionGroup(preview)
+    modes.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)  # none checked: full material
+    for key, text, tip, shortcut in (
+        ("clay", _tr("Clay"), _tr("Hide colours and textures to judge the shape"), "C"),
+        ("normals", _tr("Normals"), _tr("Show the surface directions (normal maps included) as colours"), "N"),
+        ("texture", _tr("Texture"), _tr("Show only the base colour and textures, without light"), "U"),
+    ):
+        modes.addAction(add(key, text, tip, (shortcut,), lambda on, k=key: preview._apply_mode(k, on),
+                            checkable=True))
     add("wireframe", _tr("Wireframe"), _tr("Show the triangle edges"), ("W",), preview._apply_wireframe,
         checkable=True)
     add("grid", _tr("Grid"), _tr("Show a floor grid under the model"), ("G",), preview._apply_grid,
@@ -67,10 +77,15 @@ def build_actions(preview: PreviewWidget, toolbar: QToolBar) -> dict[str, QActio
     add("facts", _tr("Facts"), _tr("Show triangles, vertices, textures, size and more"), ("I",),
         preview._apply_facts, checkable=True)
     toolbar.addSeparator()
+    preview.light_controls = LightControls(preview, toolbar, preview.shading, preview.set_shading)
+    actions.update(preview.light_controls.actions)
+    toolbar.addSeparator()
     add("background", _tr("Background…"), _tr("Choose the background colour"), (),
         lambda: preview.choose_background())
     add("screenshot", _tr("Screenshot…"), _tr("Save the current view as a PNG image"), ("S",),
         lambda: preview.save_screenshot())
+    add("turntable", _tr("Turntable…"), _tr("Save an animation of the model spinning (WebP or GIF)"),
+        ("Ctrl+T",), lambda: preview.save_turntable())
     add("help", _tr("?"), controls_help(), (),
         lambda: QToolTip.showText(QCursor.pos(), controls_help(), toolbar))
     actions["help"].setToolTip(controls_help())

@@ -10,6 +10,9 @@ from PySide6.QtWidgets import QLabel, QWidget
 if TYPE_CHECKING:
     from desktop_app.core.mesh_arrays import MeshStats
 
+if TYPE_CHECKING:
+    from desktop_app.core.mesh_arrays import MeshPart
+
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("PreviewFacts", text)
@@ -34,8 +37,24 @@ def _length(value: float) -> str:
     return f"{value:.3g}"
 
 
-def facts_rows(stats: MeshStats) -> list[tuple[str, str]]:
-    """(label, value) pairs, translated; the panel and the tests read the same rows."""
+def material_summary(parts: list[MeshPart]) -> list[str]:
+    """The material channels present in any part (in a fixed order), for the "Material" row."""
+    found: list[str] = []
+    for part in parts:
+        for channel in part.material_channels():
+            if channel not in found:
+                found.append(channel)
+    metals = {p.metallic > 0.5 for p in parts if p.has_material}
+    if metals == {True}:
+        found.insert(0, "metal")
+    elif metals == {True, False}:
+        found.insert(0, "metal and non-metal")
+    return found
+
+
+def facts_rows(stats: MeshStats, materials: list[str] | None = None) -> list[tuple[str, str]]:
+    """(label, value) pairs, translated; the panel and the tests read the same rows. ``materials`` is
+    :func:`material_summary` of the parts (None: no row)."""
     if stats.textures:
         sizes = sorted({f"{w}×{h}" for w, h in stats.textures})
         textures = f"{len(stats.textures)} ({', '.join(sizes)})"
@@ -48,6 +67,8 @@ def facts_rows(stats: MeshStats) -> list[tuple[str, str]]:
         (_tr("Vertices"), _count(stats.vertices)),
         (_tr("Parts"), str(stats.parts)),
         (_tr("Textures"), textures),
+        *([(_tr("Material"), ", ".join(_tr(m) for m in materials) if materials else _tr("plain colour"))]
+          if materials is not None else []),
         (_tr("Size"), f"{_length(sx)} × {_length(sy)} × {_length(sz)} " + _tr("units")),
         (_tr("Watertight"), watertight),
     ]
@@ -70,8 +91,8 @@ class FactsPanel(QLabel):
         self._rows: list[tuple[str, str]] = []
         self.hide()
 
-    def set_stats(self, stats: MeshStats | None) -> None:
-        self._rows = facts_rows(stats) if stats is not None else []
+    def set_stats(self, stats: MeshStats | None, materials: list[str] | None = None) -> None:
+        self._rows = facts_rows(stats, materials) if stats is not None else []
         cells = "".join(f"<tr><td style='color:#a8a8a8; padding-right:10px'>{label}</td><td>{value}</td></tr>"
                         for label, value in self._rows)
         self.setText(f"<table cellspacing='0' cellpadding='1'>{cells}</table>")

@@ -1,8 +1,11 @@
-"""A pyqtgraph GL item that draws SceneArrays textured and lit (GLMeshItem has no texture/UV support).
+"""A pyqtgraph GL item that draws SceneArrays with glTF PBR materials and image-based light (GLMeshItem has
+neither textures nor UVs).
 
 Follows pyqtgraph 0.14's item style: QOpenGLBuffer VBOs, generic attributes, ``u_mvp``/``u_normal``
-uniforms from the view's matrix stacks; the programs are in gl_shaders.py, the sliced upload in gl_upload.py
-and the first frame of a big model, drawn over several turns, in progressive.py.
+uniforms from the view's matrix stacks; the programs are in gl_shaders.py (sources in gl_pbr_glsl.py), the
+light in gl_environment.py, background and ground shadow in gl_scenery.py, the sliced upload in gl_upload.py
+and the first frame of a big model, drawn over several turns, in progressive.py. How it shades (mode,
+environment, exposure...) is one ``Shading`` value, the same for the preview, thumbnails, `render` and compare.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ import ctypes
 import itertools
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 import numpy as np
 from OpenGL import GL
@@ -21,16 +25,26 @@ from PySide6 import QtCore, QtGui
 from desktop_app.core.mesh_arrays import SceneArrays
 from desktop_app.core.mesh_proxy import proxy_chain
 from desktop_app.ui.preview import gl_upload
+from desktop_app.ui.preview.gl_environment import env_matrix, float_cubes, gpu_environment
+from desktop_app.ui.preview.gl_scenery import Scenery, column_major
 from desktop_app.ui.preview.gl_shaders import ATTRS, context_key, shader_program
 from desktop_app.ui.preview.gl_upload import GpuPart, upload_steps
 from desktop_app.ui.preview.lod import LodChooser
 from desktop_app.ui.preview.progressive import ProgressiveFrame
+from desktop_app.ui.preview.shading import Shading, effective_quality
 
 log = logging.getLogger(__name__)
 
-CLAY_LINEAR = (0.42, 0.42, 0.40, 1.0)
 WIRE_COLOR = (0.05, 0.06, 0.08, 1.0)
 STILL_MS = 250  # the camera counts as still this long after its last move
+# the studio's light reads right at exposure 0 with this scale (a white diffuse surface facing the key light
+# lands near 0.8 before tone mapping)
+EXPOSURE_SCALE = 0.6
+MAP_UNITS = {"mr": 1, "normal": 2, "occlusion": 3, "emissive": 4}  # 0: base colour, 5: cube, 6: BRDF table
+SAMPLER_UNITS = (("u_base_tex", 0), ("u_mr_tex", 1), ("u_normal_tex", 2), ("u_occlusion_tex", 3),
+                 ("u_emissive_tex", 4), ("u_env_tex", 5), ("u_brdf_lut", 6))
+UNIFORMS = ("u_mvp", "u_modelview", "u_normal", *(name for name, _ in SAMPLER_UNITS), "u_base_color", "u_pbr",
+            "u_emissive", "u_alpha_cutoff", "u_wire_color", "u_env", "u_exposure", "u_max_lod", "u_sh")
 
 
 def normalizing_transform(arrays: SceneArrays) -> QtGui.QMatrix4x4:
@@ -82,8 +96,9 @@ class TexturedMeshItem(GLGraphicsItem):
         self._textures: list[int] = []  # owned here: parts sharing an image share one texture
         self._gpu_context: int | None = None
         self._stale = True
-        self._clay = False
-        self._wireframe = False
+        self._shading = Shading()
+        self._scenery = Scenery()
+        self._renderers: dict[int, str] = {}  # context -> GL_RENDERER (picks the "auto" quality)
         if arrays is not None:
             self.setScene(arrays)
 
@@ -97,24 +112,32 @@ class TexturedMeshItem(GLGraphicsItem):
     def scene(self) -> SceneArrays | None:
         return self._arrays
 
+    def setShading(self, shading: Shading) -> None:
+        shading = shading.normalized()
+        if shading != self._shading:
+            self._look_changing(True)
+            self._shading = shading
+            self.update()
+
+    def shading(self) -> Shading:
+        return self._shading
+
     def setClay(self, clay: bool) -> None:
-        self._look_changing(self._clay != bool(clay))
-        self._clay = bool(clay)
-        self.update()
+        """Clay on, or back to the full material (from another mode too)."""
+        mode = "clay" if clay else ("lit" if self._shading.mode == "clay" else self._shading.mode)
+        self.setShading(replace(self._shading, mode=mode))
 
     def setWireframe(self, wireframe: bool) -> None:
-        self._look_changing(self._wireframe != bool(wireframe))
-        self._wireframe = bool(wireframe)
-        self.update()
+        self.setShading(replace(self._shading, wireframe=bool(wireframe)))
 
     def _look_changing(self, changed: bool) -> None:
         """A new look redraws a big model in chunks (the proxy showing meanwhile), not in one long paint."""
         if changed and self._progressive is not None and self.frames_drawn > 0:  # before that: no frame to redo
             self._progressive.arm()
 
-    def look(self) -> tuple[bool, bool]:
-        """What, besides the camera, changes the picture: (clay, wireframe)."""
-        return (self._clay, self._wireframe)
+    def look(self) -> Shading:
+        """What, besides the camera, changes the picture."""
+        return self._shading
 
     def settle(self) -> None:
         """Make the next paint draw the model in full (a grab wants pixels now). Context must be current."""
@@ -133,6 +156,7 @@ class TexturedMeshItem(GLGraphicsItem):
                 buf.destroy()
         if self._textures:
             GL.glDeleteTextures(self._textures)
+        self._scenery.release()
         self._textures = []
         self._gpu, self._proxy_gpu, self._proxy_levels = [], [], []
         self._pending = None
@@ -164,6 +188,7 @@ class TexturedMeshItem(GLGraphicsItem):
             self.releaseGL()
         else:  # first upload, or our old context died (widget reparented): its objects died with it
             self._gpu, self._proxy_gpu, self._proxy_levels, self._textures = [], [], [], []
+            self._scenery.forget()
             ctx.aboutToBeDestroyed.connect(self._on_context_gone)
         self._gpu_context = key
         self._stale = False
@@ -224,6 +249,7 @@ class TexturedMeshItem(GLGraphicsItem):
         self.update()
 
     def _on_context_gone(self) -> None:
+        self._scenery.forget()
         self._gpu, self._proxy_gpu, self._proxy_levels, self._textures = [], [], [], []
         self._pending = None
         self._gpu_context = None
@@ -289,13 +315,16 @@ class TexturedMeshItem(GLGraphicsItem):
 
     def draw_plan(self, max_triangles: int = 0) -> list[list[tuple[int, int, int, bool]]]:
         """The draw as chunks of (part, first index, index count, wireframe) with at most ``max_triangles``
-        triangles each (0: one chunk). Faces come before wireframe lines, which must win the depth test."""
+        triangles each (0: one chunk). Opaque and masked parts come first, then see-through ones (blending
+        needs what is behind them drawn), then wireframe lines, which must win the depth test."""
         limit = max_triangles * 3 if max_triangles > 0 else 1 << 62
-        wire_ok = self._wireframe and not QtGui.QOpenGLContext.currentContext().isOpenGLES()  # ES: no lines
+        wire_ok = self._shading.wireframe and not QtGui.QOpenGLContext.currentContext().isOpenGLES()  # no lines
         chunks: list[list[tuple[int, int, int, bool]]] = [[]]
         room = limit
+        order = sorted(range(len(self._gpu)), key=lambda i: self._blended(self._gpu[i]))
         for wire in (False, True) if wire_ok else (False,):
-            for i, part in enumerate(self._gpu):
+            for i in order:
+                part = self._gpu[i]
                 first = 0
                 while first < part.count:
                     n = min(part.count - first, room)
@@ -306,49 +335,140 @@ class TexturedMeshItem(GLGraphicsItem):
                         room = limit
         return [c for c in chunks if c]
 
+    def _blended(self, part: GpuPart) -> bool:
+        return (part.source is not None and part.source.alpha_mode == "BLEND"
+                and self._shading.mode in ("lit", "texture"))
+
     def draw(self, frame: tuple[np.ndarray, np.ndarray, np.ndarray], pieces: list[tuple[int, int, int, bool]],
-             parts: list[GpuPart] | None = None) -> None:
+             parts: list[GpuPart] | None = None, first: bool = True) -> None:
         """Draw ``pieces`` of the uploaded scene (or of ``parts``: the proxy) with ``frame``'s matrices into
-        whatever framebuffer is bound."""
+        whatever framebuffer is bound; ``first`` (the first chunk of a frame) draws the environment behind the
+        model and the shadow under it first."""
         parts = self._gpu if parts is None else parts
         self.setupGLState()
-        program = shader_program("mesh")
+        ctx = QtGui.QOpenGLContext.currentContext()
+        shading = self._shading
         mvp, mv, normal = frame
-        GL.glUseProgram(program)
-        try:
-            u = {name: GL.glGetUniformLocation(program, name) for name in (
-                "u_mvp", "u_modelview", "u_normal", "u_texture", "u_base_color", "u_use_texture",
-                "u_use_colors", "u_decode_texture", "u_wire", "u_wire_color")}
+        lit = shading.mode in ("lit", "clay")
+        fast = self._quality(ctx) == "fast"
+        cube = float_cubes(ctx)
+        env = gpu_environment(shading.environment, fast) if lit or shading.background else None
+        model = np.array(normalizing_transform(self._arrays).data(), dtype=np.float64) if self._arrays else None
+        env_rot = env_matrix(mv, model, shading.rotation) if model is not None else np.eye(3)
+        exposure = EXPOSURE_SCALE * 2.0 ** shading.exposure
+        if first and env is not None and shading.background:
+            self._scenery.draw_background(env, env_rot, mvp, mv, exposure)
+        if first and shading.shadow and self._arrays is not None and shading.mode != "normals":
+            self._scenery.draw_shadow(self._arrays, mvp)
+        variant = "mesh_nocube" if not cube else "mesh_fast" if fast else "mesh"
+        mode_define = {"clay": ("MODE_CLAY",), "normals": ("MODE_NORMALS",), "texture": ("MODE_TEXTURE",)}
+        frame_defines = mode_define.get(shading.mode, ())
+        programs: dict[tuple[str, ...], dict[str, int]] = {}  # this draw's variants, their uniforms set
+
+        def use(defines: tuple[str, ...]) -> dict[str, int]:
+            """Switch to the variant (compiled on first use in this context) and give its uniforms."""
+            program = shader_program(variant, frame_defines + defines)
+            GL.glUseProgram(program)
+            if defines in programs:
+                return programs[defines]
+            u = {name: GL.glGetUniformLocation(program, name) for name in UNIFORMS}
             GL.glUniformMatrix4fv(u["u_mvp"], 1, False, mvp)
             GL.glUniformMatrix4fv(u["u_modelview"], 1, False, mv)
             GL.glUniformMatrix3fv(u["u_normal"], 1, False, normal)
-            GL.glUniform1i(u["u_texture"], 0)
+            for name, unit in SAMPLER_UNITS:
+                GL.glUniform1i(u[name], unit)
             GL.glUniform4f(u["u_wire_color"], *WIRE_COLOR)
+            GL.glUniformMatrix3fv(u["u_env"], 1, False, column_major(env_rot))
+            GL.glUniform1f(u["u_exposure"], exposure)
+            if env is not None:
+                GL.glUniform3fv(u["u_sh"], 9, env.sh.ravel())
+                GL.glUniform1f(u["u_max_lod"], env.max_lod)
+            programs[defines] = u
+            return u
+
+        try:
+            if env is not None:
+                GL.glActiveTexture(GL.GL_TEXTURE5)
+                GL.glBindTexture(GL.GL_TEXTURE_CUBE_MAP, env.cube)
+                GL.glActiveTexture(GL.GL_TEXTURE6)
+                GL.glBindTexture(GL.GL_TEXTURE_2D, env.lut)
             GL.glActiveTexture(GL.GL_TEXTURE0)
-            if self._wireframe:  # push faces back a little so the lines on top win the depth test
+            if shading.wireframe:  # push faces back a little so the lines on top win the depth test
                 GL.glEnable(GL.GL_POLYGON_OFFSET_FILL)
                 GL.glPolygonOffset(1.0, 1.0)
-            for index, first, count, wire in pieces:
+            for index, start, count, wire in pieces:
                 if wire:
                     GL.glDisable(GL.GL_POLYGON_OFFSET_FILL)
                     GL.glPolygonMode(GL.GL_FRONT_AND_BACK, GL.GL_LINE)
-                self._draw_part(parts[index], u, wire, first, count)
+                self._draw_part(parts[index], use, wire, start, count)
         finally:
-            if self._wireframe and not QtGui.QOpenGLContext.currentContext().isOpenGLES():
+            if shading.wireframe and not ctx.isOpenGLES():
                 GL.glPolygonMode(GL.GL_FRONT_AND_BACK, GL.GL_FILL)
             GL.glDisable(GL.GL_POLYGON_OFFSET_FILL)
+            GL.glDisable(GL.GL_BLEND)
+            GL.glDisable(GL.GL_CULL_FACE)
+            GL.glDepthMask(GL.GL_TRUE)
             GL.glUseProgram(0)
-            GL.glBindTexture(GL.GL_TEXTURE_2D, 0)
+            for unit in range(7):
+                GL.glActiveTexture(GL.GL_TEXTURE0 + unit)
+                GL.glBindTexture(GL.GL_TEXTURE_CUBE_MAP if unit == 5 else GL.GL_TEXTURE_2D, 0)
+            GL.glActiveTexture(GL.GL_TEXTURE0)
 
-    def _draw_part(self, part: GpuPart, u: dict[str, int], wire: bool, first: int, count: int) -> None:
-        textured = part.texture != 0 and not self._clay and not wire
-        colored = "a_color" in part.buffers and not self._clay and not wire
-        GL.glUniform1f(u["u_wire"], 1.0 if wire else 0.0)
-        GL.glUniform1f(u["u_use_texture"], 1.0 if textured else 0.0)
-        GL.glUniform1f(u["u_use_colors"], 1.0 if colored else 0.0)
-        GL.glUniform1f(u["u_decode_texture"], 1.0 if part.decode else 0.0)
-        GL.glUniform4f(u["u_base_color"], *(CLAY_LINEAR if self._clay else part.base_color))
+    def _quality(self, ctx: QtGui.QOpenGLContext) -> str:
+        key = context_key(ctx)
+        if key not in self._renderers:
+            name = GL.glGetString(GL.GL_RENDERER)
+            self._renderers[key] = name.decode(errors="replace") if isinstance(name, bytes) else str(name or "")
+        return effective_quality(self._shading.quality, self._renderers[key])
+
+    def _draw_part(self, part: GpuPart, use: Callable[[tuple[str, ...]], dict[str, int]], wire: bool, first: int,
+                   count: int) -> None:
+        mode = self._shading.mode
+        src = part.source
+        plain = mode == "clay" or wire
+        textured = part.texture != 0 and not plain
+        colored = "a_color" in part.buffers and not plain
+        maps = {} if plain or mode == "texture" else dict(part.maps)
+        if "a_tangent" not in part.buffers:
+            maps.pop("normal", None)
+        alpha_mode = src.alpha_mode if src is not None and not plain and mode != "normals" else "OPAQUE"
+        defines = ["WIRE"] if wire else []
+        if not wire:
+            defines += [d for d, on in (("HAS_UV", textured or bool(maps)), ("HAS_BASE_TEX", textured),
+                                        ("HAS_MR", "mr" in maps), ("HAS_NORMAL_MAP", "normal" in maps),
+                                        ("HAS_OCCLUSION", "occlusion" in maps),
+                                        ("HAS_EMISSIVE_TEX", "emissive" in maps), ("HAS_COLORS", colored),
+                                        ("DECODE_SRGB", part.decode and (textured or "emissive" in maps)),
+                                        ("ALPHA_MASK", alpha_mode == "MASK"), ("ALPHA_BLEND", alpha_mode == "BLEND"))
+                        if on]
+        u = use(tuple(defines))
+        GL.glUniform4f(u["u_base_color"], *part.base_color)
+        if src is not None:
+            GL.glUniform4f(u["u_pbr"], src.metallic, src.roughness, src.normal_scale, src.occlusion_strength)
+            GL.glUniform3f(u["u_emissive"], *src.emissive_factor)
+            GL.glUniform1f(u["u_alpha_cutoff"], src.alpha_cutoff)
+            cull = not src.double_sided and not wire
+        else:
+            GL.glUniform4f(u["u_pbr"], 0.0, 0.6, 1.0, 1.0)
+            GL.glUniform3f(u["u_emissive"], 0.0, 0.0, 0.0)
+            cull = False
+        if cull:  # a single-sided glTF material: its back faces are not drawn (as in other viewers)
+            GL.glEnable(GL.GL_CULL_FACE)
+            GL.glCullFace(GL.GL_BACK)
+        else:
+            GL.glDisable(GL.GL_CULL_FACE)
+        if alpha_mode == "BLEND":
+            GL.glEnable(GL.GL_BLEND)
+            GL.glBlendFuncSeparate(GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA, GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA)
+            GL.glDepthMask(GL.GL_FALSE)
+        else:
+            GL.glDisable(GL.GL_BLEND)
+            GL.glDepthMask(GL.GL_TRUE)
         GL.glBindTexture(GL.GL_TEXTURE_2D, part.texture if textured else 0)
+        for key, unit in MAP_UNITS.items():
+            GL.glActiveTexture(GL.GL_TEXTURE0 + unit)
+            GL.glBindTexture(GL.GL_TEXTURE_2D, maps.get(key, 0))
+        GL.glActiveTexture(GL.GL_TEXTURE0)
 
         enabled = []
         for name, loc in ATTRS.items():
@@ -358,10 +478,12 @@ class TexturedMeshItem(GLGraphicsItem):
                     GL.glVertexAttrib4f(loc, 1.0, 1.0, 1.0, 1.0)
                 elif name == "a_texcoord":
                     GL.glVertexAttrib2f(loc, 0.0, 0.0)
+                elif name == "a_tangent":
+                    GL.glVertexAttrib4f(loc, 1.0, 0.0, 0.0, 1.0)
                 continue
             buf.bind()
-            GL.glVertexAttribPointer(loc, 4 if name == "a_color" else 2 if name == "a_texcoord" else 3,
-                                     GL.GL_FLOAT, False, 0, None)
+            size = {"a_color": 4, "a_tangent": 4, "a_texcoord": 2}.get(name, 3)
+            GL.glVertexAttribPointer(loc, size, GL.GL_FLOAT, False, 0, None)
             buf.release()
             GL.glEnableVertexAttribArray(loc)
             enabled.append(loc)

@@ -10,15 +10,20 @@ draw cannot be sliced this way; it happens in a turn of its own once everything 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from OpenGL import GL
 from PySide6.QtOpenGL import QOpenGLBuffer
 
-from desktop_app.core.mesh_arrays import SceneArrays
+from desktop_app.core.mesh_arrays import MeshPart, SceneArrays
 
 SLICE_BYTES = 4 * 1024 * 1024  # per event-loop turn: ~5-20 ms of copying on software GL
+
+
+# the part's textures besides the base colour: (MeshPart field, GpuPart.maps key, colour data = sRGB)
+EXTRA_MAPS = (("metallic_roughness_texture", "mr", False), ("normal_texture", "normal", False),
+              ("occlusion_texture", "occlusion", False), ("emissive_texture", "emissive", True))
 
 
 @dataclass
@@ -26,9 +31,11 @@ class GpuPart:
     buffers: dict[str, QOpenGLBuffer]
     index: QOpenGLBuffer
     count: int
-    texture: int  # 0 = none
-    decode: bool
+    texture: int  # base colour; 0 = none
+    decode: bool  # sRGB textures are plain RGBA (OpenGL ES 2): the shader decodes them
     base_color: tuple[float, float, float, float]
+    source: MeshPart | None = None  # the factors, alpha mode and sidedness of its material
+    maps: dict[str, int] = field(default_factory=dict)  # "mr", "normal", "occlusion", "emissive" -> texture
 
 
 def scene_bytes(arrays: SceneArrays) -> int:
@@ -36,40 +43,61 @@ def scene_bytes(arrays: SceneArrays) -> int:
     total = 0
     seen: set[int] = set()
     for part in arrays.parts:
-        for arr in (part.positions, part.normals, part.uvs, part.colors, part.indices):
+        for arr in (part.positions, part.normals, part.uvs, part.colors, part.indices, part.tangents):
             total += 0 if arr is None else arr.nbytes
-        if part.texture is not None and id(part.texture) not in seen:
-            seen.add(id(part.texture))
-            total += part.texture.nbytes
+        for tex in _images(part):
+            if id(tex) not in seen:
+                seen.add(id(tex))
+                total += tex.nbytes
     return total
 
 
+def _images(part: MeshPart) -> list[np.ndarray]:
+    found = [part.texture] + [getattr(part, attr) for attr, _, _ in EXTRA_MAPS]
+    return [t for t in found if t is not None]
+
+
 def upload_steps(arrays: SceneArrays, parts: list[GpuPart], textures: list[int], *, es2: bool, max_size: int,
-                 slice_bytes: int = SLICE_BYTES, by_image: dict[int, int] | None = None) -> Iterator[int]:
+                 slice_bytes: int = SLICE_BYTES, by_image: dict[tuple[int, bool], int] | None = None
+                 ) -> Iterator[int]:
     """Create and fill the GPU objects for ``arrays``, yielding the bytes copied after each bounded step.
 
     GPU objects are appended to ``parts``/``textures`` as soon as they exist, so an upload abandoned half way
     is freed like a finished one. The context must be current whenever the generator is resumed. ``by_image``
-    (image id -> texture) lets a second scene with the same images (the motion proxy) reuse their textures.
+    ((image id, sRGB) -> texture) lets a second scene with the same images (the motion proxy) reuse them.
     """
     limit = slice_bytes if slice_bytes > 0 else 1 << 62
     by_image = {} if by_image is None else by_image
+
+    def texture(pixels: np.ndarray | None, srgb: bool) -> Iterator[int]:
+        """Upload ``pixels`` once (parts sharing an image share one texture); the id lands in by_image."""
+        if pixels is None or part.uvs is None:
+            return
+        key = (id(pixels), srgb)
+        if key not in by_image:
+            by_image[key] = tex = _texture(pixels, srgb=srgb and not es2, max_size=max_size)
+            textures.append(tex)
+            yield from _fill_texture(tex, pixels, max_size, limit)
+
     for part in arrays.parts:
         sources = {"a_position": part.positions, "a_normal": part.normals}
-        if part.uvs is not None and part.texture is not None:
+        if part.uvs is not None and _images(part):
             sources["a_texcoord"] = part.uvs
         if part.colors is not None:
             sources["a_color"] = part.colors
+        if part.tangents is not None and part.normal_texture is not None:
+            sources["a_tangent"] = part.tangents
         buffers = {name: _buffer(arr) for name, arr in sources.items()}
         index = _buffer(part.indices, QOpenGLBuffer.Type.IndexBuffer)
-        tex = 0
-        if part.texture is not None and part.uvs is not None:
-            if id(part.texture) not in by_image:  # parts sharing one image share one texture
-                by_image[id(part.texture)] = tex = _texture(part.texture, srgb=not es2, max_size=max_size)
-                textures.append(tex)
-                yield from _fill_texture(tex, part.texture, max_size, limit)
-            tex = by_image[id(part.texture)]
-        parts.append(GpuPart(buffers, index, int(part.indices.size), tex, es2, part.base_color))
+        yield from texture(part.texture, True)
+        maps = {}
+        for attr, key, srgb in EXTRA_MAPS:
+            pixels = getattr(part, attr)
+            yield from texture(pixels, srgb)
+            if pixels is not None and part.uvs is not None:
+                maps[key] = by_image[(id(pixels), srgb)]
+        base = by_image.get((id(part.texture), True), 0) if part.texture is not None and part.uvs is not None else 0
+        parts.append(GpuPart(buffers, index, int(part.indices.size), base, es2, part.base_color, part, maps))
         for name, arr in sources.items():
             yield from _fill(buffers[name], arr, limit)
         yield from _fill(index, part.indices, limit)

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from OpenGL import GL
 from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QThread
@@ -29,6 +30,7 @@ from PySide6.QtOpenGL import (
 from desktop_app.core.mesh_arrays import SceneArrays
 from desktop_app.ui.preview.camera import FIT_MARGIN, FOV, VIEWS, fit_distance, projection_matrix, view_matrix
 from desktop_app.ui.preview.gl_mesh_item import TexturedMeshItem, normalizing_transform
+from desktop_app.ui.preview.shading import Shading
 
 THUMB_FOV = 35.0
 
@@ -42,6 +44,17 @@ class RenderOptions:
     fov: float = FOV
     margin: float = FIT_MARGIN
     texture_limit: int = 0  # 0: the GPU's limit
+    shading: Shading | None = None  # None: the defaults; ``clay``/``wireframe`` above switch those on too
+    azimuth: float | None = None  # overrides the view's angles (turntables start from the preview's)
+    elevation: float | None = None
+
+    def effective_shading(self) -> Shading:
+        shading = self.shading or Shading()
+        if self.clay:
+            shading = replace(shading, mode="clay")
+        if self.wireframe:
+            shading = replace(shading, wireframe=True)
+        return shading.normalized()
 
 
 class _FixedView:
@@ -89,30 +102,40 @@ class _Renderer:
                 raise RuntimeError(f"could not create a {width}x{height} offscreen image")
         return self.fbo
 
-    def render(self, arrays: SceneArrays, width: int, height: int, options: RenderOptions) -> QImage:
+    def render(self, arrays: SceneArrays, width: int, height: int, options: RenderOptions,
+               azimuths: list[float] | None = None, on_frame: Callable[[int, QImage], None] | None = None,
+               cancelled: Callable[[], bool] | None = None) -> QImage:
+        """One image; with ``azimuths``, one frame per camera angle from a single upload (turntables), each
+        handed to ``on_frame(index, image)``; ``cancelled()`` is asked between frames. Returns the last."""
         if not self.context.makeCurrent(self.surface):
             raise RuntimeError("could not make the offscreen OpenGL context current")
         item = TexturedMeshItem(arrays, texture_limit=options.texture_limit, upload_slice=0)  # one paint
-        item.setClay(options.clay)
-        item.setWireframe(options.wireframe)
+        item.setShading(options.effective_shading())
+        image = QImage()
         try:
             fbo = self.framebuffer(width, height)
-            fbo.bind()
             if self.vao.isCreated():
                 self.vao.bind()
-            GL.glViewport(0, 0, width, height)
-            bg = options.background
-            if bg is None:  # transparent: thumbnails sit on any list background
-                GL.glClearColor(0.0, 0.0, 0.0, 0.0)
-            else:
-                GL.glClearColor(bg.redF(), bg.greenF(), bg.blueF(), 1.0)
-            GL.glClear(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT)
-            modelview, projection = _camera(arrays, width, height, options)
-            item._setView(_FixedView(modelview, projection))
-            item.paint()
-            GL.glFinish()
-            image = fbo.toImage()  # resolves the multisampled buffer, flips rows for us
-            fbo.release()
+            angles = [options.azimuth] if azimuths is None else list(azimuths)
+            for index, azimuth in enumerate(angles):
+                if cancelled is not None and cancelled():
+                    break
+                fbo.bind()
+                GL.glViewport(0, 0, width, height)
+                bg = options.background
+                if bg is None:  # transparent: thumbnails sit on any list background
+                    GL.glClearColor(0.0, 0.0, 0.0, 0.0)
+                else:
+                    GL.glClearColor(bg.redF(), bg.greenF(), bg.blueF(), 1.0)
+                GL.glClear(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT)
+                modelview, projection = _camera(arrays, width, height, options, azimuth)
+                item._setView(_FixedView(modelview, projection))
+                item.paint()
+                GL.glFinish()
+                image = fbo.toImage()  # resolves the multisampled buffer, flips rows for us
+                fbo.release()
+                if on_frame is not None:
+                    on_frame(index, image)
             return image
         finally:
             item.releaseGL()
@@ -130,8 +153,11 @@ class _Renderer:
         self.context = None  # type: ignore[assignment]  # freed here, in the thread it belongs to
 
 
-def _camera(arrays: SceneArrays, width: int, height: int, options: RenderOptions) -> tuple[QMatrix4x4, QMatrix4x4]:
-    azimuth, elevation = VIEWS[options.view]
+def _camera(arrays: SceneArrays, width: int, height: int, options: RenderOptions,
+            azimuth: float | None = None) -> tuple[QMatrix4x4, QMatrix4x4]:
+    view_azimuth, elevation = VIEWS[options.view]
+    azimuth = view_azimuth if azimuth is None else azimuth
+    elevation = elevation if options.elevation is None else options.elevation
     distance = fit_distance(options.fov, width, height, margin=options.margin)
     view = view_matrix(azimuth, elevation, distance)
     return view * normalizing_transform(arrays), projection_matrix(options.fov, width, height, distance)
@@ -158,6 +184,23 @@ class _Service:
                 future.set_exception(exc)
             return future
         return self._pool.submit(self._render, arrays, width, height, options, png)
+
+    def submit_frames(self, arrays: SceneArrays, width: int, height: int, options: RenderOptions,
+                      azimuths: list[float], on_frame: Callable[[int, QImage], None],
+                      cancelled: Callable[[], bool]) -> Future:
+        def run() -> None:
+            if self._renderer is None:
+                self._renderer = _Renderer(self.surface)
+            self._renderer.render(arrays, width, height, options, azimuths, on_frame, cancelled)
+
+        if self._pool is None:
+            future: Future = Future()
+            try:
+                future.set_result(run())
+            except Exception as exc:
+                future.set_exception(exc)
+            return future
+        return self._pool.submit(run)
 
     def _render(self, arrays: SceneArrays, width: int, height: int, options: RenderOptions,
                 png: bool) -> QImage | bytes:
@@ -210,6 +253,14 @@ def submit_render(arrays: SceneArrays, width: int, height: int, options: RenderO
                   png: bool = False) -> Future:
     """Start rendering ``arrays`` in the render thread; the future holds a QImage (or PNG bytes with ``png``)."""
     return _get_service().submit(arrays, int(width), int(height), options or RenderOptions(), png)
+
+
+def submit_frames(arrays: SceneArrays, width: int, height: int, options: RenderOptions, azimuths: list[float],
+                  on_frame: Callable[[int, QImage], None], cancelled: Callable[[], bool] = lambda: False) -> Future:
+    """Render one frame per camera azimuth in the render thread, from a single upload of ``arrays``;
+    ``on_frame(index, image)`` runs in that thread; ``cancelled()`` is asked between frames."""
+    return _get_service().submit_frames(arrays, int(width), int(height), options, list(azimuths), on_frame,
+                                        cancelled)
 
 
 def render_image(arrays: SceneArrays, width: int, height: int, options: RenderOptions | None = None) -> QImage:

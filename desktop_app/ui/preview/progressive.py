@@ -83,7 +83,7 @@ class ProgressiveFrame:
         if not (self._armed or restyled):
             return None
         self._armed = False
-        chunks = item.draw_plan(CHUNK_TRIANGLES // (WIRE_CHUNK_DIVISOR if item.look()[1] else 1))
+        chunks = item.draw_plan(CHUNK_TRIANGLES // (WIRE_CHUNK_DIVISOR if item.look().wireframe else 1))
         if len(chunks) < 2:
             return None  # small enough to draw at once
         self._key, self._frame, self._chunks, self._next = key, frame, chunks, 0
@@ -104,7 +104,7 @@ class ProgressiveFrame:
             if self._next == 0:
                 GL.glClearColor(*self._background)
                 GL.glClear(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT)
-            item.draw(self._frame, self._chunks[self._next])
+            item.draw(self._frame, self._chunks[self._next], first=self._next == 0)
             GL.glFinish()  # software GL rasterises lazily: make this turn pay for its own chunk
             fbo.release()
         finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,8 +15,13 @@ from PySide6.QtWidgets import QColorDialog, QGridLayout, QLabel, QPushButton, QT
 from desktop_app.core.mesh_formats import UNPREVIEWABLE
 from desktop_app.ui.preview.camera import CAMERA_KEYS, FOV, VIEWS, fit_distance
 from desktop_app.ui.preview.controls import build_actions, controls_help
-from desktop_app.ui.preview.facts import FactsPanel
+from desktop_app.ui.preview.facts import FactsPanel, material_summary
 from desktop_app.ui.preview.screenshot import ImageSaver, ask_png_path
+from desktop_app.ui.preview.shading import Shading
+
+if TYPE_CHECKING:  # GL and numpy load with the first model, not with the window
+    from desktop_app.ui.preview.offscreen import RenderOptions
+    from desktop_app.ui.preview.turntable_dialog import TurntableSaver
 
 if TYPE_CHECKING:
     from desktop_app.core.mesh_arrays import SceneArrays
@@ -34,6 +40,8 @@ class PreviewWidget(QWidget):
     sceneShown = Signal()
     screenshotSaved = Signal(str, str)  # path, error message ("" when saved)
     backgroundChosen = Signal(QColor)  # the user confirmed a colour in the dialog (not live changes)
+    shadingChanged = Signal(object)  # the new Shading, after any change (mode, light, exposure...)
+    _environmentReady = Signal(str)  # emitted from the prefilter thread; queued to the GUI thread
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,6 +51,10 @@ class PreviewWidget(QWidget):
         self._loading_path = ""
         self._loader: MeshLoader | None = None
         self._auto_fit = True
+        self._shading = Shading()
+        self._waiting_scene: SceneArrays | None = None  # loaded, waiting for its environment's prefilter
+        self._environmentReady.connect(self._on_environment_ready)
+        self.turntable: TurntableSaver | None = None
 
         # The GL view (PyOpenGL + pyqtgraph, ~0.3 s of imports) is made on first use: ``view`` builds it,
         # ``warm_up`` after the window is shown. Until then a plain widget holds its place under the overlay.
@@ -155,10 +167,10 @@ class PreviewWidget(QWidget):
 
         self._drop_item()
         self._arrays = arrays
+        self._waiting_scene = None
         self._item = TexturedMeshItem(arrays)
         self._item.setTransform(normalizing_transform(arrays))
-        self._item.setClay(self._actions["clay"].isChecked())
-        self._item.setWireframe(self._actions["wireframe"].isChecked())
+        self._item.setShading(self._shading)
         self.view.addItem(self._item)
         self._place_grid()
         self.reset_view()
@@ -168,7 +180,7 @@ class PreviewWidget(QWidget):
         else:
             self.overlay.hide()
         self._below_message.hide()
-        self.facts.set_stats(arrays.stats)
+        self.facts.set_stats(arrays.stats, material_summary(arrays.parts))
         self.facts.setVisible(self._actions["facts"].isChecked())
         self._state = "scene"
         self._apply_spin(self._actions["spin"].isChecked())
@@ -178,6 +190,7 @@ class PreviewWidget(QWidget):
         """Remove the model and show the empty state."""
         if self._loader is not None:
             self._loader.cancel()
+        self._waiting_scene = None
         self._drop_item()
         self._show_message(self.tr("Your model will appear here"),
                            self.tr("Pick an item in the library or finish a generation to see it in 3D."))
@@ -204,6 +217,7 @@ class PreviewWidget(QWidget):
             return
         self.show_loading()
         self._loader.load(path)
+        self._prepare_environment(self._shading.environment)  # alongside the model's load
 
     def show_loading(self) -> None:
         self._show_message(self.tr("Loading model…"), "", translucent=self._item is not None)
@@ -309,6 +323,8 @@ class PreviewWidget(QWidget):
             self._loader.shutdown()
         if self._saver is not None:
             self._saver.shutdown()
+        if self.turntable is not None:
+            self.turntable.shutdown()
 
     def reset_view(self) -> None:
         self.view.opts["fov"] = FOV
@@ -326,6 +342,55 @@ class PreviewWidget(QWidget):
 
     def set_wireframe(self, wireframe: bool) -> None:
         self._actions["wireframe"].setChecked(wireframe)
+
+    def set_mode(self, mode: str) -> None:
+        """"lit" (full material), "clay", "normals" or "texture" (base colour only, unlit)."""
+        for key in ("clay", "normals", "texture"):
+            if key != mode:
+                self._actions[key].setChecked(False)
+        if mode in ("clay", "normals", "texture"):
+            self._actions[mode].setChecked(True)
+
+    def shading(self) -> Shading:
+        return self._shading
+
+    def shading_shown(self) -> bool:
+        """False while a new light is still being prepared (the model shows the previous one meanwhile)."""
+        return self._item is None or self._item.shading() == self._shading
+
+    def set_shading(self, shading: Shading) -> None:
+        """Change how the model is shaded (light, exposure, mode...); the controls follow. A light whose
+        prefilter is not ready yet is prepared in a worker and applied when it is."""
+        shading = shading.normalized()
+        if shading == self._shading:
+            return
+        self._shading = shading
+        self._sync_controls()
+        if self._item is not None:  # else the next model's load prepares the light
+            if _ibl().is_ready(shading.environment):
+                self._push_shading()
+            else:
+                self._prepare_environment(shading.environment)
+        self.shadingChanged.emit(shading)
+
+    def save_turntable(self) -> None:
+        """Ask where to save, then render the model spinning (WebP/GIF) in the render thread, with progress."""
+        if self._state != "scene" or self._arrays is None:
+            return
+        if self.turntable is None:
+            from desktop_app.ui.preview.turntable_dialog import TurntableSaver
+
+            self.turntable = TurntableSaver(self)
+        self.turntable.ask_and_save(self._arrays, self.turntable_options())
+
+    def turntable_options(self) -> RenderOptions:
+        """The preview's look for a turntable: its shading, elevation and starting angle, its background."""
+        from desktop_app.ui.preview.offscreen import RenderOptions
+
+        camera = self.camera()
+        background = None if self._shading.background else QColor(self._background)
+        return RenderOptions(shading=self._shading,
+                             azimuth=camera["azimuth"], elevation=camera["elevation"], background=background)
 
     def set_grid(self, visible: bool) -> None:
         self._actions["grid"].setChecked(visible)
@@ -349,13 +414,52 @@ class PreviewWidget(QWidget):
         return img.copy()  # detach from the numpy buffer
 
     # -- internals -------------------------------------------------------------------------------
-    def _apply_clay(self, on: bool) -> None:
-        if self._item is not None:
-            self._item.setClay(on)
+    def _apply_mode(self, mode: str, on: bool) -> None:
+        if on:
+            self.set_shading(replace(self._shading, mode=mode))
+        elif self._shading.mode == mode:
+            self.set_shading(replace(self._shading, mode="lit"))
 
     def _apply_wireframe(self, on: bool) -> None:
+        self.set_shading(replace(self._shading, wireframe=on))
+
+    def _push_shading(self) -> None:
         if self._item is not None:
-            self._item.setWireframe(on)
+            self._item.setShading(self._shading)
+
+    def _sync_controls(self) -> None:
+        for key in ("clay", "normals", "texture"):
+            action = self._actions[key]
+            if action.isChecked() != (self._shading.mode == key):
+                action.blockSignals(True)
+                action.setChecked(self._shading.mode == key)
+                action.blockSignals(False)
+        wire = self._actions["wireframe"]
+        if wire.isChecked() != self._shading.wireframe:
+            wire.blockSignals(True)
+            wire.setChecked(self._shading.wireframe)
+            wire.blockSignals(False)
+        self.light_controls.sync()
+
+    def _prepare_environment(self, name: str) -> None:
+        """Prefilter ``name`` in a worker (~1 s the first time); ``_environmentReady`` follows on this thread."""
+        ibl = _ibl()
+        if ibl.is_ready(name):
+            return
+        ibl.prepare_async(name).add_done_callback(lambda _f, n=name: self._emit_ready(n))
+
+    def _emit_ready(self, name: str) -> None:
+        try:
+            self._environmentReady.emit(name)
+        except RuntimeError:  # the widget is gone
+            pass
+
+    def _on_environment_ready(self, name: str) -> None:
+        if name != self._shading.environment:
+            return
+        self._push_shading()
+        if self._waiting_scene is not None:
+            self.show_scene(self._waiting_scene)
 
     def _apply_grid(self, on: bool) -> None:
         self._grid_on = on
@@ -422,7 +526,11 @@ class PreviewWidget(QWidget):
         from desktop_app.core.mesh_arrays import SceneArrays  # imported by the loader's worker already
 
         if path == self._loading_path and isinstance(arrays, SceneArrays):
-            self.show_scene(arrays)
+            if _ibl().is_ready(self._shading.environment):
+                self.show_scene(arrays)
+            else:  # its first paint would compute the light on this thread: wait for the worker instead
+                self._waiting_scene = arrays
+                self._prepare_environment(self._shading.environment)
 
     def _on_first_frame(self) -> None:
         if self._state == "scene":
@@ -463,6 +571,11 @@ class _ViewSlot(QOpenGLWidget):
         gl = self.context().functions()
         gl.glClearColor(self._color.redF(), self._color.greenF(), self._color.blueF(), 1.0)
         gl.glClear(0x4000)  # GL_COLOR_BUFFER_BIT
+def _ibl():  # -> module
+    """ibl.py (numpy) on first use: the window starts without numpy."""
+    from desktop_app.ui.preview import ibl
+
+    return ibl
 
 
 def _escape(text: str) -> str:

@@ -1,6 +1,6 @@
 """The offline "relief" generator: one picture -> a closed, textured relief solid (GLB).
 
-How it works, in four vectorised stages (numpy/scipy; no Python loop over pixels, so the GUI thread keeps
+How it works, in four vectorised stages (numpy, core/raster.py; no Python loop over pixels, so the GUI thread keeps
 getting the GIL while this runs in a worker):
 
 1. *Subject*: the alpha channel, or, for opaque pictures, the pixels that differ from the median border colour
@@ -30,8 +30,8 @@ from pathlib import Path
 import numpy as np
 import trimesh
 from PIL import Image
-from scipy import ndimage
 
+from desktop_app.core import raster
 from desktop_app.core.errors import InputImageError, JobCanceled
 from desktop_app.core.images import check_image, load_upright
 from desktop_app.core.relief_mask import subject_mask
@@ -138,6 +138,6 @@ def _texture(picture: Image.Image, mask: np.ndarray) -> Image.Image:
     tex_mask = np.asarray(Image.fromarray(mask.astype(np.uint8) * 255).resize(tex.size, Image.Resampling.NEAREST))
     subject = tex_mask > 127
     if subject.any() and not subject.all():
-        nearest = ndimage.distance_transform_edt(~subject, return_distances=False, return_indices=True)
-        rgb = rgb[nearest[0], nearest[1]]
+        rows, cols = raster.nearest_indices(subject)
+        rgb = rgb[rows, cols]
     return Image.fromarray(np.ascontiguousarray(rgb), "RGB")

@@ -67,3 +67,18 @@ def test_distance_transform_matches_scipy(seed: int) -> None:
     yy, xx = np.indices(mask.shape)
     # ties may pick another pixel at the same distance
     np.testing.assert_array_equal((rows - yy) ** 2 + (cols - xx) ** 2, (ref[0] - yy) ** 2 + (ref[1] - xx) ** 2)
+
+
+def test_texture_padding_takes_the_nearest_subject_colour_on_big_pictures() -> None:
+    from desktop_app.core.relief import _fill_from_nearest
+
+    size = 1200  # over 1024: the half-size search path
+    yy, xx = np.indices((size, size))
+    left = (yy - 600) ** 2 + (xx - 300) ** 2 < 150**2
+    right = (yy - 600) ** 2 + (xx - 900) ** 2 < 150**2
+    rgb = np.zeros((size, size, 3), np.uint8)
+    rgb[left] = (200, 0, 0)
+    rgb[right] = (0, 0, 200)
+    out = _fill_from_nearest(rgb, left | right)
+    np.testing.assert_array_equal(out[left | right], rgb[left | right])
+    assert (out[:, :590] == (200, 0, 0)).all() and (out[:, 610:] == (0, 0, 200)).all()

@@ -37,7 +37,7 @@ benchmarks: $(STAMP)
 	$(XRUN) $(PY) benchmarks/preview.py
 	$(XRUN) $(PY) benchmarks/render.py 3 500k
 
-# The Linux one-folder app, .deb and .tar.gz in dist/ (fails over the 250 MB budget); then run them.
+# The Linux one-folder app, .deb and .tar.gz in dist/ (fails over the 180 MB budget); then run them.
 $(VENV)/.installed-package: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,package]'
 	touch $@

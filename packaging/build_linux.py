@@ -24,11 +24,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "linux"))
 from strip_bundle import link_duplicates, strip_bundle
+from trim_icu import trim_icu
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGING = ROOT / "packaging"
 ICONS = ROOT / "resources" / "icons"
-BUDGET_MB = 250
+BUDGET_MB = 180
 MB = 1024 * 1024
 # What the bundle leaves to the system (see HOST_LIBS in meshwright.spec) plus the X libraries Qt's xcb plugin
 # loads; the xcb ones are bundled too, but a user who deletes the bundled copies still gets a working app.
@@ -165,10 +166,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     bundle = ROOT / "dist" / "Meshwright" if args.no_freeze else freeze()
     frozen_at = time.monotonic()
-    saved = strip_bundle(bundle) + link_duplicates(bundle)
+    saved = trim_icu(bundle) + strip_bundle(bundle) + link_duplicates(bundle)
     size = tree_bytes(bundle)
     print(f"bundle: {bundle.relative_to(ROOT)} is {size / MB:.1f} MB unpacked (budget {BUDGET_MB} MB, "
-          f"{(BUDGET_MB * MB - size) / MB:.1f} MB to spare; stripping and linking duplicates saved "
+          f"{(BUDGET_MB * MB - size) / MB:.1f} MB to spare; trimming ICU data, stripping and linking duplicates saved "
           f"{saved / MB:.1f} MB)")
     if size > BUDGET_MB * MB:
         print(f"error: the bundle is over its {BUDGET_MB} MB budget", file=sys.stderr)

@@ -157,16 +157,15 @@ def _split_pinched(loop: list[int]) -> list[list[int]]:
 
 def shell_labels(mesh: Any) -> tuple[int, np.ndarray]:
     """Connected pieces by shared edges: count and a label per face."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
+    from desktop_app.core.raster import components  # not scipy's csgraph: the bundle carries no scipy
 
-    adjacency = np.asarray(mesh.face_adjacency)
+    adjacency = np.asarray(mesh.face_adjacency).reshape(-1, 2)
     n = len(mesh.faces)
     if len(adjacency) == 0:
         return n, np.arange(n)
-    graph = coo_matrix((np.ones(len(adjacency)), (adjacency[:, 0], adjacency[:, 1])), shape=(n, n))
-    count, labels = connected_components(graph, directed=False)
-    return int(count), labels
+    roots = components(n, adjacency[:, 0], adjacency[:, 1])
+    unique, labels = np.unique(roots, return_inverse=True)
+    return int(unique.size), labels
 
 
 def check_mesh(mesh: Any, size_mm: float | None = None) -> PrintCheck:

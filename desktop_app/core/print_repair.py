@@ -224,7 +224,8 @@ def voxel_rebuild(mesh: Any, cells: int = REBUILD_CELLS) -> Any:
     """A closed manifold surface around the voxelised, filled model (manifold3d level set)."""
     import manifold3d
     import trimesh
-    from scipy import ndimage
+
+    from desktop_app.core import voxels
 
     lo, hi = np.asarray(mesh.bounds, dtype=np.float64)
     pitch = float(np.max(hi - lo)) / cells
@@ -234,19 +235,19 @@ def voxel_rebuild(mesh: Any, cells: int = REBUILD_CELLS) -> Any:
     origin = lo - pad * pitch
     shape = np.ceil((hi - lo) / pitch).astype(int) + 2 * pad + 1
     # mark every voxel the surface passes through (sample the faces densely), then fill the inside
-    points, _ = trimesh.sample.sample_surface_even(mesh, int(max(20000, 40 * cells * cells)))
+    # Random area-weighted samples (sample_surface_even would thin them with scipy's k-d tree, which the bundle
+    # leaves out); dense enough that every voxel a face crosses gets several.
+    points, _ = trimesh.sample.sample_surface(mesh, int(max(20000, 40 * cells * cells)), seed=0)
     points = np.concatenate([points, np.asarray(mesh.vertices)])
     index = np.clip(np.floor((points - origin) / pitch).astype(int), 0, shape - 1)
     grid = np.zeros(shape, dtype=bool)
     grid[index[:, 0], index[:, 1], index[:, 2]] = True
-    grid = ndimage.binary_closing(grid, iterations=1)
-    solid = ndimage.binary_fill_holes(grid)
-    field = ndimage.gaussian_filter(solid.astype(np.float32), 0.8) - 0.5
-    coords = ndimage.map_coordinates
+    grid = voxels.close(grid)
+    solid = voxels.fill_holes(grid)
+    field = voxels.gaussian(solid.astype(np.float32), 0.8) - 0.5
 
     def sdf(x: float, y: float, z: float) -> float:
-        p = (np.array([[x], [y], [z]]) - origin[:, None]) / pitch
-        return float(coords(field, p, order=1, mode="constant", cval=-0.5)[0])
+        return voxels.trilinear(field, (np.array([x, y, z]) - origin) / pitch, -0.5)
 
     bounds = list(origin) + list(origin + (shape - 1) * pitch)
     solid_mf = manifold3d.Manifold.level_set(sdf, bounds, pitch)

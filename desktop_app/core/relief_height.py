@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
+from desktop_app.core import raster
 from desktop_app.core.relief_params import ReliefParams
 
 
@@ -12,7 +12,7 @@ def height_field(
     rgba: np.ndarray, inside: np.ndarray, gy: np.ndarray, gx: np.ndarray, params: ReliefParams
 ) -> np.ndarray:
     """Heights in [0, 1] on the node grid: inflated shape, modulated by brightness, smoothed."""
-    distance = ndimage.distance_transform_edt(inside)
+    distance = raster.distance_to_zero(inside)
     radius = max(float(distance.max()), 1.0)
     # A circular profile: a disc of radius R inflates to a dome, thin parts stay low but rounded.
     shape = np.sqrt(np.clip(distance * (2.0 * radius - distance), 0.0, None)) / radius
@@ -22,8 +22,8 @@ def height_field(
         rgb = rgba[..., :3].astype(np.float32)
         luma = rgb @ np.array([0.2126, 0.7152, 0.0722], np.float32)
         cell = gx[0, 1] - gx[0, 0] if gx.shape[1] > 1 else 1.0
-        luma = ndimage.uniform_filter(luma, size=max(1, round(cell)))
-        luma_nodes = ndimage.map_coordinates(luma, [gy, gx], order=1, mode="nearest")
+        luma = raster.box_mean(luma, max(1, round(cell)))
+        luma_nodes = raster.bilinear(luma, gy, gx)
         values = luma_nodes[inside]
         lo, hi = np.percentile(values, [2, 98]) if values.size else (0.0, 255.0)
         lum = np.clip((luma_nodes - lo) / max(hi - lo, 1.0), 0.0, 1.0)
@@ -33,7 +33,7 @@ def height_field(
     if params.smoothing > 0:
         # Sigma is given for the default grid, so changing ``detail`` does not change how smooth it looks.
         sigma = params.smoothing * params.detail / ReliefParams.detail
-        shape = ndimage.gaussian_filter(shape, sigma=sigma, mode="constant")
+        shape = raster.gaussian_blur(shape, sigma)
     shape = np.where(inside, shape, 0.0)
     top = float(shape.max())
     return shape / top if top > 0 else shape

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
+
+from desktop_app.core import raster
 
 
 def subject_mask(rgba: np.ndarray, background: str = "auto") -> np.ndarray:
@@ -35,8 +36,8 @@ def _mask_from_border(rgb: np.ndarray) -> np.ndarray:
     # past the point where the subject itself would dissolve.
     threshold = float(np.clip(3.0 * spread + 24.0, 24.0, 80.0))
     distance = np.linalg.norm(rgb.astype(np.float32) - reference, axis=2)
-    backdrop_like = ndimage.median_filter(distance, size=3) <= threshold
-    labels, _ = ndimage.label(backdrop_like)
+    backdrop_like = raster.median3(distance) <= threshold
+    labels, _ = raster.label(backdrop_like)
     edge_labels = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
     edge_labels = edge_labels[edge_labels > 0]
     return ~np.isin(labels, edge_labels)
@@ -44,14 +45,14 @@ def _mask_from_border(rgb: np.ndarray) -> np.ndarray:
 
 def _clean_mask(mask: np.ndarray) -> np.ndarray:
     """Keep the main connected parts (drop specks) and fill pin-holes."""
-    labels, count = ndimage.label(mask)
+    labels, count = raster.label(mask)
     if count == 0:
         return mask
     sizes = np.bincount(labels.ravel())
     sizes[0] = 0
     keep = sizes >= max(16, 0.02 * sizes.max())
     mask = keep[labels]
-    holes, hole_count = ndimage.label(~mask)
+    holes, hole_count = raster.label(~mask)
     if hole_count:
         hole_sizes = np.bincount(holes.ravel())
         edge = np.unique(np.concatenate([holes[0], holes[-1], holes[:, 0], holes[:, -1]]))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import ndimage
 
+from desktop_app.core import raster
 from desktop_app.core.errors import InputImageError
 from desktop_app.core.relief_height import height_field
 from desktop_app.core.relief_params import ReliefParams
@@ -81,8 +81,8 @@ def build_solid(
     ys = cy + (np.arange(ny) - (ny - 1) / 2.0) * cell
     gy, gx = np.meshgrid(ys - 0.5, xs - 0.5, indexing="ij")  # -0.5: pixel centres sit at integer + 0.5
 
-    coverage_px = ndimage.uniform_filter(mask.astype(np.float32), size=max(1, round(cell)))
-    coverage = ndimage.map_coordinates(coverage_px, [gy, gx], order=1, mode="constant", cval=0.0)
+    coverage_px = raster.box_mean(mask.astype(np.float32), max(1, round(cell)))
+    coverage = raster.bilinear(coverage_px, gy, gx, outside=0.0)
     inside = coverage >= 0.5
     step.check()
     faces, rim = _manifold_front(inside)

@@ -53,7 +53,7 @@ DESCRIPTION = (
 
 
 def generate_relief(*args: Any, **kwargs: Any) -> Path:
-    """core.relief.generate_relief, imported on first use: it pulls in trimesh and scipy, which the window's
+    """core.relief.generate_relief, imported on first use: it pulls in trimesh, which the window's
     start-up must not wait for (benchmarks/startup.py)."""
     from desktop_app.core.relief import generate_relief as run
 

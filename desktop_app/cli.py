@@ -42,6 +42,15 @@ class CliError(Exception):
         self.code = code
 
 
+def _add_job_inputs(p: argparse.ArgumentParser) -> None:
+    """What a job is made from: shared by `generate` and `quote`, so a quote prices exactly what would be sent."""
+    p.add_argument("model_id")
+    p.add_argument("images", nargs="*", type=Path)
+    p.add_argument("--prompt", help="text prompt, for models that take one")
+    p.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE",
+                   help="a parameter value; repeat for several")
+
+
 def _parser() -> argparse.ArgumentParser:
     # a frozen build names its own executable (meshwright, meshwright-cli) in the usage line
     prog = Path(sys.argv[0]).stem if getattr(sys, "frozen", False) else "python -m desktop_app"
@@ -57,22 +66,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("model_id")
 
     p = sub.add_parser("generate", help="make a 3D model from images (or a prompt) and keep it in the library")
-    p.add_argument("model_id")
-    p.add_argument("images", nargs="*", type=Path)
-    p.add_argument("--prompt", help="text prompt, for models that take one")
-    p.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE",
-                   help="a parameter value; repeat for several")
+    _add_job_inputs(p)
     p.add_argument("--title", default="", help="name of the library item")
     p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     p.add_argument("--each", action="store_true", help="one job per image (a batch) instead of one job from all")
 
     p = sub.add_parser("quote", help="what a job would cost (and the balance where the service has one); "
                                      "spends nothing")
-    p.add_argument("model_id")
-    p.add_argument("images", nargs="*", type=Path)
-    p.add_argument("--prompt", help="text prompt, for models that take one")
-    p.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE",
-                   help="a parameter value; repeat for several")
+    _add_job_inputs(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
     p = sub.add_parser("jobs", help="list jobs and their states")

@@ -224,7 +224,7 @@ def main() -> int:
             try:
                 return await measure(window, emu, files, work / "big.glb")
             finally:
-                await window._shutdown()
+                await window.shutdown()
                 await loop.shutdown_default_executor()
 
         with loop:

@@ -86,7 +86,7 @@ async def _check_all(window) -> dict[str, list[str]]:
 
     report: dict[str, list[str]] = {}
     window.resize(1440, 900)
-    await wait_until(lambda: window._schema is not None)
+    await wait_until(lambda: window.generate_panel.schema() is not None)
     await asyncio.sleep(0.3)
     report["main window"] = clipped_widgets(window)
     welcome = window.account.open_welcome()
@@ -124,7 +124,7 @@ def main() -> int:
         try:
             return await _check_all(window)
         finally:
-            await window._shutdown()
+            await window.shutdown()
 
     with loop:
         report = loop.run_until_complete(run())

@@ -39,7 +39,7 @@ async def capture(window: MainWindow, out: Path, images: list[Path]) -> list[Pat
         saved.append(path)
 
     window.resize(1366, 768)  # the most common laptop screen: every main-window shot is taken at this size
-    await wait_until(lambda: window._schema is not None)
+    await wait_until(lambda: window.generate_panel.schema() is not None)
     await shot("01-empty")
     window.drop_zone.add_paths(images[:1])
     await wait_until(lambda: not window.drop_zone.pending() and window.generate_button.isEnabled())
@@ -138,7 +138,7 @@ async def capture_hidpi(window: MainWindow, out: Path, images: list[Path]) -> li
     from desktop_app.ui.tasks import wait_until
 
     window.resize(1440, 900)  # logical pixels: a 2880x1800 high-DPI laptop screen
-    await wait_until(lambda: window._schema is not None)
+    await wait_until(lambda: window.generate_panel.schema() is not None)
     window.drop_zone.add_paths(images[:1])
     await wait_until(lambda: not window.drop_zone.pending() and window.generate_button.isEnabled())
     window.generate()
@@ -200,7 +200,7 @@ def main(argv: list[str]) -> int:
         try:
             return await (capture_hidpi if hidpi else capture)(window, out, images)
         finally:
-            await window._shutdown()
+            await window.shutdown()
 
     with loop:
         saved = loop.run_until_complete(run())

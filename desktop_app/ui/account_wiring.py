@@ -1,25 +1,20 @@
-"""Settings, welcome and log-folder actions, theme and status-bar credits for the main window.
-
-Kept out of main_window.py (size): the window adds the actions to its menus and calls ``first_run`` once started.
-"""
+"""The settings panel: the Settings and welcome dialogs, the log-folder action, the theme, and the credits shown
+in the status bar. The shell adds the actions to its menus and the credits to its status bar, and calls
+``first_run`` once started. Saving announces ``settingsChanged`` on the bus (the model list reloads)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QObject, Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QWidget
 
 from desktop_app.core.jobs import Job
+from desktop_app.services import Services
+from desktop_app.ui.bus import AppBus
 from desktop_app.ui.credits import CreditsIndicator
 from desktop_app.ui.settings_dialog import SettingsDialog
-from desktop_app.ui.tasks import spawn
 from desktop_app.ui.theme import apply_theme
 from desktop_app.ui.welcome import WelcomeDialog
-
-if TYPE_CHECKING:
-    from desktop_app.ui.main_window import MainWindow
 
 
 def preferences_shortcut() -> QKeySequence:
@@ -29,15 +24,16 @@ def preferences_shortcut() -> QKeySequence:
 
 
 class AccountWiring(QObject):
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, services: Services, bus: AppBus, window: QWidget) -> None:
         super().__init__(window)
-        self.window = window
+        self.services = services
+        self.bus = bus
+        self.window = window  # the dialogs' parent
         self.dialog: SettingsDialog | None = None
         self.welcome: WelcomeDialog | None = None
-        if window.services.settings.theme != "system":  # "system" is what Qt starts with: nothing to change
-            apply_theme(window.services.settings.theme)
-        self.credits = CreditsIndicator(window.services)
-        window.statusBar().addPermanentWidget(self.credits)
+        if services.settings.theme != "system":  # "system" is what Qt starts with: nothing to change
+            apply_theme(services.settings.theme)
+        self.credits = CreditsIndicator(services)  # the shell puts it in its status bar
         self.settings_action = QAction(self.tr("&Settings…"), window, shortcut=preferences_shortcut())
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.settings_action.setToolTip(self.tr("API keys, default model, theme, folders and job limits"))
@@ -48,13 +44,14 @@ class AccountWiring(QObject):
         self.log_action = QAction(self.tr("Open &log folder"), window)
         self.log_action.setToolTip(self.tr("Show the log files, for a problem report"))
         self.log_action.triggered.connect(self.open_log_folder)
+        bus.jobChanged.connect(self.job_changed)
 
     def open_settings(self) -> SettingsDialog:
         if self.dialog is not None and self.dialog.isVisible():
             self.dialog.raise_()
             self.dialog.activateWindow()
             return self.dialog
-        dialog = SettingsDialog(self.window.services, self.window)
+        dialog = SettingsDialog(self.services, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saved.connect(self._on_saved)
         dialog.destroyed.connect(self._forget_dialog)
@@ -67,7 +64,7 @@ class AccountWiring(QObject):
             self.welcome.raise_()
             self.welcome.activateWindow()
             return self.welcome
-        dialog = WelcomeDialog(self.window.services, self.window)
+        dialog = WelcomeDialog(self.services, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saved.connect(self._on_saved)
         dialog.destroyed.connect(self._forget_welcome)
@@ -77,12 +74,12 @@ class AccountWiring(QObject):
 
     def first_run(self) -> QDialog | None:
         """Show the welcome once, on the first start (the app calls this after the window has loaded)."""
-        if self.window.services.settings.welcome_done:
+        if self.services.settings.welcome_done:
             return None
         return self.open_welcome()
 
     def open_log_folder(self) -> None:
-        folder = self.window.services.paths.log_dir
+        folder = self.services.paths.log_dir
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def _forget_dialog(self) -> None:
@@ -94,7 +91,7 @@ class AccountWiring(QObject):
     def _on_saved(self) -> None:
         # Keys decide which models are available and what the status bar can ask for.
         self.credits.refresh()
-        spawn(self.window.load_models(), self.window._show_error, name="reload models")
+        self.bus.settingsChanged.emit()
 
     def job_changed(self, job: Job) -> None:
         """A finished cloud job has spent (or refunded) credits: show the new balance."""

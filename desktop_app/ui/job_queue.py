@@ -114,6 +114,13 @@ class JobListModel(QAbstractListModel):
                 index = self.index(row)
                 self.dataChanged.emit(index, index)
 
+    def set_model_names(self, names: dict[str, str]) -> None:
+        """Names to show instead of model ids (the delegate reads this same dict); rows repaint."""
+        self.model_names.clear()
+        self.model_names.update(names)
+        if self._jobs:
+            self.dataChanged.emit(self.index(0), self.index(len(self._jobs) - 1))
+
     # --- groups (a batch or a compare) -----------------------------------------------------------------
 
     def set_groups(self, groups: dict[str, JobGroup]) -> None:
@@ -363,6 +370,10 @@ class JobQueueView(QWidget):
         has_jobs = self.model.rowCount() > 0
         self.empty.setVisible(not has_jobs)
         self.view.setVisible(has_jobs)
+        self._update_buttons()
+
+    def update_buttons(self) -> None:
+        """Enable the buttons for the selected job's present state (after a job changed outside the view)."""
         self._update_buttons()
 
     def _update_buttons(self, *_args: object) -> None:

@@ -1,12 +1,13 @@
 """Keyboard use of the main window: Ctrl+Enter generates, and Tab walks the panels in reading order.
 
-Kept out of main_window.py (size). Tab order: drop zone -> model -> presets and settings form -> Generate ->
-library (in its workspace) -> queue -> preview. The settings form is rebuilt for every model, and Qt appends new
-widgets to the end of the window's focus chain, so the order is put right again each time a form is built.
+Tab order: drop zone -> model -> presets and settings form -> Generate -> library (in its workspace) -> queue ->
+preview; the shell hands the regions in. The settings form is rebuilt for every model, and Qt appends new widgets
+to the end of the window's focus chain, so the order is put right again each time a form is built.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -15,30 +16,27 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QScrollArea, QWidget
 
 if TYPE_CHECKING:
-    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.generate.panel import GeneratePanel
 
 GENERATE_KEYS = ("Ctrl+Return", "Ctrl+Enter")  # Return on the main keyboard, Enter on the keypad
 
 
-def focus_regions(window: MainWindow) -> list[QWidget]:
-    """The panels in the order Tab visits them: the side column (the Create form, or the Library when that
-    workspace is shown; hidden widgets take no focus), then the queue strip, then the preview."""
-    return [window.drop_zone, window.model_combo, window.presets, window.form, window.generate_button,
-            window.library_view, window.queue, window.preview]
-
-
 class KeyboardWiring(QObject):
-    def __init__(self, window: MainWindow) -> None:
+    """``regions``: the panels' focusable parts in the order Tab visits them, the preview last."""
+
+    def __init__(self, window: QWidget, generate: GeneratePanel, regions: Callable[[], list[QWidget]]) -> None:
         super().__init__(window)
         self.window = window
+        self.panel = generate
+        self.regions = regions
         self.shortcuts = [QShortcut(QKeySequence(keys), window, self.generate) for keys in GENERATE_KEYS]
         for shortcut in self.shortcuts:
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)  # also while typing in the prompt box
         keys = QKeySequence(GENERATE_KEYS[0]).toString(QKeySequence.SequenceFormat.NativeText)
-        window.generate_button.setToolTip(self.tr("Make a 3D model from the images and settings (%1)")
-                                          .replace("%1", keys))
-        window.form.changed.connect(self._on_form_changed)
-        scroll = window.form.parentWidget()
+        generate.generate_button.setToolTip(self.tr("Make a 3D model from the images and settings (%1)")
+                                            .replace("%1", keys))
+        generate.form.changed.connect(self._on_form_changed)
+        scroll = generate.form.parentWidget()
         while scroll is not None and not isinstance(scroll, QScrollArea):
             scroll = scroll.parentWidget()
         if scroll is not None:  # a Tab stop on the frame around the form only confuses; it still scrolls to focus
@@ -47,8 +45,8 @@ class KeyboardWiring(QObject):
 
     def generate(self) -> None:
         """Only when the button could be pressed: a shortcut must not bypass what disables it."""
-        if self.window.generate_button.isEnabled():
-            self.window.generate()
+        if self.panel.generate_button.isEnabled():
+            self.panel.generate()
 
     def _on_form_changed(self, _values: object) -> None:
         # Also after edits: the same model's form can be rebuilt with the same schema (a reload after Settings).
@@ -62,7 +60,7 @@ class KeyboardWiring(QObject):
         compound widget) is handed on to as one piece.
         """
         window = self.window
-        regions = focus_regions(window)
+        regions = self.regions()
         walked, preview = regions[:-1], regions[-1]
         # Not a combo box's popup list: it is a window of its own.
         ordered = [w for region in walked for w in (region, *region.findChildren(QWidget))

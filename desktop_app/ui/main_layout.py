@@ -1,4 +1,4 @@
-"""The main window's panels and menus: where each part sits, kept apart from what the parts do."""
+"""The shell's layout and menus: where each panel sits, kept apart from what the panels do."""
 
 from __future__ import annotations
 
@@ -6,16 +6,16 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget
+
+from desktop_app.ui.about import show_about
 
 if TYPE_CHECKING:
-    from desktop_app.ui.main_window import MainWindow
-
-
-def _heading(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("sectionHeading")
-    return label
+    from desktop_app.ui.account_wiring import AccountWiring
+    from desktop_app.ui.generate.panel import GeneratePanel
+    from desktop_app.ui.library.panel import LibraryPanel
+    from desktop_app.ui.preview.panel import PreviewPanel
+    from desktop_app.ui.queue.panel import QueuePanel
 
 
 class Workspaces(QObject):
@@ -84,62 +84,21 @@ class Workspaces(QObject):
                 self.show(workspace)
 
 
-def _create_page(window: MainWindow) -> QWidget:
-    page = QWidget()
-    page.setObjectName("sidePanel")
-    lay = QVBoxLayout(page)
-    lay.addWidget(_heading(window.tr("1  Images")))
-    lay.addWidget(window.drop_zone, 1)  # the form gets the room: it is what is read and edited
-    lay.addWidget(window.queue_actions.batch_check)
-    lay.addWidget(_heading(window.tr("2  Model")))
-    lay.addWidget(window.model_combo)
-    lay.addWidget(window.model_description)
-    lay.addWidget(_heading(window.tr("3  Settings")))
-    lay.addWidget(window.presets)
-    scroll = QScrollArea()
-    scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-    scroll.setWidget(window.form)
-    lay.addWidget(scroll, 4)
-    lay.addWidget(window.cost_label)
-    lay.addWidget(window.generate_button)
-    lay.addWidget(window.queue_actions.compare_button)
-    lay.addWidget(window.generate_hint)
-    return page
-
-
-def _library_page(window: MainWindow) -> QWidget:
-    page = QSplitter(Qt.Orientation.Vertical)
-    page.setObjectName("libraryPanel")
-    page.setChildrenCollapsible(False)
-    page.addWidget(window.library_view)
-    page.addWidget(window.library.details)
-    page.setStretchFactor(0, 3)
-    page.setStretchFactor(1, 2)
-    page.setSizes([420, 280])  # the details (title, prompt, files, actions) need room to be read
-    return page
-
-
-def build_layout(window: MainWindow) -> Workspaces:
+def build_layout(window: QMainWindow, generate: GeneratePanel, library: LibraryPanel, preview: PreviewPanel,
+                 queue: QueuePanel) -> Workspaces:
     """Side column with the two workspaces as tabs | preview over a compact queue strip."""
     tabs = QTabWidget()
     tabs.setObjectName("workspaceTabs")
     tabs.setDocumentMode(True)
-    tabs.addTab(_create_page(window), window.tr("Create"))
-    tabs.addTab(_library_page(window), window.tr("Library"))
+    tabs.addTab(generate, window.tr("Create"))
+    tabs.addTab(library, window.tr("Library"))
     tabs.setTabToolTip(0, window.tr("Images, model and settings: make a new 3D model (Ctrl+1)"))
     tabs.setTabToolTip(1, window.tr("Every model you made or imported: search, open, export (Ctrl+2)"))
     tabs.setMinimumWidth(340)
 
-    queue_box = QWidget()
-    queue_box.setObjectName("queueStrip")
-    ql = QVBoxLayout(queue_box)
-    ql.setContentsMargins(6, 2, 6, 2)
-    ql.addWidget(_heading(window.tr("Queue")))
-    ql.addWidget(window.queue)
     right = QSplitter(Qt.Orientation.Vertical)
-    right.addWidget(window.preview)
-    right.addWidget(queue_box)
+    right.addWidget(preview.widget)
+    right.addWidget(queue)
     right.setStretchFactor(0, 1)
     right.setStretchFactor(1, 0)
     right.setSizes([600, 170])  # a strip of about four jobs; drag it up for more
@@ -155,31 +114,32 @@ def build_layout(window: MainWindow) -> Workspaces:
     return Workspaces(tabs, splitter, right)
 
 
-def build_menus(window: MainWindow) -> None:
+def build_menus(window: QMainWindow, workspaces: Workspaces, generate: GeneratePanel, library: LibraryPanel,
+                preview: PreviewPanel, account: AccountWiring) -> None:
     file_menu = window.menuBar().addMenu(window.tr("&File"))
     add = QAction(window.tr("&Add images…"), window, shortcut=QKeySequence.StandardKey.Open)
-    add.triggered.connect(window.drop_zone.choose_files)
+    add.triggered.connect(generate.drop_zone.choose_files)
     open_model = QAction(window.tr("Open &model file…"), window, shortcut=QKeySequence("Ctrl+Shift+O"))
-    open_model.triggered.connect(window.choose_model_file)
+    open_model.triggered.connect(lambda: preview.choose_model_file(window))
     paste = QAction(window.tr("&Paste image"), window, shortcut=QKeySequence.StandardKey.Paste)
-    paste.triggered.connect(window.drop_zone.paste)
+    paste.triggered.connect(generate.drop_zone.paste)
     quit_action = QAction(window.tr("&Quit"), window, shortcut=QKeySequence.StandardKey.Quit)
     quit_action.triggered.connect(window.close)
     for action in (add, open_model, paste):
         file_menu.addAction(action)
-    window.library.add_menu_actions(file_menu)
+    library.actions.add_menu_actions(file_menu)
     file_menu.addSeparator()
-    file_menu.addAction(window.account.settings_action)
+    file_menu.addAction(account.settings_action)
     file_menu.addSeparator()
     file_menu.addAction(quit_action)
     view_menu = window.menuBar().addMenu(window.tr("&View"))
     for index, (name, keys) in enumerate(((window.tr("&Create"), "Ctrl+1"), (window.tr("&Library"), "Ctrl+2"))):
         action = QAction(name, window, shortcut=QKeySequence(keys))
-        action.triggered.connect(lambda _=False, i=index: window.workspaces.show(i))
+        action.triggered.connect(lambda _=False, i=index: workspaces.show(i))
         view_menu.addAction(action)
     help_menu = window.menuBar().addMenu(window.tr("&Help"))
     about = QAction(window.tr("&About Meshwright"), window)
-    about.triggered.connect(window.about)
-    help_menu.addAction(window.account.welcome_action)
-    help_menu.addAction(window.account.log_action)
+    about.triggered.connect(lambda: show_about(window))
+    help_menu.addAction(account.welcome_action)
+    help_menu.addAction(account.log_action)
     help_menu.addAction(about)

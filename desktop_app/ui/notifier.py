@@ -8,11 +8,15 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 
 class Notifier(QObject):
-    def __init__(self, window: QWidget) -> None:
-        super().__init__(window)
-        self._window = window
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self._widget = widget  # any widget of the window: its top-level is looked up when needed
         self._tray: QSystemTrayIcon | None = None
         self.sent: list[tuple[str, str]] = []  # what was announced (tests and the log read it)
+
+    @property
+    def _window(self) -> QWidget:
+        return self._widget.window()
 
     def in_background(self) -> bool:
         return not self._window.isActiveWindow() or self._window.isMinimized()

@@ -115,8 +115,8 @@ def main_window(qtbot, qloop, services_factory) -> Iterator[MainWindow]:
     qtbot.waitExposed(window)
     qloop.run(window.start())
     yield window
-    if not window._closed:
-        qloop.run(window._shutdown())
+    if not window.closed():
+        qloop.run(window.shutdown())
     # Delete it while the loop still runs, so no late repaint asks for work after the loop is gone.
     window.hide()
     window.deleteLater()
@@ -133,7 +133,7 @@ def run_in_window(qloop: LoopRunner, window: MainWindow, body: Callable[[], Coro
         try:
             await body()
         finally:
-            await window._shutdown()
+            await window.shutdown()
             window.hide()
             window.deleteLater()
             await asyncio.sleep(0.05)

@@ -37,7 +37,7 @@ async def choose_model(window: MainWindow, model_id: str) -> None:
     index = window.model_combo.findData(model_id)
     assert index >= 0, f"{model_id} is not listed"
     window.model_combo.setCurrentIndex(index)
-    await wait_until(lambda: window._schema is not None and window._schema.id == model_id, what="the schema")
+    await wait_until(lambda: getattr(window.generate_panel.schema(), "id", None) == model_id, what="the schema")
 
 
 async def run_job(window: MainWindow, qtbot, images) -> Job:

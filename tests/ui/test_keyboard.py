@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QTabWidget, QWidget
 
 from desktop_app.core.jobs import JobState
-from desktop_app.ui.keyboard import focus_regions
 from tests.ui.test_welcome_and_crash import open_welcome
 
 _MNEMONIC = re.compile(r"(?<!&)&([^&\s])")
@@ -63,9 +62,9 @@ def test_tab_walks_the_panels_in_reading_order(main_window, qtbot, qloop, fixtur
     window.generate()
     qloop.until(lambda: window.library_view.model.rowCount() == 1, 60, "the result in the library")
     # A second model's form is built later: Qt would append its fields to the end of the chain.
-    window.form.set_schema(window._schema)
+    window.form.set_schema(window.generate_panel.schema())
     window.activateWindow()
-    regions = focus_regions(window)
+    regions = window.focus_regions()
     window.drop_zone.list.setFocus()
     qloop.until(lambda: QApplication.focusWidget() is window.drop_zone.list, 5, "the focus")
     visited = []

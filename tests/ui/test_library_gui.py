@@ -208,15 +208,22 @@ def test_paid_rerun_is_refused_in_automation_mode(main_window: MainWindow, qloop
 
 def test_rerun_with_edits_fills_the_form(main_window: MainWindow, qloop, qtbot, stocked, fixture_images):
     castle = stocked["castle"]
+    saved = {"local:relief": {"depth": 0.3, "detail": 120}}
+    main_window.services.settings.last_params = {k: dict(v) for k, v in saved.items()}
+    main_window.workspaces.show(main_window.workspaces.LIBRARY)
     main_window.library_view.select(castle.id)
     details = main_window.library.details
     qloop.until(lambda: details.item is not None and details.buttons["edit"].isEnabled(), 10, "the details")
     qtbot.mouseClick(details.buttons["edit"], Qt.MouseButton.LeftButton)
-    qloop.until(lambda: main_window.generate_button.isEnabled(), 20, "the form to be ready")
+    qloop.until(lambda: main_window.drop_zone.paths() and main_window.generate_button.isEnabled(), 20,
+                "the form to be ready")
     assert main_window.current_model_id() == "local:relief"
+    assert main_window.workspaces.current() == main_window.workspaces.CREATE  # where the form is
     assert [p.name for p in main_window.drop_zone.paths()] == ["01-input.png"]
     values = main_window.form.values()
     assert values["depth"] == 0.2 and values["detail"] == 96
+    # A prefill is a call on the generate panel, not a write to the saved settings.
+    assert main_window.services.settings.last_params == saved
 
 
 def test_import_from_disk(main_window: MainWindow, qloop, tmp_path):
@@ -224,7 +231,7 @@ def test_import_from_disk(main_window: MainWindow, qloop, tmp_path):
     model.write_bytes(make_glb())
 
     async def body() -> LibraryItem:  # one coroutine: import, preview and thumbnail all inside the loop
-        items = await main_window.library._import([model])
+        items = await main_window.library.import_models([model])
         await wait_until(lambda: titles(main_window) == ["my vase"], 20, "the imported item")
         await wait_until(lambda: main_window.preview.state() == "scene", 30, "the preview of the import")
         await wait_until(lambda: items[0].thumbnail_path.exists(), 10, "a rendered thumbnail")

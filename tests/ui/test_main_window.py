@@ -89,7 +89,7 @@ def test_history_survives_a_restart(main_window: MainWindow, qloop, qtbot, fixtu
     main_window.generate()
     store = main_window.services.store
     qloop.until(lambda: store.list() and store.list()[0].state is JobState.SUCCEEDED, 60, "the job")
-    qloop.run(main_window._shutdown())
+    qloop.run(main_window.shutdown())
     main_window.services.store.close()
     main_window.services.library.close()
 
@@ -100,7 +100,7 @@ def test_history_survives_a_restart(main_window: MainWindow, qloop, qtbot, fixtu
         assert again.job_model.rowCount() == 1 and again.job_model.job(0).state is JobState.SUCCEEDED
         qloop.until(lambda: again.library_view.model.rowCount() == 1, 10, "the library")
     finally:
-        qloop.run(again._shutdown())
+        qloop.run(again.shutdown())
         again.hide()
         again.deleteLater()
         qloop.run(asyncio.sleep(0.05))
@@ -110,7 +110,7 @@ def test_paid_models_cannot_run_in_automation_mode(main_window: MainWindow, qloo
     index = main_window.model_combo.findData("hyper3d:rodin")
     assert index >= 0
     main_window.model_combo.setCurrentIndex(index)
-    qloop.until(lambda: main_window._schema is not None, what="the Rodin schema")
+    qloop.until(lambda: main_window.generate_panel.schema() is not None, what="the Rodin schema")
     assert not main_window.generate_button.isEnabled()
 
 

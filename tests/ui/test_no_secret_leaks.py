@@ -85,7 +85,7 @@ def test_no_key_reaches_any_file_or_log(qtbot, qloop, services_factory, monkeypa
                     await wait_until(lambda: window.account.credits.texts()["hyper3d"].endswith("credits"), 20,
                                      what="the balance")
                 finally:
-                    await window._shutdown()
+                    await window.shutdown()
                     window.hide()
                     window.deleteLater()
                     await asyncio.sleep(0.05)

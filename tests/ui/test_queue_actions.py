@@ -30,7 +30,7 @@ def in_window(qtbot, qloop, services_factory, tmp_path):
 
 async def choose(window: MainWindow, model_id: str) -> None:
     window.model_combo.setCurrentIndex(window.model_combo.findData(model_id))
-    await wait_until(lambda: window._schema is not None and window._schema.id == model_id, what="the schema")
+    await wait_until(lambda: getattr(window.generate_panel.schema(), "id", None) == model_id, what="the schema")
 
 
 def finished(window: MainWindow, count: int) -> bool:
@@ -43,7 +43,7 @@ def test_one_job_per_image_makes_a_batch(in_window, qtbot, fixture_images):
 
     async def body(window: MainWindow) -> None:
         await choose(window, "local:relief")
-        actions = window.queue_actions
+        actions = window.generate_panel.groups
         window.drop_zone.add_paths(images)
         await wait_until(lambda: actions.image_count() == 3, what="the images to be checked")
         assert actions.batch_check.isVisible(), "more images than the model takes: offer one job per image"
@@ -68,9 +68,9 @@ def test_a_dropped_folder_offers_one_job_per_image(in_window, fixture_images, tm
 
     async def body(window: MainWindow) -> None:
         await choose(window, "local:relief")
-        assert window.queue_actions.add_folders([QUrl.fromLocalFile(str(folder))])
-        await wait_until(lambda: window.queue_actions.image_count() == 2, what="the folder's images")
-        assert window.queue_actions.wants_batch()
+        assert window.generate_panel.groups.add_folders([QUrl.fromLocalFile(str(folder))])
+        await wait_until(lambda: window.generate_panel.groups.image_count() == 2, what="the folder's images")
+        assert window.generate_panel.groups.wants_batch()
 
     in_window(body)
 
@@ -79,11 +79,11 @@ def test_compare_sends_one_image_to_two_models_and_reports_the_group(in_window, 
     async def body(window: MainWindow) -> None:
         await choose(window, "local:relief")
         window.drop_zone.add_paths([fixture_images / "typical_misc_crate.png"])
-        await wait_until(lambda: window.queue_actions.compare_button.isEnabled(), what="Compare to enable")
+        await wait_until(lambda: window.generate_panel.groups.compare_button.isEnabled(), what="Compare to enable")
         ready: list[list[str]] = []
         window.compareReady.connect(ready.append)
-        qtbot.mouseClick(window.queue_actions.compare_button, Qt.MouseButton.LeftButton)
-        picker = window.queue_actions.picker
+        qtbot.mouseClick(window.generate_panel.groups.compare_button, Qt.MouseButton.LeftButton)
+        picker = window.generate_panel.groups.picker
         assert not picker.compare_button.isEnabled()  # only the current model is ticked
         picker.set_checked("fake:model")
         assert picker.compare_button.isEnabled()
@@ -102,12 +102,12 @@ def test_duplicate_puts_images_and_settings_back(in_window, qtbot, fixture_image
     async def body(window: MainWindow) -> None:
         await choose(window, "fake:model")
         window.drop_zone.add_paths([fixture_images / "typical_misc_crate.png"])
-        window.form.set_schema(window._schema, {"detail": 8})
+        window.form.set_schema(window.generate_panel.schema(), {"detail": 8})
         await wait_until(lambda: window.generate_button.isEnabled(), what="Generate to enable")
         qtbot.mouseClick(window.generate_button, Qt.MouseButton.LeftButton)
         await wait_until(lambda: finished(window, 1), 30, "the job to end")
         window.drop_zone.clear()
-        window.form.set_schema(window._schema, {"detail": 2})
+        window.form.set_schema(window.generate_panel.schema(), {"detail": 2})
         window.queue.select(window.services.store.list()[0].id)
         assert window.queue.duplicate_button.isEnabled()
         qtbot.mouseClick(window.queue.duplicate_button, Qt.MouseButton.LeftButton)
@@ -124,12 +124,12 @@ def test_a_job_ending_in_the_background_is_announced(in_window, qtbot, fixture_i
 
     async def body(window: MainWindow) -> None:
         await choose(window, "local:relief")
-        monkeypatch.setattr(window.queue_actions.notifier, "in_background", lambda: True)
+        monkeypatch.setattr(window.queue_panel.actions.notifier, "in_background", lambda: True)
         window.drop_zone.add_paths([fixture_images / "typical_misc_crate.png"])
         await wait_until(lambda: window.generate_button.isEnabled(), what="Generate to enable")
         qtbot.mouseClick(window.generate_button, Qt.MouseButton.LeftButton)
-        await wait_until(lambda: bool(window.queue_actions.notifier.sent), 30, "the notification")
-        title, text = window.queue_actions.notifier.sent[0]
+        await wait_until(lambda: bool(window.queue_panel.actions.notifier.sent), 30, "the notification")
+        title, text = window.queue_panel.actions.notifier.sent[0]
         assert title == "Model ready" and "done" in text and alerts == [window]
 
     in_window(body)

@@ -39,8 +39,8 @@ def test_a_batch_is_tagged_in_the_queue_and_canceled_as_a_whole(in_window, qtbot
     images = sorted(fixture_images.glob("typical_*.png"))[:3]
 
     async def body(window: MainWindow, fake: FakeProvider) -> None:
-        await wait_until(lambda: window._schema is not None, what="the fake model's settings")
-        actions, zone = window.queue_actions, window.drop_zone
+        await wait_until(lambda: window.generate_panel.schema() is not None, what="the fake model's settings")
+        actions, zone = window.generate_panel.groups, window.drop_zone
         zone.add_paths(images)
         await wait_until(lambda: actions.image_count() == 3, what="the images to be checked")
         assert len(greyed(window)) == 2 and not zone.message.isHidden(), "one image per job is the default"
@@ -66,7 +66,7 @@ def test_a_batch_is_tagged_in_the_queue_and_canceled_as_a_whole(in_window, qtbot
         assert queue.group_label.text() == "Batch: 3 of 3 unfinished"
         assert queue.group_label.toolTip() == "3 images · Fake model"
         qtbot.mouseClick(queue.cancel_group_button, Qt.MouseButton.LeftButton)
-        box = actions.cancel_box
+        box = window.queue_panel.actions.cancel_box
         assert "3 unfinished job" in box.text() and "3 images · Fake model" in box.text()
         qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
         await wait_until(lambda: all(j.state is JobState.CANCELED for j in window.services.store.list()), 30,
@@ -84,17 +84,17 @@ def test_a_batch_is_tagged_in_the_queue_and_canceled_as_a_whole(in_window, qtbot
 
 def test_saying_no_cancels_nothing(in_window, qtbot, fixture_images):
     async def body(window: MainWindow, fake: FakeProvider) -> None:
-        await wait_until(lambda: window._schema is not None, what="the fake model's settings")
+        await wait_until(lambda: window.generate_panel.schema() is not None, what="the fake model's settings")
         window.drop_zone.add_paths(sorted(fixture_images.glob("typical_*.png"))[:2])
-        await wait_until(lambda: window.queue_actions.image_count() == 2, what="the images to be checked")
-        window.queue_actions.batch_check.setChecked(True)
+        await wait_until(lambda: window.generate_panel.groups.image_count() == 2, what="the images to be checked")
+        window.generate_panel.groups.batch_check.setChecked(True)
         qtbot.mouseClick(window.generate_button, Qt.MouseButton.LeftButton)
         model = window.job_model
         await wait_until(lambda: model.rowCount() == 2 and model.group(model.job(0).group_id) is not None, 30,
                          "the batch")
         window.queue.select(window.job_model.job(0).id)
         qtbot.mouseClick(window.queue.cancel_group_button, Qt.MouseButton.LeftButton)
-        box = window.queue_actions.cancel_box
+        box = window.queue_panel.actions.cancel_box
         qtbot.mouseClick(box.button(QMessageBox.StandardButton.No), Qt.MouseButton.LeftButton)
         await asyncio.sleep(0.3)
         assert fake.cancels == 0

@@ -335,7 +335,7 @@ def cloud_services(services_factory, qloop):
 
 def test_saving_a_rodin_key_makes_rodin_available(qtbot, qloop, emulator_window, rodin_emu):
     window = emulator_window
-    assert not window._models["hyper3d:rodin"].available
+    assert not window.generate_panel.model_info("hyper3d:rodin").available
     assert window.account.credits.texts()["hyper3d"] == "Rodin: no key"
     window.account.settings_action.trigger()
     dialog = window.account.dialog
@@ -347,7 +347,8 @@ def test_saving_a_rodin_key_makes_rodin_available(qtbot, qloop, emulator_window,
     label = window.account.credits.labels["hyper3d"]
     # One wait for both: qasync's run_until_complete processes Qt events once more after it stops, and a
     # connection still in flight then would run without a running loop (a harness quirk, not an app one).
-    qloop.until(lambda: window._models["hyper3d:rodin"].available and label.text() == "Rodin: 100 credits", 20,
+    qloop.until(lambda: window.generate_panel.model_info("hyper3d:rodin").available
+                and label.text() == "Rodin: 100 credits", 20,
                 "Rodin to become available and its balance to show")
     index = window.model_combo.findData("hyper3d:rodin")
     assert window.model_combo.itemText(index).strip() == "Hyper3D Rodin"  # no "(needs a key)" any more

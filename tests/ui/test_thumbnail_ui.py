@@ -23,7 +23,7 @@ def test_shown_result_gets_a_rendered_thumbnail(main_window: MainWindow, qloop, 
     thumb = item.thumbnail_path
     assert not thumb.exists()
 
-    spawn(main_window._show_item(item.id, thumbnail=True))  # what a finished generation does
+    spawn(main_window.show_result(item.id))  # what a finished generation does
     qloop.until(lambda: thumb.exists(), 30, "the thumbnail to be written")
     image = QImage(str(thumb))
     assert (image.width(), image.height()) == (256, 256)
@@ -52,7 +52,7 @@ def test_the_thumbnail_is_the_items_own_even_when_another_model_is_shown_first(m
     tower = _add(main_window, tmp_path, "tower", trimesh.Scene(trimesh.creation.box(extents=(0.2, 2.0, 0.2)))
                  .export(file_type="glb"))
     ball = _add(main_window, tmp_path, "ball", make_glb(texture_size=64, subdivisions=3))
-    qloop.run(main_window._show_item(tower.id, thumbnail=True))  # a finished job: open it, thumbnail it
+    qloop.run(main_window.show_result(tower.id))  # a finished job: open it, thumbnail it
     main_window.open_item(ball)  # ...but the user clicks another item before the tower is shown
     thumb = tower.thumbnail_path
     qloop.until(lambda: thumb.exists(), 30, "the tower's thumbnail")
@@ -76,7 +76,7 @@ def test_a_result_the_preview_cannot_show_does_not_get_the_next_models_picture(m
                        model_file="outputs/model.fbx")
     fbx = main_window.services.library.add(item, source)
     ball = _add(main_window, tmp_path, "ball", make_glb(texture_size=64, subdivisions=3))
-    qloop.run(main_window._show_item(fbx.id, thumbnail=True))
+    qloop.run(main_window.show_result(fbx.id))
     qloop.until(lambda: main_window.preview.state() != "loading", 30, "the FBX to be refused")
     main_window.open_item(ball)
     qloop.until(lambda: main_window.preview.state() == "scene", 30, "the ball in the preview")

@@ -41,7 +41,7 @@ def test_welcome_tests_and_keeps_a_key(qtbot, qloop, rodin_emu, memory_keyring, 
     qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
     label = window.account.credits.labels["hyper3d"]
     # One wait for all: a balance request still in flight when the loop stops would be left half-done.
-    qloop.until(lambda: window.account.welcome is None and window._models["hyper3d:rodin"].available
+    qloop.until(lambda: window.account.welcome is None and window.generate_panel.model_info("hyper3d:rodin").available
                 and label.text() == "Rodin: 100 credits", 20, "the welcome to close and Rodin to become available")
     assert memory_keyring.store[(KEYRING_SERVICE, "rodin_api_key")] == rodin_emu.api_key
     assert load_settings(window.services.paths).welcome_done

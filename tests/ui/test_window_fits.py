@@ -21,7 +21,7 @@ def _open(qtbot, qloop, services) -> MainWindow:
 
 
 def _close(qloop, window: MainWindow) -> None:
-    qloop.run(window._shutdown())
+    qloop.run(window.shutdown())
     window.hide()
     window.deleteLater()
     qloop.run(asyncio.sleep(0.05))

@@ -34,3 +34,33 @@ def test_cli_and_core_import_without_loading_qt():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _imports(path: Path) -> list[str]:
+    """Every module ``path`` imports, also under ``if TYPE_CHECKING`` (a type is a dependency too)."""
+    names = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names += [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+    return names
+
+
+SHELL = {"ui/main_window.py"}
+PANELS = ("generate", "queue", "library")  # ui/<panel>/: each receives the services and the bus
+
+
+def test_only_the_shell_imports_the_main_window():
+    offenders = [str(path.relative_to(ROOT)) for path in (ROOT / "ui").rglob("*.py")
+                 if str(path.relative_to(ROOT)) not in SHELL
+                 and any(n.startswith("desktop_app.ui.main_window") for n in _imports(path))]
+    assert offenders == [], "panels receive services and the bus, never the main window"
+
+
+@pytest.mark.parametrize("panel", [*PANELS, "preview"])  # the preview's widgets are shared; its panel too
+def test_panels_do_not_import_each_other(panel):
+    others = [f"desktop_app.ui.{p}." for p in PANELS if p != panel]
+    offenders = [f"{path.name}: {name}" for path in (ROOT / "ui" / panel).rglob("*.py")
+                 for name in _imports(path) if any(name.startswith(o) for o in others)]
+    assert offenders == [], "panels talk over the bus (ui/bus.py); the shell carries what needs two of them"

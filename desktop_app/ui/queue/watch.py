@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 
 from desktop_app.core.job_owners import Owner
 from desktop_app.core.jobs import Job, JobState
 from desktop_app.core.scheduler_resume import RESUMABLE
+from desktop_app.services import Services
+from desktop_app.ui.bus import AppBus
+from desktop_app.ui.job_queue import JobListModel, JobQueueView
 from desktop_app.ui.tasks import spawn
-
-if TYPE_CHECKING:
-    from desktop_app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 INTERVAL_MS = 1500
@@ -28,9 +27,12 @@ _RESUMABLE = (*RESUMABLE, JobState.UPLOADING)
 
 
 class ElsewhereWatcher(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, services: Services, bus: AppBus, model: JobListModel, view: JobQueueView) -> None:
+        super().__init__(view)
+        self.services = services
+        self.bus = bus
+        self.model = model
+        self.view = view
         self.watched: dict[str, Owner] = {}  # job id -> the live process running it
         self._busy = False
         self._stopped = False
@@ -51,8 +53,8 @@ class ElsewhereWatcher(QObject):
 
     def _show(self, elsewhere: dict[str, Owner]) -> None:
         self.watched = dict(elsewhere)
-        self.window.job_model.set_elsewhere({job_id: owner.running_text() for job_id, owner in elsewhere.items()})
-        self.window.queue._update_buttons()
+        self.model.set_elsewhere({job_id: owner.running_text() for job_id, owner in elsewhere.items()})
+        self.view.update_buttons()
 
     def _tick(self) -> None:
         if self._busy:  # a slow disk: one read at a time
@@ -65,13 +67,13 @@ class ElsewhereWatcher(QObject):
         try:
             if self._stopped:
                 return
-            store = self.window.services.store
+            store = self.services.store
             watched = list(self.watched)
             owned, jobs = await asyncio.to_thread(self._read, store, watched)
             for job in jobs:
                 self._upsert(job)
             self._show(owned)
-            scheduler = self.window.services.scheduler
+            scheduler = self.services.scheduler
             for job in jobs:
                 if job.id in owned or job.state not in _RESUMABLE or scheduler.running(job.id):
                     continue
@@ -80,9 +82,8 @@ class ElsewhereWatcher(QObject):
                 if adopted is not None:
                     log.info("took over job %s from a process that stopped", job.id)
                     self._upsert(adopted)
-                    self.window.statusBar().showMessage(
-                        self.tr("Continuing “%1” here: the process that was running it has stopped.")
-                        .replace("%1", job.title), 8000)
+                    self.bus.status(self.tr("Continuing “%1” here: the process that was running it has stopped.")
+                                    .replace("%1", job.title), 8000)
         finally:
             self._busy = False
 
@@ -95,9 +96,9 @@ class ElsewhereWatcher(QObject):
         return store.owned_elsewhere(jobs), jobs
 
     def _upsert(self, job: Job) -> None:
-        model = self.window.job_model
+        model = self.model
         row = model.row_of(job.id)
         before = model.job(row) if row is not None else None
         model.upsert(job)
         if job.state is JobState.SUCCEEDED and (before is None or before.state is not JobState.SUCCEEDED):
-            self.window.library_view.reload()  # its item was filed by the other process
+            self.bus.libraryChanged.emit()  # its item was filed by the other process

@@ -1,0 +1,1 @@
+"""The library panel: the grid or list, filters, the selected item's details and every library action."""

@@ -1,0 +1,89 @@
+"""The library panel (the Library workspace): the grid or list with its filters over the selected item's details.
+
+Fed by the bus: a finished job's item appears and gets its thumbnail, model names replace ids once the models are
+listed, the item the preview shows is selected, and a finished comparison is selected and shown side by side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QSplitter, QWidget
+
+from desktop_app.core.jobs import Job, JobState
+from desktop_app.core.library import LibraryItem
+from desktop_app.services import Services
+from desktop_app.ui.bus import AppBus, model_names
+from desktop_app.ui.library.actions import LibraryActions
+from desktop_app.ui.library.thumbnails import ThumbnailMaker
+from desktop_app.ui.library_details import LibraryDetails
+from desktop_app.ui.library_view import LibraryView
+from desktop_app.ui.preview.compare import MAX_MODELS, install_library_compare, item_cost_text
+from desktop_app.ui.tasks import spawn
+
+
+class LibraryPanel(QSplitter):
+    def __init__(self, services: Services, bus: AppBus, *, automation: bool = False,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Vertical, parent)
+        self.setObjectName("libraryPanel")
+        self.services = services
+        self.bus = bus
+        self.view = LibraryView(services.library)
+        self.details = LibraryDetails()
+        self.thumbnails = ThumbnailMaker(services.library, self)  # from each item's own file
+        self.actions = LibraryActions(services, bus, self.view, self.details, self.thumbnails,
+                                      automation=automation, parent=self)
+        self.editRequested = self.actions.editRequested
+        self.setChildrenCollapsible(False)
+        self.addWidget(self.view)
+        self.addWidget(self.details)
+        self.setStretchFactor(0, 3)
+        self.setStretchFactor(1, 2)
+        self.setSizes([420, 280])  # the details (title, prompt, files, actions) need room to be read
+
+        self.thumbnails.made.connect(self.view.model.invalidate_thumbnail)
+        self.view.itemActivated.connect(bus.openItem)
+        self.compare_action = install_library_compare(self.view, self._compare)
+        bus.jobChanged.connect(self._on_job_changed)
+        bus.modelsChanged.connect(self._on_models)
+        bus.itemOpened.connect(self._on_item_opened)
+        bus.libraryChanged.connect(self.view.reload)
+        bus.compareReady.connect(self.show_compared)
+
+    def _compare(self, paths: list, titles: list, costs: list | None = None) -> None:
+        self.bus.compareItems.emit(list(paths), list(titles), list(costs or []))
+
+    def _on_job_changed(self, job: Job) -> None:
+        if job.state is JobState.SUCCEEDED and job.item_id:
+            self.bus.libraryChanged.emit()
+            self.thumbnails.request(job.item_id)
+
+    def _on_models(self, models: list) -> None:
+        names = model_names(models)
+        self.actions.model_names = names
+        self.view.model.model_names = dict(names)
+        self.details.model_names = dict(names)
+        self.view.reload()  # model names replace raw ids in the filter menu
+
+    def _on_item_opened(self, item: LibraryItem) -> None:
+        self.view.select(item.id)
+
+    def show_compared(self, item_ids: list[str]) -> None:
+        """A comparison finished: select its results, open the first, and show them side by side."""
+        if item_ids:
+            spawn(self._show_compared(list(item_ids)), name="show compare")
+
+    async def _show_compared(self, item_ids: list[str]) -> None:
+        await self.view.refresh()
+        library = self.services.library
+        items = [i for i in await asyncio.to_thread(lambda: [library.get(x) for x in item_ids]) if i is not None]
+        if items:
+            self.bus.openItem.emit(items[0])
+        shown = [i for i in items if i.model_path is not None][:MAX_MODELS]
+        if len(shown) >= 2:
+            self.bus.compareItems.emit([i.model_path for i in shown],
+                                       [self.actions.model_names.get(i.model_id, i.model_id) for i in shown],
+                                       [item_cost_text(i) for i in shown])
+        self.view.select_ids(item_ids)

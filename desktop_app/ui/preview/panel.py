@@ -1,0 +1,105 @@
+"""The preview panel: the 3D view in the window, and the Compare window beside it.
+
+It shows what the bus asks for (a library item, an item by id, models side by side) and tells the bus which
+item it now shows. Opening by id reads the item in a worker; the newest request wins.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from desktop_app.core.jobs import Job, JobState
+from desktop_app.core.library import LibraryItem
+from desktop_app.services import Services
+from desktop_app.ui.bus import AppBus
+from desktop_app.ui.preview.background_setting import bind_background_setting, bind_light_setting
+from desktop_app.ui.preview.compare import CompareWindow, show_compare
+from desktop_app.ui.preview.viewer import PreviewWidget
+from desktop_app.ui.tasks import spawn
+
+
+class PreviewPanel(QObject):
+    fileOpened = Signal(str)  # a model file opened from disk, outside the library
+
+    def __init__(self, services: Services, bus: AppBus, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.bus = bus
+        self.widget = PreviewWidget()
+        self.compare_window: CompareWindow | None = None
+        self.open_id = ""
+        self._request = 0
+        bind_background_setting(self.widget, services)
+        bind_light_setting(self.widget, services)
+        bus.openItem.connect(self.open_item)
+        bus.showItem.connect(self.show_item)
+        bus.compareItems.connect(self.open_compare)
+        bus.jobChanged.connect(self._on_job_changed)
+
+    def open_item(self, item: LibraryItem) -> None:
+        self._request += 1  # an older "show by id" still reading must not replace this
+        self.open_id = item.id
+        if item.model_path is None:
+            self.widget.show_error(self.tr("This item has no model file the preview can show."))
+        else:
+            self.widget.open_file(item.model_path)
+        self.bus.itemOpened.emit(item)
+
+    def show_item(self, item_id: str) -> None:
+        """Open the item with this id, unless it is already shown (read off the GUI thread)."""
+        if item_id and item_id != self.open_id:
+            self._request += 1
+            spawn(self.show(self._request, item_id), self.bus.error, name="show item")
+
+    async def show(self, request: int, item_id: str) -> None:
+        """Read the item in a worker, then open it unless a newer request came meanwhile."""
+        item = await asyncio.to_thread(self.services.library.get, item_id)
+        if item is not None and request == self._request:
+            self.open_item(item)
+
+    async def show_result(self, item_id: str) -> None:
+        """A finished job's item replaces whatever was asked for before."""
+        self._request += 1
+        await self.show(self._request, item_id)
+
+    def _on_job_changed(self, job: Job) -> None:
+        if job.state is JobState.SUCCEEDED and job.item_id:
+            spawn(self.show_result(job.item_id), self.bus.error, name="show result")
+
+    def open_file(self, path: str | Path) -> None:
+        """A model file from disk (File ▸ Open model file, a drop, the command line)."""
+        self._request += 1
+        self.open_id = ""
+        self.widget.open_file(path)
+        self.fileOpened.emit(str(path))
+
+    def choose_model_file(self, parent: QWidget) -> QFileDialog:
+        dialog = QFileDialog(parent, self.tr("Open a 3D model"))
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setNameFilter(self.tr("3D models (*.glb *.gltf *.obj *.stl *.ply *.fbx *.usdz)"))
+        dialog.fileSelected.connect(self.open_file)
+        self._file_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def open_compare(self, paths: list[Path], titles: list[str] | None = None,
+                     costs: list[str] | None = None) -> None:
+        """Models side by side with linked cameras, in their own window."""
+        self.compare_window = show_compare(self.compare_window, paths, titles, costs)
+
+    async def shutdown(self) -> None:
+        """End the loader and render threads (they must stop before Qt tears the app down)."""
+        if self.compare_window is not None:
+            self.compare_window.close()
+            await asyncio.to_thread(self.compare_window.shutdown)
+        loader = self.widget.loader()
+        if loader is not None:
+            await asyncio.to_thread(loader.shutdown, True)
+        offscreen = sys.modules.get("desktop_app.ui.preview.offscreen")
+        if offscreen is not None:  # never imported: no thumbnail was made, and closing need not import GL
+            offscreen.release_thumbnail_renderer()  # the thumbnail render thread too (it owns a GL context)

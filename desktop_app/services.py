@@ -12,11 +12,12 @@ from desktop_app.core.errors import UnknownModelError
 from desktop_app.core.export import remove_unfinished_exports
 from desktop_app.core.jobs import JobStore
 from desktop_app.core.library import Library
+from desktop_app.core.ports import ModelInfo, Provider, ProviderContext
 from desktop_app.core.scheduler import Scheduler
 from desktop_app.core.schema import ModelSchema
 from desktop_app.core.settings import AppPaths, Secrets, Settings, app_paths, load_settings
 from desktop_app.core.state_repair import StorageError, open_journal
-from desktop_app.providers.base import ModelInfo, Provider
+from desktop_app.providers import catalog
 
 log = logging.getLogger(__name__)
 
@@ -68,30 +69,14 @@ class Registry:
 
 
 def build_providers(paths: AppPaths, settings: Settings, secrets: Secrets) -> dict[str, Provider]:
-    from desktop_app.providers.local import LocalProvider
-
-    providers: dict[str, Provider] = {"local": LocalProvider(paths.cache_dir / "local")}
-    try:
-        from desktop_app.providers.hyper3d import DEFAULT_BASE_URL as RODIN_URL
-        from desktop_app.providers.hyper3d import Hyper3DProvider
-    except ImportError as exc:
-        log.info("Hyper3D provider unavailable: %s", exc)
-    else:
-        providers["hyper3d"] = Hyper3DProvider(
-            settings.base_url("hyper3d", RODIN_URL), lambda: secrets.peek("rodin_api_key")
-        )
-    try:
-        from desktop_app.providers.scenario import DEFAULT_BASE_URL as SCENARIO_URL
-        from desktop_app.providers.scenario import ScenarioProvider
-    except ImportError as exc:
-        log.info("Scenario provider unavailable: %s", exc)
-    else:
-        providers["scenario"] = ScenarioProvider(
-            settings.base_url("scenario", SCENARIO_URL),
-            lambda: (secrets.peek("scenario_api_key"), secrets.peek("scenario_api_secret")),
-            project_id=lambda: settings.scenario_project_id,
-            cache_dir=paths.cache_dir / "scenario",
-        )
+    """One provider per service in the catalog; a service that fails to build is logged and left out."""
+    context = ProviderContext(paths, settings, secrets)
+    providers: dict[str, Provider] = {}
+    for description in catalog.descriptions():
+        try:
+            providers[description.name] = description.factory(context)
+        except ImportError as exc:
+            log.info("%s provider unavailable: %s", description.display_name, exc)
     return providers
 
 

@@ -7,7 +7,16 @@ from pathlib import Path
 
 from desktop_app.core.errors import ProviderError, SubmitUncertainError
 from desktop_app.core.schema import ModelSchema
-from desktop_app.providers.base import FileKind, ModelInfo, PollResult, Quote, RemoteFile, RemoteRef, RemoteStatus
+from desktop_app.providers.base import (
+    FileKind,
+    ModelInfo,
+    PollResult,
+    ProviderTraits,
+    Quote,
+    RemoteFile,
+    RemoteRef,
+    RemoteStatus,
+)
 from tests.emulators.common import make_glb
 
 SCHEMA = {
@@ -19,7 +28,7 @@ SCHEMA = {
 }
 
 
-class FakeProvider:
+class FakeProvider(ProviderTraits):
     name = "fake"
     display_name = "Fake service"
     paid = True

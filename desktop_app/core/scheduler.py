@@ -30,12 +30,12 @@ from desktop_app.core.job_owners import HEARTBEAT_S, NotOwnerError, Owner
 from desktop_app.core.jobs import Job, JobGroup, JobState, JobStore, new_job_id
 from desktop_app.core.library import Library
 from desktop_app.core.pacing import ProviderGate, backoff
+from desktop_app.core.ports import PollResult, RemoteRef, RemoteStatus, poll_interval
 from desktop_app.core.scheduler_control import JobControl
 from desktop_app.core.scheduler_results import ResultStage
 from desktop_app.core.scheduler_resume import ResumeStage
 from desktop_app.core.scheduler_submit import SubmitStage, is_paid, paid_request_maybe_sent, uncertain_message
 from desktop_app.core.state_repair import storage_error_for
-from desktop_app.providers.base import PollResult, RemoteRef, RemoteStatus, poll_interval
 
 log = logging.getLogger(__name__)
 S = JobState
@@ -115,7 +115,7 @@ class Scheduler(SubmitStage, JobControl, ResultStage, ResumeStage):
     def gate(self, provider: Any) -> ProviderGate:
         name = provider.name
         if name not in self._gates:
-            spacing = getattr(provider, "request_spacing", 0.25)
+            spacing = provider.request_spacing
             self._gates[name] = ProviderGate(lambda: self.concurrency.get(name, 2), spacing)
         return self._gates[name]
 
@@ -289,7 +289,7 @@ class Scheduler(SubmitStage, JobControl, ResultStage, ResumeStage):
             self._set(job, S.INTERRUPTED, "Paused when Meshwright closed; it continues at the next start.")
 
     def _timing(self, provider: Any) -> tuple[float, float]:
-        return self.poll_override or getattr(provider, "poll_timing", (5.0, 30.0))
+        return self.poll_override or provider.poll_timing
 
     async def _poll_until_done(self, job: Job, provider: Any, gate: ProviderGate) -> Job:
         ref = RemoteRef.from_json(job.remote)

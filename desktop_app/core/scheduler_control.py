@@ -19,8 +19,8 @@ from desktop_app.core.errors import MeshwrightError, ProviderError
 from desktop_app.core.job_owners import Owner, owned_elsewhere_error
 from desktop_app.core.jobs import PREPARING, Job, JobState, JobStore
 from desktop_app.core.library import Library
+from desktop_app.core.ports import RemoteRef
 from desktop_app.core.scheduler_submit import is_paid
-from desktop_app.providers.base import RemoteRef
 
 log = logging.getLogger("desktop_app.core.scheduler")
 S = JobState

@@ -19,7 +19,7 @@ from desktop_app.core.errors import DownloadError, MeshwrightError, ProviderErro
 from desktop_app.core.jobs import Job, JobState, JobStore
 from desktop_app.core.library import Library
 from desktop_app.core.pacing import ProviderGate, backoff
-from desktop_app.providers.base import PollResult, RemoteRef
+from desktop_app.core.ports import PollResult, RemoteRef
 
 log = logging.getLogger("desktop_app.core.scheduler")
 S = JobState

@@ -17,14 +17,14 @@ from typing import Any
 from desktop_app.core.errors import AuthError, MeshwrightError, ProviderError, SubmitUncertainError
 from desktop_app.core.jobs import PAID_REQUEST, PREPARING, Job, JobState, JobStore
 from desktop_app.core.pacing import ProviderGate, backoff
-from desktop_app.providers.base import GenerationRequest
+from desktop_app.core.ports import GenerationRequest
 
 S = JobState
 MAX_SUBMIT_REFUSALS = 20
 
 
 def is_paid(provider: Any) -> bool:
-    return bool(getattr(provider, "paid", True))
+    return bool(provider.paid)
 
 
 def uncertain_message(service: str) -> str:
@@ -57,7 +57,7 @@ class SubmitStage:
         folder = self.job_dir(job.id) / "inputs"
         # A provider that uploads free inputs before its paid call says when that call starts; for the others
         # the whole submit is the paid request.
-        announces = bool(getattr(provider, "announces_paid_request", False))
+        announces = bool(provider.announces_paid_request)
         request = GenerationRequest(
             model_id=job.model_id,
             images=tuple(folder / name for name in job.inputs),

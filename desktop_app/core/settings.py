@@ -24,13 +24,20 @@ log = logging.getLogger(__name__)
 HOME_ENV = "MESHWRIGHT_HOME"
 KEYRING_SERVICE = "Meshwright"
 
-# Secret name -> environment variable that overrides the stored value.
-SECRET_ENV = {
-    "rodin_api_key": "RODIN_API_KEY",
-    "scenario_api_key": "SCENARIO_SDK_API_KEY",
-    "scenario_api_secret": "SCENARIO_SDK_API_SECRET",
-}
-BASE_URL_ENV = {"hyper3d": "RODIN_BASE_URL", "scenario": "SCENARIO_BASE_URL"}
+# Filled by the provider list (desktop_app/providers/catalog.py) from each service's description, so the core
+# knows every service's secrets without importing a provider.
+SECRET_ENV: dict[str, str] = {}  # secret name -> environment variable that overrides the stored value
+BASE_URL_ENV: dict[str, str] = {}  # provider name -> environment variable with its address (an emulator's)
+SECRET_PAIRS: list[tuple[str, str]] = []  # secrets sent together as base64 "key:secret": the scrubber knows both
+
+
+def register_provider_settings(provider: str, secrets: dict[str, str], base_url_env: str = "",
+                               pairs: tuple[tuple[str, str], ...] = ()) -> None:
+    """Record a service's secrets (name -> environment variable), address variable and secret pairs."""
+    SECRET_ENV.update(secrets)
+    if base_url_env:
+        BASE_URL_ENV[provider] = base_url_env
+    SECRET_PAIRS.extend(p for p in pairs if p not in SECRET_PAIRS)
 
 
 @dataclass(frozen=True)
@@ -191,7 +198,10 @@ class Secrets:
         return self._origin.get(name, "keychain") if self._cache.get(name) else ""
 
     def from_env(self, name: str) -> str:
-        value = self._env.get(SECRET_ENV[name], "").strip()
+        variable = SECRET_ENV.get(name)
+        if variable is None:
+            raise KeyError(f"unknown secret {name!r}: its service is not in the provider list")
+        value = self._env.get(variable, "").strip()
         register_secret(value)
         return value
 
@@ -218,9 +228,10 @@ class Secrets:
             return ""
 
     def _register(self) -> None:
-        """Tell the log scrubber every key in use, and the Scenario pair together (it travels as base64)."""
+        """Tell the log scrubber every key in use, and each key/secret pair together (a pair travels as base64)."""
         register_secret(*(v for v in self._cache.values() if v))
-        register_secret_pair(self.peek("scenario_api_key"), self.peek("scenario_api_secret"))
+        for key, secret in SECRET_PAIRS:
+            register_secret_pair(self.peek(key), self.peek(secret))
 
     def set(self, name: str, value: str) -> None:
         self._cache[name] = value

@@ -1,146 +1,25 @@
-"""The provider protocol: what the scheduler needs from a generation service.
+"""Kept for older imports: the provider protocol and its types live in :mod:`desktop_app.core.ports`."""
 
-The scheduler drives every provider the same way, and owns the journal:
+from desktop_app.core.ports import (
+    Downloader,
+    FileKind,
+    GenerationRequest,
+    ModelInfo,
+    OptionSpec,
+    PollResult,
+    ProgressCallback,
+    Provider,
+    ProviderContext,
+    ProviderDescription,
+    ProviderTraits,
+    Quote,
+    RemoteFile,
+    RemoteRef,
+    RemoteStatus,
+    SecretSpec,
+    poll_interval,
+)
 
-    ref = await provider.submit(request)          # paid step; never retried blindly
-    while not done: status = await provider.poll(ref)
-    files = await provider.outputs(ref)           # what to download; URLs may expire
-    url = await provider.fresh_url(ref, file)     # right before each download (and after a 403)
-    await provider.cancel(ref)
-
-Everything a provider returns is plain data, so a ``RemoteRef`` can be stored in the journal and a job can be
-resumed by a new process. Model ids are provider-qualified (``hyper3d:rodin``, ``scenario:model_trellis-2``,
-``local:relief``); providers receive and return qualified ids.
-"""
-
-from __future__ import annotations
-
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from enum import StrEnum
-from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
-
-from desktop_app.core.schema import ModelSchema
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    id: str  # qualified: "scenario:model_trellis-2"
-    name: str
-    provider: str
-    description: str = ""
-    capabilities: tuple[str, ...] = ("img23d",)  # img23d, txt23d
-    available: bool = True  # False: the account or plan cannot use it
-    unavailable_reason: str = ""
-    needs_account: bool = True
-
-
-@dataclass(frozen=True)
-class GenerationRequest:
-    model_id: str
-    images: tuple[Path, ...]  # checked and normalised input images, in the user's order
-    values: dict[str, Any]  # validated form values (files excluded; the provider maps images itself)
-    job_id: str = ""  # our id, usable as an idempotency key
-    # Awaited by a provider that sets ``announces_paid_request`` right before its paid call, after its free
-    # steps (input uploads): the scheduler records that from then on a stop leaves the job "needs check".
-    on_paid_request: Callable[[], Awaitable[None]] | None = field(default=None, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class Quote:
-    cost: float
-    unit: str  # "credits", "CU", ...
-    detail: str = ""
-
-
-@dataclass
-class RemoteRef:
-    """What identifies a submitted job at the service; stored in the journal as ``Job.remote``."""
-
-    data: dict[str, Any] = field(default_factory=dict)
-    cost: float | None = None
-    cost_unit: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {"data": self.data, "cost": self.cost, "cost_unit": self.cost_unit}
-
-    @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> RemoteRef:
-        return cls(dict(raw.get("data") or {}), raw.get("cost"), raw.get("cost_unit") or "")
-
-
-class RemoteStatus(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    CANCELED = "canceled"
-
-
-@dataclass(frozen=True)
-class PollResult:
-    status: RemoteStatus
-    progress: float | None = None  # 0..1 when the service says
-    message: str = ""  # plain-language detail ("Waiting in queue", or the failure reason)
-    queue_position: int | None = None
-    cost: float | None = None
-
-
-class FileKind(StrEnum):
-    MODEL = "model"  # a 3D file: glb, gltf, obj, fbx, usdz, stl, ply
-    IMAGE = "image"  # a preview render
-    TEXTURE = "texture"
-    OTHER = "other"
-
-
-@dataclass(frozen=True)
-class RemoteFile:
-    """One result file. ``key`` is stable across URL refreshes; ``url`` may expire (http(s) or file://)."""
-
-    key: str
-    name: str  # server-given name; sanitised before it touches the disk
-    kind: FileKind
-    url: str = ""
-    size: int | None = None
-    mime: str = ""
-    preferred: bool = False  # the model the preview should open
-
-
-ProgressCallback = Callable[[float | None, str], None]
-
-
-@runtime_checkable
-class Provider(Protocol):
-    name: str  # "hyper3d", "scenario", "local"
-    display_name: str
-
-    async def models(self) -> list[ModelInfo]: ...
-
-    async def schema(self, model_id: str) -> ModelSchema: ...
-
-    async def quote(self, request: GenerationRequest) -> Quote | None: ...
-
-    async def submit(self, request: GenerationRequest, progress: ProgressCallback) -> RemoteRef:
-        """Upload and start the job. Raise SubmitUncertainError when the request may have arrived."""
-        ...
-
-    async def poll(self, ref: RemoteRef) -> PollResult: ...
-
-    async def outputs(self, ref: RemoteRef) -> list[RemoteFile]: ...
-
-    async def fresh_url(self, ref: RemoteRef, file: RemoteFile) -> str: ...
-
-    async def cancel(self, ref: RemoteRef) -> bool:
-        """Ask the service to stop. True when it accepted; False when it refused (may still bill)."""
-        ...
-
-    async def aclose(self) -> None: ...
-
-
-def poll_interval(attempt: int, first: float = 5.0, cap: float = 30.0) -> float:
-    """Seconds before poll number ``attempt`` (0-based): ~5 s first, growing to ~30 s."""
-    return min(cap, first * (1.5**attempt))
-
-
-Downloader = Callable[[RemoteFile, Path], Awaitable[Path]]
+__all__ = ["Downloader", "FileKind", "GenerationRequest", "ModelInfo", "OptionSpec", "PollResult",
+           "ProgressCallback", "Provider", "ProviderContext", "ProviderDescription", "ProviderTraits", "Quote",
+           "RemoteFile", "RemoteRef", "RemoteStatus", "SecretSpec", "poll_interval"]

@@ -28,6 +28,7 @@ from desktop_app.providers.base import (
     ModelInfo,
     PollResult,
     ProgressCallback,
+    ProviderTraits,
     Quote,
     RemoteFile,
     RemoteRef,
@@ -117,7 +118,7 @@ def encode_field(name: str, value: Any) -> str | None:
     return str(value)
 
 
-class Hyper3DProvider:
+class Hyper3DProvider(ProviderTraits):
     name = "hyper3d"
     display_name = "Hyper3D Rodin"
     poll_timing = (5.0, 30.0)  # (first poll, cap) in seconds: the newer docs ask for >= 5 s, backing off to 30 s

@@ -34,6 +34,7 @@ from desktop_app.providers.base import (
     ModelInfo,
     PollResult,
     ProgressCallback,
+    ProviderTraits,
     Quote,
     RemoteFile,
     RemoteRef,
@@ -75,7 +76,7 @@ class _Task:
         self.progress, self.message = fraction, message
 
 
-class LocalProvider:
+class LocalProvider(ProviderTraits):
     name = "local"
     display_name = "Offline (this computer)"
     paid = False  # the scheduler may safely resubmit after a crash: nothing is billed

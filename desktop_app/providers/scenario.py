@@ -27,6 +27,7 @@ from desktop_app.providers.base import (
     ModelInfo,
     PollResult,
     ProgressCallback,
+    ProviderTraits,
     Quote,
     RemoteFile,
     RemoteRef,
@@ -51,7 +52,7 @@ UNIT = "CU"
 DRY_RUN = "api"
 
 
-class ScenarioProvider:
+class ScenarioProvider(ProviderTraits):
     name = "scenario"
     display_name = "Scenario"
     poll_timing = (5.0, 15.0)  # scenario.md 4.1: every 3-5 s, backing off to 10-15 s

@@ -10,13 +10,11 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from desktop_app.core.errors import AuthError, MeshwrightError
 from desktop_app.services import Services
+from desktop_app.ui.provider_texts import provider_text, with_accounts
 from desktop_app.ui.tasks import spawn
 
 log = logging.getLogger(__name__)
 
-SHORT_NAMES = {"hyper3d": "Rodin", "scenario": "Scenario"}
-# The secrets each service needs; the indicator only asks a service that has all of them.
-KEY_NAMES = {"hyper3d": ("rodin_api_key",), "scenario": ("scenario_api_key", "scenario_api_secret")}
 BALANCE_TIMEOUT = 30.0
 
 
@@ -25,6 +23,11 @@ class CreditsIndicator(QWidget):
         super().__init__(parent)
         self.services = services
         self.labels: dict[str, QLabel] = {}
+        # Each service with an account, from the provider list: its short name and the secrets it needs (the
+        # indicator only asks a service that has all of them).
+        accounts = {d.name: d for d in with_accounts() if d.name in services.registry.providers}
+        self.short_names = {n: provider_text(d.short_name) for n, d in accounts.items()}
+        self.key_names = {n: tuple(s.name for s in d.secrets) for n, d in accounts.items()}
         self._task: asyncio.Task[Any] | None = None
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 6, 0)
@@ -33,17 +36,18 @@ class CreditsIndicator(QWidget):
             label = QLabel()
             self.labels[name] = label
             lay.addWidget(label)
-            self._show(name, self.tr("%1: …").replace("%1", SHORT_NAMES[name]), self.tr("Checking…"), muted=True)
+            self._show(name, self.tr("%1: …").replace("%1", self.short_names[name]), self.tr("Checking…"),
+                       muted=True)
 
     def services_shown(self) -> list[str]:
         """Cloud services that are built in this run (the offline generator has no account)."""
-        return [n for n in SHORT_NAMES if n in self.services.registry.providers]
+        return list(self.short_names)
 
     def texts(self) -> dict[str, str]:
         return {name: label.text() for name, label in self.labels.items()}
 
     def has_key(self, name: str) -> bool:
-        return all(self.services.secrets.peek(secret) for secret in KEY_NAMES[name])
+        return all(self.services.secrets.peek(secret) for secret in self.key_names[name])
 
     def refresh(self) -> None:
         """Ask every service with a key for its balance; a newer refresh replaces one still running."""
@@ -57,7 +61,7 @@ class CreditsIndicator(QWidget):
             if self.has_key(name):
                 names.append(name)
             else:
-                short = SHORT_NAMES[name]
+                short = self.short_names[name]
                 self._show(name, self.tr("%1: no key").replace("%1", short),
                            self.tr("No %1 API key is set. Add it in File › Settings.").replace("%1", short),
                            muted=True)
@@ -74,12 +78,12 @@ class CreditsIndicator(QWidget):
         """The balance; a service that reports none (Scenario) is asked one small question to prove the keys."""
         provider = self.services.registry.providers[name]
         balance = await provider.balance()
-        if balance is None and hasattr(provider, "check_connection"):
+        if balance is None:
             await provider.check_connection()
         return balance
 
     def _show_result(self, name: str, result: Any) -> None:
-        short = SHORT_NAMES[name]
+        short = self.short_names[name]
         if isinstance(result, asyncio.CancelledError):
             return
         if isinstance(result, AuthError):

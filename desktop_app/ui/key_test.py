@@ -1,4 +1,5 @@
-"""The "Test" button next to API keys: one cheap read with the typed values (Rodin: balance; Scenario: models).
+"""The "Test" button next to API keys: one cheap read with the typed values, as the service's description says
+(Rodin: its balance; Scenario: the models the keys unlock).
 
 Shared by Settings and the welcome screen. A test builds a throw-away provider, so it neither saves anything nor
 changes the key that running jobs use, and its message is scrubbed of the typed values before it is shown.
@@ -16,7 +17,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from desktop_app.core.errors import MeshwrightError
 from desktop_app.core.logs import timed
+from desktop_app.core.ports import Provider, ProviderContext
 from desktop_app.core.settings import AppPaths, Secrets, Settings
+from desktop_app.providers import catalog
+from desktop_app.ui.provider_texts import provider_text
 from desktop_app.ui.secret_field import scrub
 from desktop_app.ui.tasks import spawn
 
@@ -31,43 +35,40 @@ def _tr(text: str, n: int = -1) -> str:
     return QCoreApplication.translate("KeyTest", text, None, n)
 
 
-def probe(service: str, settings: Settings, secrets: Secrets, paths: AppPaths) -> Any:
-    if service == "hyper3d":
-        from desktop_app.providers.hyper3d import DEFAULT_BASE_URL, Hyper3DProvider
-
-        key = secrets.peek("rodin_api_key")
-        return Hyper3DProvider(settings.base_url("hyper3d", DEFAULT_BASE_URL), lambda: key)
-    from desktop_app.providers.scenario import DEFAULT_BASE_URL, ScenarioProvider
-
-    pair = (secrets.peek("scenario_api_key"), secrets.peek("scenario_api_secret"))
-    return ScenarioProvider(settings.base_url("scenario", DEFAULT_BASE_URL), lambda: pair,
-                            project_id=settings.scenario_project_id, cache_dir=paths.cache_dir / "scenario")
+def probe(service: str, settings: Settings, secrets: Secrets, paths: AppPaths) -> Provider:
+    """A throw-away provider for ``service`` built from the values as typed."""
+    description = catalog.description(service)
+    if description is None:
+        raise MeshwrightError(_tr("This service is not available in this build."))
+    return description.factory(ProviderContext(paths, settings, secrets))
 
 
-async def check(service: str, provider: Any) -> str:
+async def check(service: str, provider: Provider) -> str:
     """A plain sentence about the connection; raises MeshwrightError with the reason when it fails."""
-    if service == "hyper3d":
-        balance = await provider.balance()
-        if balance is None:
-            return _tr("Connected")
-        return _tr("Connected · %1 %2 left").replace("%1", f"{balance[0]:g}").replace("%2", balance[1])
-    # Scenario has no balance for API keys; listing the models checks the key and shows what it unlocks.
-    models = await provider.models()
-    usable = [m for m in models if m.available]
-    if not usable:
-        reasons = [m.unavailable_reason for m in models if m.unavailable_reason]
-        raise MeshwrightError(reasons[0] if reasons else _tr("This account cannot use any 3D model."))
-    return _tr("Connected · %n 3D model(s) available to this account", len(usable))
+    description = catalog.description(service)
+    if description is not None and description.test_connection is not None:
+        return provider_text(await description.test_connection(provider))
+    await provider.check_connection()  # the default: one authenticated read, then the balance if there is one
+    balance = await provider.balance()
+    if balance is None:
+        return _tr("Connected")
+    return _tr("Connected · %1 %2 left").replace("%1", f"{balance[0]:g}").replace("%2", balance[1])
+
+
+def test_button_text(index: int) -> str:
+    """"&Test", "T&est", "Te&st"...: each service's Test button gets its own Alt key on the same page."""
+    word = _tr("Test")
+    return f"{word[:index]}&{word[index:]}" if index < len(word) else word
 
 
 class KeyTestRow(QWidget):
     """A Test button and the result beside it."""
 
     def __init__(self, service: str, paths: AppPaths, context: Context, enabled: bool = True,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, mnemonic: int = 0) -> None:
         super().__init__(parent)
         self.service, self.paths, self.context = service, paths, context
-        self.button = QPushButton(self.tr("&Test") if service == "hyper3d" else self.tr("T&est"))
+        self.button = QPushButton(test_button_text(mnemonic))
         self.button.setAutoDefault(False)  # Enter must save, not start a test
         self.button.setToolTip(self.tr("Check the connection with the values typed above (nothing is saved)"))
         self.button.setEnabled(enabled)

@@ -14,12 +14,12 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QComboBox
 
-# Service headings in the order a newcomer should read them: free first.
-SERVICES: dict[str, tuple[str, str]] = {
-    "local": ("On this computer", "free, no account"),
-    "hyper3d": ("Hyper3D Rodin", "Rodin API key, paid credits"),
-    "scenario": ("Scenario", "Scenario key and secret, paid credits"),
-}
+from desktop_app.ui.provider_texts import described, provider_text
+
+
+def service_headings() -> dict[str, tuple[str, str]]:
+    """Service name -> (heading, what its models need), in the provider list's order (free first)."""
+    return {d.name: (d.picker_heading or d.display_name, d.needs) for d in described()}
 
 
 def _tr(text: str) -> str:
@@ -42,11 +42,13 @@ def fill_model_combo(combo: QComboBox, models: Iterable[Any]) -> None:
     by_service: dict[str, list[Any]] = {}
     for info in models:
         by_service.setdefault(info.provider, []).append(info)
-    order = [s for s in SERVICES if s in by_service] + [s for s in by_service if s not in SERVICES]
+    services = service_headings()
+    order = [s for s in services if s in by_service] + [s for s in by_service if s not in services]
     item_model = combo.model()
     for service in order:
-        title, needs = SERVICES.get(service, (service.title(), ""))
-        combo.addItem(f"{_tr(title)} — {_tr(needs)}" if needs else _tr(title), None)
+        title, needs = services.get(service, (service.title(), ""))
+        title, needs = provider_text(title), provider_text(needs)
+        combo.addItem(f"{title} — {needs}" if needs else title, None)
         heading = combo.count() - 1
         if isinstance(item_model, QStandardItemModel):
             item = item_model.item(heading)

@@ -15,16 +15,16 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from desktop_app.core.settings import SECRET_ENV, Secrets, Settings
+from desktop_app.core.ports import OptionSpec
+from desktop_app.core.settings import Secrets, Settings
 from desktop_app.services import Services
 from desktop_app.ui.key_test import KeyTestRow
+from desktop_app.ui.provider_texts import provider_text, with_accounts
 from desktop_app.ui.secret_field import SecretField
 
 log = logging.getLogger(__name__)
 
 KEYRING_TIMEOUT = 10.0  # seconds a keychain read or write may take before the form reports it
-RODIN_KEYS_URL = "https://hyper3d.ai/"  # the dashboard's API Key Management page (rodin.md: Auth)
-SCENARIO_KEYS_URL = "https://app.scenario.com/"  # Project Settings > API Keys (scenario.md: Keys)
 
 
 def link(url: str, text: str) -> QLabel:
@@ -54,17 +54,27 @@ class AccountsForm(QWidget):
         self.can_store: bool | None = None  # None: not known yet (the lookup runs in a worker)
         self._file_in_use = False
         self._backend = ""
-        self.fields = {name: SecretField(env) for name, env in SECRET_ENV.items()}
-        self.fields["rodin_api_key"].edit.setAccessibleName(self.tr("Hyper3D Rodin API key"))
-        self.fields["scenario_api_key"].edit.setAccessibleName(self.tr("Scenario API key"))
-        self.fields["scenario_api_secret"].edit.setAccessibleName(self.tr("Scenario API secret"))
-        self.project_edit = QLineEdit(services.settings.scenario_project_id)
-        self.project_edit.setPlaceholderText(self.tr("Optional: only for project-bound keys"))
-        self.project_edit.setToolTip(self.tr("The Scenario project a project key belongs to; leave empty for a "
-                                             "team key"))
+        # One block per service that needs keys, in the provider list's order: its fields, its options, where
+        # to make a key, and a Test button.
+        self.services_shown = with_accounts()
+        self.fields: dict[str, SecretField] = {}
+        self.options: dict[str, list[QLineEdit]] = {}
+        self._option_specs: list[tuple[OptionSpec, QLineEdit]] = []
         providers = services.registry.providers
-        self.tests = {s: KeyTestRow(s, services.paths, self._test_context, s in providers) for s in
-                      ("hyper3d", "scenario")}
+        self.tests: dict[str, KeyTestRow] = {}
+        for index, description in enumerate(self.services_shown):
+            for secret in description.secrets:
+                field = SecretField(secret.env)
+                field.edit.setAccessibleName(provider_text(secret.accessible_name))
+                self.fields[secret.name] = field
+            for option in description.options:
+                edit = QLineEdit(option.get(services.settings))
+                edit.setPlaceholderText(provider_text(option.placeholder))
+                edit.setToolTip(provider_text(option.tooltip))
+                self.options.setdefault(description.name, []).append(edit)
+                self._option_specs.append((option, edit))
+            self.tests[description.name] = KeyTestRow(description.name, services.paths, self._test_context,
+                                                      description.name in providers, mnemonic=index)
         self.test_buttons = {s: row.button for s, row in self.tests.items()}
         self.test_results = {s: row.result for s, row in self.tests.items()}
         self.keychain_label = QLabel(self.tr("Looking up the keychain…"))
@@ -81,16 +91,18 @@ class AccountsForm(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         form = QFormLayout()
         outer.addLayout(form)
-        form.addRow(QLabel(f"<b>{self.tr('Hyper3D Rodin')}</b>"))
-        self._add(form, self.tr("API ke&y:"), self.fields["rodin_api_key"])
-        form.addRow("", link(RODIN_KEYS_URL, self.tr("Create a key on the Hyper3D dashboard (API Key Management)")))
-        form.addRow("", self.tests["hyper3d"])
-        form.addRow(QLabel(f"<b>{self.tr('Scenario')}</b>"))
-        self._add(form, self.tr("API &key:"), self.fields["scenario_api_key"])
-        self._add(form, self.tr("API se&cret:"), self.fields["scenario_api_secret"])
-        self._add(form, self.tr("&Project id:"), self.project_edit)
-        form.addRow("", link(SCENARIO_KEYS_URL, self.tr("Create a key in Scenario (Project Settings › API Keys)")))
-        form.addRow("", self.tests["scenario"])
+        for description in self.services_shown:
+            heading = QLabel()
+            heading.setText(f"<b>{provider_text(description.display_name)}</b>")
+            form.addRow(heading)
+            for secret in description.secrets:
+                self._add(form, provider_text(secret.label), self.fields[secret.name])
+            for option, edit in self._option_specs:
+                if edit in self.options.get(description.name, []):
+                    self._add(form, provider_text(option.label), edit)
+            if description.key_url:
+                form.addRow("", link(description.key_url, provider_text(description.key_link_text)))
+            form.addRow("", self.tests[description.name])
         # Outside the form: a spanning form row under-reports the height of a label that wraps late.
         outer.addWidget(self.keychain_label)
         outer.addWidget(self.file_check)
@@ -118,7 +130,14 @@ class AccountsForm(QWidget):
 
     def typed_settings(self) -> Settings:
         base = self._typed_settings() if self._typed_settings else self.services.settings
-        return dataclasses.replace(base, scenario_project_id=self.project_edit.text().strip())
+        typed = dataclasses.replace(base)
+        self.apply_options(typed)
+        return typed
+
+    def apply_options(self, settings: Settings) -> None:
+        """Write the typed service options (Scenario's project id...) into ``settings``."""
+        for option, edit in self._option_specs:
+            option.set(settings, edit.text().strip())
 
     def typed_secrets(self) -> Secrets:
         """Secrets holding the typed keys in memory: the environment still wins, the keychain is not touched."""
@@ -180,7 +199,7 @@ class AccountsForm(QWidget):
             self.keychain_label.setText(self.no_keychain_text())
 
     def no_keychain_text(self) -> str:
-        names = ", ".join(SECRET_ENV.values())
+        names = ", ".join(s.env for d in self.services_shown for s in d.secrets)
         return self.tr("This system has no keychain, so keys cannot be stored safely. Set them as environment "
                        "variables (%1) or tick the file option below; otherwise a key typed here lasts only until "
                        "Meshwright quits.").replace("%1", names)

@@ -47,7 +47,7 @@ class SettingsDialog(QDialog):
         QVBoxLayout(accounts_page).addWidget(self.accounts)
         accounts_page.layout().addStretch(1)
         # Names the tests and the other helpers' hooks use, kept from the one-page dialog.
-        self.fields, self.project_edit = self.accounts.fields, self.accounts.project_edit
+        self.fields = self.accounts.fields
         self.test_buttons, self.test_results = self.accounts.test_buttons, self.accounts.test_results
         self.keychain_label = self.accounts.keychain_label
         self.concurrency, self.deadline = self.general.concurrency, self.general.deadline
@@ -101,7 +101,6 @@ class SettingsDialog(QDialog):
             concurrency={**settings.concurrency, **{n: s.value() for n, s in self.concurrency.items()}},
             poll_deadline_minutes=self.deadline.value(),
             base_urls={n: e.text().strip() for n, e in self.base_urls.items() if e.text().strip()},
-            scenario_project_id=self.project_edit.text().strip(),
         )
 
     def typed_secrets(self) -> Any:
@@ -149,7 +148,7 @@ class SettingsDialog(QDialog):
         live.poll_deadline_minutes = typed.poll_deadline_minutes
         live.base_urls.clear()
         live.base_urls.update(typed.base_urls)
-        live.scenario_project_id = typed.scenario_project_id
+        self.accounts.apply_options(live)  # the services' own options (Scenario's project id)
         live.default_model = typed.default_model
         if live.theme != typed.theme:
             live.theme = typed.theme

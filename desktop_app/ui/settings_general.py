@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QCoreApplication, QUrl
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,14 +22,8 @@ from PySide6.QtWidgets import (
 from desktop_app.core.settings import BASE_URL_ENV
 from desktop_app.services import Services
 from desktop_app.ui.library_folder import LibraryFolderWidget
+from desktop_app.ui.provider_texts import display_name as service_name
 from desktop_app.ui.theme import theme_names
-
-
-def service_name(name: str) -> str:
-    """A service as Settings names it (product names stay as they are; "Offline relief" is translated)."""
-    names = {"hyper3d": "Hyper3D Rodin", "scenario": "Scenario",
-             "local": QCoreApplication.translate("Services", "Offline relief")}
-    return names.get(name, name)
 
 
 class GeneralPage(QWidget):

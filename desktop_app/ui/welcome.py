@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from desktop_app import APP_NAME
 from desktop_app.core.settings import save_settings
 from desktop_app.services import Services
+from desktop_app.ui.provider_texts import described, provider_text
 from desktop_app.ui.secret_field import scrub
 from desktop_app.ui.settings_accounts import KEYRING_TIMEOUT, AccountsForm
 from desktop_app.ui.tasks import spawn
@@ -46,15 +47,11 @@ class WelcomeDialog(QDialog):
         title = QLabel(self.tr("Welcome to %1").replace("%1", APP_NAME))
         title.setObjectName("welcomeTitle")
         intro = QLabel(self.tr("Turn one to five pictures of an object into a 3D model you can look at, keep and "
-                               "export. There are three ways to generate:"))
+                               "export. The ways to generate:"))
         intro.setWordWrap(True)
         ways = QHBoxLayout()
-        ways.addWidget(self._way(self.tr("Offline relief"), self.tr("Free and ready now, no account. Raises one "
-                                 "picture into a relief on this computer: good for logos, drawings and signs.")))
-        ways.addWidget(self._way(self.tr("Hyper3D Rodin"), self.tr("Full 3D models with textures from up to five "
-                                 "photos. Needs a Rodin API key; each model costs credits.")))
-        ways.addWidget(self._way(self.tr("Scenario"), self.tr("Several 3D generators in one account. Needs an API "
-                                 "key and its secret (Starter plan or above).")))
+        for description in described(services.registry.providers):  # one card per service, from the list
+            ways.addWidget(self._way(provider_text(description.display_name), provider_text(description.summary)))
         self.accounts = AccountsForm(services)
         self.fields = self.accounts.fields
         self.test_buttons, self.test_results = self.accounts.test_buttons, self.accounts.test_results
@@ -141,8 +138,7 @@ class WelcomeDialog(QDialog):
         settings = self.services.settings
         errors = []
         if keep_keys:
-            project = self.accounts.project_edit.text().strip()
-            settings.scenario_project_id = project
+            self.accounts.apply_options(settings)
             errors = await self.accounts.save()
         settings.welcome_done = True
         try:

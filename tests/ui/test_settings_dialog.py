@@ -188,8 +188,9 @@ def focus_chain(start) -> list:
 def test_tab_order_follows_the_layout(qtbot, open_dialog):
     dialog = open_dialog()
     chain = focus_chain(dialog.fields["rodin_api_key"].edit)
+    project = dialog.accounts.options["scenario"][0]
     order = [dialog.fields["rodin_api_key"].edit, dialog.fields["rodin_api_key"].toggle, dialog.test_buttons["hyper3d"],
-             dialog.fields["scenario_api_key"].edit, dialog.fields["scenario_api_secret"].edit, dialog.project_edit,
+             dialog.fields["scenario_api_key"].edit, dialog.fields["scenario_api_secret"].edit, project,
              dialog.test_buttons["scenario"], dialog.save_button]
     positions = [chain.index(w) for w in order]
     assert positions == sorted(positions)

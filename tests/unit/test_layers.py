@@ -64,3 +64,20 @@ def test_panels_do_not_import_each_other(panel):
     offenders = [f"{path.name}: {name}" for path in (ROOT / "ui" / panel).rglob("*.py")
                  for name in _imports(path) if any(name.startswith(o) for o in others)]
     assert offenders == [], "panels talk over the bus (ui/bus.py); the shell carries what needs two of them"
+
+
+def test_core_imports_no_provider():
+    offenders = [f"{path.name}: {name}" for path in (ROOT / "core").rglob("*.py") for name in _imports(path)
+                 if name.startswith("desktop_app.providers")]
+    assert offenders == [], "core uses desktop_app.core.ports; providers are listed in providers/catalog.py"
+
+
+def test_at_most_two_ui_modules_reach_the_provider_list_and_none_a_provider():
+    """The UI learns about services from their descriptions (one list), never from a provider module."""
+    reach = {str(path.relative_to(ROOT)): [n for n in _imports(path) if n.startswith("desktop_app.providers")]
+             for path in (ROOT / "ui").rglob("*.py")}
+    reach = {module: names for module, names in reach.items() if names}
+    assert len(reach) <= 2, reach
+    concrete = [n for names in reach.values() for n in names
+                if n not in ("desktop_app.providers", "desktop_app.providers.catalog")]
+    assert concrete == [], concrete

@@ -9,6 +9,7 @@ import stat
 from desktop_app.core.logs import BACKUPS, LOG_FILE, register_secret_pair, scrub, setup_logging
 from desktop_app.core.secret_file import SecretFile
 from desktop_app.core.settings import Secrets, Settings, app_paths, load_settings, save_settings
+from desktop_app.providers import catalog
 
 
 def test_key_file_is_owner_only_and_labelled(tmp_path):
@@ -61,3 +62,13 @@ def test_presets_and_theme_survive_a_save(isolated_home):
     save_settings(paths, Settings(theme="dark", presets={"local:relief": {"Deep": {"depth": 0.4}}}))
     loaded = load_settings(paths)
     assert loaded.theme == "dark" and loaded.presets["local:relief"]["Deep"] == {"depth": 0.4}
+
+
+def test_the_provider_list_registers_each_services_secrets():
+    from desktop_app.core.settings import BASE_URL_ENV, SECRET_ENV, SECRET_PAIRS
+
+    catalog.descriptions()
+    assert SECRET_ENV["rodin_api_key"] == "RODIN_API_KEY"
+    assert SECRET_ENV["scenario_api_secret"] == "SCENARIO_SDK_API_SECRET"
+    assert {"hyper3d": "RODIN_BASE_URL", "scenario": "SCENARIO_BASE_URL"}.items() <= BASE_URL_ENV.items()
+    assert ("scenario_api_key", "scenario_api_secret") in SECRET_PAIRS

@@ -143,7 +143,7 @@ class GeneratePanel(QWidget):
         if not self.automation:
             return False
         try:
-            return bool(getattr(self.services.registry.provider_for(model_id), "paid", True))
+            return self.services.registry.provider_for(model_id).paid
         except Exception:
             return True
 

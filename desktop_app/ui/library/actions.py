@@ -175,7 +175,7 @@ class LibraryActions(QObject):
         except Exception as exc:
             self.bus.error(str(exc))
             return
-        paid = getattr(provider, "paid", True)
+        paid = provider.paid
         if paid and self.automation:
             self.bus.error(self.tr("Paid models are disabled in automation mode."))
             return

@@ -19,6 +19,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from desktop_app.core.errors import InputImageError
 
 SUPPORTED_FORMATS: tuple[str, ...] = ("PNG", "JPEG", "WEBP", "BMP", "TIFF")
+# The file names the app offers to take (drops, folders, file dialogs): exactly the formats above, so nothing is
+# accepted at the door and refused by the check (a .gif was).
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"})
 FORMAT_ADVICE = "use PNG, JPEG or WebP"
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_PIXELS = 40_000_000

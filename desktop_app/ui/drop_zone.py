@@ -23,10 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.errors import InputImageError
-from desktop_app.core.images import check_image, thumbnail
+from desktop_app.core.images import IMAGE_SUFFIXES, check_image, thumbnail
 from desktop_app.ui.tasks import spawn
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif"}
 _ROLE_PATH = Qt.ItemDataRole.UserRole
 THUMB = 96
 

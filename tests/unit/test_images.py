@@ -208,3 +208,11 @@ def test_blank_picture_is_refused_before_any_job(tmp_path: Path, colour: tuple, 
     with pytest.raises(InputImageError, match=why) as excinfo:
         check_image(path)
     assert "blank.png" in _message(excinfo)
+
+
+def test_the_suffixes_offered_are_exactly_the_formats_checked():
+    from desktop_app.core.images import IMAGE_SUFFIXES, SUPPORTED_FORMATS
+
+    extensions = Image.registered_extensions()
+    assert {extensions[s] for s in IMAGE_SUFFIXES} == set(SUPPORTED_FORMATS)
+    assert ".gif" not in IMAGE_SUFFIXES  # the checker refuses GIF: the drop zone must not take it

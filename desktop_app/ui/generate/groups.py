@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QUrl
 from PySide6.QtWidgets import QCheckBox, QPushButton
 
+from desktop_app.core.images import IMAGE_SUFFIXES
 from desktop_app.core.job_groups import BATCH, GroupCreated, create_batch, create_compare
 from desktop_app.services import Services
 from desktop_app.ui.bus import AppBus
 from desktop_app.ui.compare_picker import ComparePicker
-from desktop_app.ui.drop_zone import IMAGE_SUFFIXES
 from desktop_app.ui.tasks import spawn
 
 if TYPE_CHECKING:

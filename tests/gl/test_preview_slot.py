@@ -4,10 +4,11 @@ recreate the native window (a flicker, and the keyboard focus lost)."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QSurface
+from PySide6.QtGui import QColor, QSurface
 from PySide6.QtWidgets import QLineEdit, QMainWindow, QVBoxLayout, QWidget
 
 from desktop_app.ui.preview import PreviewWidget
+from desktop_app.ui.preview.viewer import BACKGROUND
 
 
 def test_gl_view_built_after_show_keeps_the_window_and_focus(qtbot) -> None:
@@ -28,6 +29,8 @@ def test_gl_view_built_after_show_keeps_the_window_and_focus(qtbot) -> None:
     qtbot.waitUntil(field.hasFocus, timeout=3000)
 
     assert not preview.has_view() and not preview._view_slot.isVisible()  # nothing GL drawn yet
+    image = preview.grab().toImage()  # the empty state looks as with a drawn place-holder: the preview's grey
+    assert image.pixelColor(10, image.height() - 10) == QColor(*BACKGROUND)
     assert window.windowHandle().surfaceType() == QSurface.SurfaceType.OpenGLSurface
     native = int(window.winId())
 

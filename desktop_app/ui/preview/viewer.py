@@ -520,7 +520,8 @@ class PreviewWidget(QWidget):
         if detail:
             text += f"<p style='color:#b8b8b8'>{_escape(detail)}</p>"
         self.overlay.setText(text)
-        alpha = 150 if translucent else 235
+        # opaque until the GL view exists: what lies behind then is the window, not the (hidden) place-holder
+        alpha = 150 if translucent else 235 if self._view is not None else 255
         self.overlay.setStyleSheet(f"#previewOverlay {{ background: rgba(42, 44, 48, {alpha});"
                                    " color: #e4e4e4; padding: 24px; }")
         self.overlay.show()

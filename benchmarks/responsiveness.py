@@ -196,7 +196,7 @@ def main() -> int:
     logging.disable(logging.WARNING)
     import qasync
 
-    from desktop_app.app import make_qapplication
+    from desktop_app.app import make_qapplication, warm_up_preview
     from desktop_app.core.settings import app_paths
     from desktop_app.services import build_services
     from desktop_app.ui.main_window import MainWindow
@@ -221,6 +221,7 @@ def main() -> int:
 
         async def run() -> dict:
             await window.start()
+            await warm_up_preview(window.preview)  # as run_gui does once the window is up (app.py)
             try:
                 return await measure(window, emu, files, work / "big.glb")
             finally:

@@ -82,18 +82,13 @@ def startup_failure_box(exc: BaseException) -> Any:
     return box
 
 
-# Imported in a worker once the window is up, so neither the start nor the first model waits for them.
-GL_MODULES = ("OpenGL.GL", "pyqtgraph.opengl", "desktop_app.ui.preview.gl_mesh_item",
-              "desktop_app.ui.preview.glview", "desktop_app.ui.preview.grid_item")
-
-
 async def warm_up_preview(preview: Any) -> None:
-    """Import the GL stack off the GUI thread (~0.3 s), then make the preview's GL view (a few ms)."""
-    import importlib
+    """Import the GL stack off the GUI thread (~0.3 s), then make the preview's GL view (a few ms), so neither
+    the start nor the first model waits for them."""
+    def load() -> None:  # loader.py itself brings numpy and the mesh core: imported in the worker as well
+        from desktop_app.ui.preview.loader import import_gl_modules
 
-    def load() -> None:
-        for name in GL_MODULES:
-            importlib.import_module(name)
+        import_gl_modules()
 
     try:
         await asyncio.to_thread(load)

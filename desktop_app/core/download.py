@@ -14,11 +14,14 @@ import shutil
 import struct
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
-import httpx
-
 from desktop_app.core.errors import DownloadError
+
+if TYPE_CHECKING:
+    # httpx (~45 ms to import) loads with the first request, not with the window (benchmarks/startup.py)
+    import httpx
 
 _FLUSH_BYTES = 2 * 1024 * 1024
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -114,6 +117,7 @@ async def download_to(
     Raises UrlExpiredError (ask the provider for a fresh URL), TransientDownloadError (try later) or
     DownloadError (the file is bad). Disk writes run in a worker thread so the event loop never waits on them.
     """
+    import httpx
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + ".part")
     parsed = urlparse(url)

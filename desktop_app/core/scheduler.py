@@ -19,9 +19,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.download import safe_filename
 from desktop_app.core.errors import AuthError, MeshwrightError, ProviderError, ValidationError
@@ -36,6 +34,10 @@ from desktop_app.core.scheduler_results import ResultStage
 from desktop_app.core.scheduler_resume import ResumeStage
 from desktop_app.core.scheduler_submit import SubmitStage, is_paid, paid_request_maybe_sent, uncertain_message
 from desktop_app.core.state_repair import storage_error_for
+
+if TYPE_CHECKING:
+    # httpx (~45 ms to import) loads with the first request, not with the window (benchmarks/startup.py)
+    import httpx
 
 log = logging.getLogger(__name__)
 S = JobState
@@ -128,6 +130,8 @@ class Scheduler(SubmitStage, JobControl, ResultStage, ResumeStage):
     async def http_client(self) -> httpx.AsyncClient:
         """The client for result downloads, made on first use in a worker: building its TLS context reads the
         CA bundle, which blocked the GUI loop for tens of milliseconds."""
+        import httpx
+
         if self._client is None:
             client = await asyncio.to_thread(
                 httpx.AsyncClient, timeout=httpx.Timeout(120.0, connect=15.0), follow_redirects=True)

@@ -11,9 +11,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.errors import MeshwrightError, ProviderError
 from desktop_app.core.job_owners import Owner, owned_elsewhere_error
@@ -21,6 +19,10 @@ from desktop_app.core.jobs import PREPARING, Job, JobState, JobStore
 from desktop_app.core.library import Library
 from desktop_app.core.ports import RemoteRef
 from desktop_app.core.scheduler_submit import is_paid
+
+if TYPE_CHECKING:
+    # httpx (~45 ms to import) loads with the first request, not with the window (benchmarks/startup.py)
+    import httpx
 
 log = logging.getLogger("desktop_app.core.scheduler")
 S = JobState

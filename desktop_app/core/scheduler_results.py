@@ -9,9 +9,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.core import outputs as result_files
 from desktop_app.core.download import TransientDownloadError, UrlExpiredError, download_to, safe_filename
@@ -20,6 +18,10 @@ from desktop_app.core.jobs import Job, JobState, JobStore
 from desktop_app.core.library import Library
 from desktop_app.core.pacing import ProviderGate, backoff
 from desktop_app.core.ports import PollResult, RemoteRef
+
+if TYPE_CHECKING:
+    # httpx (~45 ms to import) loads with the first request, not with the window (benchmarks/startup.py)
+    import httpx
 
 log = logging.getLogger("desktop_app.core.scheduler")
 S = JobState

@@ -11,17 +11,19 @@ from __future__ import annotations
 import email.utils
 import logging
 import time
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 import desktop_app
 from desktop_app.core.errors import ProviderError, SubmitUncertainError
 
+if TYPE_CHECKING:
+    # httpx (~45 ms to import) loads with the first request, not with the window (benchmarks/startup.py)
+    import httpx
+
 log = logging.getLogger("meshwright.http")
 
 RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
-DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=15.0)
+DEFAULT_TIMEOUT = (15.0, 120.0, 120.0, 120.0)  # httpx.Timeout(120.0, connect=15.0) as (connect, read, write, pool)
 MAX_RETRY_AFTER = 150.0
 # Every API reply is JSON of a few kilobytes; anything past this is a fault (or an attack) and is not read on,
 # so a broken proxy sending 100 MB costs at most this much memory.
@@ -37,6 +39,7 @@ def make_client(base_url: str, headers: dict[str, str] | None = None, timeout: A
         log.debug("%s %s -> %s", req.method, req.url.copy_with(query=None), response.status_code)
 
     def build() -> httpx.AsyncClient:
+        import httpx
         return httpx.AsyncClient(
             base_url=base_url,
             headers={"User-Agent": f"Meshwright/{desktop_app.__version__}", **(headers or {})},
@@ -96,6 +99,7 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 
 def transport_error(exc: httpx.TransportError, *, paid: bool, service: str) -> ProviderError:
     """Translate a network failure. For a paid POST anything past connecting may have reached the service."""
+    import httpx
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
         return ProviderError(
             f"Could not reach {service}.",
@@ -122,6 +126,7 @@ async def request_bounded(client: httpx.AsyncClient, method: str, url: str, *, s
     """``client.request`` whose body is read with a size cap (declared length and bytes as they arrive, after
     decompression, so a gzip bomb is capped too). Over the cap: ReplyTooLargeError, or SubmitUncertainError for
     a paid request (the job may have started). Transport errors propagate as httpx raises them."""
+    import httpx
     async with client.stream(method, url, **kwargs) as response:
         declared = response.headers.get("content-length", "")
         chunks: list[bytes] = []

@@ -16,9 +16,7 @@ import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.errors import AuthError, ProviderError, SubmitUncertainError, UnknownModelError
 from desktop_app.core.schema import ModelSchema, load_bundled
@@ -48,6 +46,10 @@ from desktop_app.providers.hyper3d_errors import (
     model_rank,
 )
 
+if TYPE_CHECKING:
+    # httpx (~45 ms to import) loads with the first request, not with the window (benchmarks/startup.py)
+    import httpx
+
 log = logging.getLogger("meshwright.hyper3d")
 
 DEFAULT_BASE_URL = "https://api.hyper3d.com/api"
@@ -58,8 +60,9 @@ GEN25_TIERS = ("Gen-2.5-Extreme-Low", "Gen-2.5-Low", "Gen-2.5-Medium", "Gen-2.5-
 GEN15_TIERS = ("Regular", "Detail", "Smooth")
 MAX_IMAGES = 5
 # Contract 9.1: about 300 s for a submit carrying images, about 30 s for everything else.
-SUBMIT_TIMEOUT = httpx.Timeout(300.0, connect=15.0)
-READ_TIMEOUT = httpx.Timeout(30.0, connect=15.0)
+# httpx.Timeout(read, connect=15.0) in httpx's (connect, read, write, pool) form: no httpx import at start
+SUBMIT_TIMEOUT = (15.0, 300.0, 300.0, 300.0)
+READ_TIMEOUT = (15.0, 30.0, 30.0, 30.0)
 MIME = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}
 NO_KEY_HINT = "Add your Rodin API key in Settings (or set RODIN_API_KEY). It is made on the Hyper3D dashboard."
 
@@ -147,6 +150,7 @@ class Hyper3DProvider(ProviderTraits):
         return key
 
     async def _call(self, method: str, path: str, *, submit: bool = False, **kwargs: Any) -> dict[str, Any]:
+        import httpx
         key = self._key()
         try:
             response = await request_bounded(
@@ -293,6 +297,7 @@ class Hyper3DProvider(ProviderTraits):
     # ----------------------------------------------------------------- results
 
     async def _list(self, ref: RemoteRef) -> list[RemoteFile]:
+        import httpx
         body = await self._call("POST", "/v2/download", json={"task_uuid": ref.data.get("uuid")})
         requested = str(ref.data.get("format") or "glb").lower()
         files: list[RemoteFile] = []

@@ -7,13 +7,15 @@ here, so everything is testable on its own.
 
 from __future__ import annotations
 
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.errors import AuthError, ProviderError, SubmitUncertainError
 from desktop_app.providers.base import FileKind
 from desktop_app.providers.http import json_body, parse_retry_after
+
+if TYPE_CHECKING:
+    # httpx (~45 ms to import) loads with the first request, not with the window (benchmarks/startup.py)
+    import httpx
 
 SERVICE = "Hyper3D"
 KEY_HINT = ("Check the Rodin API key in Settings (or RODIN_API_KEY). Keys are made and revoked on the "

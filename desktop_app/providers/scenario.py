@@ -15,9 +15,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.errors import AuthError, ProviderError, SubmitUncertainError
 from desktop_app.core.schema import ModelSchema
@@ -43,6 +41,10 @@ from desktop_app.providers.scenario_jobs import (
     output_ids,
     poll_result,
 )
+
+if TYPE_CHECKING:
+    # httpx (~45 ms to import) loads with the first request, not with the window (benchmarks/startup.py)
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +110,7 @@ class ScenarioProvider(ProviderTraits):
     async def _call(self, method: str, path: str, *, action: str, json: Any = None,
                     params: dict[str, Any] | None = None, paid: bool = False, retries: int = 0) -> Any:
         """One API call; returns the JSON body or raises a plain-language ProviderError."""
+        import httpx
         key, secret = self._keys()
         if not (key and secret):
             raise AuthError("No Scenario API key is set.", hint="Add your Scenario key in Settings.",
@@ -353,6 +356,7 @@ class ScenarioProvider(ProviderTraits):
     async def _put_part(self, url: str, chunk: bytes, content_type: str) -> None:
         """PUT one part with its Content-Type, as Scenario's client does (blender-plugin assets.py
         ``upload_multipart``), and no checksum headers (they break the presigned signature, scenario.md 2.2)."""
+        import httpx
         for attempt in range(len(self.upload_retry_delays) + 1):
             try:
                 response = await self._plain.put(url, content=chunk, headers={"Content-Type": content_type})

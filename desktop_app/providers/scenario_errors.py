@@ -7,12 +7,14 @@ parses defensively and never echoes the caller's key or secret.
 
 from __future__ import annotations
 
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.errors import AuthError, ProviderError, SubmitUncertainError
 from desktop_app.providers.http import json_body, parse_retry_after
+
+if TYPE_CHECKING:
+    # httpx (~45 ms to import) loads with the first request, not with the window (benchmarks/startup.py)
+    import httpx
 
 SERVICE = "Scenario"
 # Statuses after which a paid POST may still have created the job (the reply got lost on the way back).

@@ -57,8 +57,10 @@ def test_render_turntable_writes_24_distinct_frames_as_webp_and_gif(grid_glb: Pa
     with Image.open(gif) as image:
         assert image.n_frames == 30 and image.info.get("loop") == 0
     assert len(set(_frame_hashes(gif))) == 30
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["grid.glb", "spin.gif", "spin.webp"]  # no leftovers
+    # no leftovers next to the output; the app's own home (tmp_path / "meshwright-home") may hold its caches
+    assert sorted(p.name for p in tmp_path.iterdir() if p != isolated_home) == ["grid.glb", "spin.gif", "spin.webp"]
     assert list(isolated_home.rglob("*.webp")) == []
+    assert sorted(p.name.split("-")[1] for p in isolated_home.rglob("ibl-*.npz")) == ["outdoor", "studio"]  # kept light
 
 
 @pytest.mark.parametrize(

@@ -8,11 +8,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("trimesh", "scipy", "pyqtgraph", "OpenGL", "numpy")
+# httpx: ~45 ms; the providers' clients are made on first use, so the module can wait for the first request too
+HEAVY = ("trimesh", "scipy", "pyqtgraph", "OpenGL", "numpy", "httpx")
 
 PROBE = """
 import sys
 import desktop_app.app, desktop_app.services, desktop_app.ui.main_window, desktop_app.ui.preview
+import desktop_app.providers.hyper3d, desktop_app.providers.scenario, desktop_app.providers.local  # build_services
 from desktop_app.ui.preview import PreviewWidget
 print(" ".join(sorted({m.split(".")[0] for m in sys.modules} & set(sys.argv[1:]))))
 """

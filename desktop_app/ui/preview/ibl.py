@@ -14,19 +14,27 @@ prefiltered the usual split-sum way (Karis 2013), as Khronos' glTF Sample Viewer
 
 A first call per environment takes about a second of numpy, so callers
 prepare it off the GUI thread (``prepare_async``, or the render thread) and the result is kept for the
-process's life.
+process's life, and on disk (``ibl-<name>-<key>.npz`` in the app's cache folder, ~1 MB): a second process, such
+as each ``render`` command, reads it in a few ms instead (the key changes with this file or the app version).
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import math
+import os
+import tempfile
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from desktop_app.ui.preview.shading import DEFAULT_ENVIRONMENT, ENVIRONMENTS
+
+log = logging.getLogger(__name__)
 
 FACE_SIZE = 128  # mirror-sharp level; a 2.8 MB float16 upload for all levels and faces
 SPECULAR_LEVELS = 6  # 128 .. 4 texels per face side, roughness 0, 0.2 .. 1
@@ -310,7 +318,76 @@ def prefiltered(name: str = DEFAULT_ENVIRONMENT) -> Prefiltered:
         with _lock:
             if name in _cache:
                 return _cache[name]
-        return _compute(name)
+        stored = _read_stored(name)
+        if stored is not None:
+            with _lock:
+                return _cache.setdefault(name, stored)
+        result = _compute(name)
+        _store(result)
+        return result
+
+
+# -- the copy on disk ----------------------------------------------------------------------------------------
+def _code_key() -> str:
+    """Changes whenever the computation may: this file's text (a source install) or the app's version (a bundle,
+    which may hold only compiled code), plus the sizes above."""
+    try:
+        text = Path(__file__).read_bytes()
+    except OSError:
+        from desktop_app import __version__
+
+        text = __version__.encode()
+    sizes = f"{FACE_SIZE}/{SPECULAR_LEVELS}/{SAMPLES}".encode()
+    return hashlib.sha256(text + sizes).hexdigest()[:16]
+
+
+def stored_path(name: str) -> str | None:
+    """Where ``name``'s prefiltered data is kept between processes; None when there is no cache folder."""
+    try:
+        from desktop_app.core.settings import app_paths
+
+        folder = app_paths().cache_dir
+    except Exception:  # no usable home: compute each time, as before
+        return None
+    return os.path.join(folder, f"ibl-{name}-{_code_key()}.npz")
+
+
+def _read_stored(name: str) -> Prefiltered | None:
+    path = stored_path(name)
+    if path is None or not os.path.isfile(path):
+        return None
+    try:
+        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as data:  # our handle: closed on errors
+            specular = [data[f"level{k}"] for k in range(SPECULAR_LEVELS)]
+            sh = data["sh"]
+        expected = [(6, FACE_SIZE >> k, FACE_SIZE >> k, 3) for k in range(SPECULAR_LEVELS)]
+        if [s.shape for s in specular] != expected or sh.shape != (9, 3) or any(
+                s.dtype != np.float16 for s in specular) or not all(np.isfinite(s).all() for s in specular):
+            raise ValueError("unexpected shapes or values")
+    except Exception as exc:  # damaged or foreign: computed again and written over
+        log.info("ignoring the stored environment %s: %s", path, exc)
+        return None
+    return Prefiltered(name, specular, sh.astype(np.float32), specular[1])
+
+
+def _store(result: Prefiltered) -> None:
+    """Write atomically (a temporary file renamed), so a reader never sees half a file; failure costs only time."""
+    path = stored_path(result.name)
+    if path is None:
+        return
+    try:
+        folder = os.path.dirname(path)
+        os.makedirs(folder, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=".ibl-", suffix=".npz", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                np.savez(handle, sh=result.sh, **{f"level{k}": s for k, s in enumerate(result.specular)})
+            os.replace(temp, path)
+        except BaseException:
+            os.unlink(temp)
+            raise
+    except OSError as exc:  # a read-only or full disk: the next process computes it again
+        log.info("could not keep the prefiltered environment in %s: %s", path, exc)
 
 
 _computing: dict[str, threading.Lock] = {}

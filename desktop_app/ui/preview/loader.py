@@ -16,6 +16,21 @@ from desktop_app.core.meshes import load_scene_arrays
 
 log = logging.getLogger(__name__)
 
+# The GL stack the view needs (~0.3-0.5 s of imports). The app imports it in a worker once the window is up
+# (app.warm_up_preview); the loader does too, beside the model, so a model opened before that finished (or in a
+# window that never warmed up) does not import it on the GUI thread when it arrives: a 546 ms stall measured in
+# benchmarks/responsiveness.py.
+GL_MODULES = ("OpenGL.GL", "pyqtgraph.opengl", "desktop_app.ui.preview.gl_mesh_item",
+              "desktop_app.ui.preview.glview", "desktop_app.ui.preview.grid_item")
+
+
+def import_gl_modules() -> None:
+    """Import the view's GL stack (call it off the GUI thread); raises what the imports raise."""
+    import importlib
+
+    for name in GL_MODULES:
+        importlib.import_module(name)
+
 
 class MeshLoader(QObject):
     """Loads one file at a time in a worker thread. Only the newest request's result is delivered:
@@ -67,6 +82,7 @@ class MeshLoader(QObject):
             try:
                 arrays = load_scene_arrays(Path(path), max_texture=self._max_texture)
                 arrays.proxy = _proxy(arrays) if self._current(generation) else None
+                _import_gl()
             except MeshwrightError as exc:
                 message = exc.user_text()
             except Exception:  # a bug or an odd file: the user still gets a message, we get the trace
@@ -95,3 +111,11 @@ def _proxy(arrays: SceneArrays) -> SceneArrays | None:
     except Exception:
         log.exception("could not build the motion proxy for %s", arrays.source)
         return None
+
+
+def _import_gl() -> None:
+    """The GL stack, here in the worker (a no-op once imported); a failure is left to the view to report."""
+    try:
+        import_gl_modules()
+    except Exception:
+        log.exception("importing the GL stack in the loader failed")

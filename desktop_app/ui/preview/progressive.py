@@ -12,6 +12,7 @@ moves, the item draws the model's light proxy from core/mesh_proxy.py; meanwhile
 
 from __future__ import annotations
 
+import time
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -23,8 +24,12 @@ from PySide6.QtOpenGL import QOpenGLFramebufferObject, QOpenGLFramebufferObjectF
 if TYPE_CHECKING:
     from desktop_app.ui.preview.gl_mesh_item import TexturedMeshItem
 
-CHUNK_TRIANGLES = 50_000  # ~20-40 ms of llvmpipe work on a 2-core laptop
+CHUNK_TRIANGLES = 50_000  # the most one turn draws: ~20-40 ms of llvmpipe work on a quiet 2-core laptop
 WIRE_CHUNK_DIVISOR = 4  # wireframe draws every triangle again as lines: smaller chunks keep each turn short
+# A turn draws whole granules (a fifth of a chunk), as many as its measured speed fits in STEP_BUDGET_S: on a
+# loaded machine (another process on the cores) a fixed 50k-triangle turn took 60-90 ms.
+GRANULES_PER_CHUNK = 5
+STEP_BUDGET_S = 0.030
 
 
 class ProgressiveFrame:
@@ -39,6 +44,7 @@ class ProgressiveFrame:
         self._background = (0.0, 0.0, 0.0, 1.0)
         self._fbo: QOpenGLFramebufferObject | None = None
         self._broken = False  # the driver refused the copy once: draw normally from then on
+        self._granules_per_step = GRANULES_PER_CHUNK  # adapted to the measured speed during each build
 
     def arm(self) -> None:
         """Build the next frame in chunks (a big upload just finished)."""
@@ -83,10 +89,14 @@ class ProgressiveFrame:
         if not (self._armed or restyled):
             return None
         self._armed = False
-        chunks = item.draw_plan(CHUNK_TRIANGLES // (WIRE_CHUNK_DIVISOR if item.look().wireframe else 1))
-        if len(chunks) < 2:
+        chunk = CHUNK_TRIANGLES // (WIRE_CHUNK_DIVISOR if item.look().wireframe else 1)
+        chunks = item.draw_plan(max(1, chunk // GRANULES_PER_CHUNK))  # granules; a turn draws several
+        if len(chunks) <= GRANULES_PER_CHUNK:
             return None  # small enough to draw at once
         self._key, self._frame, self._chunks, self._next = key, frame, chunks, 0
+        # the first turn also draws the environment and the shadow, and the new look may need its shader
+        # variant compiled: it draws one granule; the turns after it size themselves by their measured speed
+        self._granules_per_step = 1
         self._viewport, self._background = viewport, background
         QTimer.singleShot(0, item, partial(self._step, item))
         return "building"
@@ -104,17 +114,25 @@ class ProgressiveFrame:
             if self._next == 0:
                 GL.glClearColor(*self._background)
                 GL.glClear(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT)
-            item.draw(self._frame, self._chunks[self._next], first=self._next == 0)
+            taken = self._chunks[self._next:self._next + self._granules_per_step]
+            start = time.perf_counter()
+            item.draw(self._frame, [piece for granule in taken for piece in granule], first=self._next == 0)
             GL.glFinish()  # software GL rasterises lazily: make this turn pay for its own chunk
+            self._adapt(len(taken), time.perf_counter() - start)
             fbo.release()
         finally:
             view.doneCurrent()
-        self._next += 1
+        self._next += len(taken)
         if self._next < len(self._chunks):
             QTimer.singleShot(0, item, partial(self._step, item))
         else:
             self._done = True
             item.update()
+
+    def _adapt(self, granules: int, seconds: float) -> None:
+        """Granules for the next turn: what the last turn's speed fits in STEP_BUDGET_S, one to a whole chunk."""
+        fits = int(STEP_BUDGET_S * granules / max(seconds, 1e-6))
+        self._granules_per_step = max(1, min(GRANULES_PER_CHUNK, fits))
 
     def _framebuffer(self, width: int, height: int) -> QOpenGLFramebufferObject:
         if self._fbo is None or (self._fbo.width(), self._fbo.height()) != (width, height):

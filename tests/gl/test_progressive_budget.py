@@ -1,0 +1,24 @@
+"""A chunked first frame sizes each turn by the speed it measured (progressive.py): slow turns (a loaded
+machine) draw fewer granules, fast ones go back up to a whole chunk, never past it."""
+
+from __future__ import annotations
+
+from desktop_app.ui.preview import progressive
+from desktop_app.ui.preview.progressive import GRANULES_PER_CHUNK, STEP_BUDGET_S, ProgressiveFrame
+
+
+def test_turns_shrink_when_slow_and_grow_back_when_fast() -> None:
+    frame = ProgressiveFrame()
+    assert frame._granules_per_step == GRANULES_PER_CHUNK
+    frame._adapt(GRANULES_PER_CHUNK, 3 * STEP_BUDGET_S)  # a chunk took three budgets
+    assert frame._granules_per_step == 1
+    frame._adapt(1, STEP_BUDGET_S / 3)  # one granule in a third of the budget: three fit
+    assert frame._granules_per_step == 3
+    frame._adapt(3, 0.001)  # very fast: capped at one chunk, as before
+    assert frame._granules_per_step == GRANULES_PER_CHUNK
+    frame._adapt(1, 0.0)  # a zero reading does not divide by zero
+    assert frame._granules_per_step == GRANULES_PER_CHUNK
+
+
+def test_granules_divide_a_chunk() -> None:
+    assert progressive.CHUNK_TRIANGLES % GRANULES_PER_CHUNK == 0

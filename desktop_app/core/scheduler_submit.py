@@ -17,7 +17,8 @@ from typing import Any
 from desktop_app.core.errors import AuthError, MeshwrightError, ProviderError, SubmitUncertainError
 from desktop_app.core.jobs import PAID_REQUEST, PREPARING, Job, JobState, JobStore
 from desktop_app.core.pacing import ProviderGate, backoff
-from desktop_app.providers.base import GenerationRequest
+from desktop_app.core.spending import CHARGE, NOT_CHARGED, REFUND, Entry, Ledger, cap_message, over_cap, today
+from desktop_app.providers.base import GenerationRequest, PollResult
 
 S = JobState
 MAX_SUBMIT_REFUSALS = 20
@@ -39,6 +40,8 @@ def paid_request_maybe_sent(job: Job, provider: Any) -> bool:
 
 class SubmitStage:
     store: JobStore
+    ledger: Ledger
+    daily_caps: dict[str, float]  # service -> daily cap (shared with Settings.daily_caps, edited in place)
     stop_causes: dict[str, str]
     _set: Callable[..., Job]
     job_dir: Callable[[str], Path]
@@ -65,6 +68,9 @@ class SubmitStage:
             job_id=job.id,
             on_paid_request=(lambda jid=job.id: self._mark_paid_request(jid)) if announces else None,
         )
+        quote = await self._quote_for_cap(job, provider, request)
+        if isinstance(quote, Job):
+            return quote
         last = [0.0]
 
         def progress(fraction: float | None, message: str) -> None:
@@ -89,7 +95,7 @@ class SubmitStage:
                 if not exc.retryable or attempt >= MAX_SUBMIT_REFUSALS or job.cancel_requested:
                     if isinstance(exc, AuthError):
                         self.stop_causes[job.id] = "auth"
-                    return self._set(job, S.FAILED, exc.user_text())
+                    return self._set(job, S.FAILED, _not_charged(exc.user_text()))
                 wait = exc.retry_after if exc.retry_after is not None else backoff(attempt, cap=60.0)
                 gate.pause(wait)
                 job = self._set(self.store.require(job.id), submit_stage=PREPARING,
@@ -97,7 +103,8 @@ class SubmitStage:
                 await gate.request_slot()
                 job = self.store.require(job.id)
             except MeshwrightError as exc:
-                return self._set(job, S.FAILED, exc.user_text())
+                return self._set(job, S.FAILED, _not_charged(exc.user_text()))
+        self._record_charge(job, provider, ref.cost, ref.cost_unit, quote)
         job = self._set(
             self.store.require(job.id), S.SUBMITTED, "Submitted",
             remote=ref.to_json(), cost=ref.cost, cost_unit=ref.cost_unit, progress=None,
@@ -106,3 +113,49 @@ class SubmitStage:
         if job.cancel_requested:
             return await self._cancel_remote(job, provider)
         return job
+
+    async def _quote_for_cap(self, job: Job, provider: Any, request: GenerationRequest) -> float | Job | None:
+        """With a daily cap set for this service: the job's quote, or the job failed (nothing sent) when it
+        would pass the cap. Without a cap nothing is asked (a quote is one more request to the service)."""
+        cap = self.daily_caps.get(provider.name) if is_paid(provider) else None
+        if cap is None or not hasattr(provider, "quote"):
+            return None
+        try:
+            priced = await provider.quote(request)
+        except MeshwrightError:
+            priced = None  # judged by what is already spent
+        quote = float(priced.cost) if priced is not None and priced.cost is not None else None
+        unit = priced.unit if priced is not None else ""
+        spent = await asyncio.to_thread(self.ledger.spent_on, provider.name, today())
+        if over_cap(float(cap), spent, quote):
+            self.stop_causes[job.id] = "cap"
+            return self._set(self.store.require(job.id), S.FAILED,
+                             cap_message(provider.display_name, float(cap), spent, quote, unit))
+        return quote
+
+    def _record_charge(self, job: Job, provider: Any, cost: float | None, unit: str, quote: float | None) -> None:
+        """The charge the service reported when it took the job; else the quote, marked estimated."""
+        if not is_paid(provider) or (cost is None and quote is None):
+            return
+        amount = cost if cost is not None else quote
+        self.ledger.record(Entry(job.id, CHARGE, provider.name, job.model_id, today(), float(amount or 0),
+                                 unit or getattr(provider, "cost_unit", ""), quote, cost is None))
+
+    def _record_poll_cost(self, job: Job, provider: Any, result: PollResult) -> None:
+        """A cost reported while polling completes an estimate (or a missing charge); a failed job the service
+        refunds gets its refund entry. Both are idempotent, so a resumed job polling again adds nothing."""
+        if not is_paid(provider):
+            return
+        if result.cost is not None:
+            self.ledger.record(Entry(job.id, CHARGE, provider.name, job.model_id, today(), float(result.cost),
+                                     job.cost_unit or getattr(provider, "cost_unit", "")))
+        if result.refunded:
+            charge = self.ledger.get(job.id)
+            if charge is not None and charge.amount:
+                self.ledger.record(Entry(job.id, REFUND, provider.name, job.model_id, today(), charge.amount,
+                                         charge.unit, note="refunded: the job failed"))
+
+
+def _not_charged(text: str) -> str:
+    """The service refused the paid request (it answered, so nothing was started there)."""
+    return text if NOT_CHARGED in text else f"{text} {NOT_CHARGED}"

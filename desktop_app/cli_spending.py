@@ -23,7 +23,7 @@ def parse_day(text: str) -> str:
     try:
         return dt.date.fromisoformat(text.strip()).isoformat()
     except ValueError:
-        raise ValidationError(f"--since wants a day like 2026-03-01, got “{text}”.") from None
+        raise ValidationError({"--since": f"wants a day like 2026-03-01, got “{text}”"}) from None
 
 
 async def run(services: Any, args: argparse.Namespace) -> int:

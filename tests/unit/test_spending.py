@@ -6,8 +6,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 
-from desktop_app.core.journal_schema import MIGRATIONS, SCHEMA_VERSION
 from desktop_app.core.jobs import JobStore
+from desktop_app.core.journal_schema import MIGRATIONS, SCHEMA_VERSION
 from desktop_app.core.spending import (
     CHARGE,
     NOT_CHARGED,

@@ -8,6 +8,8 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
+from desktop_app.ui.spending_view import open_spending
+
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
 
@@ -177,6 +179,9 @@ def build_menus(window: MainWindow) -> None:
         action = QAction(name, window, shortcut=QKeySequence(keys))
         action.triggered.connect(lambda _=False, i=index: window.workspaces.show(i))
         view_menu.addAction(action)
+    spending = QAction(window.tr("&Spending…"), window)
+    spending.triggered.connect(lambda: open_spending(window))
+    view_menu.addAction(spending)
     help_menu = window.menuBar().addMenu(window.tr("&Help"))
     about = QAction(window.tr("&About Meshwright"), window)
     about.triggered.connect(window.about)

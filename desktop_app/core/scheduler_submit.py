@@ -104,7 +104,8 @@ class SubmitStage:
                 job = self.store.require(job.id)
             except MeshwrightError as exc:
                 return self._set(job, S.FAILED, _not_charged(exc.user_text()))
-        self._record_charge(job, provider, ref.cost, ref.cost_unit, quote)
+        self._record_charge(job, provider, ref.cost, ref.cost_unit, quote,
+                            estimated=bool(ref.data.get("cost_estimated")))
         job = self._set(
             self.store.require(job.id), S.SUBMITTED, "Submitted",
             remote=ref.to_json(), cost=ref.cost, cost_unit=ref.cost_unit, progress=None,
@@ -133,13 +134,15 @@ class SubmitStage:
                              cap_message(provider.display_name, float(cap), spent, quote, unit))
         return quote
 
-    def _record_charge(self, job: Job, provider: Any, cost: float | None, unit: str, quote: float | None) -> None:
-        """The charge the service reported when it took the job; else the quote, marked estimated."""
+    def _record_charge(self, job: Job, provider: Any, cost: float | None, unit: str, quote: float | None,
+                       estimated: bool = False) -> None:
+        """The charge the service reported when it took the job; else the quote (or the provider's price table,
+        ``estimated``), marked estimated."""
         if not is_paid(provider) or (cost is None and quote is None):
             return
         amount = cost if cost is not None else quote
         self.ledger.record(Entry(job.id, CHARGE, provider.name, job.model_id, today(), float(amount or 0),
-                                 unit or getattr(provider, "cost_unit", ""), quote, cost is None))
+                                 unit or getattr(provider, "cost_unit", ""), quote, cost is None or estimated))
 
     def _record_poll_cost(self, job: Job, provider: Any, result: PollResult) -> None:
         """A cost reported while polling completes an estimate (or a missing charge); a failed job the service
@@ -147,8 +150,10 @@ class SubmitStage:
         if not is_paid(provider):
             return
         if result.cost is not None:
+            # Hyper3D echoes its submit-time figure here: still an estimate when that was one.
+            echoed = bool((job.remote.get("data") or {}).get("cost_estimated"))
             self.ledger.record(Entry(job.id, CHARGE, provider.name, job.model_id, today(), float(result.cost),
-                                     job.cost_unit or getattr(provider, "cost_unit", "")))
+                                     job.cost_unit or getattr(provider, "cost_unit", ""), estimated=echoed))
         if result.refunded:
             charge = self.ledger.get(job.id)
             if charge is not None and charge.amount:

@@ -106,3 +106,27 @@ def test_cli_cap_exit_code_and_spending_report(scenario, fixture_images):
     assert "Total scenario CU: charged 30, refunded 0, net 30" in text.stdout
     bad = run_cli(scenario, "spending", "--since", "yesterday")
     assert bad.returncode == 2 and bad.stderr.startswith("error: --since: wants a day like 2026-03-01")
+
+
+@pytest.mark.parametrize("reports_charge", [True, False])
+async def test_hyper3d_charge_is_recorded_and_marked_estimated_when_not_reported(monkeypatch, fixture_images,
+                                                                                  reports_charge):
+    from tests.emulators.hyper3d import Hyper3DEmulator
+
+    with Hyper3DEmulator() as emu:
+        emu.include_consumed = reports_charge
+        monkeypatch.setenv("RODIN_BASE_URL", emu.base_url)
+        monkeypatch.setenv("RODIN_API_KEY", emu.api_key)
+        services = build_services(app_paths(), poll_override=FAST)
+        try:
+            run = services.scheduler
+            job = await run.create_job("hyper3d:rodin", [fixture_images / "typical_misc_crate.png"], {})
+            job = await run.run(job.id)
+            entries = Ledger(services.store).entries()
+        finally:
+            await services.aclose()
+    assert job.state is JobState.SUCCEEDED, job.message
+    (entry,) = entries
+    assert (entry.kind, entry.service, entry.unit) == (CHARGE, "hyper3d", "credits")
+    assert [entry.amount] == list(emu.charged.values()) and 100.0 - emu.balance == entry.amount
+    assert entry.estimated is (not reports_charge)

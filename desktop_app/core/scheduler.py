@@ -71,6 +71,7 @@ class Scheduler(SubmitStage, JobControl, ResultStage, ResumeStage):
         self.store = store
         self.ledger = Ledger(store)
         self.daily_caps = daily_caps if daily_caps is not None else {}
+        self._reserved: dict[str, tuple[str, float]] = {}
         self.registry = registry
         self.library = library
         self.jobs_dir = jobs_dir

@@ -18,7 +18,7 @@ from desktop_app.core.errors import AuthError, MeshwrightError, ProviderError, S
 from desktop_app.core.jobs import PAID_REQUEST, PREPARING, Job, JobState, JobStore
 from desktop_app.core.pacing import ProviderGate, backoff
 from desktop_app.core.spending import CHARGE, NOT_CHARGED, REFUND, Entry, Ledger, cap_message, over_cap, today
-from desktop_app.providers.base import GenerationRequest, PollResult
+from desktop_app.providers.base import GenerationRequest, PollResult, RemoteRef
 
 S = JobState
 MAX_SUBMIT_REFUSALS = 20
@@ -42,6 +42,7 @@ class SubmitStage:
     store: JobStore
     ledger: Ledger
     daily_caps: dict[str, float]  # service -> daily cap (shared with Settings.daily_caps, edited in place)
+    _reserved: dict[str, tuple[str, float]]  # job id -> (service, quote) between the cap check and the charge
     stop_causes: dict[str, str]
     _set: Callable[..., Job]
     job_dir: Callable[[str], Path]
@@ -71,6 +72,27 @@ class SubmitStage:
         quote = await self._quote_for_cap(job, provider, request)
         if isinstance(quote, Job):
             return quote
+        try:
+            sent = await self._send(job, provider, gate, request, announces)
+        finally:
+            self._reserved.pop(job.id, None)  # recorded below (no await in between) or never charged
+        if isinstance(sent, Job):
+            return sent
+        ref = sent
+        self._record_charge(job, provider, ref.cost, ref.cost_unit, quote,
+                            estimated=bool(ref.data.get("cost_estimated")))
+        job = self._set(
+            self.store.require(job.id), S.SUBMITTED, "Submitted",
+            remote=ref.to_json(), cost=ref.cost, cost_unit=ref.cost_unit, progress=None,
+        )
+        await asyncio.to_thread(self.store.flush)  # the remote id outlives a power cut too
+        if job.cancel_requested:
+            return await self._cancel_remote(job, provider)
+        return job
+
+    async def _send(self, job: Job, provider: Any, gate: ProviderGate, request: GenerationRequest,
+                    announces: bool) -> RemoteRef | Job:
+        """The paid request, sent again only after a refusal that created nothing; the job when it ended."""
         last = [0.0]
 
         def progress(fraction: float | None, message: str) -> None:
@@ -85,8 +107,7 @@ class SubmitStage:
             try:
                 if not announces:
                     await self._mark_paid_request(job.id)
-                ref = await provider.submit(request, progress)
-                break
+                return await provider.submit(request, progress)
             except SubmitUncertainError as exc:
                 return self._set(job, S.NEEDS_CHECK, exc.user_text())
             except ProviderError as exc:
@@ -104,16 +125,6 @@ class SubmitStage:
                 job = self.store.require(job.id)
             except MeshwrightError as exc:
                 return self._set(job, S.FAILED, _not_charged(exc.user_text()))
-        self._record_charge(job, provider, ref.cost, ref.cost_unit, quote,
-                            estimated=bool(ref.data.get("cost_estimated")))
-        job = self._set(
-            self.store.require(job.id), S.SUBMITTED, "Submitted",
-            remote=ref.to_json(), cost=ref.cost, cost_unit=ref.cost_unit, progress=None,
-        )
-        await asyncio.to_thread(self.store.flush)  # the remote id outlives a power cut too
-        if job.cancel_requested:
-            return await self._cancel_remote(job, provider)
-        return job
 
     async def _quote_for_cap(self, job: Job, provider: Any, request: GenerationRequest) -> float | Job | None:
         """With a daily cap set for this service: the job's quote, or the job failed (nothing sent) when it
@@ -128,10 +139,14 @@ class SubmitStage:
         quote = float(priced.cost) if priced is not None and priced.cost is not None else None
         unit = priced.unit if priced is not None else ""
         spent = await asyncio.to_thread(self.ledger.spent_on, provider.name, today())
+        # Jobs of this process past the check but not yet charged count too, so two jobs started together
+        # cannot both slip under the cap.
+        spent += sum(amount for name, amount in self._reserved.values() if name == provider.name)
         if over_cap(float(cap), spent, quote):
             self.stop_causes[job.id] = "cap"
             return self._set(self.store.require(job.id), S.FAILED,
                              cap_message(provider.display_name, float(cap), spent, quote, unit))
+        self._reserved[job.id] = (provider.name, quote or 0.0)
         return quote
 
     def _record_charge(self, job: Job, provider: Any, cost: float | None, unit: str, quote: float | None,

@@ -130,3 +130,4 @@ async def test_hyper3d_charge_is_recorded_and_marked_estimated_when_not_reported
     assert (entry.kind, entry.service, entry.unit) == (CHARGE, "hyper3d", "credits")
     assert [entry.amount] == list(emu.charged.values()) and 100.0 - emu.balance == entry.amount
     assert entry.estimated is (not reports_charge)
+

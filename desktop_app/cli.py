@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desktop_app import __version__, cli_library
+from desktop_app import __version__, cli_library, cli_spending
 from desktop_app.cli_batch import generate_each
 from desktop_app.cli_render import add_render_parser, run_render
 from desktop_app.core.errors import AuthError, MeshwrightError, ValidationError
@@ -32,7 +32,7 @@ from desktop_app.pricing import quote_job
 from desktop_app.services import Services, build_services
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_CHECK, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-EXIT_KEY, EXIT_DOWNLOAD, EXIT_STORAGE = 4, 5, 6
+EXIT_KEY, EXIT_DOWNLOAD, EXIT_STORAGE, EXIT_CAP = 4, 5, 6, 7
 MAX_LIMIT = 1_000_000
 
 
@@ -81,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=50)
 
     cli_library.add_parser(sub)
+    cli_spending.add_parser(sub)
 
     p = sub.add_parser("resume", help="continue unfinished jobs after a crash or quit")
     p.add_argument("--json", action="store_true")
@@ -133,6 +134,8 @@ def _exit_code(job: Job, causes: dict[str, str] | None = None) -> int:
         return EXIT_KEY
     if cause == "storage":
         return EXIT_STORAGE
+    if cause == "cap":
+        return EXIT_CAP
     if job.state is JobState.INTERRUPTED:
         return EXIT_DOWNLOAD if cause in ("download", "") else EXIT_FAILED
     return EXIT_FAILED
@@ -203,7 +206,7 @@ async def _generate(services: Services, args: argparse.Namespace) -> int:
     code = _exit_code(job, services.scheduler.stop_causes)
     if job.state is not JobState.SUCCEEDED:
         # A key, download or disk problem is the user's to fix: said as an error, as bad input is.
-        label = "error" if code in (EXIT_KEY, EXIT_DOWNLOAD, EXIT_STORAGE) else job.state.label
+        label = "error" if code in (EXIT_KEY, EXIT_DOWNLOAD, EXIT_STORAGE, EXIT_CAP) else job.state.label
         print(f"{label}: {job.message}", file=sys.stderr)
     return code
 
@@ -278,6 +281,8 @@ async def _dispatch(args: argparse.Namespace) -> int:
                             lambda j: f"{j.id}  {j.state.label:24} {j.model_id:32} {j.title}  {j.message}")
         if args.command == "library":
             return await cli_library.run(services, args, _listing, item_json)
+        if args.command == "spending":
+            return await cli_spending.run(services, args)
         if args.command == "resume":
             return await _resume(services, args)
         raise CliError(f"Unknown command {args.command}")

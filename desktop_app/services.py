@@ -123,7 +123,8 @@ def build_services(
         store.close()
         raise
     registry = Registry(providers if providers is not None else build_providers(paths, settings, secrets))
-    options = {"concurrency": settings.concurrency, "deadline_s": settings.poll_deadline_minutes * 60}
+    options = {"concurrency": settings.concurrency, "deadline_s": settings.poll_deadline_minutes * 60,
+               "daily_caps": settings.daily_caps}
     options.update(scheduler_options)
     scheduler = Scheduler(store, registry, library, paths.jobs_dir, **options)
     return Services(paths, settings, secrets, store, library, registry, scheduler, notices)

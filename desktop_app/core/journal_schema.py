@@ -56,7 +56,18 @@ CREATE TABLE IF NOT EXISTS owners (
 CREATE INDEX IF NOT EXISTS jobs_owner ON jobs(owner)
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)  # MIGRATIONS[n - 1] takes a journal from version n - 1 to n
+# v5: the spend ledger (desktop_app.core.spending): one row per job and kind ("charge", "refund"), so recording
+# the same charge twice (a resume, a second process) cannot count it twice.
+_V5 = """
+CREATE TABLE IF NOT EXISTS spending (
+    job_id TEXT NOT NULL, kind TEXT NOT NULL, service TEXT NOT NULL, model_id TEXT NOT NULL, day TEXT NOT NULL,
+    amount REAL NOT NULL, unit TEXT NOT NULL DEFAULT '', quoted REAL, estimated INTEGER NOT NULL DEFAULT 0,
+    balance_before REAL, balance_after REAL, at REAL NOT NULL, note TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (job_id, kind));
+CREATE INDEX IF NOT EXISTS spending_day ON spending(day)
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)  # MIGRATIONS[n - 1] takes a journal from version n - 1 to n
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -92,6 +92,9 @@ class PollResult:
     message: str = ""  # plain-language detail ("Waiting in queue", or the failure reason)
     queue_position: int | None = None
     cost: float | None = None
+    # For a failed job: whether the service gives the charge back (Scenario refunds failed jobs unless
+    # ``billing.disableRefund``); None when the service does not say (no refund is recorded then).
+    refunded: bool | None = None
 
 
 class FileKind(StrEnum):

@@ -33,6 +33,7 @@ from desktop_app.core.scheduler_control import JobControl
 from desktop_app.core.scheduler_results import ResultStage
 from desktop_app.core.scheduler_resume import ResumeStage
 from desktop_app.core.scheduler_submit import SubmitStage, is_paid, paid_request_maybe_sent, uncertain_message
+from desktop_app.core.spending import Ledger
 from desktop_app.core.state_repair import storage_error_for
 
 if TYPE_CHECKING:
@@ -67,8 +68,12 @@ class Scheduler(SubmitStage, JobControl, ResultStage, ResumeStage):
         deadline_s: float = 30 * 60,
         poll_override: tuple[float, float] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        daily_caps: dict[str, float] | None = None,
     ) -> None:
         self.store = store
+        self.ledger = Ledger(store)
+        self.daily_caps = daily_caps if daily_caps is not None else {}
+        self._reserved: dict[str, tuple[str, float]] = {}
         self.registry = registry
         self.library = library
         self.jobs_dir = jobs_dir
@@ -325,6 +330,7 @@ class Scheduler(SubmitStage, JobControl, ResultStage, ResumeStage):
                 continue
             failures = 0
             attempt += 1
+            self._record_poll_cost(job, provider, result)
             if result.status is RemoteStatus.FAILED:
                 return await self._fail_keeping_partial(job, provider, gate, result)
             job = self._apply_poll(job, result)

@@ -17,7 +17,8 @@ from typing import Any
 from desktop_app.core.errors import AuthError, MeshwrightError, ProviderError, SubmitUncertainError
 from desktop_app.core.jobs import PAID_REQUEST, PREPARING, Job, JobState, JobStore
 from desktop_app.core.pacing import ProviderGate, backoff
-from desktop_app.core.ports import GenerationRequest
+from desktop_app.core.ports import GenerationRequest, PollResult, RemoteRef
+from desktop_app.core.spending import CHARGE, NOT_CHARGED, REFUND, Entry, Ledger, cap_message, over_cap, today
 
 S = JobState
 MAX_SUBMIT_REFUSALS = 20
@@ -39,6 +40,9 @@ def paid_request_maybe_sent(job: Job, provider: Any) -> bool:
 
 class SubmitStage:
     store: JobStore
+    ledger: Ledger
+    daily_caps: dict[str, float]  # service -> daily cap (shared with Settings.daily_caps, edited in place)
+    _reserved: dict[str, tuple[str, float]]  # job id -> (service, quote) between the cap check and the charge
     stop_causes: dict[str, str]
     _set: Callable[..., Job]
     job_dir: Callable[[str], Path]
@@ -65,6 +69,30 @@ class SubmitStage:
             job_id=job.id,
             on_paid_request=(lambda jid=job.id: self._mark_paid_request(jid)) if announces else None,
         )
+        quote = await self._quote_for_cap(job, provider, request)
+        if isinstance(quote, Job):
+            return quote
+        try:
+            sent = await self._send(job, provider, gate, request, announces)
+        finally:
+            self._reserved.pop(job.id, None)  # recorded below (no await in between) or never charged
+        if isinstance(sent, Job):
+            return sent
+        ref = sent
+        self._record_charge(job, provider, ref.cost, ref.cost_unit, quote,
+                            estimated=bool(ref.data.get("cost_estimated")))
+        job = self._set(
+            self.store.require(job.id), S.SUBMITTED, "Submitted",
+            remote=ref.to_json(), cost=ref.cost, cost_unit=ref.cost_unit, progress=None,
+        )
+        await asyncio.to_thread(self.store.flush)  # the remote id outlives a power cut too
+        if job.cancel_requested:
+            return await self._cancel_remote(job, provider)
+        return job
+
+    async def _send(self, job: Job, provider: Any, gate: ProviderGate, request: GenerationRequest,
+                    announces: bool) -> RemoteRef | Job:
+        """The paid request, sent again only after a refusal that created nothing; the job when it ended."""
         last = [0.0]
 
         def progress(fraction: float | None, message: str) -> None:
@@ -79,8 +107,7 @@ class SubmitStage:
             try:
                 if not announces:
                     await self._mark_paid_request(job.id)
-                ref = await provider.submit(request, progress)
-                break
+                return await provider.submit(request, progress)
             except SubmitUncertainError as exc:
                 return self._set(job, S.NEEDS_CHECK, exc.user_text())
             except ProviderError as exc:
@@ -89,7 +116,7 @@ class SubmitStage:
                 if not exc.retryable or attempt >= MAX_SUBMIT_REFUSALS or job.cancel_requested:
                     if isinstance(exc, AuthError):
                         self.stop_causes[job.id] = "auth"
-                    return self._set(job, S.FAILED, exc.user_text())
+                    return self._set(job, S.FAILED, _not_charged(exc.user_text()))
                 wait = exc.retry_after if exc.retry_after is not None else backoff(attempt, cap=60.0)
                 gate.pause(wait)
                 job = self._set(self.store.require(job.id), submit_stage=PREPARING,
@@ -97,12 +124,58 @@ class SubmitStage:
                 await gate.request_slot()
                 job = self.store.require(job.id)
             except MeshwrightError as exc:
-                return self._set(job, S.FAILED, exc.user_text())
-        job = self._set(
-            self.store.require(job.id), S.SUBMITTED, "Submitted",
-            remote=ref.to_json(), cost=ref.cost, cost_unit=ref.cost_unit, progress=None,
-        )
-        await asyncio.to_thread(self.store.flush)  # the remote id outlives a power cut too
-        if job.cancel_requested:
-            return await self._cancel_remote(job, provider)
-        return job
+                return self._set(job, S.FAILED, _not_charged(exc.user_text()))
+
+    async def _quote_for_cap(self, job: Job, provider: Any, request: GenerationRequest) -> float | Job | None:
+        """With a daily cap set for this service: the job's quote, or the job failed (nothing sent) when it
+        would pass the cap. Without a cap nothing is asked (a quote is one more request to the service)."""
+        cap = self.daily_caps.get(provider.name) if is_paid(provider) else None
+        if cap is None or not hasattr(provider, "quote"):
+            return None
+        try:
+            priced = await provider.quote(request)
+        except MeshwrightError:
+            priced = None  # judged by what is already spent
+        quote = float(priced.cost) if priced is not None and priced.cost is not None else None
+        unit = priced.unit if priced is not None else ""
+        spent = await asyncio.to_thread(self.ledger.spent_on, provider.name, today())
+        # Jobs of this process past the check but not yet charged count too, so two jobs started together
+        # cannot both slip under the cap.
+        spent += sum(amount for name, amount in self._reserved.values() if name == provider.name)
+        if over_cap(float(cap), spent, quote):
+            self.stop_causes[job.id] = "cap"
+            return self._set(self.store.require(job.id), S.FAILED,
+                             cap_message(provider.display_name, float(cap), spent, quote, unit))
+        self._reserved[job.id] = (provider.name, quote or 0.0)
+        return quote
+
+    def _record_charge(self, job: Job, provider: Any, cost: float | None, unit: str, quote: float | None,
+                       estimated: bool = False) -> None:
+        """The charge the service reported when it took the job; else the quote (or the provider's price table,
+        ``estimated``), marked estimated."""
+        if not is_paid(provider) or (cost is None and quote is None):
+            return
+        amount = cost if cost is not None else quote
+        self.ledger.record(Entry(job.id, CHARGE, provider.name, job.model_id, today(), float(amount or 0),
+                                 unit or getattr(provider, "cost_unit", ""), quote, cost is None or estimated))
+
+    def _record_poll_cost(self, job: Job, provider: Any, result: PollResult) -> None:
+        """A cost reported while polling completes an estimate (or a missing charge); a failed job the service
+        refunds gets its refund entry. Both are idempotent, so a resumed job polling again adds nothing."""
+        if not is_paid(provider):
+            return
+        if result.cost is not None:
+            # Hyper3D echoes its submit-time figure here: still an estimate when that was one.
+            echoed = bool((job.remote.get("data") or {}).get("cost_estimated"))
+            self.ledger.record(Entry(job.id, CHARGE, provider.name, job.model_id, today(), float(result.cost),
+                                     job.cost_unit or getattr(provider, "cost_unit", ""), estimated=echoed))
+        if result.refunded:
+            charge = self.ledger.get(job.id)
+            if charge is not None and charge.amount:
+                self.ledger.record(Entry(job.id, REFUND, provider.name, job.model_id, today(), charge.amount,
+                                         charge.unit, note="refunded: the job failed"))
+
+
+def _not_charged(text: str) -> str:
+    """The service refused the paid request (it answered, so nothing was started there)."""
+    return text if NOT_CHARGED in text else f"{text} {NOT_CHARGED}"

@@ -93,6 +93,8 @@ class Settings:
     library_dir: str = ""  # empty: the default under the data dir
     concurrency: dict[str, int] = field(default_factory=lambda: {"hyper3d": 2, "scenario": 3, "local": 1})
     poll_deadline_minutes: int = 30
+    # service name -> most it may spend per day, in its own unit (Scenario CU, Hyper3D credits); absent: no cap
+    daily_caps: dict[str, float] = field(default_factory=dict)
     base_urls: dict[str, str] = field(default_factory=dict)
     scenario_project_id: str = ""
     theme: str = "system"  # "system" (follow the desktop), "light" or "dark"

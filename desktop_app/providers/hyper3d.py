@@ -260,6 +260,8 @@ class Hyper3DProvider(ProviderTraits):
         progress(None, "Hyper3D accepted the job")
         data = {"uuid": uuid, "subscription_key": key, "job_uuids": job_uuids,
                 "format": fields.get("geometry_file_format", "glb")}
+        if not isinstance(consumed, int | float) or isinstance(consumed, bool):
+            data["cost_estimated"] = True  # the spend ledger marks a price-table figure as estimated
         return RemoteRef(data, cost, "credits")
 
     # ----------------------------------------------------------------- status

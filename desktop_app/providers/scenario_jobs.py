@@ -140,4 +140,8 @@ def poll_result(body: Any) -> PollResult:
     if status == RemoteStatus.SUCCEEDED:
         progress = 1.0
     message = failure_message(job) if status == RemoteStatus.FAILED else _MESSAGES.get(raw, "Generating")
-    return PollResult(status=status, progress=progress, message=message, cost=cost_of(body))
+    refunded = None
+    if status == RemoteStatus.FAILED:
+        billing = job.get("billing") if isinstance(job.get("billing"), dict) else {}
+        refunded = billing.get("disableRefund") is not True  # Scenario refunds failed jobs by default
+    return PollResult(status=status, progress=progress, message=message, cost=cost_of(body), refunded=refunded)

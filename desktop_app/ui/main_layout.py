@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget
 
 from desktop_app.ui.about import show_about
+from desktop_app.ui.spending_view import open_spending
 
 if TYPE_CHECKING:
     from desktop_app.ui.account_wiring import AccountWiring
@@ -137,6 +138,9 @@ def build_menus(window: QMainWindow, workspaces: Workspaces, generate: GenerateP
         action = QAction(name, window, shortcut=QKeySequence(keys))
         action.triggered.connect(lambda _=False, i=index: workspaces.show(i))
         view_menu.addAction(action)
+    spending = QAction(window.tr("&Spending…"), window)
+    spending.triggered.connect(lambda: open_spending(window))
+    view_menu.addAction(spending)
     help_menu = window.menuBar().addMenu(window.tr("&Help"))
     about = QAction(window.tr("&About Meshwright"), window)
     about.triggered.connect(lambda: show_about(window))

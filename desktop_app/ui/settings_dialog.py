@@ -22,6 +22,7 @@ from desktop_app.ui import settings_accounts
 from desktop_app.ui.secret_field import scrub
 from desktop_app.ui.settings_accounts import AccountsForm
 from desktop_app.ui.settings_general import AdvancedPage, GeneralPage
+from desktop_app.ui.spending_view import SpendingCaps, set_caps_in_place
 from desktop_app.ui.tasks import spawn
 from desktop_app.ui.theme import apply_theme
 
@@ -42,6 +43,7 @@ class SettingsDialog(QDialog):
 
         self.general = GeneralPage(services)
         self.advanced = AdvancedPage(services)
+        self.spending = SpendingCaps(services.settings.daily_caps)
         self.accounts = AccountsForm(services, self.typed_settings)
         accounts_page = QWidget()
         QVBoxLayout(accounts_page).addWidget(self.accounts)
@@ -56,6 +58,7 @@ class SettingsDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(accounts_page, self.tr("&Accounts"))
         self.tabs.addTab(self.general, self.tr("&General"))
+        self.tabs.addTab(self.spending, self.tr("&Spending"))
         self.tabs.addTab(self.advanced, self.tr("Ad&vanced"))
         self.error_label = QLabel()
         self.error_label.setObjectName("dropMessage")  # the app's red message style
@@ -101,6 +104,7 @@ class SettingsDialog(QDialog):
             concurrency={**settings.concurrency, **{n: s.value() for n, s in self.concurrency.items()}},
             poll_deadline_minutes=self.deadline.value(),
             base_urls={n: e.text().strip() for n, e in self.base_urls.items() if e.text().strip()},
+            daily_caps=self.spending.caps(),
         )
 
     def typed_secrets(self) -> Any:
@@ -149,6 +153,7 @@ class SettingsDialog(QDialog):
         live.base_urls.clear()
         live.base_urls.update(typed.base_urls)
         self.accounts.apply_options(live)  # the services' own options (Scenario's project id)
+        set_caps_in_place(live.daily_caps, typed.daily_caps)
         live.default_model = typed.default_model
         if live.theme != typed.theme:
             live.theme = typed.theme

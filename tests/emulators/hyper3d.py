@@ -65,6 +65,7 @@ class Hyper3DEmulator(EmulatorBase):
         self.lock = threading.RLock()
         # -- behaviour switches (happy path by default) --
         self.balance = 100.0
+        self.charged: dict[str, float] = {}  # task uuid -> credits taken, for tests comparing the spend ledger
         self.waiting_polls = 1  # polls a task stays Waiting (queue_length counts down meanwhile)
         self.generating_polls = 1  # further polls before the first job is Done
         self.stagger_polls = 1  # each later job finishes this many polls after the previous one
@@ -293,6 +294,7 @@ class _Handler(JsonHandler):
         task = Task(secrets.token_hex(16), "eyJ" + secrets.token_urlsafe(24),
                     [secrets.token_hex(16) for _ in range(3 if render else 2)], fields, render, time.monotonic())
         emu.tasks[task.uuid] = task
+        emu.charged[task.uuid] = cost
         emu._by_key[task.subscription_key] = task
         emu.lock.release()  # wait outside the lock so status calls of other clients still get answers
         try:

@@ -189,6 +189,10 @@ class ScenarioEmulator(EmulatorBase):
         self.asset_reads: dict[str, int] = {}
         self.uploads: dict[str, dict[str, Any]] = {}
         self.jobs: dict[str, dict[str, Any]] = {}
+        # The account's side of the money, exactly: CU charged per job when it was accepted, and CU given back
+        # when a job failed (Scenario refunds failed jobs unless ``billing.disableRefund``).
+        self.charged: dict[str, int] = {}
+        self.refunded: dict[str, int] = {}
         self._glb = _glb()
         self._server = _server(ScenarioHandler, self, port)
 
@@ -364,6 +368,8 @@ class ScenarioEmulator(EmulatorBase):
             job["assetIds"] = self.outputs_for(job)
         elif status == "failure":
             job["error"] = job["error"] or self.failure_error
+            if not self.disable_refund and job["jobId"] in self.charged:
+                self.refunded[job["jobId"]] = job["cost"]
             if self.outcome == "partial":
                 job["assetIds"] = self.outputs_for(job)[:1]
 

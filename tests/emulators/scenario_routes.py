@@ -360,6 +360,7 @@ class ScenarioHandler(JsonHandler):
             job["sequence"] = [*sequence[:-1], "failure"]
             job["error"] = "Error ID 5c0de: no input image was provided"
         st.jobs[job_id] = job
+        st.charged[job_id] = cost  # what the account paid, for tests comparing Meshwright's spend ledger
         st.wait_while(st.hold_generate, "generate")
         if st.lose_generate_response == "500":
             return st.error(500, "INTERNAL_ERROR", "Internal server error")

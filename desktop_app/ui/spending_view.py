@@ -1,0 +1,170 @@
+"""The Spending window (View → Spending…): what jobs were charged and refunded, per day, model and service, with a
+bar per day and the totals. The ledger is read in a worker thread (desktop_app.core.spending)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.spending import Entry, Ledger, per_day, summarise
+from desktop_app.ui.tasks import spawn
+
+PAID_SERVICES = {"scenario": ("Scenario", "CU"), "hyper3d": ("Hyper3D Rodin", "credits")}
+COLUMNS = ("Day", "Service", "Model", "Jobs", "Charged", "Refunded", "Net")
+
+
+class DayBars(QWidget):
+    """Net spend per day as bars (QPainter: a handful of rectangles needs no plotting library)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.days: dict[str, float] = {}
+        self.setMinimumHeight(120)
+
+    def set_days(self, days: dict[str, float]) -> None:
+        self.days = dict(list(days.items())[-31:])  # the last month fits a laptop screen
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        rect = self.rect().adjusted(8, 8, -8, -20)
+        if not self.days:
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("Nothing spent yet"))
+            return
+        top = max(max(self.days.values()), 1e-9)
+        width = rect.width() / len(self.days)
+        color = self.palette().highlight().color()
+        for i, (day, value) in enumerate(self.days.items()):
+            height = max(0.0, value) / top * rect.height()
+            bar = QRectF(rect.left() + i * width + 2, rect.bottom() - height, max(1.0, width - 4), height)
+            painter.fillRect(bar, color)
+            if len(self.days) <= 10 or i in (0, len(self.days) - 1):
+                painter.setPen(self.palette().text().color())
+                painter.drawText(QRectF(bar.left() - 10, rect.bottom() + 2, width + 20, 16),
+                                 Qt.AlignmentFlag.AlignHCenter, day[5:])
+        painter.end()
+
+
+class SpendingWindow(QDialog):
+    def __init__(self, store: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Spending"))
+        self.ledger = Ledger(store)
+        self.entries: list[Entry] = []
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.service = QComboBox()
+        self.service.setToolTip(self.tr("The chart shows one service: their units differ"))
+        for name, (label, _unit) in PAID_SERVICES.items():
+            self.service.addItem(label, name)
+        self.service.currentIndexChanged.connect(self._chart)
+        self.chart = DayBars()
+        self.totals = QLabel()
+        self.totals.setWordWrap(True)
+        self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        refresh = QPushButton(self.tr("&Refresh"))
+        refresh.clicked.connect(self.refresh)
+        top = QHBoxLayout()
+        top.addWidget(QLabel(self.tr("Chart:")))
+        top.addWidget(self.service)
+        top.addStretch(1)
+        top.addWidget(refresh)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.chart)
+        lay.addWidget(self.table, 1)
+        lay.addWidget(self.totals)
+        self.resize(760, 520)
+        self.loaded: asyncio.Task[Any] | None = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.totals.setText(self.tr("Reading the ledger…"))
+        self.loaded = spawn(self._load(), self.totals.setText, name="read spending")
+
+    async def _load(self) -> None:
+        self.entries = await asyncio.to_thread(self.ledger.entries)
+        rows, totals = summarise(self.entries)
+        self.table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            label = PAID_SERVICES.get(row.service, (row.service, ""))[0]
+            unit = f" {row.unit}" if row.unit else ""
+            mark = self.tr(" (estimated)") if row.estimated else ""
+            values = (row.day, label, row.model_id, str(row.jobs), f"{row.charged:g}{unit}{mark}",
+                      f"{row.refunded:g}{unit}", f"{row.net:g}{unit}")
+            for c, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                if c >= 3:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(r, c, item)
+        self.table.resizeColumnsToContents()
+        lines = [self.tr("Total %1: charged %2, refunded %3, net %4").replace("%1", name)
+                 .replace("%2", f"{t['charged']:g}").replace("%3", f"{t['refunded']:g}").replace("%4", f"{t['net']:g}")
+                 for name, t in totals.items()]
+        self.totals.setText("\n".join(lines) or self.tr("No paid jobs recorded yet."))
+        self._chart()
+
+    def _chart(self) -> None:
+        self.chart.set_days(per_day(self.entries, self.service.currentData()))
+
+
+def open_spending(window: Any) -> SpendingWindow:
+    """From the menu: one Spending window, brought forward (and re-read) when already open."""
+    view = getattr(window, "_spending_window", None)
+    if view is None:
+        view = window._spending_window = SpendingWindow(window.services.store, window)
+    else:
+        view.refresh()
+    view.show()
+    view.raise_()
+    return view
+
+
+class SpendingCaps(QWidget):
+    """Settings → Spending: an optional daily cap per paid service (0 means no cap)."""
+
+    def __init__(self, caps: dict[str, float], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        form = QFormLayout(self)
+        note = QLabel(self.tr("Generate refuses a paid job when today's spending on its service plus the job's "
+                              "price would pass the cap. 0 means no cap."))
+        note.setWordWrap(True)
+        form.addRow(note)
+        self.spins: dict[str, QDoubleSpinBox] = {}
+        for name, (label, unit) in PAID_SERVICES.items():
+            spin = QDoubleSpinBox()
+            spin.setRange(0, 1_000_000)
+            spin.setDecimals(1)
+            spin.setSuffix(f" {unit}")
+            spin.setSpecialValueText(self.tr("No cap"))
+            spin.setValue(float(caps.get(name, 0) or 0))
+            self.spins[name] = spin
+            form.addRow(self.tr("%1 per day:").replace("%1", label), spin)
+
+    def caps(self) -> dict[str, float]:
+        return {name: spin.value() for name, spin in self.spins.items() if spin.value() > 0}
+
+
+def set_caps_in_place(live: dict[str, float], typed: dict[str, float]) -> None:
+    """The scheduler shares the settings' dict, so a new cap applies to the next job at once."""
+    live.clear()
+    live.update(typed)
+

@@ -1,0 +1,133 @@
+"""The spend ledger against the Scenario emulator over loopback HTTP: what Meshwright records matches exactly what
+the emulated account was charged and refunded, and the daily cap stops the next paid job before it is sent."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from desktop_app.core.jobs import JobState
+from desktop_app.core.settings import Settings, app_paths, save_settings
+from desktop_app.core.spending import CHARGE, NOT_CHARGED, REFUND, Ledger
+from desktop_app.services import build_services
+from tests.emulators.scenario import ScenarioEmulator
+
+FAST = (0.02, 0.1)
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def scenario(monkeypatch):
+    with ScenarioEmulator() as emu:
+        emu.middle_states = []
+        monkeypatch.setenv("SCENARIO_BASE_URL", emu.base_url)
+        monkeypatch.setenv("SCENARIO_SDK_API_KEY", emu.api_key)
+        monkeypatch.setenv("SCENARIO_SDK_API_SECRET", emu.api_secret)
+        yield emu
+
+
+async def test_ledger_matches_the_account_across_success_refund_and_refusal(scenario, fixture_images):
+    image = fixture_images / "typical_misc_crate.png"
+    services = build_services(app_paths(), poll_override=FAST)
+    try:
+        run = services.scheduler
+        ok = await run.run((await run.create_job("scenario:model_trellis-2", [image], {})).id)
+        scenario.outcome = "failure"
+        failed = await run.run((await run.create_job("scenario:model_trellis-2", [image], {})).id)
+        # The plan does not allow this model: the paid request is refused, so nothing is charged.
+        refused = await run.run((await run.create_job("scenario:model_meshy-7-img23d", [image], {})).id)
+        ledger = Ledger(services.store)
+        entries = ledger.entries()
+        # A second pass over the same jobs (what a resume does) adds nothing.
+        for job in (ok, failed):
+            run._record_charge(job, services.registry.provider_for(job.model_id), job.cost, "CU", None)
+        assert ledger.entries() == entries
+    finally:
+        await services.aclose()
+    assert ok.state is JobState.SUCCEEDED
+    assert failed.state is JobState.FAILED and NOT_CHARGED not in failed.message
+    assert refused.state is JobState.FAILED and refused.message.endswith(NOT_CHARGED)
+    assert scenario.generate_posts == 2 and len(scenario.charged) == 2 and len(scenario.refunded) == 1
+    charges = {e.job_id: e.amount for e in entries if e.kind == CHARGE}
+    refunds = {e.job_id: e.amount for e in entries if e.kind == REFUND}
+    assert set(charges) == {ok.id, failed.id} and set(refunds) == {failed.id}
+    assert sorted(charges.values()) == sorted(scenario.charged.values()) == [30, 30]
+    assert sum(refunds.values()) == sum(scenario.refunded.values()) == 30
+    assert all(e.service == "scenario" and e.unit == "CU" and not e.estimated for e in entries)
+
+
+async def test_daily_cap_stops_the_next_paid_job_before_it_is_sent(scenario, fixture_images):
+    image = fixture_images / "typical_misc_crate.png"
+    services = build_services(app_paths(), poll_override=FAST)
+    try:
+        run = services.scheduler
+        services.settings.daily_caps["scenario"] = 50  # shared with the scheduler, as the Settings dialog edits it
+        first = await run.run((await run.create_job("scenario:model_trellis-2", [image], {})).id)
+        second = await run.run((await run.create_job("scenario:model_trellis-2", [image], {})).id)
+    finally:
+        await services.aclose()
+    assert first.state is JobState.SUCCEEDED
+    assert second.state is JobState.FAILED
+    assert second.message.startswith("Today's Scenario spending cap of 50 CU is reached: 30 CU spent, this job is "
+                                     "quoted at 30 CU. Raise the cap in Settings → Spending")
+    assert NOT_CHARGED in second.message
+    assert scenario.generate_posts == 1 and sum(scenario.charged.values()) == 30
+
+
+def run_cli(emu: ScenarioEmulator, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, SCENARIO_BASE_URL=emu.base_url, SCENARIO_SDK_API_KEY=emu.api_key,
+               SCENARIO_SDK_API_SECRET=emu.api_secret)
+    return subprocess.run([sys.executable, "-m", "desktop_app", *args], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_cli_cap_exit_code_and_spending_report(scenario, fixture_images):
+    image = str(fixture_images / "typical_misc_crate.png")
+    paths = app_paths()
+    save_settings(paths.ensure(), Settings(daily_caps={"scenario": 40}))
+    first = run_cli(scenario, "generate", "scenario:model_trellis-2", image)
+    assert first.returncode == 0, first.stderr[-2000:]
+    blocked = run_cli(scenario, "generate", "scenario:model_trellis-2", image)
+    assert blocked.returncode == 7, blocked.stderr[-2000:]
+    assert "error: Today's Scenario spending cap of 40 CU is reached: 30 CU spent" in blocked.stderr
+    assert "Traceback" not in blocked.stderr and scenario.generate_posts == 1
+    report = run_cli(scenario, "spending", "--json")
+    assert report.returncode == 0, report.stderr
+    data = json.loads(report.stdout)
+    assert data["totals"] == {"scenario CU": {"charged": 30, "refunded": 0, "net": 30}}
+    (row,) = data["rows"]
+    assert row["model_id"] == "scenario:model_trellis-2" and row["jobs"] == 1
+    text = run_cli(scenario, "spending", "--since", "2000-01-01")
+    assert "Total scenario CU: charged 30, refunded 0, net 30" in text.stdout
+    bad = run_cli(scenario, "spending", "--since", "yesterday")
+    assert bad.returncode == 2 and bad.stderr.startswith("error: --since: wants a day like 2026-03-01")
+
+
+@pytest.mark.parametrize("reports_charge", [True, False])
+async def test_hyper3d_charge_is_recorded_and_marked_estimated_when_not_reported(monkeypatch, fixture_images,
+                                                                                  reports_charge):
+    from tests.emulators.hyper3d import Hyper3DEmulator
+
+    with Hyper3DEmulator() as emu:
+        emu.include_consumed = reports_charge
+        monkeypatch.setenv("RODIN_BASE_URL", emu.base_url)
+        monkeypatch.setenv("RODIN_API_KEY", emu.api_key)
+        services = build_services(app_paths(), poll_override=FAST)
+        try:
+            run = services.scheduler
+            job = await run.create_job("hyper3d:rodin", [fixture_images / "typical_misc_crate.png"], {})
+            job = await run.run(job.id)
+            entries = Ledger(services.store).entries()
+        finally:
+            await services.aclose()
+    assert job.state is JobState.SUCCEEDED, job.message
+    (entry,) = entries
+    assert (entry.kind, entry.service, entry.unit) == (CHARGE, "hyper3d", "credits")
+    assert [entry.amount] == list(emu.charged.values()) and 100.0 - emu.balance == entry.amount
+    assert entry.estimated is (not reports_charge)
+

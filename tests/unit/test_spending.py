@@ -1,0 +1,111 @@
+"""The spend ledger: sums, idempotence, estimates replaced by reported charges, the cap, and the v4 -> v5
+journal upgrade that adds it."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+from desktop_app.core.jobs import JobStore
+from desktop_app.core.journal_schema import MIGRATIONS, SCHEMA_VERSION
+from desktop_app.core.spending import (
+    CHARGE,
+    NOT_CHARGED,
+    REFUND,
+    Entry,
+    Ledger,
+    cap_message,
+    over_cap,
+    per_day,
+    summarise,
+)
+
+
+def charge(job, amount, day="2026-03-02", model="scenario:model_a", service="scenario", **kw):
+    return Entry(job, CHARGE, service, model, day, amount, "CU", **kw)
+
+
+def test_sums_per_day_model_and_service_with_refunds(tmp_path):
+    store = JobStore(tmp_path / "journal.sqlite")
+    ledger = Ledger(store)
+    ledger.record(charge("j1", 30, quoted=30))
+    ledger.record(charge("j2", 50, model="scenario:model_b"))
+    ledger.record(Entry("j2", REFUND, "scenario", "scenario:model_b", "2026-03-02", 50, "CU"))
+    ledger.record(charge("j3", 20, day="2026-03-03"))
+    ledger.record(Entry("h1", CHARGE, "hyper3d", "hyper3d:rodin", "2026-03-03", 0.5, "credits"))
+    assert ledger.spent_on("scenario", "2026-03-02") == 30
+    assert ledger.spent_on("scenario", "2026-03-03") == 20
+    assert ledger.spent_on("hyper3d", "2026-03-02") == 0
+    rows, totals = summarise(ledger.entries())
+    assert [(r.day, r.model_id, r.jobs, r.charged, r.refunded, r.net) for r in rows] == [
+        ("2026-03-02", "scenario:model_a", 1, 30, 0, 30),
+        ("2026-03-02", "scenario:model_b", 1, 50, 50, 0),
+        ("2026-03-03", "hyper3d:rodin", 1, 0.5, 0, 0.5),
+        ("2026-03-03", "scenario:model_a", 1, 20, 0, 20),
+    ]
+    assert totals == {"scenario CU": {"charged": 100, "refunded": 50, "net": 50},
+                      "hyper3d credits": {"charged": 0.5, "refunded": 0, "net": 0.5}}
+    assert [e.job_id for e in ledger.entries(since="2026-03-03")] == ["j3", "h1"]
+    assert per_day(ledger.entries(), "scenario") == {"2026-03-02": 30, "2026-03-03": 20}
+    store.close()
+
+
+def test_recording_twice_counts_once_even_from_two_connections(tmp_path):
+    path = tmp_path / "journal.sqlite"
+    first, second = JobStore(path), JobStore(path)
+    results: list[bool] = []
+
+    def record(store):
+        for _ in range(20):
+            results.append(Ledger(store).record(charge("j1", 30)))
+
+    threads = [threading.Thread(target=record, args=(s,)) for s in (first, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count(True) == 1
+    assert Ledger(first).spent_on("scenario", "2026-03-02") == 30
+    first.close()
+    second.close()
+
+
+def test_a_reported_charge_replaces_an_estimate_but_not_the_reverse(tmp_path):
+    store = JobStore(tmp_path / "journal.sqlite")
+    ledger = Ledger(store)
+    assert ledger.record(charge("j1", 30, quoted=30, estimated=True))
+    assert ledger.record(charge("j1", 28))  # the service's figure wins over the quote
+    assert not ledger.record(charge("j1", 30, estimated=True))
+    assert not ledger.record(charge("j1", 99))  # a reported charge is never rewritten
+    entry = ledger.get("j1")
+    assert entry is not None and entry.amount == 28 and not entry.estimated and entry.quoted == 30
+    store.close()
+
+
+def test_cap_arithmetic_and_message():
+    assert not over_cap(None, 1e9, 10)
+    assert not over_cap(200, 170, 30)  # exactly at the cap is allowed
+    assert over_cap(200, 185, 30)
+    assert over_cap(200, 200, None) and not over_cap(200, 199, None)
+    text = cap_message("Scenario", 200, 185, 30, "CU")
+    assert text.startswith("Today's Scenario spending cap of 200 CU is reached: 185 CU spent, this job is quoted "
+                           "at 30 CU. Raise the cap in Settings → Spending or wait until tomorrow.")
+    assert text.endswith(NOT_CHARGED)
+
+
+def test_v4_journal_gains_the_ledger(tmp_path):
+    path = tmp_path / "journal.sqlite"
+    db = sqlite3.connect(str(path), isolation_level=None)
+    for version, script in enumerate(MIGRATIONS[:4], start=1):
+        db.executescript(script + f";PRAGMA user_version = {version};")
+    db.execute("INSERT INTO jobs (id, model_id, state, created_at, updated_at) VALUES ('old', 'local:relief',"
+               " 'succeeded', 1.0, 2.0)")
+    db.close()
+    store = JobStore(path)
+    assert store.require("old").model_id == "local:relief"
+    assert Ledger(store).entries() == []
+    assert Ledger(store).record(charge("j1", 5))
+    store.close()
+    db = sqlite3.connect(str(path))
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+    db.close()

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.core.library import Library, LibraryFile, LibraryItem
+from desktop_app.core.model_input import ModelInput
 from desktop_app.core.outputs import MODEL_EXTENSIONS, choose_model, sha256_file
 
 REFINE_FILE = "refine.json"
@@ -40,6 +41,18 @@ def read_refine_marker(job_folder: Path) -> tuple[str, int] | None:
         return None
     version = data.get("version")
     return data["item_id"], version if isinstance(version, int) and not isinstance(version, bool) else 1
+
+
+def model_input_for(library: Library, ref: str) -> ModelInput:
+    """``ref`` as a 3D model input: a library item id (its newest version's model, remembered for lineage) or
+    a model file path."""
+    item = library.get(ref) if ref and "/" not in ref and "\\" not in ref else None
+    if item is not None:
+        path = model_path(item)
+        if path is None:
+            raise ValueError(f"The library item {ref} has no model file.")
+        return ModelInput(path, item.id, current_version(item))
+    return ModelInput(Path(ref))
 
 
 def current_version(item: LibraryItem) -> int:
@@ -100,7 +113,7 @@ def add_version(library: Library, item_id: str, job_folder: Path, *, model_id: s
                 job_id: str, made_from: int, cost: float | None = None, cost_unit: str = "") -> LibraryItem:
     """Move a finished refine job's ``outputs/`` (and inputs) into ``item/versions/vN`` and record it as the
     item's newest version. Blocking: run it on a worker."""
-    with library.lock():
+    with library.lock:
         item = library.get(item_id)
         if item is None:
             raise KeyError(item_id)

@@ -157,10 +157,11 @@ class ScenarioEmulator(EmulatorBase):
         # /generate waits after its job exists, a CDN transfer waits after half its bytes; jobs stop advancing
         # at ``hold_status`` ("queued", "in-progress"). ``held`` counts requests that reached a hold.
         self.hold_assets = threading.Event()
+        self.hold_uploads = threading.Event()  # holds GET /uploads/{id} of a 3D upload (a kill mid-upload)
         self.hold_generate = threading.Event()
         self.hold_files = threading.Event()
         self.hold_status: str | None = None
-        self.held: dict[str, int] = {"assets": 0, "generate": 0, "files": 0}
+        self.held: dict[str, int] = {"assets": 0, "generate": 0, "files": 0, "uploads": 0}
         # --- observations
         self.requests: list[Recorded] = []
         self.generate_posts = 0

@@ -231,6 +231,8 @@ class ScenarioHandler(JsonHandler):
             upload["status"] = "validating"
             return 200, {"upload": self._upload_view(upload["id"])}
         if method == "GET" and len(rest) == 1:
+            if upload["kind"] == "3d":
+                st.wait_while(st.hold_uploads, "uploads")
             order = {"validating": "validated", "validated": "imported"}
             if upload["status"] in order:
                 upload["status"] = order[upload["status"]]

@@ -55,6 +55,20 @@ def model_input_for(library: Library, ref: str) -> ModelInput:
     return ModelInput(Path(ref))
 
 
+PART_MODEL_MARKERS = ("-part", "segmentation")
+
+
+def is_part_model(model_id: str) -> bool:
+    """Whether a model splits a mesh into parts (``model_hunyuan-3d-part``, ``model_tripo-segmentation-v2``). Read
+    from the id because nothing in an output says "part": other models also answer several model files (Rodin's
+    shaded and PBR GLBs, Meshy's GLB and OBJ), which are copies of one mesh, not parts."""
+    return any(marker in model_id.lower() for marker in PART_MODEL_MARKERS)
+
+
+def _part_files(model_id: str, names: list[str]) -> list[str]:
+    return names if is_part_model(model_id) and len(names) > 1 else []
+
+
 def current_version(item: LibraryItem) -> int:
     return max((int(v.get("number", 1)) for v in item.versions if isinstance(v, dict)), default=1)
 
@@ -64,7 +78,9 @@ def version_entry(item: LibraryItem, number: int) -> dict[str, Any]:
     if number <= 1:
         return {"number": 1, "model_file": item.model_file_v1 or item.model_file, "model_id": item.model_id,
                 "params": item.params, "made_from": None, "created_at": item.created_at,
-                "job_id": item.job_id, "parts": [], "has_animation": False}
+                "job_id": item.job_id, "has_animation": False,
+                "parts": _part_files(item.model_id, [f.name for f in item.files if f.kind == "model"
+                                                     and not f.name.startswith("versions/")])}
     for v in item.versions:
         if isinstance(v, dict) and v.get("number") == number:
             return v
@@ -135,7 +151,7 @@ def add_version(library: Library, item_id: str, job_folder: Path, *, model_id: s
             "number": number, "made_from": made_from, "model_id": model_id, "params": dict(params),
             "job_id": job_id, "created_at": time.time(), "model_file": rel_of[main] if main else "",
             # A split answers with several meshes: keep and list them all.
-            "parts": [rel_of[p] for p in models] if len(models) > 1 else [],
+            "parts": _part_files(model_id, [rel_of[p] for p in models]),
             "has_animation": bool(main and has_animation(main)),
             "cost": cost, "cost_unit": cost_unit,
         }

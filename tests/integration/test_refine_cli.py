@@ -77,6 +77,7 @@ def test_rigging_keeps_the_animation_and_a_split_lists_its_parts(tmp_path: Path)
         loose.write_bytes(make_glb(seed=4))
         split = _generate(emu, "scenario:model_hunyuan-3d-part", "--model", str(loose))
         shown = _show(emu, item)
+        split_shown = _show(emu, split["item"])
     rigged = shown["versions"][1]
     assert rigged["has_animation"] and rigged["model"] == "scenario:model_meshy-rigging"
     doc = trimesh.load(rigged["model_file"])  # still a loadable glTF
@@ -85,7 +86,7 @@ def test_rigging_keeps_the_animation_and_a_split_lists_its_parts(tmp_path: Path)
     assert b'"skins"' in raw and b'"animations"' in raw
     # A dropped file (not a library item) makes a new item; its parts are all kept and listed.
     assert split["item"] != item
-    parts = [f for f in split["files"] if f.endswith(".glb")]
-    assert len(parts) >= 2
+    parts = split_shown["versions"][0]["parts"]
+    assert len(parts) >= 2 and sorted(parts) == sorted(f for f in split["files"] if f.endswith(".glb"))
     for part in parts:
         assert len(trimesh.load(io.BytesIO(Path(part).read_bytes()), file_type="glb", force="mesh").faces) > 0

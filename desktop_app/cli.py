@@ -26,6 +26,8 @@ from desktop_app.cli_render import add_render_parser, run_render
 from desktop_app.core.errors import AuthError, MeshwrightError, ValidationError
 from desktop_app.core.jobs import Job, JobState
 from desktop_app.core.library import LibraryItem
+from desktop_app.core.library_versions import model_input_for
+from desktop_app.core.model_input import ModelInput
 from desktop_app.core.settings import app_paths
 from desktop_app.core.state_repair import StorageError, probe_folder, storage_error_for
 from desktop_app.pricing import quote_job
@@ -47,6 +49,9 @@ def _add_job_inputs(p: argparse.ArgumentParser) -> None:
     p.add_argument("model_id")
     p.add_argument("images", nargs="*", type=Path)
     p.add_argument("--prompt", help="text prompt, for models that take one")
+    p.add_argument("--model", dest="mesh", action="append", default=[], metavar="ITEM_OR_FILE",
+                   help="a 3D model input (library item id or model file), for mesh-to-mesh models; "
+                        "a library item gets the result as a new version")
     p.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE",
                    help="a parameter value; repeat for several")
 
@@ -173,8 +178,21 @@ async def _job_values(services: Services, args: argparse.Namespace) -> dict[str,
     return values
 
 
+def _mesh_inputs(services: Services, args: argparse.Namespace) -> list[ModelInput]:
+    """--model values as model inputs: a library item id or a model file."""
+    found = []
+    for ref in args.mesh:
+        try:
+            found.append(model_input_for(services.library, ref))
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+    return found
+
+
 async def _quote(services: Services, args: argparse.Namespace) -> int:
     """The price without spending: the same ``pricing.quote_job`` as the GUI's cost line."""
+    if args.mesh:
+        raise CliError("quote does not price 3D model inputs yet; generate shows the price the service charged.")
     values = await _job_values(services, args)
     report = await quote_job(services.registry, args.model_id, args.images, values)
     print(json.dumps(report.to_json()) if args.json else report.text())
@@ -189,7 +207,8 @@ async def _generate(services: Services, args: argparse.Namespace) -> int:
         return await generate_each(services, args.model_id, args.images, values, title=args.title,
                                    as_json=args.json, to_json=job_json,
                                    exit_code=lambda j: _exit_code(j, services.scheduler.stop_causes))
-    job = await services.scheduler.create_job(args.model_id, args.images, values, title=args.title)
+    meshes = _mesh_inputs(services, args)
+    job = await services.scheduler.create_job(args.model_id, args.images, values, title=args.title, models=meshes)
     print(f"Job {job.id} started ({schema.name}).", file=sys.stderr)
     job = await services.scheduler.run(job.id)
     result = job_json(job)

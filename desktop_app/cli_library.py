@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from desktop_app.core import library_versions as versions
 from desktop_app.core.errors import MeshwrightError
 from desktop_app.core.export import FORMATS, ExportOptions, export_model, format_for
 from desktop_app.core.library import LibraryItem
@@ -31,6 +32,10 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.add_argument("--search", default="")
     actions = p.add_subparsers(dest="library_command", metavar="ACTION")
+
+    s = actions.add_parser("show", help="an item's details: its versions, what each was made from, parts")
+    s.add_argument("item", help="the item id (see 'library')")
+    s.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
 
     c = actions.add_parser("check", help="say whether an item's model can be 3D printed, and what is wrong")
     c.add_argument("item", help="the item id (see 'library')")
@@ -176,6 +181,33 @@ async def _move(services: Services, dest: Path) -> int:
     return EXIT_OK
 
 
+def _show(item: LibraryItem, as_json: bool, item_json: Any) -> int:
+    """The item and its lineage: version N made from version X by model M with settings P."""
+    history = []
+    for entry in versions.lineage(item):
+        number = int(entry.get("number") or 1)
+        model = versions.model_path(item, number)
+        history.append({
+            "version": number, "made_from": entry.get("made_from"), "model": entry.get("model_id"),
+            "params": entry.get("params") or {}, "created_at": entry.get("created_at"),
+            "model_file": str(model) if model else None, "job": entry.get("job_id") or None,
+            "parts": [str(p) for p in versions.parts(item, number)],
+            "has_animation": bool(model and versions.has_animation(model)),
+        })
+    if as_json:
+        print(json.dumps({**item_json(item), "versions": history}))
+        return EXIT_OK
+    print(f"{item.id}  {item.title}")
+    for v in history:
+        origin = f"made from version {v['made_from']} " if v["made_from"] else ""
+        settings = ", ".join(f"{k}={val}" for k, val in sorted(v["params"].items())) or "default settings"
+        print(f"  version {v['version']}: {origin}by {v['model']} with {settings}")
+        print(f"    {v['model_file'] or '(no model file)'}" + ("  [animated]" if v["has_animation"] else ""))
+        for part in v["parts"]:
+            print(f"    part: {part}")
+    return EXIT_OK
+
+
 async def run(services: Services, args: argparse.Namespace, listing: Any, item_json: Any) -> int:
     """``listing`` and ``item_json`` come from cli.py, so the plain list looks like every other list."""
     command = getattr(args, "library_command", None)
@@ -183,6 +215,8 @@ async def run(services: Services, args: argparse.Namespace, listing: Any, item_j
         return await _export(services, args)
     if command == "check":
         return await _check(services, args)
+    if command == "show":
+        return _show(_item_from(services, args.item), args.json, item_json)
     if command == "import":
         item = await asyncio.to_thread(import_model, services.library, args.file, args.title)
         print(json.dumps(item_json(item)) if args.json else f"Imported {item.id}  {item.title}")

@@ -64,6 +64,9 @@ class LibraryItem:
     tags: list[str] = field(default_factory=list)
     favorite: bool = False
     status: str = "complete"  # complete, partial (a failed job's kept files) or imported
+    # Refined versions (desktop_app.core.library_versions): one dict per version after the first.
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    model_file_v1: str = ""  # version 1's model once a refine moved ``model_file`` to a newer version
     folder: Path | None = None  # set when read from disk; not stored in item.json
 
     @property

@@ -19,6 +19,7 @@ _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "inputs": (list,), "files": (list,), "model_file": (str,), "job_id": (str,), "remote": (dict,),
     "cost": (int, float, type(None)), "cost_unit": (str,), "started_at": (int, float, type(None)),
     "finished_at": (int, float, type(None)), "tags": (list,), "favorite": (bool,), "status": (str,),
+    "versions": (list,), "model_file_v1": (str,),
 }
 _FILE_TYPES: dict[str, tuple[type, ...]] = {"name": (str,), "kind": (str,), "size": (int,), "sha256": (str,)}
 

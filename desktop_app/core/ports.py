@@ -49,6 +49,7 @@ class GenerationRequest:
     images: tuple[Path, ...]  # checked and normalised input images, in the user's order
     values: dict[str, Any]  # validated form values (files excluded; the provider maps images itself)
     job_id: str = ""  # our id, usable as an idempotency key
+    models: tuple[Path, ...] = ()  # 3D model inputs (mesh-to-mesh models), in the schema's model-input order
     # Awaited by a provider that sets ``announces_paid_request`` right before its paid call, after its free
     # steps (input uploads): the scheduler records that from then on a stop leaves the job "needs check".
     on_paid_request: Callable[[], Awaitable[None]] | None = field(default=None, compare=False, repr=False)

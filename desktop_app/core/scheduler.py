@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -27,6 +28,8 @@ from desktop_app.core.images import check_images, normalise_image
 from desktop_app.core.job_owners import HEARTBEAT_S, NotOwnerError, Owner
 from desktop_app.core.jobs import Job, JobGroup, JobState, JobStore, new_job_id
 from desktop_app.core.library import Library
+from desktop_app.core.library_versions import write_refine_marker
+from desktop_app.core.model_input import ModelInput, check_model_file
 from desktop_app.core.pacing import ProviderGate, backoff
 from desktop_app.core.ports import PollResult, RemoteRef, RemoteStatus, poll_interval
 from desktop_app.core.scheduler_control import JobControl
@@ -166,20 +169,28 @@ class Scheduler(SubmitStage, JobControl, ResultStage, ResumeStage):
 
     async def create_job(
         self, model_id: str, images: Sequence[Path], values: dict[str, Any], *, title: str = "",
-        group_id: str | None = None,
+        group_id: str | None = None, models: Sequence[ModelInput] = (),
     ) -> Job:
-        """Check everything locally, copy the inputs into the job folder, and commit the job as a draft."""
+        """Check everything locally, copy the inputs into the job folder, and commit the job as a draft.
+        ``models`` fill the schema's 3D-model inputs; one taken from a library item makes the result a new
+        version of that item (desktop_app.core.library_versions)."""
         self.registry.provider_for(model_id)
         schema = await self.registry.schema(model_id)
         values = {**schema.defaults(), **schema.coerce(values)}
         checked = await asyncio.to_thread(check_images, [Path(p) for p in images], schema.max_images(), 0)
-        errors = schema.validate(values, image_count=len(checked))
+        errors = schema.validate(values, image_count=len(checked), model_count=len(models))
+        for model in models:
+            problem = await asyncio.to_thread(check_model_file, model.path)
+            if problem:
+                errors.setdefault("models", problem)
         if errors:
             raise ValidationError(errors)
         job = Job(id=new_job_id(), model_id=model_id, params=values, group_id=group_id)
         prompt_field = schema.prompt_field()
         prompt = str(values.get(prompt_field.name, "")) if prompt_field else ""
-        job.title = title or (_humanise(checked[0].path.stem) if checked else prompt[:40]) or schema.name
+        source_item = next((self.library.get(m.item_id) for m in models if m.item_id), None)
+        job.title = title or (source_item.title if source_item else "") or (
+            _humanise(checked[0].path.stem) if checked else prompt[:40]) or schema.name
         inputs_dir = self.job_dir(job.id) / "inputs"
 
         def copy_inputs() -> list[str]:
@@ -190,6 +201,13 @@ class Scheduler(SubmitStage, JobControl, ResultStage, ResumeStage):
                 name = safe_filename(f"{index:02d}-{image.path.stem}.png", used)
                 normalise_image(image, inputs_dir / name)
                 names.append(name)
+            for index, model in enumerate(models, 1):
+                name = safe_filename(f"m{index:02d}-{model.path.stem}{model.path.suffix.lower()}", used)
+                shutil.copyfile(model.path, inputs_dir / name)
+                names.append(name)
+            refined = next((m for m in models if m.item_id), None)
+            if refined is not None:
+                write_refine_marker(self.job_dir(job.id), refined.item_id, refined.version)
             return names
 
         job.inputs = await asyncio.to_thread(copy_inputs)

@@ -17,6 +17,8 @@ from desktop_app.core.errors import MeshwrightError, ProviderError
 from desktop_app.core.job_owners import Owner, owned_elsewhere_error
 from desktop_app.core.jobs import PREPARING, Job, JobState, JobStore
 from desktop_app.core.library import Library
+from desktop_app.core.library_versions import read_refine_marker
+from desktop_app.core.model_input import ModelInput, is_model_name
 from desktop_app.core.ports import RemoteRef
 from desktop_app.core.scheduler_submit import is_paid
 
@@ -140,6 +142,11 @@ class JobControl:
     async def retry(self, job_id: str) -> Job:
         """A new job with the same inputs and parameters (the old one stays as it was)."""
         old = self.store.require(job_id)
-        images = await asyncio.to_thread(self.input_paths, old)
-        job = await self.create_job(old.model_id, images, dict(old.params), title=old.title)
+        paths = await asyncio.to_thread(self.input_paths, old)
+        images = [p for p in paths if not is_model_name(p.name)]
+        # A refine keeps its lineage while its job folder (and so its marker) is still there.
+        refine = await asyncio.to_thread(read_refine_marker, self.job_dir(old.id))
+        item_id, version = refine if refine else ("", 0)
+        models = [ModelInput(p, item_id, version) for p in paths if is_model_name(p.name)]
+        job = await self.create_job(old.model_id, images, dict(old.params), title=old.title, models=models)
         return self._set(job, retry_of=old.id)

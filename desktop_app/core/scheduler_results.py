@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from desktop_app.core import library_versions
 from desktop_app.core import outputs as result_files
 from desktop_app.core.download import TransientDownloadError, UrlExpiredError, download_to, safe_filename
 from desktop_app.core.errors import DownloadError, MeshwrightError, ProviderError
@@ -128,6 +129,14 @@ class ResultStage:
 
     async def _file_result(self, job: Job, saved: list[tuple[Any, Path]], final: tuple[JobState, str]) -> Job:
         folder = self.job_dir(job.id)
+        refine = library_versions.read_refine_marker(folder)
+        if refine is not None and final[0] is not S.FAILED and self.library.get(refine[0]) is not None:
+            # A refine of a library item: its result is the item's next version, with lineage.
+            item = await asyncio.to_thread(
+                library_versions.add_version, self.library, refine[0], folder, model_id=job.model_id,
+                params=dict(job.params), job_id=job.id, made_from=refine[1], cost=job.cost,
+                cost_unit=job.cost_unit)
+            return self._set(self.store.require(job.id), final[0], final[1], item_id=item.id, progress=1.0)
         item = await asyncio.to_thread(result_files.build_item, job, folder, saved)
         item.status = "partial" if final[0] is S.FAILED else "complete"
         item = await asyncio.to_thread(self.library.add, item, folder)

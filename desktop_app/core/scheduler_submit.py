@@ -16,6 +16,7 @@ from typing import Any
 
 from desktop_app.core.errors import AuthError, MeshwrightError, ProviderError, SubmitUncertainError
 from desktop_app.core.jobs import PAID_REQUEST, PREPARING, Job, JobState, JobStore
+from desktop_app.core.model_input import is_model_name
 from desktop_app.core.pacing import ProviderGate, backoff
 from desktop_app.core.ports import GenerationRequest, PollResult, RemoteRef
 from desktop_app.core.spending import CHARGE, NOT_CHARGED, REFUND, Entry, Ledger, cap_message, over_cap, today
@@ -64,7 +65,8 @@ class SubmitStage:
         announces = bool(provider.announces_paid_request)
         request = GenerationRequest(
             model_id=job.model_id,
-            images=tuple(folder / name for name in job.inputs),
+            images=tuple(folder / name for name in job.inputs if not is_model_name(name)),
+            models=tuple(folder / name for name in job.inputs if is_model_name(name)),
             values=dict(job.params),
             job_id=job.id,
             on_paid_request=(lambda jid=job.id: self._mark_paid_request(jid)) if announces else None,

@@ -165,6 +165,19 @@ class ModelSchema:
                              for f in self.fields])
         return self._index[name] if name else None
 
+    def model_fields(self) -> list[Field]:
+        return [f for f in self.fields if f.is_model]
+
+    def assign_models(self, models: Sequence[T]) -> dict[str, list[T]]:
+        """Share 3D files out over the model inputs in schema order, one per input (a model input that takes
+        several is given them all in turn, like images)."""
+        out: dict[str, list[T]] = {}
+        rest = list(models)
+        for f in self.model_fields():
+            if rest:
+                out[f.name], rest = rest[: f.max_items], rest[f.max_items:]
+        return out
+
     def assign_images(self, images: Sequence[T]) -> dict[str, list[T]]:
         """Share images out over the image inputs in schema order, filling each before the next."""
         out: dict[str, list[T]] = {}
@@ -238,13 +251,17 @@ class ModelSchema:
 
     # ----------------------------------------------------------------- validation
 
-    def validate(self, values: dict, image_count: int = 0) -> dict[str, str]:
+    def validate(self, values: dict, image_count: int = 0, model_count: int = 0) -> dict[str, str]:
         errors: dict[str, str] = {}
         for name in values:
             if name not in self._index:
                 errors[name] = f"This model has no setting called {quoted(name)}."
         resolved = self._resolved(values)
         counts = {k: len(v) for k, v in self.assign_images(range(image_count)).items()}
+        counts.update({k: len(v) for k, v in self.assign_models(range(model_count)).items()})
+        if model_count > sum(f.max_items for f in self.model_fields()):
+            errors["models"] = ("This model does not take a 3D model." if not self.model_fields()
+                                else "This model takes fewer 3D models.")
         most, least = self.max_images(), self.min_images()
         if image_count > most:
             errors["images"] = (
@@ -280,6 +297,8 @@ class ModelSchema:
         if req.always:
             if f.is_image:
                 return "images", ""  # counted above, with the number of images needed
+            if f.is_model:
+                return f.name, "Add a 3D model (a library item or a model file)."
             if f.is_file or f.type == FieldType.UNSUPPORTED:
                 return f.name, f"This model needs {quoted(f.label)}, which Meshwright cannot provide yet."
             return f.name, "Please fill this in."

@@ -131,6 +131,12 @@ class Field:
         return self.is_file and self.kind in ("", "image")
 
     @property
+    def is_model(self) -> bool:
+        """A 3D-file input (``kind: "3d"`` in the catalog, shared/api/scenario.md 4: e.g. ``model``, ``file3d``,
+        ``mesh``): filled from a library item or a model file, uploaded as a 3D asset."""
+        return self.is_file and self.kind.lower() in ("3d", "model", "mesh")
+
+    @property
     def max_items(self) -> int:
         """How many files this input takes (5 for a file_array that states no limit)."""
         if self.type == FieldType.FILE:

@@ -12,12 +12,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.errors import AuthError, ProviderError, SubmitUncertainError
+from desktop_app.core.model_input import model_mime
 from desktop_app.core.schema import ModelSchema
 from desktop_app.providers import scenario_models as sm
 from desktop_app.providers.base import (
@@ -226,7 +228,8 @@ class ScenarioProvider(ProviderTraits):
         raw_id = sm.unqualify(request.model_id)
         schema = await self.schema(raw_id)
         image_ids = await self._upload_all(request, lambda _p, _m: None)
-        files = schema.assign_images(image_ids) if image_ids else None
+        model_ids = await self._upload_models(request, lambda _p, _m: None)
+        files = {**schema.assign_images(image_ids), **schema.assign_models(model_ids)} or None
         body = schema.build_body(self._values(schema, raw_id, request), files)
         try:
             reply = await self._call("POST", f"/generate/custom/{raw_id}", action="get a price",
@@ -266,7 +269,8 @@ class ScenarioProvider(ProviderTraits):
         raw_id = sm.unqualify(request.model_id)
         schema = await self.schema(raw_id)
         image_ids = await self._upload_all(request, progress)
-        files = schema.assign_images(image_ids)
+        model_ids = await self._upload_models(request, progress)
+        files = {**schema.assign_images(image_ids), **schema.assign_models(model_ids)}
         body = schema.build_body(self._values(schema, raw_id, request), files)
         progress(None, "Starting the job")
         if request.on_paid_request is not None:
@@ -280,7 +284,10 @@ class ScenarioProvider(ProviderTraits):
             if not isinstance(exc, SubmitUncertainError):
                 # Refused, so nothing was charged: forget these uploads, in case a reused asset was deleted
                 # at Scenario meanwhile; a retry uploads the pictures afresh.
-                self._uploaded = {k: v for k, v in self._uploaded.items() if v not in image_ids}
+                sent = {*image_ids, *model_ids}
+                self._uploaded = {k: v for k, v in self._uploaded.items() if v not in sent}
+                for path in request.models:
+                    Path(f"{path}.asset.json").unlink(missing_ok=True)
             raise
         job_id = job_id_of(job_of(reply))
         if not job_id:
@@ -307,6 +314,27 @@ class ScenarioProvider(ProviderTraits):
             image_ids.append(self._uploaded[key])
         return image_ids
 
+    async def _upload_models(self, request: GenerationRequest, progress: ProgressCallback) -> list[str]:
+        """One 3D asset id per model input, uploaded through the multipart flow as ``kind: "3d"`` (scenario.md
+        2.2: "use 2.2 ... for 3D inputs"). The asset id is kept next to the input (``<file>.asset.json``) the
+        moment it is known, so a job restarted after a crash reuses it instead of uploading again."""
+        ids: list[str] = []
+        total = len(request.models)
+        for index, path in enumerate(request.models):
+            data = await asyncio.to_thread(Path(path).read_bytes)
+            key = (self._project(), hashlib.sha256(data).hexdigest())
+            saved = await asyncio.to_thread(_read_asset_note, Path(path), key)
+            if saved:
+                self._uploaded.setdefault(key, saved)
+            if key not in self._uploaded:
+                progress(index / max(total, 1), f"Uploading 3D model {index + 1} of {total}")
+                self._uploaded[key] = await self._upload_multipart(
+                    Path(path).name, data, kind="3d", mime=model_mime(Path(path)),
+                    what="3D model")
+                await asyncio.to_thread(_write_asset_note, Path(path), key, self._uploaded[key])
+            ids.append(self._uploaded[key])
+        return ids
+
     async def _upload(self, name: str, data: bytes) -> str:
         if len(data) <= self.small_upload_limit:
             # A data URL, as Scenario's own client sends it (blender-plugin scenario/core/api/assets.py
@@ -320,13 +348,15 @@ class ScenarioProvider(ProviderTraits):
             return asset_id
         return await self._upload_multipart(name, data)
 
-    async def _upload_multipart(self, name: str, data: bytes) -> str:
+    async def _upload_multipart(self, name: str, data: bytes, *, kind: str = "image", mime: str = "",
+                                what: str = "image") -> str:
         """scenario.md 2.2: create, PUT each part to its presigned URL (no checksum headers), complete,
         then wait for ``imported``."""
         plan = part_plan(len(data))
         retries = len(self.upload_retry_delays)
+        mime = mime or image_mime(name)
         reply = await self._call("POST", "/uploads", action="start an upload", retries=retries, json={
-            "fileName": name, "contentType": image_mime(name), "kind": "image",
+            "fileName": name, "contentType": mime, "kind": kind,
             "parts": len(plan), "fileSize": len(data)})
         upload = reply.get("upload") if isinstance(reply.get("upload"), dict) else reply
         upload_id = str(upload.get("id") or "")
@@ -335,7 +365,7 @@ class ScenarioProvider(ProviderTraits):
         if not upload_id or len(parts) < len(plan):
             raise ProviderError("Scenario did not prepare the upload as expected.", retryable=True)
         for number, (offset, length) in enumerate(plan, start=1):
-            await self._put_part(parts[number], data[offset:offset + length], image_mime(name))
+            await self._put_part(parts[number], data[offset:offset + length], mime)
         await self._call("POST", f"/uploads/{upload_id}/action", action="finish an upload",
                          json={"action": "complete"}, retries=retries)
         waited = 0.0
@@ -347,9 +377,9 @@ class ScenarioProvider(ProviderTraits):
                 return str(state["entityId"])
             if status == "failed":
                 reason = str(state.get("errorMessage") or "no reason given")
-                raise ProviderError(f"Scenario could not import the image {name}: {reason}.")
+                raise ProviderError(f"Scenario could not import the {what} {name}: {reason}.")
             if waited >= self.upload_timeout:
-                raise ProviderError(f"Scenario took too long to import the image {name}.", retryable=True)
+                raise ProviderError(f"Scenario took too long to import the {what} {name}.", retryable=True)
             await asyncio.sleep(self.upload_poll_interval)
             waited += self.upload_poll_interval
 
@@ -365,7 +395,7 @@ class ScenarioProvider(ProviderTraits):
             else:
                 if response.is_success:
                     return
-                error = error_for_response(response, action="upload an image part")
+                error = error_for_response(response, action="upload a file part")
             if not error.retryable or attempt >= len(self.upload_retry_delays):
                 raise error
             await asyncio.sleep(self.upload_retry_delays[attempt])
@@ -426,3 +456,22 @@ class ScenarioProvider(ProviderTraits):
                 raise
             return False
         return True
+
+
+def _read_asset_note(path: Path, key: tuple[str, str]) -> str:
+    """The asset id an earlier run of this job got for ``path`` (same project, same bytes), else ""."""
+    try:
+        note = json.loads(Path(f"{path}.asset.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    if isinstance(note, dict) and [note.get("project"), note.get("sha256")] == list(key):
+        return str(note.get("asset_id") or "")
+    return ""
+
+
+def _write_asset_note(path: Path, key: tuple[str, str], asset_id: str) -> None:
+    try:
+        Path(f"{path}.asset.json").write_text(json.dumps(
+            {"project": key[0], "sha256": key[1], "asset_id": asset_id}), encoding="utf-8")
+    except OSError:
+        pass  # only a saving: without the note a restarted job uploads the (free) model again

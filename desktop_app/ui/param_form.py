@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.model_input import ModelInput
 from desktop_app.core.schema import Field, ModelSchema
+from desktop_app.ui.model_input_widget import ModelChoice, ModelInputEditor
 from desktop_app.ui.param_widgets import (
     BoolEditor,
     Editor,
@@ -145,10 +147,30 @@ class ParamForm(QWidget):
         self._general_error.setText("\n".join(general))
         self._general_error.setVisible(bool(general))
 
+    def model_inputs(self) -> list[ModelInput]:
+        """The 3D models chosen for the model inputs, in schema order (pass to ``Scheduler.create_job``)."""
+        found = []
+        for row in self._rows.values():
+            if row.field.is_model and isinstance(row.editor, ModelInputEditor) and row.editor.model():
+                found.append(row.editor.model())
+        return found
+
+    def set_model_choices(self, choices: list[ModelChoice]) -> None:
+        """The library items the model inputs' "From library..." offers."""
+        for row in self._rows.values():
+            if isinstance(row.editor, ModelInputEditor):
+                row.editor.set_choices(choices)
+
+    def set_model_input(self, choice: ModelChoice) -> None:
+        """Prefill the first model input (what "Edit with..." does with the selected item)."""
+        editor = next((r.editor for r in self._rows.values() if isinstance(r.editor, ModelInputEditor)), None)
+        if editor is not None:
+            editor.choose(choice)
+
     def validate(self, image_count: int) -> dict[str, str]:
         if self._schema is None:
             return {}
-        errors = self._schema.validate(self.values(), image_count)
+        errors = self._schema.validate(self.values(), image_count, model_count=len(self.model_inputs()))
         self.show_errors(errors)
         return errors
 

@@ -230,6 +230,10 @@ class ListEditor(Editor):
 
 def make_editor(field: Field, on_edit: Callable[[], None]) -> Editor | None:
     """The editor for a field, or None when the form only shows a note (files, unsupported types)."""
+    if field.is_model:
+        from desktop_app.ui.model_input_widget import ModelInputEditor
+
+        return ModelInputEditor(field, on_edit)  # type: ignore[return-value]  # the same protocol as Editor
     if field.choices is not None and field.type in (FieldType.STRING, FieldType.NUMBER):
         return ChoiceEditor(field, on_edit)
     factories: dict[FieldType, type[Editor]] = {

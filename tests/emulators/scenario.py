@@ -23,11 +23,12 @@ from typing import Any
 
 from desktop_app.resources import resource_path
 from tests.emulators.common import EmulatorBase, LoopbackServer, make_glb, make_image
+from tests.emulators.scenario_refine import REFINE_COST, REFINE_MODELS, refine_outputs
 from tests.emulators.scenario_routes import Fault, Recorded, ScenarioHandler
 
 BUNDLED = ("model_trellis-2", "model_hunyuan-3d-v2-1", "model_rodin-hyper3d-v2-5")
 BASE_COST = {"model_trellis-2": 30, "model_hunyuan-3d-v2-1": 25, "model_rodin-hyper3d-v2-5": 80,
-             "model_meshy-7-img23d": 120, "model_tripo-v3-1-image-to-3d": 75}
+             "model_meshy-7-img23d": 120, "model_tripo-v3-1-image-to-3d": 75, **REFINE_COST}
 _SIGNING_KEY = b"emulator-cdn-signing-key"
 
 
@@ -91,7 +92,7 @@ def _extra_models() -> list[dict[str, Any]]:
                "privacy": "private", "status": "trained",
                "inputs": [{"name": "image", "type": "file", "kind": "image", "required": {"always": True}}]}
     training = dict(trained, id="model_private-training", name="Still training", status="training")
-    return [meshy, tripo, flux, topo, conditional, trained, training]
+    return [meshy, tripo, flux, topo, conditional, trained, training, *copy.deepcopy(REFINE_MODELS)]
 
 
 def _sdk_model_fields(record: dict[str, Any]) -> None:
@@ -156,10 +157,11 @@ class ScenarioEmulator(EmulatorBase):
         # /generate waits after its job exists, a CDN transfer waits after half its bytes; jobs stop advancing
         # at ``hold_status`` ("queued", "in-progress"). ``held`` counts requests that reached a hold.
         self.hold_assets = threading.Event()
+        self.hold_uploads = threading.Event()  # holds GET /uploads/{id} of a 3D upload (a kill mid-upload)
         self.hold_generate = threading.Event()
         self.hold_files = threading.Event()
         self.hold_status: str | None = None
-        self.held: dict[str, int] = {"assets": 0, "generate": 0, "files": 0}
+        self.held: dict[str, int] = {"assets": 0, "generate": 0, "files": 0, "uploads": 0}
         # --- observations
         self.requests: list[Recorded] = []
         self.generate_posts = 0
@@ -167,6 +169,8 @@ class ScenarioEmulator(EmulatorBase):
         self.asset_posts = 0
         self.uploaded_hashes: list[str] = []
         self.part_puts = 0
+        self.part_failed = 0
+        self.part_failures = 0  # the next N part PUTs answer 503 SlowDown (a storage hiccup)
         self.part_content_types: list[str] = []
         self.asset_forms: list[str] = []  # "data-url" or "bare-base64", one per POST /assets
         self.dryrun_bodies: list[tuple[str, dict[str, Any]]] = []  # (dryRun value, body) of each estimate
@@ -290,6 +294,12 @@ class ScenarioEmulator(EmulatorBase):
             return self.add_asset(self._glb, name, kind="3d", mime="model/gltf-binary", meta_type="img23d",
                                   extra=extra)
 
+        if model in REFINE_COST:
+            model_field = next(f["name"] for f in self.models[model]["inputs"] if f.get("kind") == "3d")
+            source = self.files[str(inputs.get(model_field))][0]
+            return [self.add_asset(blob, name, kind="3d", mime="model/gltf-binary", meta_type="3d23d",
+                                   extra=copy.deepcopy(meta) | {"outputIndex": i})
+                    for i, (blob, name) in enumerate(refine_outputs(model, inputs, source, int(seed)))]
         if model.startswith("model_rodin"):
             ids = [self.add_asset(make_image("WEBP", 64, 3), "preview.webp", kind="image", mime="image/webp",
                                   meta_type="img23d", extra={"outputIndex": 0})]

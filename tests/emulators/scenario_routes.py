@@ -231,11 +231,15 @@ class ScenarioHandler(JsonHandler):
             upload["status"] = "validating"
             return 200, {"upload": self._upload_view(upload["id"])}
         if method == "GET" and len(rest) == 1:
+            if upload["kind"] == "3d":
+                st.wait_while(st.hold_uploads, "uploads")
             order = {"validating": "validated", "validated": "imported"}
             if upload["status"] in order:
                 upload["status"] = order[upload["status"]]
                 if upload["status"] == "imported":
                     data = b"".join(upload["chunks"][n] for n in sorted(upload["chunks"]))
+                    if upload["kind"] == "3d":
+                        return self._import_3d(upload, data)
                     mime = _sniff(data)
                     if st.upload_outcome == "failed" or not mime:
                         upload["status"], upload["errorMessage"] = "failed", "File is not a valid image"
@@ -243,6 +247,19 @@ class ScenarioHandler(JsonHandler):
                         upload["entityId"] = self._store_upload(data, upload["fileName"], mime)["id"]
             return 200, {"upload": self._upload_view(upload["id"])}
         return st.error(404, "NOT_FOUND", "No route")
+
+    def _import_3d(self, upload: dict[str, Any], data: bytes) -> Reply:
+        """A 3D upload becomes an asset of kind "3d" (metadata.type "uploaded-3d", scenario.md 2.3)."""
+        st = self.state
+        name = str(upload["fileName"])
+        ok = data[:4] == b"glTF" or (name.lower().endswith(".obj") and b"\nv " in b"\n" + data[:4096])
+        if st.upload_outcome == "failed" or not ok:
+            upload["status"], upload["errorMessage"] = "failed", "File is not a valid 3D model"
+        else:
+            st.uploaded_hashes.append(hashlib.sha256(data).hexdigest())
+            upload["entityId"] = st.add_asset(data, name, kind="3d", mime=str(upload["declared"].get(
+                "contentType") or "model/gltf-binary"), meta_type="uploaded-3d", extra={"source": "uploaded"})
+        return 200, {"upload": self._upload_view(upload["id"])}
 
     def _upload_view(self, upload_id: str) -> dict[str, Any]:
         upload = self.state.uploads[upload_id]
@@ -268,6 +285,10 @@ class ScenarioHandler(JsonHandler):
                 xml = b"<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated " \
                       b"does not match the signature you provided</Message></Error>"
                 return self.send_bytes(403, xml, "application/xml")
+            if st.part_failures > 0:
+                st.part_failures -= 1
+                st.part_failed += 1
+                return self.send_bytes(503, b"<Error><Code>SlowDown</Code></Error>", "application/xml")
             upload["chunks"][int(number)] = raw
             st.part_puts += 1
         self.send_response(200)

@@ -75,12 +75,13 @@ def test_widgets_follow_field_types(form: ParamForm, schema: ModelSchema) -> Non
     assert isinstance(form.editor_widget("seed"), QSpinBox)
     line = form.editor_widget("name_tag")
     assert isinstance(line, QLineEdit) and line.maxLength() == 12 and line.placeholderText() == "optional"
-    assert form.editor_widget("image") is None and form.editor_widget("mesh") is None
+    assert form.editor_widget("image") is None  # images come from the drop zone
+    assert form.editor_widget("mesh") is not None  # a 3D input has its own field (model_input_widget)
     mesh_mode = form.editor_widget("mesh_mode")
     assert [mesh_mode.itemText(i) for i in range(mesh_mode.count())] == ["Default", "Quad", "Raw"]
     texts = labels_of(form)
     assert "Images: from the drop zone (up to 4)" in texts
-    assert "Base mesh: not supported yet" in texts
+    assert "Base mesh" in texts and "Base mesh: not supported yet" not in texts
     assert "Loras: not supported yet" in texts
     assert "Mesh type" in texts and "Name tag" in texts and "Texture" in texts
     assert "Describe the object." in form.editor_widget("prompt").toolTip()

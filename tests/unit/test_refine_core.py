@@ -1,0 +1,99 @@
+"""Model inputs in the schema, the model-file check and item versions with lineage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from desktop_app.core import library_versions as versions
+from desktop_app.core.library import Library, LibraryItem
+from desktop_app.core.model_input import check_model_file, is_model_name
+from desktop_app.core.schema import ModelSchema
+from tests.emulators.rigged_glb import make_rigged_glb
+from tests.emulators.scenario_refine import REFINE_MODELS
+
+
+def _schema(model_id: str) -> ModelSchema:
+    record = next(m for m in REFINE_MODELS if m["id"] == model_id)
+    return ModelSchema.from_dict({"model": dict(record)}, model_id=model_id)
+
+
+def test_a_3d_file_input_is_a_model_field_not_an_image() -> None:
+    schema = _schema("model_meshy-remesh")
+    (field,) = schema.model_fields()
+    assert field.name == "model" and field.is_model and not field.is_image
+    assert schema.max_images() == 0
+    assert "model" in schema.validate({}, model_count=0)
+    assert schema.validate({}, model_count=1) == {}
+    assert "models" in schema.validate({}, model_count=2)
+    assert schema.build_body({}, schema.assign_models(["asset_1"]))["model"] == "asset_1"
+
+
+def test_model_file_check(tmp_path: Path) -> None:
+    good = tmp_path / "a.glb"
+    good.write_bytes(make_rigged_glb())
+    assert check_model_file(good) == ""
+    assert "not found" in check_model_file(tmp_path / "missing.glb")
+    (tmp_path / "a.png").write_bytes(b"png")
+    assert "not a model file" in check_model_file(tmp_path / "a.png")
+    (tmp_path / "empty.obj").write_bytes(b"")
+    assert "empty" in check_model_file(tmp_path / "empty.obj")
+    assert "MB" in check_model_file(good, limit=10)
+    assert is_model_name("m01-x.GLB") and not is_model_name("01-x.png")
+
+
+def _item(library: Library, tmp_path: Path) -> LibraryItem:
+    job = tmp_path / "job0"
+    (job / "outputs").mkdir(parents=True)
+    (job / "outputs" / "model.glb").write_bytes(b"glTF-original")
+    item = LibraryItem(id="item-1", title="Crate", model_id="scenario:model_trellis-2", created_at=1.0,
+                       params={"seed": 1}, model_file="outputs/model.glb")
+    return library.add(item, job)
+
+
+def _job(tmp_path: Path, name: str, files: dict[str, bytes]) -> Path:
+    job = tmp_path / name
+    (job / "outputs").mkdir(parents=True)
+    for file_name, data in files.items():
+        (job / "outputs" / file_name).write_bytes(data)
+    return job
+
+
+def test_versions_keep_lineage_parts_and_animation(tmp_path: Path) -> None:
+    library = Library(tmp_path / "lib")
+    item = _item(library, tmp_path)
+    assert versions.current_version(item) == 1
+    remesh = _job(tmp_path, "job1", {"remeshed.glb": b"glTF-remeshed"})
+    versions.write_refine_marker(remesh, item.id, 1)
+    assert versions.read_refine_marker(remesh) == (item.id, 1)
+    item = versions.add_version(library, item.id, remesh, model_id="scenario:model_meshy-remesh",
+                                params={"targetPolycount": 500}, job_id="job1", made_from=1)
+    rig = _job(tmp_path, "job2", {"rigged.glb": make_rigged_glb()})
+    item = versions.add_version(library, item.id, rig, model_id="scenario:model_meshy-rigging", params={},
+                                job_id="job2", made_from=2)
+    split = _job(tmp_path, "job3", {"part-0.glb": b"glTF-a", "part-1.glb": b"glTF-b"})
+    item = versions.add_version(library, item.id, split, model_id="scenario:model_hunyuan-3d-part", params={},
+                                job_id="job3", made_from=3)
+    assert not remesh.exists() and not rig.exists()
+    item = library.get(item.id)  # from the index, as every reader sees it
+    history = versions.lineage(item)
+    assert [(v["number"], v["made_from"]) for v in history] == [(1, None), (2, 1), (3, 2), (4, 3)]
+    assert history[1]["params"] == {"targetPolycount": 500}
+    assert versions.model_path(item, 1).read_bytes() == b"glTF-original"
+    assert versions.model_path(item, 2).read_bytes() == b"glTF-remeshed"
+    assert history[2]["has_animation"] and versions.has_animation(versions.model_path(item, 3))
+    assert not versions.has_animation(versions.model_path(item, 1))
+    assert [p.name for p in versions.parts(item)] == ["part-0.glb", "part-1.glb"]
+    assert versions.parts(item, 2) == []
+    assert item.model_path == versions.model_path(item, 4)
+    reread = Library(tmp_path / "lib")  # item.json read back from disk passes the damage check
+    reread.rebuild_index()
+    assert versions.current_version(reread.get(item.id)) == 4 and not reread.get(item.id).damaged
+
+
+def test_model_input_for_an_item_or_a_file(tmp_path: Path) -> None:
+    library = Library(tmp_path / "lib")
+    item = _item(library, tmp_path)
+    found = versions.model_input_for(library, item.id)
+    assert found.item_id == item.id and found.version == 1 and found.path.name == "model.glb"
+    loose = versions.model_input_for(library, str(tmp_path / "x.glb"))
+    assert loose.item_id == "" and loose.path == tmp_path / "x.glb"

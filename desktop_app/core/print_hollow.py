@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-MAX_CELLS = 160  # voxels along the longest side: bounds memory (~4 M cells) and time
+MAX_CELLS = 128  # voxels along the longest side: bounds memory (~2 M cells) and time (a few seconds)
 CAVITY_EDGES = 56  # the cavity needs no detail: its triangles are ~1/56 of the size
 
 

@@ -74,11 +74,17 @@ class PrintDialog(QDialog):
         hollow_row.addWidget(self.hollow)
         hollow_row.addWidget(self.wall_mm)
         hollow_row.addStretch(1)
+        self.colour = QCheckBox(self.tr("Colour from the model's texture (3MF)"))
+        self.colour.setToolTip(self.tr("Writes one colour per triangle in the 3MF. PrusaSlicer, OrcaSlicer and "
+                                       "Bambu Studio ignore it today and print in one filament"))
+        self.format.currentIndexChanged.connect(
+            lambda _i: self.colour.setEnabled(self.format.currentData() == "3mf"))
         form = QFormLayout()
         form.addRow(self.tr("Longest side"), self.size_mm)
         form.addRow(self.tr("Position"), self.orient)
         form.addRow(self.tr("Inside"), hollow_row)
         form.addRow(self.tr("Format"), self.format)
+        form.addRow("", self.colour)
         self.repair_button = QPushButton(self.tr("Repair"))
         self.repair_button.setToolTip(self.tr("Close holes, fix flipped faces, remove loose bits; the original "
                                               "is kept"))
@@ -179,7 +185,7 @@ class PrintDialog(QDialog):
             hollow_mm = self.wall_mm.value() if self.hollow.isChecked() else None
             result = await asyncio.to_thread(export_printable, self.item.model_path, dest, self.format.currentData(),
                                              self.size_mm.value(), True, True, report, self.orient.currentData(),
-                                             hollow_mm)
+                                             hollow_mm, self.colour.isChecked() and self.colour.isEnabled())
         finally:
             self._busy(False)
         self.exported_path = result.path

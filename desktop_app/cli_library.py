@@ -49,6 +49,12 @@ def add_parser(sub: Any) -> None:
                    help="repair, stand on the plate (Z up, min z = 0, centred) and keep the repair in the item")
     e.add_argument("--out", required=True, type=Path, help="file to write")
     e.add_argument("--size-mm", type=float, help="scale so the longest side is this many millimetres")
+    e.add_argument("--orient", choices=["keep", "flat"], default="keep",
+                   help="3MF/printable: keep the front-facing pose (default) or lay flat on the largest stable face")
+    e.add_argument("--hollow", type=float, metavar="MM",
+                   help="3MF/printable: empty the inside, keeping walls at least MM thick (no drain hole)")
+    e.add_argument("--colour", "--color", action="store_true", dest="colour",
+                   help="3MF: one colour per triangle from the model's texture or vertex colours (m:colorgroup)")
     e.add_argument("--faces", type=int, help="reduce to at most this many faces")
     e.add_argument("--force", action="store_true", help="overwrite existing files")
     e.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
@@ -110,8 +116,12 @@ async def _export_printable(services: Services, args: argparse.Namespace, item: 
         raise LibraryCliError("--printable writes 3MF or STL: use --format 3mf or --format stl.")
     if args.faces is not None:
         raise LibraryCliError("--faces cannot be combined with --printable or 3MF.")
+    if args.colour and fmt != "3mf":
+        raise LibraryCliError("--colour is written into 3MF only (STL has no colour): use --format 3mf.")
+    if args.hollow is not None and not (0 < args.hollow < 1e6):
+        raise LibraryCliError("--hollow takes a positive wall thickness in millimetres.")
     result = await asyncio.to_thread(export_printable, item.model_path, args.out, fmt, args.size_mm, args.force,
-                                     args.printable, _progress)
+                                     args.printable, _progress, args.orient, args.hollow, args.colour)
     kept = ""
     if args.printable and result.steps:
         kept = await asyncio.to_thread(save_print_version, services.library, item.id, result.mesh)
@@ -123,10 +133,12 @@ async def _export_printable(services: Services, args: argparse.Namespace, item: 
         print(json.dumps({"item": item.id, "format": fmt, "files": [str(result.path)], "faces": result.after.faces,
                           "size": size, "before": result.before.to_json(), "after": result.after.to_json(),
                           "repairs": result.steps, "repair_seconds": round(result.repair_seconds, 3),
-                          "rebuilt": result.rebuilt, "kept_in_library": kept}))
+                          "rebuilt": result.rebuilt, "kept_in_library": kept, "placement": result.placement}))
         return EXIT_OK
     for step in result.steps:
         print(f"Repaired: {step}")
+    for note in result.placement:
+        print(note)
     print(f"Wrote {result.path} ({result.after.faces:,} faces, {size[0]} x {size[1]} x {size[2]} mm)")
     for line in result.after.summary_lines()[1:]:
         print(line)
@@ -142,6 +154,8 @@ async def _export(services: Services, args: argparse.Namespace) -> int:
         raise LibraryCliError(f"Say which format to write: --format {{{','.join(sorted([*FORMATS, '3mf']))}}}.")
     if args.printable or fmt == "3mf":
         return await _export_printable(services, args, item, fmt)
+    if args.orient != "keep" or args.hollow is not None or args.colour:
+        raise LibraryCliError("--orient, --hollow and --colour prepare a print: use --format 3mf or --printable.")
     options = ExportOptions(fmt, size_mm=args.size_mm, faces=args.faces, overwrite=args.force)
 
     def progress(fraction: float, message: str) -> None:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from desktop_app.core.export import ExportError, ExportExistsError, _write_atomic, remove_unfinished_exports
 from desktop_app.core.print_check import PrintCheck, check_mesh, load_mesh
 
@@ -29,17 +31,31 @@ class PrintResult:
     repair_seconds: float = 0.0
     rebuilt: bool = False
     mesh: Any = None  # the placed mesh in millimetres, as written
+    placement: list[str] = field(default_factory=list)  # laid flat, hollowed
 
 
 def printable_mesh(source: Path, size_mm: float | None, repair: bool = True, z_up: bool = True,
-                   progress: Progress | None = None) -> tuple[Any, PrintCheck, PrintCheck, list[str], float, bool]:
-    """Load, check, repair and place: (mesh in mm, check before, check after, steps, repair seconds, rebuilt)."""
+                   progress: Progress | None = None, orient: str = "keep", hollow_mm: float | None = None,
+                   notes: list[str] | None = None, colour: bool = False,
+                   ) -> tuple[Any, PrintCheck, PrintCheck, list[str], float, bool]:
+    """Load, check, repair and place: (mesh in mm, check before, check after, steps, repair seconds, rebuilt).
+
+    ``orient``: "keep" the front-facing pose (Y-up turned Z-up) or lay "flat" on the largest stable face.
+    ``hollow_mm``: leave a solid wall this thick (in millimetres of the placed model) and empty the inside.
+    What placement did is appended to ``notes`` (``steps`` holds only repairs: they decide what is kept).
+    ``colour``: give every triangle the model's colour (texture or vertex colours) as ``mesh.visual.face_colors``;
+    a model without colour stays plain (a note says so)."""
+    from desktop_app.core.print_orient import ORIENTATIONS, lay_flat
     from desktop_app.core.print_place import place_on_plate
     from desktop_app.core.print_repair import repair_mesh
 
     report = progress or (lambda _f, _m: None)
     if size_mm is not None and not (0 < size_mm < 1e7):
         raise ExportError("The size must be a positive number of millimetres.")
+    if orient not in ORIENTATIONS:
+        raise ExportError(f"The orientation is one of {', '.join(ORIENTATIONS)}, not '{orient}'.")
+    if hollow_mm is not None and not (0 < hollow_mm < 1e6):
+        raise ExportError("The wall thickness must be a positive number of millimetres.")
     report(0.05, "Reading the model")
     mesh = load_mesh(Path(source))
     report(0.15, "Checking")
@@ -52,17 +68,53 @@ def printable_mesh(source: Path, size_mm: float | None, repair: bool = True, z_u
         result = repair_mesh(mesh)
         mesh, steps, rebuilt = result.mesh, result.steps, result.rebuilt
         seconds = time.perf_counter() - started
+    placed = notes if notes is not None else []
+    if colour:
+        from desktop_app.core.print_colour import load_face_colours, transfer_colours
+
+        report(0.75, "Reading the colours")
+        source = load_face_colours(Path(source))
+        if source is None:
+            placed.append("The model has no colour (no texture or vertex colours): written without colour")
+        else:
+            mesh.visual.face_colors = transfer_colours(*source, mesh)
     report(0.8, "Placing on the plate")
+    if orient == "flat":
+        face = lay_flat(mesh)
+        if face is not None:
+            placed.append(f"Laid flat on its largest stable face ({face.area:.3g} units²)")
     try:
-        place_on_plate(mesh, size_mm, z_up=z_up)
+        place_on_plate(mesh, size_mm, z_up=z_up and orient == "keep")
     except ValueError as exc:
         raise ExportError(str(exc)) from exc
+    if hollow_mm is not None:
+        report(0.85, "Hollowing")
+        coloured = colour and mesh.visual.kind == "face"
+        before_hollow = (np.asarray(mesh.triangles_center), np.asarray(mesh.visual.face_colors)) if coloured else None
+        mesh = _hollow(mesh, hollow_mm, placed)
+        if before_hollow is not None:
+            from desktop_app.core.print_colour import transfer_colours
+
+            mesh.visual.face_colors = transfer_colours(*before_hollow, mesh)
     after = check_mesh(mesh)  # already in millimetres
     return mesh, before, after, steps, seconds, rebuilt
 
 
+def _hollow(mesh: Any, wall_mm: float, steps: list[str]) -> Any:
+    from desktop_app.core.print_hollow import HollowError, hollow
+
+    try:
+        result = hollow(mesh, wall_mm)
+    except HollowError as exc:
+        raise ExportError(str(exc)) from exc
+    steps.append(f"Hollowed with {wall_mm:g} mm walls (volume {result.volume_before / 1000:.3g} → "
+                 f"{result.volume_after / 1000:.3g} cm³)")
+    return result.mesh
+
+
 def export_printable(source: Path, dest: Path, fmt: str, size_mm: float | None, overwrite: bool = False,
-                     repair: bool = True, progress: Progress | None = None) -> PrintResult:
+                     repair: bool = True, progress: Progress | None = None, orient: str = "keep",
+                     hollow_mm: float | None = None, colour: bool = False) -> PrintResult:
     """Write a print-ready copy of ``source`` to ``dest`` (3MF in millimetres, or STL)."""
     fmt = fmt.lower()
     if fmt not in PRINT_FORMATS:
@@ -73,12 +125,15 @@ def export_printable(source: Path, dest: Path, fmt: str, size_mm: float | None, 
     if dest.exists() and not overwrite:
         raise ExportExistsError([dest])
     remove_unfinished_exports()
-    mesh, before, after, steps, seconds, rebuilt = printable_mesh(source, size_mm, repair, progress=progress)
+    mesh, before, after, steps, seconds, rebuilt = printable_mesh(source, size_mm, repair, progress=progress,
+                                                                   orient=orient, hollow_mm=hollow_mm,
+                                                                   notes=(placement := []), colour=colour)
     (progress or (lambda _f, _m: None))(0.9, "Writing the file")
     if fmt == "3mf":
         from desktop_app.core.threemf import encode_3mf
 
-        data = encode_3mf(mesh.vertices, mesh.faces, name=Path(source).stem)
+        colours = np.asarray(mesh.visual.face_colors) if colour and mesh.visual.kind == "face" else None
+        data = encode_3mf(mesh.vertices, mesh.faces, name=Path(source).stem, colours=colours)
     else:
         data = mesh.export(file_type="stl")
     try:
@@ -88,7 +143,7 @@ def export_printable(source: Path, dest: Path, fmt: str, size_mm: float | None, 
         raise ExportError("The print file could not be written.", hint=f"{type(exc).__name__}: {exc}") from exc
     log.info("printable export %s: %d -> %d problems, %.2f s repair", dest.name, len(before.problems),
              len(after.problems), seconds)
-    return PrintResult(dest, before, after, steps, seconds, rebuilt, mesh)
+    return PrintResult(dest, before, after, steps, seconds, rebuilt, mesh, placement)
 
 
 def save_print_version(library: Any, item_id: str, mesh: Any) -> str:

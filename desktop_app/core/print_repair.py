@@ -202,8 +202,11 @@ def shells_union(mesh: Any) -> tuple[float, float] | None:
     solid = as_manifold(mesh)
     if solid is None:
         return None
-    pieces = solid.decompose()
-    total = sum(abs(p.volume()) for p in pieces)
+    # a piece with negative volume is a cavity (a hollowed print's inner wall), not a solid that could overlap
+    pieces = [p for p in solid.decompose() if p.volume() > 0]
+    if not pieces:
+        return None
+    total = sum(p.volume() for p in pieces)
     union = manifold3d.Manifold.batch_boolean(pieces, manifold3d.OpType.Add)
     return total, abs(union.volume())
 

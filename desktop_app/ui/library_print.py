@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDoubleSpinBox,
@@ -54,9 +55,36 @@ class PrintDialog(QDialog):
         self.format = QComboBox()
         self.format.addItem(self.tr("3MF (millimetres, preferred by slicers)"), "3mf")
         self.format.addItem(self.tr("STL"), "stl")
+        self.orient = QComboBox()
+        self.orient.addItem(self.tr("Keep the front-facing pose"), "keep")
+        self.orient.addItem(self.tr("Lay flat on its largest stable face"), "flat")
+        self.orient.setToolTip(self.tr("Lying flat needs fewer supports and sticks better to the plate; keeping "
+                                       "the pose prints it standing as it was made"))
+        self.hollow = QCheckBox(self.tr("Hollow, walls"))
+        self.hollow.setToolTip(self.tr("Empty the inside to save material (no drain hole: for filament "
+                                       "printers, not resin)"))
+        self.wall_mm = QDoubleSpinBox()
+        self.wall_mm.setRange(0.4, 50)
+        self.wall_mm.setValue(2)
+        self.wall_mm.setSingleStep(0.5)
+        self.wall_mm.setSuffix(self.tr(" mm"))
+        self.wall_mm.setEnabled(False)
+        self.hollow.toggled.connect(self.wall_mm.setEnabled)
+        hollow_row = QHBoxLayout()
+        hollow_row.addWidget(self.hollow)
+        hollow_row.addWidget(self.wall_mm)
+        hollow_row.addStretch(1)
+        self.colour = QCheckBox(self.tr("Colour from the model's texture (3MF)"))
+        self.colour.setToolTip(self.tr("Writes one colour per triangle in the 3MF. PrusaSlicer, OrcaSlicer and "
+                                       "Bambu Studio ignore it today and print in one filament"))
+        self.format.currentIndexChanged.connect(
+            lambda _i: self.colour.setEnabled(self.format.currentData() == "3mf"))
         form = QFormLayout()
         form.addRow(self.tr("Longest side"), self.size_mm)
+        form.addRow(self.tr("Position"), self.orient)
+        form.addRow(self.tr("Inside"), hollow_row)
         form.addRow(self.tr("Format"), self.format)
+        form.addRow("", self.colour)
         self.repair_button = QPushButton(self.tr("Repair"))
         self.repair_button.setToolTip(self.tr("Close holes, fix flipped faces, remove loose bits; the original "
                                               "is kept"))
@@ -154,12 +182,14 @@ class PrintDialog(QDialog):
             loop.call_soon_threadsafe(self.message.setText, text)
 
         try:
+            hollow_mm = self.wall_mm.value() if self.hollow.isChecked() else None
             result = await asyncio.to_thread(export_printable, self.item.model_path, dest, self.format.currentData(),
-                                             self.size_mm.value(), True, True, report)
+                                             self.size_mm.value(), True, True, report, self.orient.currentData(),
+                                             hollow_mm, self.colour.isChecked() and self.colour.isEnabled())
         finally:
             self._busy(False)
         self.exported_path = result.path
-        self.report.setText("\n".join([*result.steps, *result.after.summary_lines()]))
+        self.report.setText("\n".join([*result.steps, *result.placement, *result.after.summary_lines()]))
         self.message.setText(self.tr("Saved %1").replace("%1", str(result.path)))
         self.slicer_button.setEnabled(True)
         self.exported.emit(str(result.path))

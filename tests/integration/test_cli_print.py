@@ -63,3 +63,30 @@ def test_printable_errors_are_error_lines(tmp_path: Path, isolated_home: Path) -
     assert tiny.returncode == 0 and "warning: without --size-mm" in tiny.stderr
     missing = cli("library", "check", "nope")
     assert missing.returncode == 2 and "No library item 'nope'" in missing.stderr
+
+
+def test_export_flat_and_hollow_3mf(tmp_path: Path, isolated_home: Path) -> None:
+    item = _import(tmp_path)
+    out = tmp_path / "hollow.3mf"
+    result = cli("library", "export", item, "--orient", "flat", "--hollow", "2", "--format", "3mf", "--printable",
+                 "--size-mm", "60", "--colour", "--out", str(out), "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert any(n.startswith("Laid flat") for n in summary["placement"])
+    assert any(n.startswith("Hollowed with 2 mm walls") for n in summary["placement"])
+    assert any("no colour" in n for n in summary["placement"])  # this generated mesh is grey
+    v, f, _unit = read_3mf(out.read_bytes())
+    back = trimesh.Trimesh(v, f, process=False)
+    back.merge_vertices()
+    assert back.is_watertight and check_mesh(back).printable
+    assert len(back.split(only_watertight=False)) == 2  # outer skin + cavity
+    assert float(back.bounds[0][2]) == pytest.approx(0, abs=1e-4) and abs(float(np.max(back.extents)) - 60) <= 0.5
+    solid = cli("library", "export", item, "--format", "3mf", "--printable", "--size-mm", "60",
+                "--out", str(tmp_path / "solid.3mf"), "--json")
+    assert json.loads(solid.stdout)["after"]["volume_mm3"] > 2 * float(back.volume)
+
+    for args in (["--hollow", "-1", "--format", "3mf"], ["--orient", "flat", "--format", "glb"],
+                 ["--orient", "sideways", "--format", "3mf"], ["--colour", "--format", "stl", "--printable"]):
+        bad = cli("library", "export", item, *args, "--out", str(tmp_path / "x.3mf"))
+        assert bad.returncode == 2 and bad.stderr.startswith(("error: ", "usage: ")), bad.stderr
+        assert "Traceback" not in bad.stderr

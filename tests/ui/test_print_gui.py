@@ -84,3 +84,57 @@ def test_print_dialog_click_through(main_window: MainWindow, qloop, qtbot, tmp_p
     qloop.until(lambda: "PrusaSlicer" in dialog.message.text(), 10, "the slicer hand-off")
     qloop.until(lambda: log.exists() and log.read_text() == str(out), 20, "the fake slicer to run")
     qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+
+
+def test_print_dialog_lay_flat_and_hollow_reach_the_export(main_window: MainWindow, qloop, qtbot, tmp_path):
+    item = _broken_item(main_window, tmp_path)
+    dialog = PrintDialog(item, main_window.services.library)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qloop.until(lambda: "Problem:" in dialog.report.text(), 30, "the check")
+    assert not dialog.wall_mm.isEnabled()
+    dialog.orient.setCurrentIndex(dialog.orient.findData("flat"))
+    qtbot.mouseClick(dialog.hollow, Qt.MouseButton.LeftButton)
+    assert dialog.hollow.isChecked() and dialog.wall_mm.isEnabled()
+    dialog.wall_mm.setValue(3)
+    dialog.size_mm.setValue(80)
+    out = tmp_path / "hollow.3mf"
+    dialog.export_to(out)
+    qloop.until(lambda: dialog.slicer_button.isEnabled(), 90, "the export")
+    assert "Laid flat" in dialog.report.text() and "Hollowed with 3 mm walls" in dialog.report.text()
+    v, f, _unit = read_3mf(out.read_bytes())
+    back = trimesh.Trimesh(v, f, process=False)
+    back.merge_vertices()
+    assert back.is_watertight and len(back.split(only_watertight=False)) == 2
+    assert abs(float(np.max(back.extents)) - 80) <= 0.5 and abs(float(back.bounds[0][2])) < 1e-4
+    # lying flat: the blob (1.8 long, ~1 wide) rests on its side, so it is lower than it is long
+    assert float(back.extents[2]) < 0.8 * float(np.max(back.extents))
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+
+
+def test_print_dialog_colour_reaches_the_3mf(main_window: MainWindow, qloop, qtbot, tmp_path):
+    from desktop_app.core.threemf import read_3mf_colours
+    from tests.unit.test_print_colour import BLUE, RED, _textured_box
+
+    src = tmp_path / "job-colour"
+    (src / "outputs").mkdir(parents=True)
+    _textured_box(src / "outputs" / "model.glb")
+    size = (src / "outputs" / "model.glb").stat().st_size
+    item = main_window.services.library.add(
+        LibraryItem(id=new_item_id("Colour"), title="Colour box", model_id="local:relief", created_at=1.7e9,
+                    files=[LibraryFile("outputs/model.glb", "model", size)], model_file="outputs/model.glb"), src)
+    dialog = PrintDialog(item, main_window.services.library)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qloop.until(lambda: "Ready to print" in dialog.report.text(), 30, "the check")
+    dialog.format.setCurrentIndex(dialog.format.findData("stl"))
+    assert not dialog.colour.isEnabled()  # STL has no colour
+    dialog.format.setCurrentIndex(dialog.format.findData("3mf"))
+    qtbot.mouseClick(dialog.colour, Qt.MouseButton.LeftButton)
+    assert dialog.colour.isChecked()
+    out = tmp_path / "colour.3mf"
+    dialog.export_to(out)
+    qloop.until(lambda: dialog.slicer_button.isEnabled(), 60, "the export")
+    colours = read_3mf_colours(out.read_bytes())
+    assert colours is not None and {tuple(c) for c in colours.tolist()} == {tuple(RED), tuple(BLUE)}
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)

@@ -4,12 +4,16 @@ It wraps core/print_check.py (which the CLI and the Print… dialog use too) wit
 - a cache keyed by the file's path, mtime and size, in memory only (nothing is written anywhere), so
   selecting an item again is instant and the details and facts panels share one check of the same file;
 - one check per file at a time: a second caller waits for the first's answer instead of checking again;
-- a check from arrays already in memory (the preview's parts), so an opened file is not read twice.
+- a check from arrays already in memory (the preview's parts), so an opened file is not read twice;
+- big models are checked in a child process: print_check's edge grouping (``np.unique(axis=0)``) holds the GIL
+  for seconds on a 2M-triangle model (benchmarks/printability_stall.py measured a 14 s freeze from a thread),
+  and a process can be stopped when the user has moved on.
 Everything here blocks: call it in a worker, never on the GUI thread. Qt-free.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from collections import OrderedDict
 from concurrent.futures import Future
@@ -19,11 +23,31 @@ from typing import Any
 
 import numpy as np
 
-from desktop_app.core.errors import MeshwrightError
+from desktop_app.core.errors import MeshLoadError, MeshwrightError
 from desktop_app.core.print_check import PrintCheck, check_mesh, load_mesh
 
 PRINT_LONGEST_MM = 100.0  # the Print… dialog's default longest side: the size the user gets unless they change it
 CACHE_ENTRIES = 64  # checks of a 2M-triangle model are a few kB: the cache is small whatever it holds
+# Above these a check goes to a child process (start-up ~1 s; below them a thread stalls the GUI < 50 ms).
+PROCESS_MIN_BYTES = 3_000_000
+PROCESS_MIN_TRIANGLES = 100_000
+
+
+class Cancelled(Exception):
+    """The check was stopped because nobody wants its answer any more."""
+
+
+_live: set[Any] = set()  # child processes checking now (stop_all ends them when the app closes)
+_live_lock = threading.Lock()
+_stopped: set[int] = set()  # pids ended by stop_all: their callers get Cancelled, not an error
+
+
+def stop_all() -> None:
+    """End every check running in a child process (the app is closing); their callers get Cancelled."""
+    with _live_lock:
+        for process in list(_live):
+            _stopped.add(process.pid)
+            process.terminate()
 
 FileKey = tuple[str, int, int]  # resolved path, mtime in ns, size in bytes
 
@@ -95,6 +119,7 @@ class CheckCache:
         self.entries = entries
         self._done: OrderedDict[Any, PrintCheck] = OrderedDict()
         self._running: dict[Any, Future[PrintCheck]] = {}
+        self._cancelled_here: dict[int, bool] = {}  # thread -> its own make() was cancelled (not a waited one)
         self._lock = threading.Lock()
 
     def get(self, key: Any) -> PrintCheck | None:
@@ -105,7 +130,17 @@ class CheckCache:
             return check
 
     def check(self, key: Any, make: Any) -> PrintCheck:
-        """The cached check for ``key``, or ``make()``'s; a caller arriving meanwhile waits for the same one."""
+        """The cached check for ``key``, or ``make()``'s; a caller arriving meanwhile waits for the same one
+        (and makes it itself if that one was cancelled)."""
+        while True:
+            try:
+                return self._check(key, make)
+            except Cancelled:
+                if self._cancelled_here.get(threading.get_ident()):
+                    raise
+
+    def _check(self, key: Any, make: Any) -> PrintCheck:
+        self._cancelled_here[threading.get_ident()] = False
         with self._lock:
             if key in self._done:
                 self._done.move_to_end(key)
@@ -120,6 +155,7 @@ class CheckCache:
         try:
             check = make()
         except BaseException as exc:
+            self._cancelled_here[threading.get_ident()] = isinstance(exc, Cancelled)
             with self._lock:
                 del self._running[key]
             running.set_exception(exc)
@@ -140,19 +176,75 @@ class CheckCache:
 CACHE = CheckCache()
 
 
-def check_file_cached(path: Path) -> tuple[FileKey, PrintCheck]:
+def _child(conn: Any, kind: str, payload: Any) -> None:
+    """In the child process: check, and send back ("ok", PrintCheck) or ("error", plain words)."""
+    try:
+        if kind == "file":
+            check = check_mesh(load_mesh(Path(payload)))
+        else:
+            import trimesh
+
+            check = check_mesh(trimesh.Trimesh(payload[0], payload[1], process=False))
+        conn.send(("ok", check))
+    except MeshwrightError as exc:
+        conn.send(("error", exc.user_text()))
+    except Exception as exc:  # the parent shows it in words; a traceback here would be lost anyway
+        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+def check_in_process(kind: str, payload: Any, cancel: threading.Event | None = None) -> PrintCheck:
+    """Run the check in a child process ("file": payload is a path; "arrays": (vertices, faces)); stop it
+    when ``cancel`` is set. The GUI process keeps its GIL for the GUI."""
+    ctx = multiprocessing.get_context("spawn")  # fork would copy Qt's threads' state into the child
+    receive, send = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=_child, args=(send, kind, payload), daemon=True, name="print check")
+    process.start()
+    send.close()
+    with _live_lock:
+        _live.add(process)
+    try:
+        while not receive.poll(0.1):
+            if cancel is not None and cancel.is_set():
+                raise Cancelled()
+            if not process.is_alive() and not receive.poll(0):
+                raise EOFError
+        status, value = receive.recv()
+    except EOFError as exc:
+        if process.pid in _stopped:
+            raise Cancelled() from exc
+        raise MeshLoadError("The check stopped before it finished (not enough memory?).") from exc
+    finally:
+        with _live_lock:
+            _live.discard(process)
+        if process.is_alive():
+            process.terminate()
+        process.join(5)
+        receive.close()
+    if status == "ok":
+        return value
+    if status == "error":
+        raise MeshLoadError(value)
+    raise RuntimeError(value)
+
+
+def check_file_cached(path: Path, cancel: threading.Event | None = None) -> tuple[FileKey, PrintCheck]:
     """Check the model file (1 unit = 1 mm; the verdict rescales), or reuse the check of this very file state.
-    Raises MeshwrightError (plain words) when the file cannot be read as a mesh."""
+    Big files go to a child process. Raises MeshwrightError (plain words) when the file is not a mesh."""
     key = file_key(path)
+    if key[2] >= PROCESS_MIN_BYTES:
+        return key, CACHE.check(key, lambda: check_in_process("file", str(path), cancel))
     return key, CACHE.check(key, lambda: check_mesh(load_mesh(Path(path))))
 
 
-def file_verdict(path: Path | None) -> Verdict:
-    """The verdict for a model file, in words even when it cannot be checked (blocking)."""
+def file_verdict(path: Path | None, cancel: threading.Event | None = None) -> Verdict:
+    """The verdict for a model file, in words even when it cannot be checked (blocking).
+    Raises Cancelled if ``cancel`` was set while a child process checked it."""
     if path is None:
         return unknown("this item has no model file")
     try:
-        return verdict_from_check(check_file_cached(path)[1])
+        return verdict_from_check(check_file_cached(path, cancel)[1])
     except FileNotFoundError:
         return unknown("the model file is missing")
     except MeshwrightError as exc:
@@ -161,7 +253,8 @@ def file_verdict(path: Path | None) -> Verdict:
         return unknown(f"model format not checked ({type(exc).__name__})")
 
 
-def parts_verdict(positions: list[np.ndarray], indices: list[np.ndarray], path: Path | None = None) -> Verdict:
+def parts_verdict(positions: list[np.ndarray], indices: list[np.ndarray], path: Path | None = None,
+                  cancel: threading.Event | None = None) -> Verdict:
     """The verdict from meshes already in memory (the preview's parts: positions and triangle indices).
 
     If ``path``'s current state was checked already (say, by the details panel), that check is used, so both
@@ -184,6 +277,8 @@ def parts_verdict(positions: list[np.ndarray], indices: list[np.ndarray], path: 
     verts = np.concatenate([np.asarray(p, dtype=np.float64) for p in positions])
 
     def make() -> PrintCheck:
+        if len(faces) >= PROCESS_MIN_TRIANGLES:
+            return check_in_process("arrays", (verts, faces), cancel)
         return check_mesh(trimesh.Trimesh(verts, faces, process=False))
 
     check = CACHE.check((*key, "arrays"), make) if key is not None else make()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import html
 import json
+import threading
 import time
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.library import LibraryItem
-from desktop_app.core.printability import Verdict, file_verdict
+from desktop_app.core.printability import Cancelled, Verdict, file_verdict
 from desktop_app.ui.library_model import cost_text, human_size
 from desktop_app.ui.print_verdict import PrintabilitySection
 from desktop_app.ui.tasks import spawn
@@ -81,6 +82,7 @@ class LibraryDetails(QWidget):
         self._ids: list[str] = []
         self._token = 0
         self._print_token = 0  # the newest selection's check wins: an older one finishing later is dropped
+        self._print_cancel = threading.Event()  # set when the selection moves on: a child process check stops
         self._print_timer = QTimer(self)
         self._print_timer.setSingleShot(True)
         self._print_timer.setInterval(CHECK_DELAY_MS)
@@ -195,6 +197,7 @@ class LibraryDetails(QWidget):
         self.printability.setVisible(self.item is not None)
         self._print_token += 1
         self._print_timer.stop()
+        self._print_cancel.set()
         if self.item is None:
             return
         item = self.item
@@ -223,6 +226,7 @@ class LibraryDetails(QWidget):
             return
         self.item = item
         self._print_token += 1
+        self._print_cancel.set()
         self.printability.show_checking()
         self._print_timer.start()
 
@@ -231,11 +235,15 @@ class LibraryDetails(QWidget):
             return
         path, note = print_target(self.item)
         token = self._print_token
-        spawn(self._check_print(token, path, note), lambda text: self._print_failed(token, text),
+        self._print_cancel = cancel = threading.Event()
+        spawn(self._check_print(token, path, note, cancel), lambda text: self._print_failed(token, text),
               name="printability check")
 
-    async def _check_print(self, token: int, path: Path | None, note: str) -> None:
-        verdict: Verdict = await asyncio.to_thread(file_verdict, path)
+    async def _check_print(self, token: int, path: Path | None, note: str, cancel: threading.Event) -> None:
+        try:
+            verdict: Verdict = await asyncio.to_thread(file_verdict, path, cancel)
+        except Cancelled:
+            return  # the selection moved on
         if token == self._print_token:
             self.printability.show_verdict(verdict, note)
 

@@ -89,11 +89,11 @@ def test_newest_selection_wins_over_a_slow_check(main_window: MainWindow, qloop,
     slow_started = threading.Event()
     real = library_details.file_verdict
 
-    def verdict(path):
+    def verdict(path, cancel=None):
         if path == holes.model_path:
             slow_started.set()
             release.wait(20)  # the holey item's check is slow: it ends after the closed item's
-        return real(path)
+        return real(path)  # no cancel: this late check must finish and be ignored
 
     monkeypatch.setattr(library_details, "file_verdict", verdict)
     view.select(holes.id)

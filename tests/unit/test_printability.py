@@ -116,3 +116,27 @@ def test_parts_verdict_matches_the_file_check_and_reuses_it(tmp_path: Path) -> N
     assert from_arrays.line == from_file.line
     assert parts_verdict([], []).state == "unknown"
     assert parts_verdict(positions[:1], [np.zeros((0, 3), np.uint32)], path).line == from_file.line  # cached one
+
+
+def test_big_files_are_checked_in_a_child_process_with_the_same_answer(tmp_path: Path, monkeypatch) -> None:
+    path = _glb(tmp_path / "m.glb", broken())
+    in_thread = file_verdict(path)
+    monkeypatch.setattr(printability, "CACHE", CheckCache())
+    monkeypatch.setattr(printability, "PROCESS_MIN_BYTES", 1)
+    monkeypatch.setattr(printability, "load_mesh", None)  # the parent must not load it itself
+    assert file_verdict(path).line == in_thread.line
+    bad = tmp_path / "bad.glb"
+    bad.write_bytes(b"not a model")
+    assert file_verdict(bad).line.startswith("Can't tell: model format not checked")
+
+
+def test_a_cancelled_child_check_stops_at_once(tmp_path: Path, monkeypatch) -> None:
+    path = _glb(tmp_path / "m.glb", broken())
+    monkeypatch.setattr(printability, "PROCESS_MIN_BYTES", 1)
+    cancel = threading.Event()
+    threading.Timer(0.3, cancel.set).start()  # before the child has even imported trimesh
+    t0 = time.perf_counter()
+    with pytest.raises(printability.Cancelled):
+        file_verdict(path, cancel)
+    assert time.perf_counter() - t0 < 2.0 and not printability._live
+    assert printability.CACHE.get(printability.file_key(path)) is None

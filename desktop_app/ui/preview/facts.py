@@ -113,6 +113,7 @@ class FactsPanel(QLabel):
         self._base_rows: list[tuple[str, str]] = []
         self._print_row: tuple[str, str] | None = None
         self._print_request = 0  # the newest model's check wins
+        self._print_cancel = threading.Event()  # set when another model is shown: a child process check stops
         self.verdict: Verdict | None = None
         self._relay = _Relay(self)
         self._relay.done.connect(self._on_verdict)
@@ -121,6 +122,7 @@ class FactsPanel(QLabel):
     def set_stats(self, stats: MeshStats | None, materials: list[str] | None = None) -> None:
         self._base_rows = facts_rows(stats, materials) if stats is not None else []
         self._print_request += 1  # a check still running is for the model shown before
+        self._print_cancel.set()
         self._print_row = None
         self.verdict = None
         self.setToolTip("")
@@ -132,6 +134,8 @@ class FactsPanel(QLabel):
 
         self._print_request += 1
         request = self._print_request
+        self._print_cancel.set()
+        self._print_cancel = cancel = threading.Event()
         if arrays.stats.triangles > PRINT_CHECK_MAX_TRIANGLES:
             self._on_verdict(request, unknown("too large to check in the preview (use Print…)"))
             return
@@ -140,14 +144,17 @@ class FactsPanel(QLabel):
         positions = [p.positions for p in arrays.parts]
         indices = [p.indices for p in arrays.parts]
         file = Path(path) if path else None
-        threading.Thread(target=self._check, args=(request, positions, indices, file), daemon=True,
+        threading.Thread(target=self._check, args=(request, positions, indices, file, cancel), daemon=True,
                          name="facts print check").start()
 
-    def _check(self, request: int, positions: list, indices: list, path: Path | None) -> None:
-        from desktop_app.core.printability import parts_verdict, unknown
+    def _check(self, request: int, positions: list, indices: list, path: Path | None,
+               cancel: threading.Event) -> None:
+        from desktop_app.core.printability import Cancelled, parts_verdict, unknown
 
         try:
-            verdict = parts_verdict(positions, indices, path)
+            verdict = parts_verdict(positions, indices, path, cancel)
+        except Cancelled:
+            return
         except Exception as exc:  # a check that fails must say so, not leave "checking…"
             log.warning("print check of the preview's model failed", exc_info=exc)
             verdict = unknown("the check failed")

@@ -517,6 +517,7 @@ class PreviewWidget(QWidget):
         if self._grid is not None:
             self._grid.hide()
         self._spin.stop()
+        self.facts.set_stats(None)  # also stops a printability check of the model that was shown
         self.facts.hide()
         self._below_message.hide()
         self._external_path = ""

@@ -211,6 +211,7 @@ class LibraryDetails(QWidget):
         self.buttons["open"].setEnabled(has_model)
         self.buttons["export"].setEnabled(has_model)
         self.buttons["print"].setEnabled(has_model)
+        self.printability.button.setEnabled(has_model)
         self.info.setText(self._info_html(item))
         self.refresh_printability(item)
         self._token += 1

@@ -12,6 +12,7 @@ import json
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
@@ -28,10 +29,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.library import LibraryItem
-from desktop_app.core.printability import Cancelled, Verdict, file_verdict
 from desktop_app.ui.library_model import cost_text, human_size
 from desktop_app.ui.print_verdict import PrintabilitySection
 from desktop_app.ui.tasks import spawn
+
+if TYPE_CHECKING:
+    from desktop_app.core.printability import Verdict
 
 INPUT_THUMB = 72
 CHECK_DELAY_MS = 150  # arrowing through the list checks only where the selection stops
@@ -241,6 +244,8 @@ class LibraryDetails(QWidget):
               name="printability check")
 
     async def _check_print(self, token: int, path: Path | None, note: str, cancel: threading.Event) -> None:
+        from desktop_app.core.printability import Cancelled, file_verdict  # numpy: not at the window's start
+
         try:
             verdict: Verdict = await asyncio.to_thread(file_verdict, path, cancel)
         except Cancelled:
@@ -249,6 +254,8 @@ class LibraryDetails(QWidget):
             self.printability.show_verdict(verdict, note)
 
     def _print_failed(self, token: int, text: str) -> None:
+        from desktop_app.core.printability import Verdict
+
         if token == self._print_token:
                 self.printability.show_verdict(Verdict("unknown", self.tr("Can't tell: the check failed (%1)")
                                                    .replace("%1", text)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -21,7 +22,6 @@ from desktop_app.core.job_owners import WINDOW
 from desktop_app.core.jobs import Job, JobState
 from desktop_app.core.library import LibraryItem
 from desktop_app.core.mesh_formats import PREVIEW_FORMATS, UNPREVIEWABLE
-from desktop_app.core.printability import stop_all as stop_print_checks
 from desktop_app.services import Services
 from desktop_app.ui.about import show_about
 from desktop_app.ui.account_wiring import AccountWiring
@@ -228,7 +228,9 @@ class MainWindow(QMainWindow):
             self.services.settings.window_state = window_state(self)
             await asyncio.to_thread(save_settings, self.services.paths, self.services.settings)
             self.queue_panel.stop_timers()
-            stop_print_checks()  # a big model's printability check may run in a child process for a while
+            checks = sys.modules.get("desktop_app.core.printability")  # loaded once a check ran
+            if checks is not None:
+                checks.stop_all()  # a big model's check may run in a child process for a while
             await self.services.scheduler.shutdown()
             # The scheduler outlives this window in tests and must not call into a deleted widget.
             self.services.scheduler.remove_listener(self._on_job_changed)

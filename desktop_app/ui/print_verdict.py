@@ -7,11 +7,13 @@ It only shows what it is given; the details panel runs the check in a worker (co
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
-from desktop_app.core.printability import PRINT_LONGEST_MM, Verdict
+if TYPE_CHECKING:
+    from desktop_app.core.printability import Verdict
 
 _MARK = {"ready": ("✔", "#3fa34d"), "repair": ("⚠", "#d08a1a"), "unknown": ("?", "#8a8a8a")}
 
@@ -96,6 +98,8 @@ class PrintabilitySection(QWidget):
         self.details.setVisible(on)
 
     def _details_html(self, verdict: Verdict, checked: str) -> str:
+        from desktop_app.core.printability import PRINT_LONGEST_MM  # numpy: loaded once a check ran
+
         parts = []
         if checked:
             parts.append(f"<p><i>{html.escape(checked)}</i></p>")

@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt
 
 from desktop_app.core import printability
 from desktop_app.core.library import LibraryFile, LibraryItem, new_item_id
-from desktop_app.ui import library_details
 from desktop_app.ui.library_print import PrintDialog
 from desktop_app.ui.main_window import MainWindow
 from tests.print_meshes import blob, broken
@@ -87,7 +86,7 @@ def test_newest_selection_wins_over_a_slow_check(main_window: MainWindow, qloop,
     view, details = main_window.library_view, main_window.library.details
     release = threading.Event()
     slow_started = threading.Event()
-    real = library_details.file_verdict
+    real = printability.file_verdict
 
     def verdict(path, cancel=None):
         if path == holes.model_path:
@@ -95,7 +94,7 @@ def test_newest_selection_wins_over_a_slow_check(main_window: MainWindow, qloop,
             release.wait(20)  # the holey item's check is slow: it ends after the closed item's
         return real(path)  # no cancel: this late check must finish and be ignored
 
-    monkeypatch.setattr(library_details, "file_verdict", verdict)
+    monkeypatch.setattr(printability, "file_verdict", verdict)  # the details import it per check
     view.select(holes.id)
     qloop.until(slow_started.is_set, 10, "the slow check to start")
     view.select(closed.id)

@@ -63,6 +63,8 @@ async def capture(window: MainWindow, out: Path, images: list[Path]) -> list[Pat
     if failed:
         raise RuntimeError(f"job failed while taking screenshots: {failed[0].message}")
     window.workspaces.show(window.workspaces.LIBRARY)
+    section = window.library.details.printability
+    await wait_until(lambda: section.verdict is not None, 120)  # the check runs in a worker
     await shot("05-library")
     window.library_view.set_list_mode(True)
     await shot("05b-library-list")

@@ -9,10 +9,12 @@ from __future__ import annotations
 import asyncio
 import html
 import json
+import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -28,9 +30,25 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.library import LibraryItem
 from desktop_app.ui.library_model import cost_text, human_size
+from desktop_app.ui.print_verdict import PrintabilitySection
 from desktop_app.ui.tasks import spawn
 
+if TYPE_CHECKING:
+    from desktop_app.core.printability import Verdict
+
 INPUT_THUMB = 72
+CHECK_DELAY_MS = 150  # arrowing through the list checks only where the selection stops
+
+
+def print_target(item: LibraryItem) -> tuple[Path | None, str]:
+    """The file to judge for printing: the newest repaired copy (Print… keeps each repair as a "print" file)
+    or else the model; and a note naming the copy when it is one."""
+    repaired = [f for f in item.files if f.kind == "print"]
+    if repaired:
+        path = item.inside(repaired[-1].name)
+        if path is not None:
+            return path, f"Checked the repaired copy {repaired[-1].name}; the original model is unchanged."
+    return item.model_path, ""
 
 
 def _input_image(path: Path) -> QImage | None:
@@ -66,6 +84,12 @@ class LibraryDetails(QWidget):
                              "damaged": self.tr("Damaged: its item.json is missing or unusable; the files are kept")}
         self._ids: list[str] = []
         self._token = 0
+        self._print_token = 0  # the newest selection's check wins: an older one finishing later is dropped
+        self._print_cancel = threading.Event()  # set when the selection moves on: a child process check stops
+        self._print_timer = QTimer(self)
+        self._print_timer.setSingleShot(True)
+        self._print_timer.setInterval(CHECK_DELAY_MS)
+        self._print_timer.timeout.connect(self._start_print_check)
 
         self.title = QLineEdit()
         self.title.setObjectName("detailsTitle")
@@ -126,6 +150,10 @@ class LibraryDetails(QWidget):
             self.buttons[key] = button
             grid.addWidget(button, number // 2, number % 2)
 
+        self.printability = PrintabilitySection()
+        self.printability.makePrintableRequested.connect(
+            lambda: self.item and self.printRequested.emit(self.item.id))
+
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
         head.addWidget(self.favorite)
@@ -136,6 +164,7 @@ class LibraryDetails(QWidget):
         lay.addLayout(self.images)
         lay.addWidget(self.tags)
         lay.addLayout(grid)
+        lay.addWidget(self.printability)
         lay.addWidget(self.info, 1)
         self.body = body
         scroll = QScrollArea()
@@ -168,6 +197,10 @@ class LibraryDetails(QWidget):
             widget.setEnabled(not several)
         self.tags.setVisible(not several)
         self.favorite.setVisible(not several)
+        self.printability.setVisible(self.item is not None)
+        self._print_token += 1
+        self._print_timer.stop()
+        self._print_cancel.set()
         if self.item is None:
             return
         item = self.item
@@ -181,11 +214,51 @@ class LibraryDetails(QWidget):
         self.buttons["open"].setEnabled(has_model)
         self.buttons["export"].setEnabled(has_model)
         self.buttons["print"].setEnabled(has_model)
+        self.printability.button.setEnabled(has_model)
         self.info.setText(self._info_html(item))
+        self.refresh_printability(item)
         self._token += 1
         inputs = [item.inside(name) for name in item.inputs]
         spawn(self._load_images(self._token, [p for p in inputs if p is not None]),
               name="details images")
+
+    # --- printability (checked in a worker, cached per file state in core/printability.py) ---------------------
+
+    def refresh_printability(self, item: LibraryItem) -> None:
+        """Check ``item`` (the one shown) again, e.g. after a repair added a copy; shown when done."""
+        if self.item is None or item.id != self.item.id:
+            return
+        self.item = item
+        self._print_token += 1
+        self._print_cancel.set()
+        self.printability.show_checking()
+        self._print_timer.start()
+
+    def _start_print_check(self) -> None:
+        if self.item is None:
+            return
+        path, note = print_target(self.item)
+        token = self._print_token
+        self._print_cancel = cancel = threading.Event()
+        spawn(self._check_print(token, path, note, cancel), lambda text: self._print_failed(token, text),
+              name="printability check")
+
+    async def _check_print(self, token: int, path: Path | None, note: str, cancel: threading.Event) -> None:
+        from desktop_app.core.printability import Cancelled, file_verdict  # numpy: not at the window's start
+
+        try:
+            verdict: Verdict = await asyncio.to_thread(file_verdict, path, cancel)
+        except Cancelled:
+            return  # the selection moved on
+        if token == self._print_token:
+            self.printability.show_verdict(verdict, note)
+
+    def _print_failed(self, token: int, text: str) -> None:
+        from desktop_app.core.printability import Verdict
+
+        if token == self._print_token:
+                self.printability.show_verdict(Verdict("unknown", self.tr("Can't tell: the check failed (%1)")
+                                                   .replace("%1", text)))
 
     def _info_html(self, item: LibraryItem) -> str:
         rows: list[tuple[str, str]] = [

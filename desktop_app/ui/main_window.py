@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -227,6 +228,9 @@ class MainWindow(QMainWindow):
             self.services.settings.window_state = window_state(self)
             await asyncio.to_thread(save_settings, self.services.paths, self.services.settings)
             self.queue_panel.stop_timers()
+            checks = sys.modules.get("desktop_app.core.printability")  # loaded once a check ran
+            if checks is not None:
+                checks.stop_all()  # a big model's check may run in a child process for a while
             await self.services.scheduler.shutdown()
             # The scheduler outlives this window in tests and must not call into a deleted widget.
             self.services.scheduler.remove_listener(self._on_job_changed)

@@ -70,6 +70,7 @@ class LibraryActions(QObject):
         self.details.deleteRequested.connect(self.delete)
         self.details.compareRequested.connect(self.view.compareRequested)
         self.details.changeRequested.connect(self.change)
+        bus.libraryChanged.connect(self.refresh_printability)
 
     def add_menu_actions(self, menu: QMenu) -> None:
         self.import_action = QAction(self.tr("&Import model into library…"), self)
@@ -99,6 +100,19 @@ class LibraryActions(QObject):
         item = await asyncio.to_thread(self.library.get, ids[0]) if len(ids) == 1 else None
         if token == self._token:
             self.details.show_selection(ids if len(ids) != 1 or item else [], item)
+
+    def refresh_printability(self) -> None:
+        """The library changed (a repair may have added a copy): read the shown item again, check it again."""
+        item = self.details.item
+        if item is None:
+            return
+
+        async def work() -> None:
+            fresh = await asyncio.to_thread(self.library.get, item.id)
+            if fresh is not None and [f.name for f in fresh.files] != [f.name for f in item.files]:
+                self.details.refresh_printability(fresh)
+
+        spawn(work(), self.bus.error, name="printability refresh")
 
     def change(self, item_id: str, changes: dict[str, Any]) -> None:
         async def work() -> None:
@@ -238,6 +252,8 @@ class LibraryActions(QObject):
             from desktop_app.ui.library_print import PrintDialog
 
             dialog = PrintDialog(item, self.library, self.parent_widget.window())
+            # a repair keeps a new "print" copy in the item: views and the printability verdicts show it
+            dialog.finished.connect(lambda _result: dialog.kept_name and self.bus.libraryChanged.emit())
             self.print_dialog = dialog
             dialog.open()
 

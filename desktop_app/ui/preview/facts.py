@@ -1,17 +1,22 @@
-"""The model's facts over the preview: counts, textures, size, file size, watertightness."""
+"""The model's facts over the preview: counts, textures, size, file size, watertightness, and the printability
+verdict (its problems in the tooltip), checked in a worker from the arrays the preview already holds."""
 
 from __future__ import annotations
 
+import logging
+import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 if TYPE_CHECKING:
-    from desktop_app.core.mesh_arrays import MeshStats
+    from desktop_app.core.mesh_arrays import MeshPart, MeshStats, SceneArrays
+    from desktop_app.core.printability import Verdict
 
-if TYPE_CHECKING:
-    from desktop_app.core.mesh_arrays import MeshPart
+log = logging.getLogger(__name__)
+PRINT_CHECK_MAX_TRIANGLES = 3_000_000  # as for the watertight row: beyond it the check takes too long to wait for
 
 
 def _tr(text: str) -> str:
@@ -77,8 +82,24 @@ def facts_rows(stats: MeshStats, materials: list[str] | None = None) -> list[tup
     return rows
 
 
+def short_verdict(line: str, keep: int = 2) -> str:
+    """The verdict line with at most ``keep`` problems named (the tooltip lists them all)."""
+    head, sep, rest = line.partition(": ")
+    names = rest.split(", ") if sep else []
+    if not line.startswith("Needs repair") or len(names) <= keep:
+        return line
+    return f"{head}: {', '.join(names[:keep])} " + _tr("+%1 more").replace("%1", str(len(names) - keep))
+
+
+class _Relay(QObject):
+    """Carries a worker's result to the GUI thread (a queued signal: no asyncio loop is needed here)."""
+
+    done = Signal(int, object)  # request number, Verdict
+
+
 class FactsPanel(QLabel):
-    """A small translucent table in the preview's corner; mouse events pass through to the 3D view."""
+    """A small translucent table in the preview's corner; mouse events pass through to the 3D view (which
+    shows this panel's tooltip when hovered over it: see PreviewWidget.eventFilter)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -89,10 +110,69 @@ class FactsPanel(QLabel):
                            " border-radius: 4px; padding: 6px 8px; margin: 6px; }")
         self.setAccessibleName(self.tr("Model facts"))
         self._rows: list[tuple[str, str]] = []
+        self._base_rows: list[tuple[str, str]] = []
+        self._print_row: tuple[str, str] | None = None
+        self._print_request = 0  # the newest model's check wins
+        self._print_cancel = threading.Event()  # set when another model is shown: a child process check stops
+        self.verdict: Verdict | None = None
+        self._relay = _Relay(self)
+        self._relay.done.connect(self._on_verdict)
         self.hide()
 
     def set_stats(self, stats: MeshStats | None, materials: list[str] | None = None) -> None:
-        self._rows = facts_rows(stats, materials) if stats is not None else []
+        self._base_rows = facts_rows(stats, materials) if stats is not None else []
+        self._print_request += 1  # a check still running is for the model shown before
+        self._print_cancel.set()
+        self._print_row = None
+        self.verdict = None
+        self.setToolTip("")
+        self._render()
+
+    def check_print(self, arrays: SceneArrays, path: str | Path | None = None) -> None:
+        """Judge the shown model for printing in a worker, from its arrays (or the cached check of ``path``)."""
+        from desktop_app.core.printability import unknown
+
+        self._print_request += 1
+        request = self._print_request
+        self._print_cancel.set()
+        self._print_cancel = cancel = threading.Event()
+        if arrays.stats.triangles > PRINT_CHECK_MAX_TRIANGLES:
+            self._on_verdict(request, unknown("too large to check in the preview (use Print…)"))
+            return
+        self._print_row = (_tr("Printable"), _tr("checking…"))
+        self._render()
+        positions = [p.positions for p in arrays.parts]
+        indices = [p.indices for p in arrays.parts]
+        file = Path(path) if path else None
+        threading.Thread(target=self._check, args=(request, positions, indices, file, cancel), daemon=True,
+                         name="facts print check").start()
+
+    def _check(self, request: int, positions: list, indices: list, path: Path | None,
+               cancel: threading.Event) -> None:
+        from desktop_app.core.printability import Cancelled, parts_verdict, unknown
+
+        try:
+            verdict = parts_verdict(positions, indices, path, cancel)
+        except Cancelled:
+            return
+        except Exception as exc:  # a check that fails must say so, not leave "checking…"
+            log.warning("print check of the preview's model failed", exc_info=exc)
+            verdict = unknown("the check failed")
+        try:
+            self._relay.done.emit(request, verdict)
+        except RuntimeError:  # the panel was closed meanwhile
+            pass
+
+    def _on_verdict(self, request: int, verdict: Verdict) -> None:
+        if request != self._print_request:
+            return
+        self.verdict = verdict
+        self._print_row = (_tr("Printable"), short_verdict(verdict.line))
+        self.setToolTip(verdict.tooltip())
+        self._render()
+
+    def _render(self) -> None:
+        self._rows = [*self._base_rows, *([self._print_row] if self._print_row else [])]
         cells = "".join(f"<tr><td style='color:#a8a8a8; padding-right:10px'>{label}</td><td>{value}</td></tr>"
                         for label, value in self._rows)
         self.setText(f"<table cellspacing='0' cellpadding='1'>{cells}</table>")

@@ -10,7 +10,16 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QImage, QVector3D
 from PySide6.QtOpenGLWidgets import QOpenGLWidget
-from PySide6.QtWidgets import QColorDialog, QGridLayout, QLabel, QPushButton, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QColorDialog,
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QToolBar,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.core.mesh_formats import UNPREVIEWABLE
 from desktop_app.ui.preview.camera import CAMERA_KEYS, FOV, VIEWS, fit_distance
@@ -185,6 +194,7 @@ class PreviewWidget(QWidget):
             self.overlay.hide()
         self._below_message.hide()
         self.facts.set_stats(arrays.stats, material_summary(arrays.parts))
+        self.facts.check_print(arrays, self._loading_path or None)
         self.facts.setVisible(self._actions["facts"].isChecked())
         self._state = "scene"
         self._apply_spin(self._actions["spin"].isChecked())
@@ -511,6 +521,7 @@ class PreviewWidget(QWidget):
         if self._grid is not None:
             self._grid.hide()
         self._spin.stop()
+        self.facts.set_stats(None)  # also stops a printability check of the model that was shown
         self.facts.hide()
         self._below_message.hide()
         self._external_path = ""
@@ -560,7 +571,21 @@ class PreviewWidget(QWidget):
                 self._auto_fit = False  # the user took the camera; resizes no longer refit
             elif kind == QEvent.Type.Resize and self._item is not None and self._auto_fit:
                 self.fit()
+            elif kind == QEvent.Type.ToolTip and self._facts_tooltip(event):
+                return True
         return super().eventFilter(watched, event)
+
+
+    def _facts_tooltip(self, event: QEvent) -> bool:
+        """The facts panel lets the mouse through to the view, so the view shows its tooltip (the printability
+        problems) when the pointer is over it."""
+        facts = self.facts
+        if not facts.isVisible() or not facts.toolTip() or self._view is None:
+            return False
+        if not facts.rect().contains(facts.mapFromGlobal(event.globalPos())):  # type: ignore[attr-defined]
+            return False
+        QToolTip.showText(event.globalPos(), facts.toolTip(), facts)  # type: ignore[attr-defined]
+        return True
 
 
 class _ViewSlot(QOpenGLWidget):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtWidgets import QApplication, QStyleFactory, QToolTip
 
 THEMES = ("system", "light", "dark")
 _SCHEMES = {"system": Qt.ColorScheme.Unknown, "light": Qt.ColorScheme.Light, "dark": Qt.ColorScheme.Dark}
@@ -84,4 +84,6 @@ def apply_theme(theme: str) -> Qt.ColorScheme:
     scheme = current_scheme()
     # Setting the sheet again also re-polishes every widget, so windows already open take the new palette.
     app.setStyleSheet(str(_original["qss"]) + (DARK_QSS if scheme == Qt.ColorScheme.Dark else ""))
+    # Once a tooltip has been shown, QToolTip keeps the palette it was first given: hand it the new one.
+    QToolTip.setPalette(app.palette())
     return scheme

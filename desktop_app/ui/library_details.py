@@ -6,7 +6,6 @@ signal, and the library controller does the work off the GUI thread.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import json
 import time
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.library import LibraryItem
 from desktop_app.ui.library_model import cost_text, human_size
-from desktop_app.ui.tasks import spawn
+from desktop_app.ui.tasks import blocking, spawn
 
 INPUT_THUMB = 72
 
@@ -221,7 +220,7 @@ class LibraryDetails(QWidget):
 
     async def _load_images(self, token: int, paths: list[Path]) -> None:
         for path in paths[:5]:
-            image = await asyncio.to_thread(_input_image, path)
+            image = await blocking(_input_image, path)
             if token != self._token:
                 return
             label = QLabel()

@@ -33,7 +33,7 @@ from desktop_app.ui.main_layout import Workspaces, build_layout, build_menus
 from desktop_app.ui.preview.compare import CompareWindow
 from desktop_app.ui.preview.panel import PreviewPanel
 from desktop_app.ui.queue.panel import QueuePanel
-from desktop_app.ui.tasks import cancel_all, spawn
+from desktop_app.ui.tasks import SETTINGS_LANE, blocking, cancel_all, spawn
 from desktop_app.ui.window_geometry import restore_window, window_state
 
 log = logging.getLogger(__name__)
@@ -225,7 +225,7 @@ class MainWindow(QMainWindow):
             from desktop_app.core.settings import save_settings
 
             self.services.settings.window_state = window_state(self)
-            await asyncio.to_thread(save_settings, self.services.paths, self.services.settings)
+            await blocking(save_settings, self.services.paths, self.services.settings, serial=SETTINGS_LANE)
             self.queue_panel.stop_timers()
             await self.services.scheduler.shutdown()
             # The scheduler outlives this window in tests and must not call into a deleted widget.

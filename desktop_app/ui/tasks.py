@@ -10,9 +10,9 @@ show an old one late). ``serial(lane)``: ops in the same lane run one after anot
     Op(library.get, item_id).latest("preview").success(self.open_item).failure(bus.error).run()
 
 Inside a coroutine, ``await blocking(fn, *args)`` is the same worker thread without the callbacks.
-The GL render thread (ui/preview/offscreen.py) and the SQLite reader thread of the library search
-(ui/library_view.py, reading with core/library_search.py) are the named exceptions: they own a GL context or a connection that must stay on one
-thread, so they keep their own thread.
+The named exceptions keep their own thread: the GL render thread (ui/preview/offscreen.py, it owns a GL
+context) and the SQLite reader thread of the library search (ui/library_view.py with core/library_search.py,
+it owns a connection and folds queued searches into the newest).
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ _lane_tails: dict[str, asyncio.Future[Any]] = {}  # lane -> the last coroutine o
 _latest: dict[str, int] = {}
 _counter = itertools.count(1)
 _busy = 0  # blocking jobs started and not yet delivered
+SETTINGS_LANE = "settings-writes"  # settings.json is written whole: the last change saved must land last
 
 
 def error_text(exc: BaseException) -> str:
@@ -191,6 +192,7 @@ class Op:
         self._kwargs = kwargs
         self._on_success: Callable[[Any], None] | None = None
         self._on_failure: Callable[[str], None] | None = None
+        self._on_finished: Callable[[], None] | None = None
         self._key: str | None = None
         self._token = 0
         self._lane: str | None = None
@@ -205,6 +207,11 @@ class Op:
 
     def failure(self, callback: Callable[[str], None]) -> Op:
         self._on_failure = callback
+        return self
+
+    def finished(self, callback: Callable[[], None]) -> Op:
+        """Called on the GUI thread when the op ends, delivered or not (busy counters, spinners)."""
+        self._on_finished = callback
         return self
 
     def latest(self, key: str) -> Op:
@@ -262,6 +269,8 @@ class Op:
             if self._lane and _lane_tails.get(self._lane) is asyncio.current_task():
                 del _lane_tails[self._lane]
             self._finished = True
+            if self._on_finished is not None:
+                self._on_finished()
         self._succeed(result)
 
     def _start_blocking(self) -> None:
@@ -286,7 +295,11 @@ class Op:
         global _busy
         _busy -= 1
         self._finished = True
-        outcome()
+        try:
+            outcome()
+        finally:
+            if self._on_finished is not None:
+                self._on_finished()
 
     def _succeed(self, value: Any) -> None:
         if self.stale():

@@ -12,6 +12,8 @@ from typing import Any
 import httpx
 
 from desktop_app.core.errors import AuthError, ProviderError, SubmitUncertainError
+from desktop_app.core.secrets_scrub import pair_forms
+from desktop_app.core.secrets_scrub import scrub as scrub_secrets
 from desktop_app.providers.http import json_body, parse_retry_after
 
 SERVICE = "Scenario"
@@ -61,11 +63,8 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
 
 
 def scrub(text: str, secrets: tuple[str, ...]) -> str:
-    """Remove any credential that a server might have echoed back."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-    return text
+    """Remove any credential that a server might have echoed back (key, secret, and "key:secret" in Basic)."""
+    return scrub_secrets(text, pair_forms(*secrets) if len(secrets) == 2 else secrets)
 
 
 def _sentence(text: str) -> str:

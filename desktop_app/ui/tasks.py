@@ -31,6 +31,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from desktop_app.core.errors import MeshwrightError
+from desktop_app.core.secrets_scrub import scrub
 
 log = logging.getLogger(__name__)
 _live: set[asyncio.Task[Any]] = set()
@@ -49,9 +50,10 @@ SETTINGS_LANE = "settings-writes"  # settings.json is written whole: the last ch
 
 
 def error_text(exc: BaseException) -> str:
+    """What the user reads about a failure; never a credential, whatever the exception carried."""
     if isinstance(exc, MeshwrightError):
-        return exc.user_text()
-    return QCoreApplication.translate("tasks", "Something went wrong: %1").replace("%1", str(exc))
+        return scrub(exc.user_text())
+    return scrub(QCoreApplication.translate("tasks", "Something went wrong: %1").replace("%1", str(exc)))
 
 
 def spawn(

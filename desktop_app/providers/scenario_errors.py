@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from desktop_app.core.errors import AuthError, ProviderError, SubmitUncertainError
+from desktop_app.core.retry import is_retryable_status
 from desktop_app.core.secrets_scrub import pair_forms
 from desktop_app.core.secrets_scrub import scrub as scrub_secrets
 from desktop_app.providers.http import json_body, parse_retry_after
@@ -128,7 +129,7 @@ def error_for_response(response: httpx.Response, *, action: str, paid: bool = Fa
             ),
             code=f"http_{status}",
         )
-    if status in (408, 500, 502, 503, 504):
+    if is_retryable_status(status):  # 429 is answered above
         return ProviderError(f"Scenario had a temporary problem (HTTP {status}).", retryable=True,
                              retry_after=retry_after_seconds(response), code=f"http_{status}")
     if status in (400, 409, 413, 422):

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.errors import InputImageError
 from desktop_app.core.images import IMAGE_SUFFIXES, check_image, thumbnail
+from desktop_app.core.mesh_formats import name_filter
 from desktop_app.ui.tasks import blocking, spawn
 
 _ROLE_PATH = Qt.ItemDataRole.UserRole
@@ -200,7 +201,7 @@ class DropZone(QWidget):
         # open() rather than exec(): a nested modal loop inside the qasync loop re-enters it.
         dialog = QFileDialog(self, self.tr("Choose images"))
         dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
-        dialog.setNameFilter(self.tr("Images (*.png *.jpg *.jpeg *.webp)"))
+        dialog.setNameFilter(self.tr("Images (%1)").replace("%1", name_filter(sorted(IMAGE_SUFFIXES))))
         dialog.filesSelected.connect(lambda files: self.add_paths([Path(f) for f in files]))
         self._dialog = dialog
         dialog.open()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 from desktop_app import APP_NAME
 from desktop_app.core.library import LibraryItem
 from desktop_app.core.library_files import import_model
+from desktop_app.core.mesh_formats import PREVIEW_FORMATS, name_filter
 from desktop_app.services import Services
 from desktop_app.ui.bus import AppBus
 from desktop_app.ui.library.thumbnails import ThumbnailMaker
@@ -250,7 +251,7 @@ class LibraryActions(QObject):
     def choose_import(self) -> None:
         dialog = QFileDialog(self.parent_widget.window(), self.tr("Import models into the library"))
         dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
-        dialog.setNameFilter(self.tr("3D models (*.glb *.gltf *.obj *.stl *.ply)"))
+        dialog.setNameFilter(self.tr("3D models (%1)").replace("%1", name_filter(PREVIEW_FORMATS)))
         dialog.filesSelected.connect(lambda names: self.import_files([Path(n) for n in names]))
         self._file_dialog = dialog
         dialog.open()

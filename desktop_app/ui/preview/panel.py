@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from desktop_app.core.jobs import Job, JobState
 from desktop_app.core.library import LibraryItem
+from desktop_app.core.mesh_formats import PREVIEW_FORMATS, UNPREVIEWABLE, name_filter
 from desktop_app.services import Services
 from desktop_app.ui.bus import AppBus
 from desktop_app.ui.preview.background_setting import bind_background_setting, bind_light_setting
@@ -84,7 +85,7 @@ class PreviewPanel(QObject):
     def choose_model_file(self, parent: QWidget) -> QFileDialog:
         dialog = QFileDialog(parent, self.tr("Open a 3D model"))
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.setNameFilter(self.tr("3D models (*.glb *.gltf *.obj *.stl *.ply *.fbx *.usdz)"))
+        dialog.setNameFilter(self.tr("3D models (%1)").replace("%1", name_filter((*PREVIEW_FORMATS, *UNPREVIEWABLE))))
         dialog.fileSelected.connect(self.open_file)
         self._file_dialog = dialog
         dialog.open()

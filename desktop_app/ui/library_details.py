@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.library import LibraryItem
 from desktop_app.ui.library_model import cost_text, human_size
-from desktop_app.ui.tasks import blocking, spawn
+from desktop_app.ui.tasks import Op
 
 INPUT_THUMB = 72
 
@@ -64,7 +64,7 @@ class LibraryDetails(QWidget):
                              "partial": self.tr("Partial results (the job failed)"),
                              "damaged": self.tr("Damaged: its item.json is missing or unusable; the files are kept")}
         self._ids: list[str] = []
-        self._token = 0
+        self._latest = f"details-images-{id(self)}"  # the newest item's pictures win
 
         self.title = QLineEdit()
         self.title.setObjectName("detailsTitle")
@@ -181,10 +181,10 @@ class LibraryDetails(QWidget):
         self.buttons["export"].setEnabled(has_model)
         self.buttons["print"].setEnabled(has_model)
         self.info.setText(self._info_html(item))
-        self._token += 1
         inputs = [item.inside(name) for name in item.inputs]
-        spawn(self._load_images(self._token, [p for p in inputs if p is not None]),
-              name="details images")
+        paths = [p for p in inputs if p is not None][:5]
+        (Op(lambda: [(p, _input_image(p)) for p in paths]).latest(self._latest).success(self._show_images)
+         .named("details images").run())
 
     def _info_html(self, item: LibraryItem) -> str:
         rows: list[tuple[str, str]] = [
@@ -218,11 +218,8 @@ class LibraryDetails(QWidget):
         text = value if isinstance(value, str) else json.dumps(value)
         return text if len(text) <= 200 else text[:200] + "…"
 
-    async def _load_images(self, token: int, paths: list[Path]) -> None:
-        for path in paths[:5]:
-            image = await blocking(_input_image, path)
-            if token != self._token:
-                return
+    def _show_images(self, images: list[tuple[Path, QImage | None]]) -> None:
+        for path, image in images:
             label = QLabel()
             label.setToolTip(path.name)
             label.setFixedSize(INPUT_THUMB, INPUT_THUMB)
@@ -232,8 +229,7 @@ class LibraryDetails(QWidget):
             else:
                 label.setText(self.tr("(missing)"))
             self.images.addWidget(label)
-        if token == self._token:
-            self.images.addStretch(1)
+        self.images.addStretch(1)
 
     def _clear_images(self) -> None:
         while self.images.count():

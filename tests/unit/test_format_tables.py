@@ -28,7 +28,7 @@ def test_model_lists_are_views_of_the_table() -> None:
     assert set(mesh_formats.PREVIEW_FORMATS) | set(mesh_formats.UNPREVIEWABLE) == set(table)
     assert set(export.FORMATS.values()) <= set(mesh_formats.PREVIEW_FORMATS)  # what we write, we can read back
     assert outputs.MODEL_EXTENSIONS == mesh_formats.RESULT_SUFFIXES
-    assert scenario_assets.MODEL_FORMATS == {s[1:] for s in mesh_formats.RESULT_SUFFIXES}
+    assert {s[1:] for s in mesh_formats.RESULT_SUFFIXES} == scenario_assets.MODEL_FORMATS
     assert meshes.GLTF_SUFFIXES == (".glb", ".gltf")
     assert mesh_formats.name_filter((".glb", ".obj")) == "*.glb *.obj"
 

@@ -28,6 +28,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from desktop_app.core.errors import MeshwrightError
@@ -46,6 +47,7 @@ _lane_tails: dict[str, asyncio.Future[Any]] = {}  # lane -> the last coroutine o
 _latest: dict[str, int] = {}
 _counter = itertools.count(1)
 _busy = 0  # blocking jobs started and not yet delivered
+_running: set[Op] = set()  # their ops, so that shutting down can silence them
 SETTINGS_LANE = "settings-writes"  # settings.json is written whole: the last change saved must land last
 
 
@@ -195,6 +197,7 @@ class Op:
         self._on_success: Callable[[Any], None] | None = None
         self._on_failure: Callable[[str], None] | None = None
         self._on_finished: Callable[[], None] | None = None
+        self._owner: QObject | None = None
         self._key: str | None = None
         self._token = 0
         self._lane: str | None = None
@@ -205,6 +208,15 @@ class Op:
 
     def success(self, callback: Callable[[Any], None]) -> Op:
         self._on_success = callback
+        bound_to = getattr(callback, "__self__", None)
+        if self._owner is None and isinstance(bound_to, QObject):
+            self._owner = bound_to
+        return self
+
+    def owner(self, obj: QObject) -> Op:
+        """Deliver nothing once ``obj`` is deleted (a widget closed while its op ran). A callback that is a
+        method of a QObject makes that object the owner by itself; say it for lambdas."""
+        self._owner = obj
         return self
 
     def failure(self, callback: Callable[[str], None]) -> Op:
@@ -232,6 +244,8 @@ class Op:
 
     def stale(self) -> bool:
         """True when a newer op with the same key started (or the op was cancelled): its result is not wanted."""
+        if self._owner is not None and not shiboken6.isValid(self._owner):
+            return True
         return self._cancelled or (self._key is not None and not is_current(self._key, self._token))
 
     def cancel(self) -> None:
@@ -279,10 +293,13 @@ class Op:
         global _busy
         relay = _gui_relay()
         _busy += 1
+        _running.add(self)
 
         def job() -> None:
             try:
-                value = None if self.stale() else self._fn(*self._args, **self._kwargs)  # skip unseen work
+                # A read nobody will see is skipped; a write (no latest key) always runs, seen or not.
+                skip = self._key is not None and self.stale()
+                value = None if skip else self._fn(*self._args, **self._kwargs)
                 outcome = functools.partial(self._succeed, value)
             except BaseException as exc:  # delivered on the GUI thread like any failure
                 outcome = functools.partial(self._fail_exc, exc)
@@ -296,6 +313,7 @@ class Op:
     def _finish(self, outcome: Callable[[], None]) -> None:
         global _busy
         _busy -= 1
+        _running.discard(self)
         self._finished = True
         try:
             outcome()
@@ -326,7 +344,10 @@ def pending() -> list[asyncio.Task[Any]]:
 
 
 async def cancel_all() -> None:
-    """Cancel every task started with spawn() except the caller's own."""
+    """Cancel every task started with spawn() except the caller's own; ops in workers deliver nothing more
+    (a write still lands: only its callbacks are dropped)."""
+    for op in list(_running):
+        op._cancelled = True
     current = asyncio.current_task()
     tasks = [t for t in pending() if t is not current]
     for t in tasks:

@@ -148,3 +148,34 @@ def test_blocking_awaitable_returns_and_raises(qloop) -> None:
 
     asyncio_gather = asyncio.gather
     assert qloop.run(scenario()) == (42, "0,1,2,3,4")
+
+
+def test_nothing_is_delivered_to_a_deleted_owner(qtbot) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    release = threading.Event()
+    label = QLabel()
+    op = Op(lambda: release.wait(5) and "late").success(label.setText).run()  # a method: the label owns it
+    label.deleteLater()
+    qtbot.waitUntil(lambda: not __import__("shiboken6").isValid(label), timeout=5000)
+    release.set()
+    qtbot.waitUntil(op.done, timeout=5000)  # no "already deleted" error reached the test
+
+
+def test_cancel_all_silences_workers_but_a_write_still_lands(qloop) -> None:
+    import asyncio
+
+    release = threading.Event()
+    written: list[int] = []
+    delivered: list[object] = []
+
+    async def scenario() -> None:
+        first = Op(release.wait, 5).serial("test-shutdown").success(delivered.append).run()
+        Op(written.append, 1).serial("test-shutdown").success(delivered.append).run()
+        await tasks.cancel_all()
+        release.set()
+        while not first.done() or tasks.busy():
+            await asyncio.sleep(0.01)
+
+    qloop.run(scenario())
+    assert written == [1] and delivered == []

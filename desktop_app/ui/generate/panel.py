@@ -157,6 +157,7 @@ class GeneratePanel(QWidget):
         self.update_generate()
         if model_id:
             (Op(self.services.registry.schema, model_id).latest(f"schema-{id(self)}")
+             .owner(self)
              .success(lambda schema: self._show_schema(model_id, schema)).failure(self.bus.error)
              .named(f"schema {model_id}").run())
 
@@ -196,6 +197,7 @@ class GeneratePanel(QWidget):
         if model_id:
             # The newest quote wins: an older one for other values must not overwrite it when it ends late.
             (Op(self._quote, model_id).latest(f"quote-{id(self)}")
+             .owner(self)
              .success(lambda report: self._show_quote(model_id, report)).named("quote").run())
 
     async def _quote(self, model_id: str) -> Any:

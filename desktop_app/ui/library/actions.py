@@ -92,7 +92,8 @@ class LibraryActions(QObject):
         current = self.view.current_id()
         if len(ids) <= 1:
             ids = [current] if current else ids
-        (Op(self._read_one, ids).latest(self._latest).success(lambda item: self._show_details(ids, item))
+        (Op(self._read_one, ids).latest(self._latest).owner(self.details)
+         .success(lambda item: self._show_details(ids, item))
          .failure(self.bus.error).named("library details").run())
 
     def _read_one(self, ids: list[str]) -> LibraryItem | None:

@@ -36,7 +36,7 @@ class MeshLoader(QObject):
         """Start loading ``path``; supersedes any request still running."""
         path = str(path)
         self._pending += 1
-        op = Op(lambda: self._work(op, path)).latest(self._key).serial(self._key).named("load model")
+        op = Op(lambda: self._work(op, path)).latest(self._key).serial(self._key).named("load model").owner(self)
         op.success(lambda result: self._deliver(path, result)).finished(self._one_done).run()
 
     def cancel(self) -> None:

@@ -30,7 +30,7 @@ class ImageSaver(QObject):
     def save(self, image: QImage, path: str | Path) -> None:
         self._pending += 1
         copy, path = image.copy(), str(path)  # a detached copy: the worker owns it
-        Op(self._work, copy, path).serial(self._lane).success(
+        Op(self._work, copy, path).serial(self._lane).owner(self).success(
             lambda error: self._on_done(path, error) if self._alive else None).named("save screenshot").run()
 
     def is_busy(self) -> bool:

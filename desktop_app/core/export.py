@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.errors import MeshLoadError, MeshwrightError
+from desktop_app.core.mesh_formats import EXPORT_FORMATS
 
 if TYPE_CHECKING:
     import numpy as np
 
 log = logging.getLogger(__name__)
 
-FORMATS = {"glb": ".glb", "obj": ".obj", "stl": ".stl", "ply": ".ply"}
+FORMATS = EXPORT_FORMATS
 Progress = Callable[[float, str], None]
 
 

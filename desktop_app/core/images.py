@@ -19,9 +19,12 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from desktop_app.core.errors import InputImageError
 
 SUPPORTED_FORMATS: tuple[str, ...] = ("PNG", "JPEG", "WEBP", "BMP", "TIFF")
-# The file names the app offers to take (drops, folders, file dialogs): exactly the formats above, so nothing is
-# accepted at the door and refused by the check (a .gif was).
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"})
+# The one table of image file names: the app offers to take exactly the formats above (drops, folders, file
+# dialogs), so nothing is accepted at the door and refused by the check (a .gif was); with each one's MIME type
+# for uploads. Every other list of image suffixes is derived from it.
+IMAGE_MIME = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp",
+              ".bmp": "image/bmp", ".tif": "image/tiff", ".tiff": "image/tiff"}
+IMAGE_SUFFIXES = frozenset(IMAGE_MIME)
 FORMAT_ADVICE = "use PNG, JPEG or WebP"
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_PIXELS = 40_000_000

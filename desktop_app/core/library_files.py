@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from desktop_app.core.errors import MeshwrightError
+from desktop_app.core.images import IMAGE_SUFFIXES
 from desktop_app.core.library import ITEM_FILE, TRASH, Library, LibraryFile, LibraryItem, new_item_id
 from desktop_app.core.mesh_formats import PREVIEW_FORMATS
 from desktop_app.core.outputs import sha256_file
@@ -91,8 +92,7 @@ def import_model(library: Library, path: Path, title: str = "") -> LibraryItem:
             dest = outputs / relative
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, dest)
-            kind = "model" if source == path else "texture" if source.suffix.lower() in (".png", ".jpg",
-                                                                                          ".jpeg") else "other"
+            kind = "model" if source == path else "texture" if source.suffix.lower() in IMAGE_SUFFIXES else "other"
             files.append(LibraryFile(f"outputs/{relative.as_posix()}", kind, dest.stat().st_size,
                                      sha256_file(dest)))
         now = time.time()

@@ -8,6 +8,7 @@ from typing import Any
 
 from desktop_app.core.library import DAMAGED_MODEL, STATUSES, LibraryFile, LibraryItem
 from desktop_app.core.library_paths import contained
+from desktop_app.core.mesh_formats import PREVIEW_FORMATS
 
 
 class DamagedItemError(ValueError):
@@ -63,7 +64,7 @@ def damaged_item(folder: Path, reason: str) -> LibraryItem:
         for path in sorted(folder.rglob("*")):
             if path.is_file() and not path.is_symlink() and len(files) < 500:
                 rel = path.relative_to(folder).as_posix()
-                kind = "model" if path.suffix.lower() in (".glb", ".gltf", ".obj", ".stl", ".ply") else "other"
+                kind = "model" if path.suffix.lower() in PREVIEW_FORMATS else "other"
                 files.append(LibraryFile(rel, "input" if rel.startswith("inputs/") else kind, path.stat().st_size))
     except OSError:
         pass

@@ -1,59 +1,25 @@
 """Logging: a rotating file under the log folder, timings and job ids, and never a secret.
 
-Two nets keep credentials out: patterns (Authorization headers, ``api_key=...``) and the exact values of the
-keys in use, registered with :func:`register_secret` (also in base64, as HTTP Basic auth sends "key:secret").
+Every line passes the one scrubber, core/secrets_scrub.py (re-exported here for the callers that log).
 """
 
 from __future__ import annotations
 
-import base64
 import logging
 import logging.handlers
-import re
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from desktop_app.core.secrets_scrub import register_secret, register_secret_pair, scrub
+
+__all__ = ["register_secret", "register_secret_pair", "scrub", "setup_logging", "timed"]
+
 LOG_FILE = "meshwright.log"
 MAX_BYTES = 2_000_000
 BACKUPS = 5
 FORMAT = "%(asctime)s.%(msecs)03d %(levelname)s %(threadName)s %(name)s: %(message)s"
-
-_SECRET_PATTERNS = [
-    re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?)(bearer|basic)\s+[A-Za-z0-9._~+/=-]+"),
-    re.compile(r"(?i)((?:api[_-]?key|secret|token|password)[\"']?\s*[:=]\s*[\"']?)[^\s\"',}&]+"),
-    re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{16,}"),  # a header value quoted without its name
-]
-_known: set[str] = set()
-_lock = threading.Lock()
-
-
-def register_secret(*values: str) -> None:
-    """Hide these exact values (and their base64 forms) from every scrubbed text."""
-    values = tuple(v for v in values if v and len(v) >= 4)
-    with _lock:
-        _known.update(values)
-        _known.update(base64.b64encode(v.encode()).decode() for v in values)
-
-
-def register_secret_pair(user: str, password: str) -> None:
-    """Hide a "user:password" pair in the base64 form HTTP Basic auth sends it in."""
-    if user and password:
-        register_secret(user, password, f"{user}:{password}")
-
-
-def scrub(text: str) -> str:
-    """Remove credentials from a log line or crash report."""
-    with _lock:
-        known = sorted(_known, key=len, reverse=True)  # longest first: a base64 form may contain a shorter key
-    for value in known:
-        text = text.replace(value, "[hidden]")
-    for pattern in _SECRET_PATTERNS[:2]:
-        text = pattern.sub(lambda m: m.group(1) + "[hidden]", text)
-    return _SECRET_PATTERNS[2].sub(lambda m: m.group(1) + " [hidden]", text)
-
 
 class ScrubbingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:

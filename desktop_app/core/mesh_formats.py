@@ -1,9 +1,48 @@
-"""Which model file suffixes the preview opens and which it names but cannot show (no numpy, no trimesh: the
-entry point and the main window ask this before anything heavy is imported)."""
+"""The one table of model file formats; every other list of model suffixes is derived from it (no numpy, no
+trimesh: the entry point and the main window ask this before anything heavy is imported)."""
 
 from __future__ import annotations
 
-PREVIEW_FORMATS = (".glb", ".gltf", ".obj", ".stl", ".ply")
-# Formats people will meet (services offer them) that trimesh cannot open: say so plainly.
-UNPREVIEWABLE = {".fbx": "FBX", ".usdz": "USDZ", ".usd": "USD", ".usda": "USD", ".usdc": "USD",
-                 ".blend": "Blender", ".3mf": "3MF", ".dae": "Collada"}
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ModelFormat:
+    suffix: str
+    name: str  # what the user reads ("FBX files can't be previewed here")
+    preview: bool = False  # trimesh opens it: the preview, thumbnails, export and the print check take it
+    export: bool = False  # Export… writes it
+    result: bool = False  # a service may hand it back as a job's model
+    gltf: bool = False  # read through the glTF loader (materials, PBR textures)
+
+
+TABLE: tuple[ModelFormat, ...] = (
+    ModelFormat(".glb", "glTF binary", preview=True, export=True, result=True, gltf=True),
+    ModelFormat(".gltf", "glTF", preview=True, result=True, gltf=True),
+    ModelFormat(".obj", "OBJ", preview=True, export=True, result=True),
+    ModelFormat(".stl", "STL", preview=True, export=True, result=True),
+    ModelFormat(".ply", "PLY", preview=True, export=True, result=True),
+    # Formats people will meet (services offer them) that trimesh cannot open: say so plainly.
+    ModelFormat(".fbx", "FBX", result=True),
+    ModelFormat(".usdz", "USDZ", result=True),
+    ModelFormat(".usd", "USD", result=True),
+    ModelFormat(".usda", "USD"),
+    ModelFormat(".usdc", "USD"),
+    ModelFormat(".blend", "Blender"),
+    ModelFormat(".3mf", "3MF", result=True),
+    ModelFormat(".dae", "Collada"),
+)
+
+PREVIEW_FORMATS = tuple(f.suffix for f in TABLE if f.preview)
+UNPREVIEWABLE = {f.suffix: f.name for f in TABLE if not f.preview}
+RESULT_SUFFIXES = tuple(f.suffix for f in TABLE if f.result)  # a returned file with one of these is a model
+GLTF_SUFFIXES = tuple(f.suffix for f in TABLE if f.gltf)
+# Which file the preview opens when a service returns several model formats (PLY may carry colours, STL never).
+PREVIEW_PREFERENCE = tuple(sorted(PREVIEW_FORMATS, key=(".glb", ".gltf", ".obj", ".ply", ".stl").index))
+EXPORT_FORMATS = {f.suffix[1:]: f.suffix for f in TABLE if f.export}  # "glb" -> ".glb"
+
+
+def name_filter(suffixes: Iterable[str]) -> str:
+    """The pattern list of a file dialog's filter: "*.glb *.gltf"."""
+    return " ".join(f"*{s}" for s in suffixes)

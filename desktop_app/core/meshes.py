@@ -17,12 +17,11 @@ import numpy as np
 from desktop_app.core.errors import MeshLoadError
 from desktop_app.core.mesh_arrays import MeshPart, MeshStats, SceneArrays
 from desktop_app.core.mesh_facts import scene_from_parts
-from desktop_app.core.mesh_formats import PREVIEW_FORMATS, UNPREVIEWABLE
+from desktop_app.core.mesh_formats import GLTF_SUFFIXES, PREVIEW_FORMATS, UNPREVIEWABLE
 from desktop_app.core.mesh_parts import part_from_mesh
 
 log = logging.getLogger(__name__)
 
-GLTF_SUFFIXES = (".glb", ".gltf")
 MAX_FILE_BYTES = 2 * 1024**3
 MAX_TRIANGLES = 30_000_000  # beyond this llvmpipe (our floor) cannot draw it and RAM runs out
 

@@ -11,12 +11,12 @@ from typing import Any
 
 from desktop_app.core.jobs import Job
 from desktop_app.core.library import THUMBNAIL, LibraryFile, LibraryItem, new_item_id
+from desktop_app.core.mesh_formats import PREVIEW_PREFERENCE, RESULT_SUFFIXES
 
 log = logging.getLogger(__name__)
 
-MODEL_EXTENSIONS = (".glb", ".gltf", ".obj", ".fbx", ".usdz", ".stl", ".ply", ".3mf")
-# What the preview prefers when a service returns several model formats.
-_PREVIEW_ORDER = (".glb", ".gltf", ".obj", ".ply", ".stl")
+MODEL_EXTENSIONS = RESULT_SUFFIXES
+_PREVIEW_ORDER = PREVIEW_PREFERENCE
 
 
 def sha256_file(path: Path) -> str:

@@ -106,5 +106,6 @@ class ProviderGate:
 
 
 def backoff(attempt: int, base: float = 2.0, cap: float = 60.0) -> float:
-    """Exponential backoff for the ``attempt``-th consecutive failure (1-based)."""
+    """Exponential backoff for the ``attempt``-th refusal of a paid submit in a row (1-based): the service said
+    "not accepted", so trying again is safe. Reads, polls and downloads use core/retry.py instead."""
     return min(cap, base * (2 ** max(0, attempt - 1)))

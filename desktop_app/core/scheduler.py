@@ -30,8 +30,9 @@ from desktop_app.core.jobs import Job, JobGroup, JobState, JobStore, new_job_id
 from desktop_app.core.library import Library
 from desktop_app.core.library_versions import write_refine_marker
 from desktop_app.core.model_input import ModelInput, check_model_file
-from desktop_app.core.pacing import ProviderGate, backoff
+from desktop_app.core.pacing import ProviderGate
 from desktop_app.core.ports import PollResult, RemoteRef, RemoteStatus, poll_interval
+from desktop_app.core.retry import POLLS
 from desktop_app.core.scheduler_control import JobControl
 from desktop_app.core.scheduler_results import ResultStage
 from desktop_app.core.scheduler_resume import ResumeStage
@@ -342,7 +343,7 @@ class Scheduler(SubmitStage, JobControl, ResultStage, ResumeStage):
                 if not exc.retryable:
                     return self._set(job, S.FAILED, exc.user_text())
                 failures += 1
-                wait = exc.retry_after if exc.retry_after is not None else backoff(failures, cap=cap)
+                wait = POLLS.delay(failures, exc.retry_after, cap=cap)
                 gate.pause(wait)
                 job = self._set(job, message=f"{exc.message} Trying again in {round(wait)} s.")
                 continue

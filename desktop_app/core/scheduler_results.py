@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,8 +18,9 @@ from desktop_app.core.download import TransientDownloadError, UrlExpiredError, d
 from desktop_app.core.errors import DownloadError, MeshwrightError, ProviderError
 from desktop_app.core.jobs import Job, JobState, JobStore
 from desktop_app.core.library import Library
-from desktop_app.core.pacing import ProviderGate, backoff
+from desktop_app.core.pacing import ProviderGate
 from desktop_app.core.ports import PollResult, RemoteRef
+from desktop_app.core.retry import DOWNLOADS, READS
 
 if TYPE_CHECKING:
     # httpx (~45 ms to import) loads with the first request, not with the window (benchmarks/startup.py)
@@ -37,17 +39,21 @@ class ResultStage:
     _success_notes: dict[str, str]
     job_dir: Callable[[str], Path]
 
-    async def _retrying(self, what: str, call: Callable[[], Any], gate: ProviderGate, tries: int = 5) -> Any:
-        for attempt in range(1, tries + 1):
+    async def _retrying(self, what: str, call: Callable[[], Any], gate: ProviderGate, tries: int = 0) -> Any:
+        """A read (never the paid submit), tried again by the one policy, core/retry.py ``READS`` (``tries``:
+        fewer tries where a wait would only delay a message)."""
+        policy = replace(READS, attempts=tries) if tries else READS
+        attempt = 0
+        while True:
+            attempt += 1
             await gate.request_slot()
             try:
                 return await call()
             except ProviderError as exc:
-                if not exc.retryable or attempt == tries:
+                if not policy.should_retry(exc, attempt):
                     raise
-                gate.pause(exc.retry_after if exc.retry_after is not None else backoff(attempt))
+                gate.pause(policy.delay(attempt, exc.retry_after))
                 log.info("%s failed (%s); retrying", what, exc.message)
-        raise AssertionError("unreachable")
 
     async def _fail_keeping_partial(self, job: Job, provider: Any, gate: ProviderGate, result: PollResult) -> Job:
         """A failed job may still have produced files (already paid for): keep them, and say so."""
@@ -112,7 +118,7 @@ class ResultStage:
         return job
 
     async def _fetch(self, ref: RemoteRef, remote: Any, dest: Path, provider: Any, gate: ProviderGate) -> None:
-        for attempt in range(1, 6):
+        for attempt in range(1, DOWNLOADS.attempts + 1):
             # Signed links expire: ask for a fresh one right before each try.
             url = await self._retrying("refreshing a link", lambda: provider.fresh_url(ref, remote), gate)
             await gate.request_slot()
@@ -123,9 +129,9 @@ class ResultStage:
                 if attempt >= 3:
                     raise
             except TransientDownloadError:
-                if attempt == 5:
+                if not DOWNLOADS.tries_left(attempt):
                     raise
-                await asyncio.sleep(backoff(attempt, base=1.0, cap=20.0))
+                await asyncio.sleep(DOWNLOADS.delay(attempt))
 
     async def _file_result(self, job: Job, saved: list[tuple[Any, Path]], final: tuple[JobState, str]) -> Job:
         folder = self.job_dir(job.id)

@@ -205,7 +205,13 @@ class Secrets:
             raise KeyError(f"unknown secret {name!r}: its service is not in the provider list")
         value = self._env.get(variable, "").strip()
         register_secret(value)
+        for key, secret in SECRET_PAIRS:  # a pair set in the environment travels as base64 "key:secret" too
+            if value and name in (key, secret):
+                register_secret_pair(self._env_or_cached(key), self._env_or_cached(secret))
         return value
+
+    def _env_or_cached(self, name: str) -> str:
+        return self._env.get(SECRET_ENV.get(name, ""), "").strip() or self._cache.get(name, "")
 
     def get(self, name: str) -> str:
         value = self.from_env(name)

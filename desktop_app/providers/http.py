@@ -1,9 +1,10 @@
 """HTTP pieces shared by the cloud providers: one client setup, Retry-After, error classification.
 
-Rules (PRACTICES.md section 2): retry only 408/429/500/502/503/504 and transport errors, and only for reads
-and polls; never retry a paid POST. Providers do not sleep or retry themselves: they raise
-``ProviderError`` with ``retryable``/``retry_after`` and the scheduler, which knows every job of the provider,
-decides when to try again. Secrets never reach a log line or an exception message.
+Rules (PRACTICES.md section 2, written down once in core/retry.py): retry only 408/429/500/502/503/504 and
+transport errors, and only for reads and polls; never retry a paid POST. Providers do not sleep or retry
+themselves (Scenario's free uploads aside): they raise ``ProviderError`` with ``retryable``/``retry_after`` and
+the scheduler, which knows every job of the provider, decides when to try again.
+Secrets never reach a log line or an exception message.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("meshwright.http")
 
-RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 DEFAULT_TIMEOUT = (15.0, 120.0, 120.0, 120.0)  # httpx.Timeout(120.0, connect=15.0) as (connect, read, write, pool)
 MAX_RETRY_AFTER = 150.0
 # Every API reply is JSON of a few kilobytes; anything past this is a fault (or an attack) and is not read on,

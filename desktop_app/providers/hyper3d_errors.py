@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.errors import AuthError, ProviderError, SubmitUncertainError
+from desktop_app.core.secrets_scrub import scrub
 from desktop_app.providers.base import FileKind
 from desktop_app.providers.http import json_body, parse_retry_after
 
@@ -68,7 +69,7 @@ def is_no_error(value: Any) -> bool:
 def _clean(text: Any, secret: str) -> str:
     """Server text shown to the user: short, and never containing the key (should the server echo it)."""
     out = str(text or "").strip()[:300]
-    return out.replace(secret, "***") if secret else out
+    return scrub(out, (secret,))
 
 
 def body_error(code: Any, message: Any, *, secret: str = "", submit: bool = False,

@@ -15,11 +15,13 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.errors import AuthError, ProviderError, SubmitUncertainError
 from desktop_app.core.model_input import model_mime
+from desktop_app.core.retry import UPLOADS, RetryPolicy
 from desktop_app.core.schema import ModelSchema
 from desktop_app.providers import scenario_models as sm
 from desktop_app.providers.base import (
@@ -65,7 +67,7 @@ class ScenarioProvider(ProviderTraits):
     # Files above this go through the multipart flow. Scenario's own client keeps base64 uploads to 3.5 MB
     # ("the gateway body cap is 10 MB, 4.4 MB raw PNGs verified to pass": blender-plugin assets.py BASE64_LIMIT).
     small_upload_limit = 3_500_000
-    upload_retry_delays: tuple[float, ...] = (1.0, 3.0)
+    upload_retry: RetryPolicy = UPLOADS  # free uploads only (core/retry.py); never the paid POST
     upload_poll_interval = 2.0  # the TS SDK's upload.wait(): every 2 s ...
     upload_timeout = 300.0  # ... for at most 300 s
     page_size = 100
@@ -110,7 +112,8 @@ class ScenarioProvider(ProviderTraits):
         return (value or "").strip()
 
     async def _call(self, method: str, path: str, *, action: str, json: Any = None,
-                    params: dict[str, Any] | None = None, paid: bool = False, retries: int = 0) -> Any:
+                    params: dict[str, Any] | None = None, paid: bool = False,
+                    retry: RetryPolicy | None = None) -> Any:
         """One API call; returns the JSON body or raises a plain-language ProviderError."""
         import httpx
         key, secret = self._keys()
@@ -120,7 +123,9 @@ class ScenarioProvider(ProviderTraits):
         query = dict(params or {})
         if self._project():
             query["projectId"] = self._project()
-        for attempt in range(retries + 1):
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 response = await request_bounded(self._client, method, path, service=SERVICE, paid=paid,
                                                  json=json, params=query, auth=httpx.BasicAuth(key, secret))
@@ -138,11 +143,9 @@ class ScenarioProvider(ProviderTraits):
                     error = ProviderError("Scenario sent an unreadable reply.", retryable=True)
                 else:
                     error = error_for_response(response, action=action, paid=paid, secrets=(key, secret))
-            if paid or not error.retryable or attempt >= retries:
+            if paid or retry is None or not retry.should_retry(error, attempt):
                 raise error
-            delay = self.upload_retry_delays[min(attempt, len(self.upload_retry_delays) - 1)]
-            await asyncio.sleep(min(error.retry_after, 30.0) if error.retry_after is not None else delay)
-        raise AssertionError("unreachable")
+            await asyncio.sleep(retry.delay(attempt, error.retry_after))
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -197,7 +200,8 @@ class ScenarioProvider(ProviderTraits):
         if cached is not None and listed and sm.model_record(cached).get("updatedAt") == listed:
             return self._to_schema(cached, raw_id)  # unchanged since it was cached: no request needed
         try:
-            raw = await self._call("GET", f"/models/{raw_id}", action="read the model's settings", retries=1)
+            raw = await self._call("GET", f"/models/{raw_id}", action="read the model's settings",
+                                   retry=replace(self.upload_retry, attempts=2))
         except ProviderError as exc:
             if exc.code == "not_found":
                 raise ProviderError(f"Scenario has no model called {raw_id}.", code="not_found") from exc
@@ -341,7 +345,7 @@ class ScenarioProvider(ProviderTraits):
             # ``upload_image_base64``): the prefix tells the service the type instead of leaving it to sniffing.
             encoded = f"data:{image_mime(name)};base64," + base64.b64encode(data).decode("ascii")
             reply = await self._call("POST", "/assets", action="upload an image",
-                                     json={"image": encoded, "name": name}, retries=len(self.upload_retry_delays))
+                                     json={"image": encoded, "name": name}, retry=self.upload_retry)
             asset_id = str(asset_of(reply).get("id") or "")
             if not asset_id:
                 raise ProviderError("Scenario did not return an id for the uploaded image.", retryable=True)
@@ -353,9 +357,8 @@ class ScenarioProvider(ProviderTraits):
         """scenario.md 2.2: create, PUT each part to its presigned URL (no checksum headers), complete,
         then wait for ``imported``."""
         plan = part_plan(len(data))
-        retries = len(self.upload_retry_delays)
         mime = mime or image_mime(name)
-        reply = await self._call("POST", "/uploads", action="start an upload", retries=retries, json={
+        reply = await self._call("POST", "/uploads", action="start an upload", retry=self.upload_retry, json={
             "fileName": name, "contentType": mime, "kind": kind,
             "parts": len(plan), "fileSize": len(data)})
         upload = reply.get("upload") if isinstance(reply.get("upload"), dict) else reply
@@ -367,10 +370,10 @@ class ScenarioProvider(ProviderTraits):
         for number, (offset, length) in enumerate(plan, start=1):
             await self._put_part(parts[number], data[offset:offset + length], mime)
         await self._call("POST", f"/uploads/{upload_id}/action", action="finish an upload",
-                         json={"action": "complete"}, retries=retries)
+                         json={"action": "complete"}, retry=self.upload_retry)
         waited = 0.0
         while True:
-            state = await self._call("GET", f"/uploads/{upload_id}", action="check an upload", retries=retries)
+            state = await self._call("GET", f"/uploads/{upload_id}", action="check an upload", retry=self.upload_retry)
             state = state.get("upload") if isinstance(state.get("upload"), dict) else state
             status = str(state.get("status") or "").lower()
             if status == "imported" and state.get("entityId"):
@@ -387,7 +390,9 @@ class ScenarioProvider(ProviderTraits):
         """PUT one part with its Content-Type, as Scenario's client does (blender-plugin assets.py
         ``upload_multipart``), and no checksum headers (they break the presigned signature, scenario.md 2.2)."""
         import httpx
-        for attempt in range(len(self.upload_retry_delays) + 1):
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 response = await self._plain.put(url, content=chunk, headers={"Content-Type": content_type})
             except httpx.TransportError as exc:
@@ -396,9 +401,9 @@ class ScenarioProvider(ProviderTraits):
                 if response.is_success:
                     return
                 error = error_for_response(response, action="upload a file part")
-            if not error.retryable or attempt >= len(self.upload_retry_delays):
+            if not self.upload_retry.should_retry(error, attempt):
                 raise error
-            await asyncio.sleep(self.upload_retry_delays[attempt])
+            await asyncio.sleep(self.upload_retry.delay(attempt, error.retry_after))
 
     # ----------------------------------------------------------------- after submit
 

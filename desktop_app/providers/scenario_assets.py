@@ -13,9 +13,11 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
+from desktop_app.core.images import IMAGE_MIME
+from desktop_app.core.mesh_formats import RESULT_SUFFIXES
 from desktop_app.providers.base import FileKind, RemoteFile
 
-MODEL_FORMATS = frozenset({"glb", "gltf", "obj", "fbx", "usdz", "usd", "stl", "ply", "3mf"})
+MODEL_FORMATS = frozenset(s[1:] for s in RESULT_SUFFIXES)  # "glb", as Scenario names formats
 MIME_EXT = {
     "model/gltf-binary": "glb",
     "model/gltf+json": "gltf",
@@ -32,7 +34,6 @@ MIME_EXT = {
     "application/json": "json",
     "text/plain": "txt",
 }
-IMAGE_MIME = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
 
 
 def image_mime(name: str) -> str:

@@ -10,6 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.errors import AuthError, ProviderError, SubmitUncertainError
+from desktop_app.core.retry import is_retryable_status
+from desktop_app.core.secrets_scrub import pair_forms
+from desktop_app.core.secrets_scrub import scrub as scrub_secrets
 from desktop_app.providers.http import json_body, parse_retry_after
 
 if TYPE_CHECKING:
@@ -63,11 +66,8 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
 
 
 def scrub(text: str, secrets: tuple[str, ...]) -> str:
-    """Remove any credential that a server might have echoed back."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-    return text
+    """Remove any credential that a server might have echoed back (key, secret, and "key:secret" in Basic)."""
+    return scrub_secrets(text, pair_forms(*secrets) if len(secrets) == 2 else secrets)
 
 
 def _sentence(text: str) -> str:
@@ -131,7 +131,7 @@ def error_for_response(response: httpx.Response, *, action: str, paid: bool = Fa
             ),
             code=f"http_{status}",
         )
-    if status in (408, 500, 502, 503, 504):
+    if is_retryable_status(status):  # 429 is answered above
         return ProviderError(f"Scenario had a temporary problem (HTTP {status}).", retryable=True,
                              retry_after=retry_after_seconds(response), code=f"http_{status}")
     if status in (400, 409, 413, 422):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,8 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.errors import InputImageError
 from desktop_app.core.images import IMAGE_SUFFIXES, check_image, thumbnail
-from desktop_app.ui.tasks import spawn
+from desktop_app.core.mesh_formats import name_filter
+from desktop_app.ui.tasks import blocking, spawn
 
 _ROLE_PATH = Qt.ItemDataRole.UserRole
 THUMB = 96
@@ -201,7 +201,7 @@ class DropZone(QWidget):
         # open() rather than exec(): a nested modal loop inside the qasync loop re-enters it.
         dialog = QFileDialog(self, self.tr("Choose images"))
         dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
-        dialog.setNameFilter(self.tr("Images (*.png *.jpg *.jpeg *.webp)"))
+        dialog.setNameFilter(self.tr("Images (%1)").replace("%1", name_filter(sorted(IMAGE_SUFFIXES))))
         dialog.filesSelected.connect(lambda files: self.add_paths([Path(f) for f in files]))
         self._dialog = dialog
         dialog.open()
@@ -230,14 +230,14 @@ class DropZone(QWidget):
             if not image.save(str(target), "PNG"):
                 raise InputImageError(failed)
 
-        await asyncio.to_thread(save)
+        await blocking(save)
         self.add_paths([target])
 
     async def _check(self, key: str) -> None:
         path = Path(key)
         try:
-            await asyncio.to_thread(check_image, path)
-            png = await asyncio.to_thread(thumbnail, path, THUMB * 2)
+            await blocking(check_image, path)
+            png = await blocking(thumbnail, path, THUMB * 2)
             error = ""
         except InputImageError as exc:
             png, error = b"", exc.user_text()

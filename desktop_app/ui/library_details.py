@@ -6,7 +6,6 @@ signal, and the library controller does the work off the GUI thread.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import json
 import threading
@@ -31,7 +30,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.library import LibraryItem
 from desktop_app.ui.library_model import cost_text, human_size
 from desktop_app.ui.print_verdict import PrintabilitySection
-from desktop_app.ui.tasks import spawn
+from desktop_app.ui.tasks import Op, blocking, spawn
 
 if TYPE_CHECKING:
     from desktop_app.core.printability import Verdict
@@ -90,6 +89,7 @@ class LibraryDetails(QWidget):
         self._print_timer.setSingleShot(True)
         self._print_timer.setInterval(CHECK_DELAY_MS)
         self._print_timer.timeout.connect(self._start_print_check)
+        self._latest = f"details-images-{id(self)}"  # the newest item's pictures win
 
         self.title = QLineEdit()
         self.title.setObjectName("detailsTitle")
@@ -217,10 +217,10 @@ class LibraryDetails(QWidget):
         self.printability.button.setEnabled(has_model)
         self.info.setText(self._info_html(item))
         self.refresh_printability(item)
-        self._token += 1
         inputs = [item.inside(name) for name in item.inputs]
-        spawn(self._load_images(self._token, [p for p in inputs if p is not None]),
-              name="details images")
+        paths = [p for p in inputs if p is not None][:5]
+        (Op(lambda: [(p, _input_image(p)) for p in paths]).latest(self._latest).success(self._show_images)
+         .named("details images").run())
 
     # --- printability (checked in a worker, cached per file state in core/printability.py) ---------------------
 
@@ -247,7 +247,7 @@ class LibraryDetails(QWidget):
         from desktop_app.core.printability import Cancelled, file_verdict  # numpy: not at the window's start
 
         try:
-            verdict: Verdict = await asyncio.to_thread(file_verdict, path, cancel)
+            verdict: Verdict = await blocking(file_verdict, path, cancel)
         except Cancelled:
             return  # the selection moved on
         if token == self._print_token:
@@ -292,11 +292,8 @@ class LibraryDetails(QWidget):
         text = value if isinstance(value, str) else json.dumps(value)
         return text if len(text) <= 200 else text[:200] + "…"
 
-    async def _load_images(self, token: int, paths: list[Path]) -> None:
-        for path in paths[:5]:
-            image = await asyncio.to_thread(_input_image, path)
-            if token != self._token:
-                return
+    def _show_images(self, images: list[tuple[Path, QImage | None]]) -> None:
+        for path, image in images:
             label = QLabel()
             label.setToolTip(path.name)
             label.setFixedSize(INPUT_THUMB, INPUT_THUMB)
@@ -306,8 +303,7 @@ class LibraryDetails(QWidget):
             else:
                 label.setText(self.tr("(missing)"))
             self.images.addWidget(label)
-        if token == self._token:
-            self.images.addStretch(1)
+        self.images.addStretch(1)
 
     def _clear_images(self) -> None:
         while self.images.count():

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.export import FORMATS, ExportExistsError, ExportOptions, ExportResult, export_model
 from desktop_app.core.library import LibraryItem
-from desktop_app.ui.tasks import spawn
+from desktop_app.ui.tasks import blocking, spawn
 
 
 class ExportDialog(QDialog):
@@ -124,7 +124,7 @@ class ExportDialog(QDialog):
 
         source = self.item.model_path
         try:
-            result: ExportResult = await asyncio.to_thread(export_model, source, dest, options, report)
+            result: ExportResult = await blocking(export_model, source, dest, options, report)
         except ExportExistsError as exc:
             self.save_button.setEnabled(True)
             self.progress.hide()

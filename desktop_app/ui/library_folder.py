@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QProgressBar, QP
 from desktop_app.core.library_files import move_library
 from desktop_app.core.settings import save_settings
 from desktop_app.services import Services
-from desktop_app.ui.tasks import spawn
+from desktop_app.ui.tasks import SETTINGS_LANE, blocking, spawn
 
 
 class LibraryFolderWidget(QWidget):
@@ -73,12 +73,12 @@ class LibraryFolderWidget(QWidget):
 
         old = self.services.library.root
         try:
-            new = await asyncio.to_thread(move_library, self.services.library, dest, report)
+            new = await blocking(move_library, self.services.library, dest, report)
         finally:
             self.move_button.setEnabled(True)
             self.progress.hide()
         self.services.settings.library_dir = str(new)
-        await asyncio.to_thread(save_settings, self.services.paths, self.services.settings)
+        await blocking(save_settings, self.services.paths, self.services.settings, serial=SETTINGS_LANE)
         self.path.setText(str(new))
         self.message.setText(self.tr("Moved. The old folder %1 was kept; delete it when you no longer need it.")
                              .replace("%1", str(old)))

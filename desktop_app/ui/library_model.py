@@ -20,7 +20,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QGuiApplication, QIcon, QImage, 
 from desktop_app.core.library import THUMBNAIL, LibraryRow
 from desktop_app.core.library_index import row_from_tuple
 from desktop_app.core.library_search import COST, COST_UNIT, CREATED_AT, FAVORITE, ID, MODEL_ID, SIZE, TITLE
-from desktop_app.ui.tasks import spawn
+from desktop_app.ui.tasks import blocking, spawn
 
 THUMB = 112  # logical pixels; loaded at THUMB x the device pixel ratio
 IdRole = Qt.ItemDataRole.UserRole + 1
@@ -205,7 +205,7 @@ class LibraryModel(QAbstractTableModel):
             async with self._gate:
                 if self.row_of(item_id) is None:
                     return  # scrolled past or filtered out while waiting
-                image = await asyncio.to_thread(_load_image, path, _pixel_ratio())
+                image = await blocking(_load_image, path, _pixel_ratio())
         finally:
             self._loading.discard(item_id)
         self._icons[item_id] = QIcon(QPixmap.fromImage(image)) if image is not None else None

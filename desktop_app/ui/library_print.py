@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.library import LibraryItem
-from desktop_app.ui.tasks import spawn
+from desktop_app.ui.tasks import blocking, spawn
 
 
 class PrintDialog(QDialog):
@@ -129,7 +129,7 @@ class PrintDialog(QDialog):
         from desktop_app.core.print_check import check_file_for_print
 
         try:
-            check = await asyncio.to_thread(check_file_for_print, self.item.model_path, self.size_mm.value())
+            check = await blocking(check_file_for_print, self.item.model_path, self.size_mm.value())
         finally:
             self._busy(False)
         self.report.setText("\n".join(check.summary_lines()))
@@ -144,10 +144,10 @@ class PrintDialog(QDialog):
         from desktop_app.core.print_export import printable_mesh, save_print_version
 
         try:
-            mesh, _before, after, steps, seconds, _rebuilt = await asyncio.to_thread(
+            mesh, _before, after, steps, seconds, _rebuilt = await blocking(
                 printable_mesh, self.item.model_path, self.size_mm.value())
             if steps:
-                self.kept_name = await asyncio.to_thread(save_print_version, self.library, self.item.id, mesh)
+                self.kept_name = await blocking(save_print_version, self.library, self.item.id, mesh)
         finally:
             self._busy(False)
         lines = [*steps, *after.summary_lines()]
@@ -183,9 +183,9 @@ class PrintDialog(QDialog):
 
         try:
             hollow_mm = self.wall_mm.value() if self.hollow.isChecked() else None
-            result = await asyncio.to_thread(export_printable, self.item.model_path, dest, self.format.currentData(),
-                                             self.size_mm.value(), True, True, report, self.orient.currentData(),
-                                             hollow_mm, self.colour.isChecked() and self.colour.isEnabled())
+            result = await blocking(export_printable, self.item.model_path, dest, self.format.currentData(),
+                                    self.size_mm.value(), True, True, report, self.orient.currentData(),
+                                    hollow_mm, self.colour.isChecked() and self.colour.isEnabled())
         finally:
             self._busy(False)
         self.exported_path = result.path
@@ -201,9 +201,9 @@ class PrintDialog(QDialog):
     async def _open(self, path: Path) -> None:
         from desktop_app.core.slicers import find_slicers, open_in_slicer
 
-        slicers = await asyncio.to_thread(find_slicers)
+        slicers = await blocking(find_slicers)
         if slicers:
-            await asyncio.to_thread(open_in_slicer, path, slicers[0])
+            await blocking(open_in_slicer, path, slicers[0])
             self.message.setText(self.tr("Opened in %1.").replace("%1", slicers[0].name))
             return
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))

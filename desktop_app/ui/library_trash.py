@@ -5,7 +5,6 @@ Listing, restoring and deleting run in workers (``core/library_trash.py``); the 
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Coroutine
 from typing import Any
@@ -30,7 +29,7 @@ from desktop_app import APP_NAME
 from desktop_app.core.library import Library
 from desktop_app.core.library_trash import TrashedItem, TrashError, purge, restore, trashed_items
 from desktop_app.ui.library_model import human_size
-from desktop_app.ui.tasks import spawn
+from desktop_app.ui.tasks import blocking, spawn
 
 EntryRole = Qt.ItemDataRole.UserRole + 1
 
@@ -109,7 +108,7 @@ class TrashDialog(QDialog):
         spawn(self._reload(), self._show_message, name="library trash listing")
 
     async def _reload(self) -> None:
-        self._show(await asyncio.to_thread(trashed_items, self.library))
+        self._show(await blocking(trashed_items, self.library))
 
     def _show(self, entries: list[TrashedItem]) -> None:
         self.list.clear()
@@ -156,7 +155,7 @@ class TrashDialog(QDialog):
         ids, problems = [], []
         for entry in entries:
             try:
-                ids.append(await asyncio.to_thread(restore, self.library, entry))
+                ids.append(await blocking(restore, self.library, entry))
             except TrashError as exc:
                 problems.append(exc.user_text())
         self._show_message(" ".join(problems))
@@ -184,7 +183,7 @@ class TrashDialog(QDialog):
 
     async def _purge_all(self, entries: list[TrashedItem]) -> None:
         for entry in entries:
-            await asyncio.to_thread(purge, self.library, entry)
+            await blocking(purge, self.library, entry)
         self._show_message("")
 
     async def _run(self, work: Coroutine[Any, Any, None]) -> None:

@@ -35,7 +35,7 @@ from desktop_app.core.library import Library, LibraryItem, LibraryQuery
 from desktop_app.core.library_search import IndexReader, SearchResult
 from desktop_app.ui.library_model import THUMB, IdRole, LibraryModel
 from desktop_app.ui.library_undo_bar import UndoBar
-from desktop_app.ui.tasks import spawn
+from desktop_app.ui.tasks import blocking, spawn
 
 DAY = 86400.0
 
@@ -359,7 +359,7 @@ class LibraryView(QWidget):
             spawn(self._open(item_id), name="open library item")
 
     async def _open(self, item_id: str) -> None:
-        item: LibraryItem | None = await asyncio.to_thread(self.library.get, item_id)
+        item: LibraryItem | None = await blocking(self.library.get, item_id)
         if item is not None:
             self.itemActivated.emit(item)
 

@@ -34,7 +34,7 @@ from desktop_app.ui.main_layout import Workspaces, build_layout, build_menus
 from desktop_app.ui.preview.compare import CompareWindow
 from desktop_app.ui.preview.panel import PreviewPanel
 from desktop_app.ui.queue.panel import QueuePanel
-from desktop_app.ui.tasks import cancel_all, spawn
+from desktop_app.ui.tasks import SETTINGS_LANE, blocking, cancel_all, spawn
 from desktop_app.ui.window_geometry import restore_window, window_state
 
 log = logging.getLogger(__name__)
@@ -226,7 +226,7 @@ class MainWindow(QMainWindow):
             from desktop_app.core.settings import save_settings
 
             self.services.settings.window_state = window_state(self)
-            await asyncio.to_thread(save_settings, self.services.paths, self.services.settings)
+            await blocking(save_settings, self.services.paths, self.services.settings, serial=SETTINGS_LANE)
             self.queue_panel.stop_timers()
             checks = sys.modules.get("desktop_app.core.printability")  # loaded once a check ran
             if checks is not None:

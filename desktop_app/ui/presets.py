@@ -6,7 +6,6 @@ the GUI thread whenever one is saved or deleted.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QInputDialog, QLineEdit, QToolButton, QWidget
@@ -14,7 +13,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QInputDialog, QLineEdit, Q
 from desktop_app.core.settings import save_settings
 from desktop_app.services import Services
 from desktop_app.ui.param_form import ParamForm
-from desktop_app.ui.tasks import spawn
+from desktop_app.ui.tasks import SETTINGS_LANE, Op
 
 log = logging.getLogger(__name__)
 MAX_NAME = 60
@@ -104,8 +103,8 @@ class PresetBar(QWidget):
         self._persist()
 
     def _persist(self) -> None:
-        spawn(asyncio.to_thread(save_settings, self.services.paths, self.services.settings),
-              self._report, name="save presets")
+        Op(save_settings, self.services.paths, self.services.settings).serial(SETTINGS_LANE).failure(
+            self._report).named("save presets").run()
 
     def _report(self, text: str) -> None:
         log.warning("saving presets failed: %s", text)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget
 
+from desktop_app.core.secrets_scrub import scrub as scrub_secrets
+
 
 def scrub(text: str, secrets: list[str]) -> str:
     """Remove typed key values from a message before it is shown (a server may echo what it was sent)."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-    return text
+    return scrub_secrets(text, secrets)
 
 
 class SecretField(QWidget):

@@ -21,6 +21,7 @@ from desktop_app.services import Services
 from desktop_app.ui.key_test import KeyTestRow
 from desktop_app.ui.provider_texts import provider_text, with_accounts
 from desktop_app.ui.secret_field import SecretField
+from desktop_app.ui.tasks import blocking
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +169,7 @@ class AccountsForm(QWidget):
             return (*Secrets.keychain_status(), secrets.file.exists())
 
         try:
-            backend, can_store, file_in_use = await asyncio.wait_for(asyncio.to_thread(work), KEYRING_TIMEOUT)
+            backend, can_store, file_in_use = await asyncio.wait_for(blocking(work), KEYRING_TIMEOUT)
         except TimeoutError:
             self.keychain_label.setText(self.tr("The keychain did not answer within %1 s; stored keys cannot be "
                                                 "shown.").replace("%1", f"{KEYRING_TIMEOUT:g}"))
@@ -212,7 +213,7 @@ class AccountsForm(QWidget):
         want_file = self.file_check.isChecked()
         if want_file != self._file_in_use:
             try:
-                await asyncio.wait_for(asyncio.to_thread(secrets.use_file, want_file), KEYRING_TIMEOUT)
+                await asyncio.wait_for(blocking(secrets.use_file, want_file), KEYRING_TIMEOUT)
                 self._file_in_use = want_file
             except (OSError, TimeoutError) as exc:
                 log.warning("switching the key file failed: %s", type(exc).__name__)
@@ -231,7 +232,7 @@ class AccountsForm(QWidget):
 
             try:
                 # A closure, not to_thread(secrets.set, name, value): qasync logs a worker's arguments at DEBUG.
-                await asyncio.wait_for(asyncio.to_thread(store), KEYRING_TIMEOUT)
+                await asyncio.wait_for(blocking(store), KEYRING_TIMEOUT)
             except TimeoutError:
                 problem = self.tr("the keychain did not answer within %1 s").replace("%1", f"{KEYRING_TIMEOUT:g}")
             except Exception as exc:  # keyring errors vary by backend; the name is enough and holds no key

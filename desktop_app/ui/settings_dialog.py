@@ -23,7 +23,7 @@ from desktop_app.ui.secret_field import scrub
 from desktop_app.ui.settings_accounts import AccountsForm
 from desktop_app.ui.settings_general import AdvancedPage, GeneralPage
 from desktop_app.ui.spending_view import SpendingCaps, set_caps_in_place
-from desktop_app.ui.tasks import spawn
+from desktop_app.ui.tasks import SETTINGS_LANE, blocking, spawn
 from desktop_app.ui.theme import apply_theme
 
 log = logging.getLogger(__name__)
@@ -163,7 +163,7 @@ class SettingsDialog(QDialog):
         if hasattr(scheduler, "deadline_s"):  # checked at every poll, so it applies to running jobs too
             scheduler.deadline_s = live.poll_deadline_minutes * 60
         try:
-            await asyncio.wait_for(asyncio.to_thread(save_settings, self.services.paths, live),
+            await asyncio.wait_for(blocking(save_settings, self.services.paths, live, serial=SETTINGS_LANE),
                                    settings_accounts.KEYRING_TIMEOUT)
         except (OSError, TimeoutError) as exc:
             log.warning("saving settings failed: %s", type(exc).__name__)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.spending import Entry, Ledger, per_day, summarise
-from desktop_app.ui.tasks import spawn
+from desktop_app.ui.tasks import blocking, spawn
 
 PAID_SERVICES = {"scenario": ("Scenario", "CU"), "hyper3d": ("Hyper3D Rodin", "credits")}
 COLUMNS = ("Day", "Service", "Model", "Jobs", "Charged", "Refunded", "Net")
@@ -101,7 +101,7 @@ class SpendingWindow(QDialog):
         self.loaded = spawn(self._load(), self.totals.setText, name="read spending")
 
     async def _load(self) -> None:
-        self.entries = await asyncio.to_thread(self.ledger.entries)
+        self.entries = await blocking(self.ledger.entries)
         rows, totals = summarise(self.entries)
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):

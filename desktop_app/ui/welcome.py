@@ -28,7 +28,7 @@ from desktop_app.services import Services
 from desktop_app.ui.provider_texts import described, provider_text
 from desktop_app.ui.secret_field import scrub
 from desktop_app.ui.settings_accounts import KEYRING_TIMEOUT, AccountsForm
-from desktop_app.ui.tasks import spawn
+from desktop_app.ui.tasks import SETTINGS_LANE, blocking, spawn
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +142,8 @@ class WelcomeDialog(QDialog):
             errors = await self.accounts.save()
         settings.welcome_done = True
         try:
-            await asyncio.wait_for(asyncio.to_thread(save_settings, self.services.paths, settings), KEYRING_TIMEOUT)
+            await asyncio.wait_for(blocking(save_settings, self.services.paths, settings, serial=SETTINGS_LANE),
+                                   KEYRING_TIMEOUT)
         except (OSError, TimeoutError) as exc:
             log.warning("saving settings after the welcome failed: %s", type(exc).__name__)
             errors.append(self.tr("The settings could not be saved (%1).").replace("%1", type(exc).__name__))

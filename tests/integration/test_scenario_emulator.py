@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,12 @@ import httpx
 import pytest
 
 from desktop_app.core.errors import AuthError, MeshwrightError, ProviderError, SubmitUncertainError
+from desktop_app.core.retry import UPLOADS
 from desktop_app.providers.base import FileKind, GenerationRequest, RemoteFile, RemoteRef, RemoteStatus
 from desktop_app.providers.scenario import ScenarioProvider
 from tests.emulators.scenario import ScenarioEmulator
+
+FAST_RETRY = replace(UPLOADS, base=0.01, cap=0.01, jitter=0.0)  # the same policy, without the waits
 
 TRELLIS, HUNYUAN, RODIN = "scenario:model_trellis-2", "scenario:model_hunyuan-3d-v2-1", \
     "scenario:model_rodin-hyper3d-v2-5"
@@ -30,7 +34,7 @@ def emu() -> Iterator[ScenarioEmulator]:
 def make_provider(emu: ScenarioEmulator, cache: Path, **kw: Any) -> ScenarioProvider:
     keys = kw.pop("keys", (emu.api_key, emu.api_secret))
     p = ScenarioProvider(emu.base_url, lambda: keys, cache_dir=cache, **kw)
-    p.upload_retry_delays = (0.01, 0.01)
+    p.upload_retry = FAST_RETRY
     p.upload_poll_interval = 0.01
     return p
 

@@ -81,3 +81,21 @@ def test_at_most_two_ui_modules_reach_the_provider_list_and_none_a_provider():
     concrete = [n for names in reach.values() for n in names
                 if n not in ("desktop_app.providers", "desktop_app.providers.catalog")]
     assert concrete == [], concrete
+
+
+# Background work in the UI goes through ui/tasks.py (Op, blocking, spawn). The named exceptions own a thread
+# for a reason: the GL render thread holds a GL context, the library search's SQLite reader holds a connection.
+THREAD_EXCEPTIONS = {"tasks.py", "preview/offscreen.py", "library_view.py"}
+THREAD_PATTERNS = ("asyncio.to_thread", "ThreadPoolExecutor", "run_in_executor", "threading.Thread(")
+
+
+def test_ui_background_work_goes_through_the_task_primitive():
+    ui = ROOT / "ui"
+    offenders = []
+    for path in sorted(ui.rglob("*.py")):
+        name = path.relative_to(ui).as_posix()
+        if name in THREAD_EXCEPTIONS:
+            continue
+        text = path.read_text(encoding="utf-8")
+        offenders += [f"{name}: {p}" for p in THREAD_PATTERNS if p in text]
+    assert not offenders, offenders

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import httpx
 import pytest
 
 from desktop_app.core.errors import AuthError, SubmitUncertainError
+from desktop_app.core.retry import UPLOADS
 from desktop_app.providers.base import FileKind, GenerationRequest, Provider, RemoteRef, RemoteStatus
 from desktop_app.providers.scenario import DEFAULT_BASE_URL, ScenarioProvider
 from desktop_app.providers.scenario_assets import part_plan, select_outputs
@@ -18,6 +20,8 @@ from desktop_app.providers.scenario_errors import error_for_response
 from desktop_app.providers.scenario_jobs import cost_of, job_id_of, poll_result
 from desktop_app.providers.scenario_models import bundled_raw, capabilities, model_info
 from tests.emulators.common import make_image
+
+FAST_RETRY = replace(UPLOADS, base=0.0, cap=0.0, jitter=0.0)  # the same policy, without the waits
 
 KEY, SECRET = "unit-key-91af", "unit-secret-3be7"
 
@@ -230,7 +234,7 @@ class Recorder:
 
 def provider(recorder: Recorder, **kw: Any) -> ScenarioProvider:
     p = ScenarioProvider(DEFAULT_BASE_URL, lambda: (KEY, SECRET), transport=httpx.MockTransport(recorder), **kw)
-    p.upload_retry_delays = (0.0, 0.0)
+    p.upload_retry = FAST_RETRY
     return p
 
 

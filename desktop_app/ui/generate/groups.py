@@ -3,7 +3,6 @@ images sent to several models). The queue shows them as a group and announces a 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,7 +15,7 @@ from desktop_app.core.job_groups import BATCH, GroupCreated, create_batch, creat
 from desktop_app.services import Services
 from desktop_app.ui.bus import AppBus
 from desktop_app.ui.compare_picker import ComparePicker
-from desktop_app.ui.tasks import spawn
+from desktop_app.ui.tasks import blocking, spawn
 
 if TYPE_CHECKING:
     from desktop_app.ui.generate.panel import GeneratePanel
@@ -82,7 +81,7 @@ class GroupStarter(QObject):
             return False
 
         async def load() -> None:
-            images = await asyncio.to_thread(images_in_folders, candidates)
+            images = await blocking(images_in_folders, candidates)
             if not images:
                 self.bus.status(self.tr("No images in the dropped folder."), 8000)
                 return

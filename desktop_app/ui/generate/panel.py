@@ -23,7 +23,7 @@ from desktop_app.ui.generate.groups import GroupStarter
 from desktop_app.ui.model_picker import fill_model_combo, first_model_index
 from desktop_app.ui.param_form import ParamForm
 from desktop_app.ui.presets import PresetBar
-from desktop_app.ui.tasks import spawn
+from desktop_app.ui.tasks import Op, spawn
 
 log = logging.getLogger(__name__)
 
@@ -156,10 +156,12 @@ class GeneratePanel(QWidget):
         self.presets.set_model(None)
         self.update_generate()
         if model_id:
-            spawn(self._load_schema(model_id), self.bus.error, name=f"schema {model_id}")
+            (Op(self.services.registry.schema, model_id).latest(f"schema-{id(self)}")
+             .owner(self)
+             .success(lambda schema: self._show_schema(model_id, schema)).failure(self.bus.error)
+             .named(f"schema {model_id}").run())
 
-    async def _load_schema(self, model_id: str) -> None:
-        schema = await self.services.registry.schema(model_id)
+    def _show_schema(self, model_id: str, schema: Any) -> None:
         if model_id != self.current_model_id():
             return
         self._schema = schema
@@ -193,9 +195,12 @@ class GeneratePanel(QWidget):
     def _refresh_quote(self) -> None:
         model_id = self.current_model_id()
         if model_id:
-            spawn(self._quote(model_id), name="quote")
+            # The newest quote wins: an older one for other values must not overwrite it when it ends late.
+            (Op(self._quote, model_id).latest(f"quote-{id(self)}")
+             .owner(self)
+             .success(lambda report: self._show_quote(model_id, report)).named("quote").run())
 
-    async def _quote(self, model_id: str) -> None:
+    async def _quote(self, model_id: str) -> Any:
         from desktop_app.core.errors import InputImageError, ValidationError
         from desktop_app.pricing import quote_job  # the same code as the CLI's `quote`
 
@@ -207,6 +212,9 @@ class GeneratePanel(QWidget):
             pass  # the form's own hint says what is missing; no price until the job is complete
         except Exception as exc:  # a quote is informative; its failure must not block anything
             log.info("quote failed: %s", exc)
+        return report
+
+    def _show_quote(self, model_id: str, report: Any) -> None:
         if model_id != self.current_model_id():
             return
         if report is None:

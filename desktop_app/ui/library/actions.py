@@ -8,7 +8,6 @@ nothing is written outside the library folder.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 from desktop_app import APP_NAME
 from desktop_app.core.library import LibraryItem
 from desktop_app.core.library_files import import_model
+from desktop_app.core.mesh_formats import PREVIEW_FORMATS, name_filter
 from desktop_app.services import Services
 from desktop_app.ui.bus import AppBus
 from desktop_app.ui.library.thumbnails import ThumbnailMaker
@@ -27,7 +27,7 @@ from desktop_app.ui.library_details import LibraryDetails
 from desktop_app.ui.library_export import ExportDialog
 from desktop_app.ui.library_trash import TrashDialog
 from desktop_app.ui.library_view import LibraryView
-from desktop_app.ui.tasks import spawn
+from desktop_app.ui.tasks import Op, blocking, spawn
 
 log = logging.getLogger(__name__)
 UNDO_SECONDS = 15
@@ -53,7 +53,7 @@ class LibraryActions(QObject):
         self._undo_timer.setSingleShot(True)
         self._undo_timer.setInterval(UNDO_SECONDS * 1000)
         self._undo_timer.timeout.connect(self._end_undo_offer)
-        self._token = 0
+        self._latest = f"library-details-{id(self)}"  # the newest selection's details win
 
         self.view.currentChanged.connect(lambda _id: self._show_selection())
         self.view.selectionChanged.connect(lambda _ids: self._show_selection())
@@ -93,13 +93,15 @@ class LibraryActions(QObject):
         current = self.view.current_id()
         if len(ids) <= 1:
             ids = [current] if current else ids
-        self._token += 1
-        spawn(self._load_details(self._token, ids), self.bus.error, name="library details")
+        (Op(self._read_one, ids).latest(self._latest).owner(self.details)
+         .success(lambda item: self._show_details(ids, item))
+         .failure(self.bus.error).named("library details").run())
 
-    async def _load_details(self, token: int, ids: list[str]) -> None:
-        item = await asyncio.to_thread(self.library.get, ids[0]) if len(ids) == 1 else None
-        if token == self._token:
-            self.details.show_selection(ids if len(ids) != 1 or item else [], item)
+    def _read_one(self, ids: list[str]) -> LibraryItem | None:
+        return self.library.get(ids[0]) if len(ids) == 1 else None
+
+    def _show_details(self, ids: list[str], item: LibraryItem | None) -> None:
+        self.details.show_selection(ids if len(ids) != 1 or item else [], item)
 
     def refresh_printability(self) -> None:
         """The library changed (a repair may have added a copy): read the shown item again, check it again."""
@@ -108,7 +110,7 @@ class LibraryActions(QObject):
             return
 
         async def work() -> None:
-            fresh = await asyncio.to_thread(self.library.get, item.id)
+            fresh = await blocking(self.library.get, item.id)
             if fresh is not None and [f.name for f in fresh.files] != [f.name for f in item.files]:
                 self.details.refresh_printability(fresh)
 
@@ -116,7 +118,7 @@ class LibraryActions(QObject):
 
     def change(self, item_id: str, changes: dict[str, Any]) -> None:
         async def work() -> None:
-            await asyncio.to_thread(self.library.update, item_id, **changes)
+            await blocking(self.library.update, item_id, **changes)
             self.bus.libraryChanged.emit()
 
         spawn(work(), self.bus.error, name="library change")
@@ -131,7 +133,7 @@ class LibraryActions(QObject):
         self._end_undo_offer()  # an earlier delete can no longer be undone
         trashed = []
         for item_id in ids:
-            path = await asyncio.to_thread(self.library.delete, item_id)
+            path = await blocking(self.library.delete, item_id)
             if path is not None:
                 trashed.append(path)
         self._trashed = trashed
@@ -146,7 +148,7 @@ class LibraryActions(QObject):
         self.view.undo_bar.hide()
 
         async def work() -> None:
-            restored = [await asyncio.to_thread(self.library.restore, path) for path in trashed]
+            restored = [await blocking(self.library.restore, path) for path in trashed]
             self.bus.libraryChanged.emit()
             if restored:
                 self.view.select(restored[0].id)
@@ -222,7 +224,7 @@ class LibraryActions(QObject):
         The shell hands them to the generate panel (``prefill``); the saved settings are left alone."""
 
         async def work() -> None:
-            images = await asyncio.to_thread(lambda: [p for p in self._inputs(item) if p.exists()])
+            images = await blocking(lambda: [p for p in self._inputs(item) if p.exists()])
             self.editRequested.emit(item.model_id, images, dict(item.params))
 
         spawn(work(), self.bus.error, name="re-run with edits")
@@ -231,7 +233,7 @@ class LibraryActions(QObject):
 
     def export(self, item_id: str) -> None:
         async def work() -> None:
-            item = await asyncio.to_thread(self.library.get, item_id)
+            item = await blocking(self.library.get, item_id)
             if item is None or item.model_path is None:
                 self.bus.error(self.tr("This item has no model file to export."))
                 return
@@ -245,7 +247,7 @@ class LibraryActions(QObject):
 
     def print_item(self, item_id: str) -> None:
         async def work() -> None:
-            item = await asyncio.to_thread(self.library.get, item_id)
+            item = await blocking(self.library.get, item_id)
             if item is None or item.model_path is None:
                 self.bus.error(self.tr("This item has no model file to print."))
                 return
@@ -266,7 +268,7 @@ class LibraryActions(QObject):
     def choose_import(self) -> None:
         dialog = QFileDialog(self.parent_widget.window(), self.tr("Import models into the library"))
         dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
-        dialog.setNameFilter(self.tr("3D models (*.glb *.gltf *.obj *.stl *.ply)"))
+        dialog.setNameFilter(self.tr("3D models (%1)").replace("%1", name_filter(PREVIEW_FORMATS)))
         dialog.filesSelected.connect(lambda names: self.import_files([Path(n) for n in names]))
         self._file_dialog = dialog
         dialog.open()
@@ -280,7 +282,7 @@ class LibraryActions(QObject):
         try:
             for path in paths:
                 self.bus.status(self.tr("Importing %1…").replace("%1", path.name), 0)
-                items.append(await asyncio.to_thread(import_model, self.library, path))
+                items.append(await blocking(import_model, self.library, path))
         finally:
             self.bus.libraryChanged.emit()  # what was imported before a failure is shown
         for item in items:

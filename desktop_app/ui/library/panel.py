@@ -6,8 +6,6 @@ listed, the item the preview shows is selected, and a finished comparison is sel
 
 from __future__ import annotations
 
-import asyncio
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QWidget
 
@@ -20,7 +18,7 @@ from desktop_app.ui.library.thumbnails import ThumbnailMaker
 from desktop_app.ui.library_details import LibraryDetails
 from desktop_app.ui.library_view import LibraryView
 from desktop_app.ui.preview.compare import MAX_MODELS, install_library_compare, item_cost_text
-from desktop_app.ui.tasks import spawn
+from desktop_app.ui.tasks import blocking, spawn
 
 
 class LibraryPanel(QSplitter):
@@ -78,7 +76,7 @@ class LibraryPanel(QSplitter):
     async def _show_compared(self, item_ids: list[str]) -> None:
         await self.view.refresh()
         library = self.services.library
-        items = [i for i in await asyncio.to_thread(lambda: [library.get(x) for x in item_ids]) if i is not None]
+        items = [i for i in await blocking(lambda: [library.get(x) for x in item_ids]) if i is not None]
         if items:
             self.bus.openItem.emit(items[0])
         shown = [i for i in items if i.model_path is not None][:MAX_MODELS]

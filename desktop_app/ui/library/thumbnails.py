@@ -7,13 +7,12 @@ the render runs in the thumbnail render thread, and the GUI thread only hands th
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from PySide6.QtCore import QObject, Signal
 
 from desktop_app.core.library import Library, LibraryItem
-from desktop_app.ui.tasks import spawn
+from desktop_app.ui.tasks import blocking, spawn
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +29,7 @@ class ThumbnailMaker(QObject):
         spawn(self._make_by_id(item_id), name="save thumbnail")
 
     async def _make_by_id(self, item_id: str) -> None:
-        item = await asyncio.to_thread(self.library.get, item_id)
+        item = await blocking(self.library.get, item_id)
         if item is not None:
             await self.make(item)
 
@@ -43,10 +42,10 @@ class ThumbnailMaker(QObject):
         from desktop_app.ui.preview.offscreen import render_thumbnail_png  # the GL stack: not at start-up
 
         try:
-            scene = await asyncio.to_thread(load_scene_arrays, path, 512)
+            scene = await blocking(load_scene_arrays, path, 512)
         except Exception as exc:  # a format the preview cannot show: the item keeps its placeholder tile
             log.info("no thumbnail for %s: %s", item.id, type(exc).__name__)
             return
         png = await render_thumbnail_png(scene, 256)  # rendered in the render thread, not here
-        await asyncio.to_thread(self.library.set_thumbnail, item.id, png)
+        await blocking(self.library.set_thumbnail, item.id, png)
         self.made.emit(item.id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import replace
 
@@ -12,7 +11,7 @@ from PySide6.QtGui import QColor
 from desktop_app.core.settings import save_settings
 from desktop_app.services import Services
 from desktop_app.ui.preview.viewer import PreviewWidget
-from desktop_app.ui.tasks import spawn
+from desktop_app.ui.tasks import SETTINGS_LANE, Op
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +24,8 @@ def bind_background_setting(preview: PreviewWidget, services: Services) -> None:
 
     def remember(color: QColor) -> None:
         services.settings.preview_background = color.name(QColor.NameFormat.HexRgb)
-        spawn(asyncio.to_thread(save_settings, services.paths, services.settings), _report,
-              name="save preview background")
+        Op(save_settings, services.paths, services.settings).serial(SETTINGS_LANE).failure(_report).named(
+            "save preview background").run()
 
     preview.backgroundChosen.connect(remember)
 
@@ -54,8 +53,8 @@ def bind_light_setting(preview: PreviewWidget, services: Services) -> None:
         if light == services.settings.preview_light:
             return
         services.settings.preview_light = light
-        spawn(asyncio.to_thread(save_settings, services.paths, services.settings), _report,
-              name="save preview light")
+        Op(save_settings, services.paths, services.settings).serial(SETTINGS_LANE).failure(_report).named(
+            "save preview light").run()
 
     timer.timeout.connect(save)
     preview.shadingChanged.connect(lambda _s: timer.start())

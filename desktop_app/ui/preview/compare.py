@@ -3,7 +3,6 @@ one lighting (environment, exposure, mode) shared by every view, so differences 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -24,7 +23,7 @@ from desktop_app.ui.preview.light_controls import LightControls
 from desktop_app.ui.preview.screenshot import ImageSaver, ask_png_path
 from desktop_app.ui.preview.shading import Shading
 from desktop_app.ui.preview.viewer import PreviewWidget
-from desktop_app.ui.tasks import spawn
+from desktop_app.ui.tasks import blocking, spawn
 
 MAX_MODELS = 4  # more than four side by side leaves each too small to judge
 
@@ -319,7 +318,7 @@ def install_library_compare(library_view: QWidget,
 
     async def show(ids: list[str]) -> None:
         library = library_view.library  # type: ignore[attr-defined]
-        items = await asyncio.to_thread(lambda: [library.get(item_id) for item_id in ids])
+        items = await blocking(lambda: [library.get(item_id) for item_id in ids])
         items = [item for item in items if item is not None and item.model_path is not None]
         if len(items) >= 2:
             open_compare([item.model_path for item in items], [item.title for item in items],

@@ -26,7 +26,7 @@ import math
 import os
 import tempfile
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -414,18 +414,13 @@ def is_ready(name: str) -> bool:
         return name in _cache
 
 
-_pool: ThreadPoolExecutor | None = None
+def prepare_async(name: str, ready: Callable[[], None]) -> None:
+    """Prefilter ``name`` (and the BRDF table) in a worker; ``ready`` is called on the GUI thread after.
+    One lane: two environments asked at once are prefiltered one after the other, not fighting for the CPU."""
+    from desktop_app.ui.tasks import Op
 
-
-def prepare_async(name: str) -> Future:
-    """Prefilter ``name`` (and the BRDF table) in a background thread; the future is done when it is ready."""
-    global _pool
-    with _lock:
-        if _pool is None:
-            # a daemon-like single worker: the job is pure numpy and ends by itself, nothing to shut down
-            _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ibl-prefilter")
-        pool = _pool
-    return pool.submit(lambda: (brdf_lut(), prefiltered(name)))
+    Op(lambda: (brdf_lut(), prefiltered(name))).serial("ibl-prefilter").success(lambda _r: ready()).named(
+        f"prefilter {name}").run()
 
 
 _lut: np.ndarray | None = None

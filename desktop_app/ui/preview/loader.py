@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import logging
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
 from desktop_app.core.errors import MeshwrightError
 from desktop_app.core.mesh_arrays import SceneArrays
 from desktop_app.core.mesh_proxy import motion_proxies
 from desktop_app.core.meshes import load_scene_arrays
+from desktop_app.ui.tasks import Op, supersede
 
 log = logging.getLogger(__name__)
 
@@ -33,70 +32,63 @@ def import_gl_modules() -> None:
 
 
 class MeshLoader(QObject):
-    """Loads one file at a time in a worker thread. Only the newest request's result is delivered:
-    when the user clicks through library items quickly, older results are dropped, not shown late."""
+    """Loads one file at a time in a worker (an Op in this loader's lane). Only the newest request's result is
+    delivered: when the user clicks through library items quickly, older results are dropped, not shown late."""
 
     loaded = Signal(str, object)  # path, SceneArrays
     failed = Signal(str, str)  # path, user-facing message
-    _done = Signal(int, str, object, str)  # emitted in the worker; AutoConnection queues it to our thread
 
     def __init__(self, parent: QObject | None = None, *, max_texture: int = 2048) -> None:
         super().__init__(parent)
         self._max_texture = max_texture
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mesh-loader")
-        self._lock = threading.Lock()
-        self._generation = 0
+        # One lane and one "latest" key per loader: two big meshes at once would double the peak memory.
+        self._key = f"mesh-loader-{id(self)}"
         self._pending = 0
-        self._done.connect(self._on_done)
-        self.destroyed.connect(lambda *_: self._pool.shutdown(wait=False, cancel_futures=True))
+        self._alive = True
+        self.destroyed.connect(self._gone)
 
     def load(self, path: str | Path) -> None:
         """Start loading ``path``; supersedes any request still running."""
-        with self._lock:
-            self._generation += 1
-            generation = self._generation
+        path = str(path)
         self._pending += 1
-        self._pool.submit(self._work, generation, str(path))
+        op = Op(lambda: self._work(op, path)).latest(self._key).serial(self._key).named("load model").owner(self)
+        op.success(lambda result: self._deliver(path, result)).finished(self._one_done).run()
 
     def cancel(self) -> None:
         """Forget requests in flight: their results will not be emitted."""
-        with self._lock:
-            self._generation += 1
+        supersede(self._key)
 
     def is_busy(self) -> bool:
         return self._pending > 0
 
     def shutdown(self, wait: bool = True) -> None:
-        """Stop the worker (call before the app quits so no thread outlives the QApplication)."""
+        """Forget what is in flight (a file being read finishes in its worker, unheard)."""
         self.cancel()
-        self._pool.shutdown(wait=wait, cancel_futures=True)
 
-    def _current(self, generation: int) -> bool:
-        with self._lock:
-            return generation == self._generation
+    def _gone(self, *_: object) -> None:
+        self._alive = False
+        supersede(self._key)
 
-    def _work(self, generation: int, path: str) -> None:
+    def _one_done(self) -> None:
+        self._pending -= 1
+
+    def _work(self, op: Op, path: str) -> tuple[object, str]:
         arrays: object = None
         message = ""
-        if self._current(generation):  # skip work nobody will see
-            try:
-                arrays = load_scene_arrays(Path(path), max_texture=self._max_texture)
-                arrays.proxy = _proxy(arrays) if self._current(generation) else None
-                _import_gl()
-            except MeshwrightError as exc:
-                message = exc.user_text()
-            except Exception:  # a bug or an odd file: the user still gets a message, we get the trace
-                log.exception("unexpected error loading %s", path)
-                message = "This model couldn't be opened because of an unexpected error."
         try:
-            self._done.emit(generation, path, arrays, message)
-        except RuntimeError:  # the loader was deleted while we worked
-            pass
+            arrays = load_scene_arrays(Path(path), max_texture=self._max_texture)
+            arrays.proxy = None if op.stale() else _proxy(arrays)  # skip work nobody will see
+            _import_gl()
+        except MeshwrightError as exc:
+            message = exc.user_text()
+        except Exception:  # a bug or an odd file: the user still gets a message, we get the trace
+            log.exception("unexpected error loading %s", path)
+            message = "This model couldn't be opened because of an unexpected error."
+        return arrays, message
 
-    @Slot(int, str, object, str)
-    def _on_done(self, generation: int, path: str, arrays: object, message: str) -> None:
-        self._pending -= 1
-        if not self._current(generation):
+    def _deliver(self, path: str, result: tuple[object, str]) -> None:
+        arrays, message = result
+        if not self._alive:
             return
         if arrays is not None:
             self.loaded.emit(path, arrays)

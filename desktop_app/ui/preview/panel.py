@@ -15,12 +15,13 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from desktop_app.core.jobs import Job, JobState
 from desktop_app.core.library import LibraryItem
+from desktop_app.core.mesh_formats import PREVIEW_FORMATS, UNPREVIEWABLE, name_filter
 from desktop_app.services import Services
 from desktop_app.ui.bus import AppBus
 from desktop_app.ui.preview.background_setting import bind_background_setting, bind_light_setting
 from desktop_app.ui.preview.compare import CompareWindow, show_compare
 from desktop_app.ui.preview.viewer import PreviewWidget
-from desktop_app.ui.tasks import spawn
+from desktop_app.ui.tasks import Op, blocking, supersede
 
 
 class PreviewPanel(QObject):
@@ -33,7 +34,7 @@ class PreviewPanel(QObject):
         self.widget = PreviewWidget()
         self.compare_window: CompareWindow | None = None
         self.open_id = ""
-        self._request = 0
+        self._latest = f"preview-{id(self)}"  # the newest item asked for wins
         bind_background_setting(self.widget, services)
         bind_light_setting(self.widget, services)
         bus.openItem.connect(self.open_item)
@@ -42,7 +43,7 @@ class PreviewPanel(QObject):
         bus.jobChanged.connect(self._on_job_changed)
 
     def open_item(self, item: LibraryItem) -> None:
-        self._request += 1  # an older "show by id" still reading must not replace this
+        supersede(self._latest)  # an older "show by id" still reading must not replace this
         self.open_id = item.id
         if item.model_path is None:
             self.widget.show_error(self.tr("This item has no model file the preview can show."))
@@ -53,27 +54,30 @@ class PreviewPanel(QObject):
     def show_item(self, item_id: str) -> None:
         """Open the item with this id, unless it is already shown (read off the GUI thread)."""
         if item_id and item_id != self.open_id:
-            self._request += 1
-            spawn(self.show(self._request, item_id), self.bus.error, name="show item")
+            self._show(item_id)
 
-    async def show(self, request: int, item_id: str) -> None:
+    def _show(self, item_id: str) -> Op:
         """Read the item in a worker, then open it unless a newer request came meanwhile."""
-        item = await asyncio.to_thread(self.services.library.get, item_id)
-        if item is not None and request == self._request:
+        return (Op(blocking, self.services.library.get, item_id).latest(self._latest).success(self._read)
+                .failure(self.bus.error).named("show item").run())
+
+    def _read(self, item: LibraryItem | None) -> None:
+        if item is not None:
             self.open_item(item)
 
     async def show_result(self, item_id: str) -> None:
         """A finished job's item replaces whatever was asked for before."""
-        self._request += 1
-        await self.show(self._request, item_id)
+        task = self._show(item_id).task
+        assert task is not None
+        await asyncio.wait([task])
 
     def _on_job_changed(self, job: Job) -> None:
         if job.state is JobState.SUCCEEDED and job.item_id:
-            spawn(self.show_result(job.item_id), self.bus.error, name="show result")
+            self._show(job.item_id)
 
     def open_file(self, path: str | Path) -> None:
         """A model file from disk (File ▸ Open model file, a drop, the command line)."""
-        self._request += 1
+        supersede(self._latest)
         self.open_id = ""
         self.widget.open_file(path)
         self.fileOpened.emit(str(path))
@@ -81,7 +85,7 @@ class PreviewPanel(QObject):
     def choose_model_file(self, parent: QWidget) -> QFileDialog:
         dialog = QFileDialog(parent, self.tr("Open a 3D model"))
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.setNameFilter(self.tr("3D models (*.glb *.gltf *.obj *.stl *.ply *.fbx *.usdz)"))
+        dialog.setNameFilter(self.tr("3D models (%1)").replace("%1", name_filter((*PREVIEW_FORMATS, *UNPREVIEWABLE))))
         dialog.fileSelected.connect(self.open_file)
         self._file_dialog = dialog
         dialog.open()
@@ -96,10 +100,10 @@ class PreviewPanel(QObject):
         """End the loader and render threads (they must stop before Qt tears the app down)."""
         if self.compare_window is not None:
             self.compare_window.close()
-            await asyncio.to_thread(self.compare_window.shutdown)
+            await blocking(self.compare_window.shutdown)
         loader = self.widget.loader()
         if loader is not None:
-            await asyncio.to_thread(loader.shutdown, True)
+            loader.shutdown()
         offscreen = sys.modules.get("desktop_app.ui.preview.offscreen")
         if offscreen is not None:  # never imported: no thumbnail was made, and closing need not import GL
             offscreen.release_thumbnail_renderer()  # the thumbnail render thread too (it owns a GL context)

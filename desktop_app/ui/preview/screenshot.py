@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QStandardPaths, Signal, Slot
+from PySide6.QtCore import QObject, QStandardPaths, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog, QWidget
+
+from desktop_app.ui.tasks import Op
 
 log = logging.getLogger(__name__)
 
@@ -18,43 +19,34 @@ class ImageSaver(QObject):
     """Writes QImages to PNG in a worker (PNG encoding of a large frame takes longer than a UI frame)."""
 
     saved = Signal(str, str)  # path, error message ("" on success)
-    _done = Signal(str, str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._pool: ThreadPoolExecutor | None = None
+        self._lane = f"screenshot-{id(self)}"  # in the order asked: the last save to a path wins
         self._pending = 0
-        self._done.connect(self._on_done)
-        self.destroyed.connect(lambda *_: self.shutdown(wait=False))
+        self._alive = True
+        self.destroyed.connect(lambda *_: setattr(self, "_alive", False))
 
     def save(self, image: QImage, path: str | Path) -> None:
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screenshot")
         self._pending += 1
-        self._pool.submit(self._work, image.copy(), str(path))  # a detached copy: the worker owns it
+        copy, path = image.copy(), str(path)  # a detached copy: the worker owns it
+        Op(self._work, copy, path).serial(self._lane).owner(self).success(
+            lambda error: self._on_done(path, error) if self._alive else None).named("save screenshot").run()
 
     def is_busy(self) -> bool:
         return self._pending > 0
 
     def shutdown(self, wait: bool = True) -> None:
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=wait)
+        """Nothing to stop: a save in flight finishes in its worker."""
 
-    def _work(self, image: QImage, path: str) -> None:
-        error = ""
+    @staticmethod
+    def _work(image: QImage, path: str) -> str:
         try:
-            if not image.save(path, "PNG"):
-                error = "write"
+            return "" if image.save(path, "PNG") else "write"
         except Exception as exc:  # the user gets a message either way; the log keeps the detail
             log.info("screenshot save failed: %r", exc)
-            error = "write"
-        try:
-            self._done.emit(path, error)
-        except RuntimeError:  # the saver was deleted meanwhile
-            pass
+            return "write"
 
-    @Slot(str, str)
     def _on_done(self, path: str, error: str) -> None:
         self._pending -= 1
         message = self.tr("The image could not be saved there. Check that the folder exists and that you may "

@@ -460,7 +460,7 @@ class PreviewWidget(QWidget):
         ibl = _ibl()
         if ibl.is_ready(name):
             return
-        ibl.prepare_async(name).add_done_callback(lambda _f, n=name: self._emit_ready(n))
+        ibl.prepare_async(name, lambda n=name: self._emit_ready(n))
 
     def _emit_ready(self, name: str) -> None:
         try:

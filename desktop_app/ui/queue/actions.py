@@ -3,7 +3,6 @@ or a group ends (notifications while the window is in the background; a finished
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from desktop_app.services import Services
 from desktop_app.ui.bus import AppBus
 from desktop_app.ui.job_queue import JobListModel, JobQueueView
 from desktop_app.ui.notifier import Notifier
-from desktop_app.ui.tasks import spawn
+from desktop_app.ui.tasks import Op, blocking, spawn
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +62,7 @@ class QueueActions(QObject):
         if job is None or not (job.state.terminal or job.state is JobState.NEEDS_CHECK):
             return
         self.model.remove(job_id)
-        spawn(asyncio.to_thread(self.services.store.delete, job_id), self.bus.error, name="remove job")
+        Op(self.services.store.delete, job_id).failure(self.bus.error).named("remove job").run()
 
     def confirm_cancel_group(self, group_id: str) -> None:
         """Ask first: one click would otherwise stop dozens of jobs."""
@@ -97,7 +96,7 @@ class QueueActions(QObject):
             return
 
         async def load() -> None:
-            groups = await asyncio.to_thread(self.services.store.groups, wanted)
+            groups = await blocking(self.services.store.groups, wanted)
             self.model.set_groups(groups)
 
         spawn(load(), name="group names")
@@ -108,8 +107,8 @@ class QueueActions(QObject):
         """Read a job's images, model and settings, for the generate panel to put back into the form."""
 
         async def load() -> None:
-            job = await asyncio.to_thread(self.services.store.require, job_id)
-            images: list[Path] = await asyncio.to_thread(self.services.scheduler.input_paths, job)
+            job = await blocking(self.services.store.require, job_id)
+            images: list[Path] = await blocking(self.services.scheduler.input_paths, job)
             params: dict[str, Any] = dict(job.params)
             self.duplicateRequested.emit(job.model_id, images, params)
 
@@ -133,7 +132,7 @@ class QueueActions(QObject):
                                  failed=True)
 
     async def _check_group(self, group_id: str) -> None:
-        progress = await asyncio.to_thread(group_progress, self.services.store, group_id)
+        progress = await blocking(group_progress, self.services.store, group_id)
         if progress is None or not progress.finished or group_id in self._announced:
             return
         self._announced.add(group_id)

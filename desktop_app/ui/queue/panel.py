@@ -7,8 +7,6 @@ read-only, see watch.py), and asks the preview to show a finished job's item whe
 
 from __future__ import annotations
 
-import asyncio
-
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from desktop_app.core.job_owners import Owner
@@ -18,6 +16,7 @@ from desktop_app.ui.bus import AppBus, model_names
 from desktop_app.ui.job_queue import JobListModel, JobQueueView
 from desktop_app.ui.queue.actions import QueueActions
 from desktop_app.ui.queue.watch import ElsewhereWatcher
+from desktop_app.ui.tasks import blocking
 
 
 class QueuePanel(QWidget):
@@ -45,7 +44,7 @@ class QueuePanel(QWidget):
 
     async def load(self) -> None:
         """The newest jobs from the journal (read in a worker)."""
-        jobs = await asyncio.to_thread(self.services.store.list, None, 500)
+        jobs = await blocking(self.services.store.list, None, 500)
         self.job_model.set_jobs(jobs)
 
     def watch(self, elsewhere: dict[str, Owner]) -> None:

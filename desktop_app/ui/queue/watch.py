@@ -7,7 +7,6 @@ to such a job while its owner lives (desktop_app.core.job_owners).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from PySide6.QtCore import QObject, QTimer
@@ -18,7 +17,7 @@ from desktop_app.core.scheduler_resume import RESUMABLE
 from desktop_app.services import Services
 from desktop_app.ui.bus import AppBus
 from desktop_app.ui.job_queue import JobListModel, JobQueueView
-from desktop_app.ui.tasks import spawn
+from desktop_app.ui.tasks import blocking, spawn
 
 log = logging.getLogger(__name__)
 INTERVAL_MS = 1500
@@ -69,7 +68,7 @@ class ElsewhereWatcher(QObject):
                 return
             store = self.services.store
             watched = list(self.watched)
-            owned, jobs = await asyncio.to_thread(self._read, store, watched)
+            owned, jobs = await blocking(self._read, store, watched)
             for job in jobs:
                 self._upsert(job)
             self._show(owned)

@@ -15,16 +15,24 @@ class ModelFormat:
     export: bool = False  # Export… writes it
     result: bool = False  # a service may hand it back as a job's model
     gltf: bool = False  # read through the glTF loader (materials, PBR textures)
+    mime: str = "application/octet-stream"  # sent with a 3D upload (a model given as a job input)
+    job_input: bool = False  # can be sent to a mesh-to-mesh model (core/model_input.py)
 
 
 TABLE: tuple[ModelFormat, ...] = (
-    ModelFormat(".glb", "glTF binary", preview=True, export=True, result=True, gltf=True),
-    ModelFormat(".gltf", "glTF", preview=True, result=True, gltf=True),
-    ModelFormat(".obj", "OBJ", preview=True, export=True, result=True),
-    ModelFormat(".stl", "STL", preview=True, export=True, result=True),
-    ModelFormat(".ply", "PLY", preview=True, export=True, result=True),
+    ModelFormat(".glb", "glTF binary", preview=True, export=True, result=True, gltf=True,
+                mime="model/gltf-binary", job_input=True),
+    ModelFormat(".gltf", "glTF", preview=True, result=True, gltf=True,
+                mime="model/gltf+json", job_input=True),
+    ModelFormat(".obj", "OBJ", preview=True, export=True, result=True,
+                mime="model/obj", job_input=True),
+    ModelFormat(".stl", "STL", preview=True, export=True, result=True,
+                mime="model/stl", job_input=True),
+    ModelFormat(".ply", "PLY", preview=True, export=True, result=True,
+                mime="model/ply", job_input=True),
     # Formats people will meet (services offer them) that trimesh cannot open: say so plainly.
-    ModelFormat(".fbx", "FBX", result=True),
+    ModelFormat(".fbx", "FBX", result=True,
+                mime="model/fbx", job_input=True),
     ModelFormat(".usdz", "USDZ", result=True),
     ModelFormat(".usd", "USD", result=True),
     ModelFormat(".usda", "USD"),
@@ -40,6 +48,7 @@ RESULT_SUFFIXES = tuple(f.suffix for f in TABLE if f.result)  # a returned file 
 GLTF_SUFFIXES = tuple(f.suffix for f in TABLE if f.gltf)
 # Which file the preview opens when a service returns several model formats (PLY may carry colours, STL never).
 PREVIEW_PREFERENCE = tuple(sorted(PREVIEW_FORMATS, key=(".glb", ".gltf", ".obj", ".ply", ".stl").index))
+JOB_INPUT_MIME = {f.suffix: f.mime for f in TABLE if f.job_input}  # services take FBX though we cannot show it
 EXPORT_FORMATS = {f.suffix[1:]: f.suffix for f in TABLE if f.export}  # "glb" -> ".glb"
 
 

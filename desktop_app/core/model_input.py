@@ -9,13 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop_app.core.mesh_formats import PREVIEW_FORMATS
+from desktop_app.core.mesh_formats import JOB_INPUT_MIME
 
-MODEL_INPUT_FORMATS = (*PREVIEW_FORMATS, ".fbx")  # services take FBX though our preview cannot show it
+MODEL_INPUT_FORMATS = tuple(JOB_INPUT_MIME)
 MODEL_INPUT_LIMIT = 200 * 1024 * 1024
-
-MODEL_MIME = {".glb": "model/gltf-binary", ".gltf": "model/gltf+json", ".obj": "model/obj", ".stl": "model/stl",
-              ".ply": "model/ply", ".fbx": "model/fbx"}
+MODEL_MIME = JOB_INPUT_MIME
 
 
 @dataclass(frozen=True)

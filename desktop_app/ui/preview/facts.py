@@ -8,8 +8,10 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QWidget
+
+from desktop_app.ui.tasks import Op
 
 if TYPE_CHECKING:
     from desktop_app.core.mesh_arrays import MeshPart, MeshStats, SceneArrays
@@ -91,12 +93,6 @@ def short_verdict(line: str, keep: int = 2) -> str:
     return f"{head}: {', '.join(names[:keep])} " + _tr("+%1 more").replace("%1", str(len(names) - keep))
 
 
-class _Relay(QObject):
-    """Carries a worker's result to the GUI thread (a queued signal: no asyncio loop is needed here)."""
-
-    done = Signal(int, object)  # request number, Verdict
-
-
 class FactsPanel(QLabel):
     """A small translucent table in the preview's corner; mouse events pass through to the 3D view (which
     shows this panel's tooltip when hovered over it: see PreviewWidget.eventFilter)."""
@@ -115,8 +111,6 @@ class FactsPanel(QLabel):
         self._print_request = 0  # the newest model's check wins
         self._print_cancel = threading.Event()  # set when another model is shown: a child process check stops
         self.verdict: Verdict | None = None
-        self._relay = _Relay(self)
-        self._relay.done.connect(self._on_verdict)
         self.hide()
 
     def set_stats(self, stats: MeshStats | None, materials: list[str] | None = None) -> None:
@@ -144,27 +138,24 @@ class FactsPanel(QLabel):
         positions = [p.positions for p in arrays.parts]
         indices = [p.indices for p in arrays.parts]
         file = Path(path) if path else None
-        threading.Thread(target=self._check, args=(request, positions, indices, file, cancel), daemon=True,
-                         name="facts print check").start()
+        (Op(self._check, positions, indices, file, cancel).owner(self)
+         .success(lambda verdict: self._on_verdict(request, verdict)).named("facts print check").run())
 
-    def _check(self, request: int, positions: list, indices: list, path: Path | None,
-               cancel: threading.Event) -> None:
+    @staticmethod
+    def _check(positions: list, indices: list, path: Path | None, cancel: threading.Event) -> Verdict | None:
+        """In a worker: the verdict, or None when another model was shown meanwhile."""
         from desktop_app.core.printability import Cancelled, parts_verdict, unknown
 
         try:
-            verdict = parts_verdict(positions, indices, path, cancel)
+            return parts_verdict(positions, indices, path, cancel)
         except Cancelled:
-            return
+            return None
         except Exception as exc:  # a check that fails must say so, not leave "checking…"
             log.warning("print check of the preview's model failed", exc_info=exc)
-            verdict = unknown("the check failed")
-        try:
-            self._relay.done.emit(request, verdict)
-        except RuntimeError:  # the panel was closed meanwhile
-            pass
+            return unknown("the check failed")
 
-    def _on_verdict(self, request: int, verdict: Verdict) -> None:
-        if request != self._print_request:
+    def _on_verdict(self, request: int, verdict: Verdict | None) -> None:
+        if verdict is None or request != self._print_request:
             return
         self.verdict = verdict
         self._print_row = (_tr("Printable"), short_verdict(verdict.line))

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 PROVIDER = "scenario"
 PREFIX = "scenario:"
 BUNDLED_IDS = ("model_trellis-2", "model_hunyuan-3d-v2-1", "model_rodin-hyper3d-v2-5")
-THREE_D_CAPS = ("img23d", "txt23d")  # 3d23d (mesh in, mesh out) needs a 3D input the app does not send
+THREE_D_CAPS = ("img23d", "txt23d", "3d23d")  # 3d23d: mesh in, mesh out (refine: remesh, retexture, rig)
 NO_KEY_REASON = "Add your Scenario key in Settings"
 # scenario-sdk types/model_retrieve_response.py: "accessRestrictions: 0: Free plan 25: Starter plan 50: Pro plan
 # 75: Max plan 100: Enterprise plan". Records carry no "restricted" flag; only a quote or a submit tells.

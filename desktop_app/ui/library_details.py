@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QScrollArea,
     QToolButton,
@@ -68,6 +69,7 @@ class LibraryDetails(QWidget):
     editRequested = Signal(object)  # re-run with edits: put images and parameters back into the form
     exportRequested = Signal(str)
     printRequested = Signal(str)  # item id: the Print dialog (check, repair, 3MF, slicer)
+    refineRequested = Signal(str, str)  # model id, item id: "Edit with…" that model
     revealRequested = Signal(object)
     deleteRequested = Signal(list)
     compareRequested = Signal(list)
@@ -129,6 +131,10 @@ class LibraryDetails(QWidget):
             ("edit", self.tr("Re-run with edits…"), self.tr("Put its images and settings back into the form "
                                                             "to change them first"),
              lambda: self.item and self.editRequested.emit(self.item)),
+            ("refine", self.tr("Edit with…"),
+             self.tr("Send this model to a model that remeshes, retextures or rigs it; the result becomes a new "
+                     "version of this item"),
+             self._show_refine_menu),
             ("export", self.tr("Export…"), self.tr("Save the model as GLB, OBJ, STL or PLY, optionally scaled "
                                                    "for 3D printing"),
              lambda: self.item and self.exportRequested.emit(self.item.id)),
@@ -149,6 +155,9 @@ class LibraryDetails(QWidget):
             button.clicked.connect(slot)
             self.buttons[key] = button
             grid.addWidget(button, number // 2, number % 2)
+
+        self.refine_models: list[tuple[str, str]] = []  # (model id, name) of models that take a 3D model
+        self.refine_menu = QMenu(self)
 
         self.printability = PrintabilitySection()
         self.printability.makePrintableRequested.connect(
@@ -214,6 +223,7 @@ class LibraryDetails(QWidget):
         self.buttons["open"].setEnabled(has_model)
         self.buttons["export"].setEnabled(has_model)
         self.buttons["print"].setEnabled(has_model)
+        self.buttons["refine"].setEnabled(has_model and bool(self.refine_models))
         self.printability.button.setEnabled(has_model)
         self.info.setText(self._info_html(item))
         self.refresh_printability(item)
@@ -221,6 +231,25 @@ class LibraryDetails(QWidget):
         paths = [p for p in inputs if p is not None][:5]
         (Op(lambda: [(p, _input_image(p)) for p in paths]).latest(self._latest).success(self._show_images)
          .named("details images").run())
+
+    # --- Edit with… (mesh-to-mesh models) ----------------------------------------------------------------
+
+    def set_refine_models(self, models: list[tuple[str, str]]) -> None:
+        """The models whose input is a 3D model (from the model list); "Edit with…" offers them."""
+        self.refine_models = list(models)
+        self.buttons["refine"].setEnabled(bool(self.refine_models) and self.item is not None
+                                          and self.item.model_path is not None)
+
+    def _show_refine_menu(self) -> None:
+        if self.item is None:
+            return
+        self.refine_menu.clear()
+        item_id = self.item.id
+        for model_id, name in self.refine_models:
+            action = self.refine_menu.addAction(name)
+            action.triggered.connect(lambda _=False, m=model_id: self.refineRequested.emit(m, item_id))
+        button = self.buttons["refine"]
+        self.refine_menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
 
     # --- printability (checked in a worker, cached per file state in core/printability.py) ---------------------
 

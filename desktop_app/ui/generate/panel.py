@@ -15,11 +15,13 @@ from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from desktop_app.core.jobs import Job
+from desktop_app.core.model_input import ModelInput
 from desktop_app.core.schema import ModelSchema
 from desktop_app.services import Services
 from desktop_app.ui.bus import AppBus
 from desktop_app.ui.drop_zone import DropZone
 from desktop_app.ui.generate.groups import GroupStarter
+from desktop_app.ui.model_input_widget import ModelChoice
 from desktop_app.ui.model_picker import fill_model_combo, first_model_index
 from desktop_app.ui.param_form import ParamForm
 from desktop_app.ui.presets import PresetBar
@@ -75,6 +77,9 @@ class GeneratePanel(QWidget):
         self.form.costInputChanged.connect(self._refresh_quote)
         self.generate_button.clicked.connect(self.generate)
         bus.settingsChanged.connect(self.reload_models)  # keys decide which models are available
+        bus.libraryChanged.connect(self._refresh_model_choices)  # what "From library..." offers
+        bus.editWith.connect(self.edit_with)
+        self._edit_item = ""  # library item id to put into the next form's model input (Edit with…)
         self.groups.update()
 
     def _place(self) -> None:
@@ -168,6 +173,7 @@ class GeneratePanel(QWidget):
         prefill, self._prefill = self._prefill, None
         values = prefill[1] if prefill and prefill[0] == model_id else self.services.settings.last_params.get(model_id)
         self.form.set_schema(schema, values)
+        self._refresh_model_choices()
         self.presets.set_model(model_id)
         self.drop_zone.set_max_images(schema.max_images())
         self.update_generate()
@@ -186,6 +192,37 @@ class GeneratePanel(QWidget):
         self.drop_zone.add_paths(list(images))
         if index == self.model_combo.currentIndex():
             self._on_model_changed(index)  # the same model: rebuild its form with these values
+        else:
+            self.model_combo.setCurrentIndex(index)
+        return True
+
+    # --- model inputs (mesh-to-mesh models) ------------------------------------------------------------
+
+    def _refresh_model_choices(self) -> None:
+        """Feed the form's model inputs with the library's items (read in a worker; the newest read wins)."""
+        if self._schema is None or not self._schema.model_fields():
+            return
+        (Op(_model_choices, self.services.library).latest(f"model-choices-{id(self)}").owner(self)
+         .success(self._show_model_choices).failure(self.bus.error).named("model choices").run())
+
+    def _show_model_choices(self, choices: list[ModelChoice]) -> None:
+        self.form.set_model_choices(choices)
+        wanted, self._edit_item = self._edit_item, ""
+        chosen = next((c for c in choices if c.item_id == wanted), None)
+        if chosen is not None:
+            self.form.set_model_input(chosen)
+            self.update_generate()
+
+    def edit_with(self, model_id: str, item_id: str) -> bool:
+        """"Edit with…": pick ``model_id`` and put library item ``item_id``'s newest model into its model input.
+        False when the model is not offered now."""
+        index = self.model_combo.findData(model_id)
+        if index < 0:
+            self.bus.error(self.tr("That model is not available now; check Settings › Accounts."))
+            return False
+        self._edit_item = item_id
+        if index == self.model_combo.currentIndex():
+            self._on_model_changed(index)
         else:
             self.model_combo.setCurrentIndex(index)
         return True
@@ -241,7 +278,8 @@ class GeneratePanel(QWidget):
             return [self.tr("Paid models are disabled in automation mode.")]
         if self.drop_zone.pending():
             return [self.tr("Checking images…")]
-        errors = self._schema.validate(self.form.values(), image_count=len(self.drop_zone.paths()))
+        errors = self._schema.validate(self.form.values(), image_count=len(self.drop_zone.paths()),
+                                       model_count=len(self.form.model_inputs()))
         return list(errors.values())
 
     def update_generate(self) -> None:
@@ -263,12 +301,14 @@ class GeneratePanel(QWidget):
         if self.groups.wants_batch():
             self.groups.start_batch(model_id, values)
             return
-        spawn(self._create_and_start(model_id, self.drop_zone.paths(), values), self.bus.error, name="generate")
+        spawn(self._create_and_start(model_id, self.drop_zone.paths(), values, self.form.model_inputs()),
+              self.bus.error, name="generate")
 
-    async def _create_and_start(self, model_id: str, images: list[Path], values: dict) -> Job:
+    async def _create_and_start(self, model_id: str, images: list[Path], values: dict,
+                                models: list[ModelInput] | None = None) -> Job:
         self.generate_button.setEnabled(False)
         try:
-            job = await self.services.scheduler.create_job(model_id, images, values)
+            job = await self.services.scheduler.create_job(model_id, images, values, models=models or [])
         finally:
             self.update_generate()
         self.bus.jobStarted.emit(job.id)
@@ -281,3 +321,16 @@ class GeneratePanel(QWidget):
         self.groups.add_folders(urls)
         if images:
             self.drop_zone.add_paths(images)
+
+
+def _model_choices(library: Any) -> list[ModelChoice]:
+    """In a worker: every library item with a model, newest version first in the chooser's order."""
+    from desktop_app.core.library_versions import current_version, model_path
+
+    choices = []
+    for item in library.list():
+        path = model_path(item)
+        if path is None or item.damaged:
+            continue
+        choices.append(ModelChoice(item.id, item.title, path, current_version(item), item.thumbnail_path))
+    return choices

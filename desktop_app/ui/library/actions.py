@@ -66,6 +66,9 @@ class LibraryActions(QObject):
         self.details.editRequested.connect(self.edit)
         self.details.exportRequested.connect(self.export)
         self.details.printRequested.connect(self.print_item)
+        self.details.refineRequested.connect(bus.editWith)
+        bus.modelsChanged.connect(lambda models: self.details.set_refine_models(
+            [(m.id, m.name) for m in models if "3d23d" in m.capabilities and m.available]))
         self.details.revealRequested.connect(self.reveal)
         self.details.deleteRequested.connect(self.delete)
         self.details.compareRequested.connect(self.view.compareRequested)

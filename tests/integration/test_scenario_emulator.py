@@ -70,8 +70,11 @@ async def submit(p: ScenarioProvider, model: str, images: tuple[Path, ...], valu
 async def test_models_pages_filters_and_flags(prov: ScenarioProvider, emu: ScenarioEmulator) -> None:
     models = {m.id: m for m in await prov.models()}
     # The private model still training is left out: the list asks for status=trained (blender-plugin does too).
-    assert set(models) == {TRELLIS, HUNYUAN, RODIN, MESHY, "scenario:model_tripo-v3-1-image-to-3d",
-                           "scenario:model_conditional-3d", "scenario:model_private-trained"}
+    # Mesh-to-mesh models (capability 3d23d: remesh, retexture, rigging, parts) are listed for "Edit with…".
+    refine = {i for i, m in models.items() if m.capabilities == ("3d23d",)}
+    assert "scenario:model_meshy-remesh" in refine
+    assert set(models) - refine == {TRELLIS, HUNYUAN, RODIN, MESHY, "scenario:model_tripo-v3-1-image-to-3d",
+                                    "scenario:model_conditional-3d", "scenario:model_private-trained"}
     private = [c for c in emu.calls("GET", "/v1/models") if c.query.get("privacy") == "private"]
     assert private and all(c.query.get("status") == "trained" for c in private)
     assert models[MESHY].available and "Pro" in models[MESHY].description  # a note; the quote decides

@@ -45,6 +45,7 @@ class LibraryView(QWidget):
 
     itemActivated = Signal(object)
     currentChanged = Signal(str)
+    picked = Signal(str)  # the user made this item current (click or keys): not a reload, not select()
     selectionChanged = Signal(list)  # selected item ids
     compareRequested = Signal(list)  # 2+ item ids the user wants side by side
     deleteRequested = Signal(list)
@@ -59,6 +60,7 @@ class LibraryView(QWidget):
         self.model = LibraryModel()
         self._generation = 0
         self._want_current = ""
+        self._programmatic = 0  # > 0 while the view itself moves the current item (reload, select())
         self._reader = IndexReader(library)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="library-search")
         self._next: tuple[int, LibraryQuery] | None = None  # the newest query not yet started
@@ -251,9 +253,13 @@ class LibraryView(QWidget):
         query, rows = result.query, result.rows
         current = self.current_id() or self._want_current
         selected = set(self.selected_ids())
-        self.model.set_rows(rows, result.items_dir, result.positions)
-        self._fill_model_filter(result.models)
-        self._restore_selection(selected, current)
+        self._programmatic += 1
+        try:
+            self.model.set_rows(rows, result.items_dir, result.positions)
+            self._fill_model_filter(result.models)
+            self._restore_selection(selected, current)
+        finally:
+            self._programmatic -= 1
         filtered = bool(query.text.strip() or query.provider or query.model_id or query.since or query.favorite
                         or query.status)
         self._show_empty(not rows, filtered)
@@ -313,7 +319,11 @@ class LibraryView(QWidget):
         self._want_current = ""
         index = self.model.index(row, 0)
         flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-        self.selection.setCurrentIndex(index, flags)
+        self._programmatic += 1
+        try:
+            self.selection.setCurrentIndex(index, flags)
+        finally:
+            self._programmatic -= 1
         self.current_view().scrollTo(index)
 
     def select_ids(self, item_ids: list[str]) -> None:
@@ -335,7 +345,10 @@ class LibraryView(QWidget):
         self.currentChanged.emit(self.current_id())
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.currentChanged.emit(current.data(IdRole) if current.isValid() else "")
+        item_id = current.data(IdRole) if current.isValid() else ""
+        self.currentChanged.emit(item_id)
+        if item_id and not self._programmatic:
+            self.picked.emit(item_id)
 
     def current_view(self) -> QAbstractItemView:
         return self.table if self.mode_button.isChecked() else self.grid

@@ -3,6 +3,7 @@ re-run, re-run with edits, import and the Compare action."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from pathlib import Path
 
@@ -139,6 +140,29 @@ def test_details_rename_tags_favourite(main_window: MainWindow, qloop, qtbot, st
     view.favorites.setChecked(False)
     view.search.setText("gift")
     settle(main_window, qloop, ["Keep"], "search by tag")
+
+
+def test_clicking_an_item_shows_it_in_the_preview(main_window: MainWindow, qloop, qtbot, stocked):
+    """The preview beside the list follows the item the user picks, as the details do; a reload or the window
+    selecting a finished result does not move it, and a multi-selection leaves it alone."""
+    view, panel = main_window.library_view, main_window.preview_panel
+    castle, dragon = stocked["castle"], stocked["dragon"]
+    view.select(castle.id)  # the window selecting an item (a finished job) is not a pick
+    qloop.until(lambda: main_window.library.details.item is not None, 10, "the details")
+    qloop.run(asyncio.sleep(0.4))
+    assert panel.open_id != castle.id
+    row = view.model.row_of(dragon.id)
+    rect = view.grid.visualRect(view.model.index(row, 0))
+    qtbot.mouseClick(view.grid.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qloop.until(lambda: panel.open_id == dragon.id, 10, "the clicked item in the preview")
+    view.grid.setFocus()
+    qtbot.keyClick(view.grid, Qt.Key.Key_End)  # the keyboard picks too
+    last = view.model.id_at(view.model.rowCount() - 1)
+    qloop.until(lambda: panel.open_id == last, 10, "the item reached by keys in the preview")
+    view.grid.selectAll()
+    view.reload()
+    qloop.run(asyncio.sleep(0.5))
+    assert panel.open_id == last
 
 
 def test_delete_then_undo(main_window: MainWindow, qloop, qtbot, stocked):

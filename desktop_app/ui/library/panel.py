@@ -1,12 +1,13 @@
 """The library panel (the Library workspace): the grid or list with its filters over the selected item's details.
 
 Fed by the bus: a finished job's item appears and gets its thumbnail, model names replace ids once the models are
-listed, the item the preview shows is selected, and a finished comparison is selected and shown side by side.
+listed, the item the preview shows is selected (and the item a user picks is shown in the preview), and a finished
+comparison is selected and shown side by side.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QSplitter, QWidget
 
 from desktop_app.core.jobs import Job, JobState
@@ -19,6 +20,8 @@ from desktop_app.ui.library_details import LibraryDetails
 from desktop_app.ui.library_view import LibraryView
 from desktop_app.ui.preview.compare import MAX_MODELS, install_library_compare, item_cost_text
 from desktop_app.ui.tasks import blocking, spawn
+
+PREVIEW_DELAY_MS = 250
 
 
 class LibraryPanel(QSplitter):
@@ -43,12 +46,22 @@ class LibraryPanel(QSplitter):
 
         self.thumbnails.made.connect(self.view.model.invalidate_thumbnail)
         self.view.itemActivated.connect(bus.openItem)
+        # A click or arrow key on an item shows it in the preview beside the list, as the details already do;
+        # the short wait lets a user run down the list with the arrow keys without loading every model passed.
+        self._preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_DELAY_MS)
+        self._preview_timer.timeout.connect(self._preview_current)
+        self.view.picked.connect(lambda _id: self._preview_timer.start())
         self.compare_action = install_library_compare(self.view, self._compare)
         bus.jobChanged.connect(self._on_job_changed)
         bus.modelsChanged.connect(self._on_models)
         bus.itemOpened.connect(self._on_item_opened)
         bus.libraryChanged.connect(self.view.reload)
         bus.compareReady.connect(self.show_compared)
+
+    def _preview_current(self) -> None:
+        current = self.view.current_id()
+        if current and self.view.selected_ids() == [current]:  # not while the user builds a multi-selection
+            self.bus.showItem.emit(current)
 
     def _compare(self, paths: list, titles: list, costs: list | None = None) -> None:
         self.bus.compareItems.emit(list(paths), list(titles), list(costs or []))

@@ -75,6 +75,7 @@ class DropZone(QWidget):
         self._paste_dir = paste_dir
         self._entries: dict[str, _Entry] = {}
         self._max = 1
+        self._from_model = False
         self._each = False  # "one job per image": every usable image is used, none is extra
 
         self._empty = QLabel()
@@ -135,8 +136,10 @@ class DropZone(QWidget):
 
     # --- public ----------------------------------------------------------------------------------------
 
-    def set_max_images(self, count: int) -> None:
+    def set_max_images(self, count: int, *, works_from_model: bool = False) -> None:
+        """``works_from_model``: the model starts from a 3D model (remesh, retexture...), chosen in its form."""
         self._max = count
+        self._from_model = works_from_model
         self._refresh()
 
     def paths(self) -> list[Path]:
@@ -263,7 +266,8 @@ class DropZone(QWidget):
     def _refresh(self) -> None:
         limit = self._max
         if limit <= 0:
-            text = self.tr("This model works from a text prompt only.")
+            text = (self.tr("This model starts from a 3D model,\nchosen under Settings below.") if self._from_model
+                    else self.tr("This model works from a text prompt only."))
         elif limit == 1:
             text = self.tr("Drop an image here\nor click to choose a file\n\nPNG, JPEG or WebP")
         else:
@@ -286,8 +290,19 @@ class DropZone(QWidget):
                 over = usable > limit and not self._each
                 item.setData(Qt.ItemDataRole.ForegroundRole, QColor("#9e9e9e") if over else None)
                 item.setText(entry.path.name if not over else self.tr("%1 (not used)").replace("%1", entry.path.name))
+        calm = False
         if usable > limit and not self._each:
-            problems.append(self.tr("This model uses at most %n image(s); the extra ones are greyed out.", "", limit))
+            if limit <= 0:  # nothing is wrong: the images wait here for the next model that takes them
+                calm = not problems
+                problems.append(self.tr("This model takes no images; they stay here for the next model."))
+            else:
+                problems.append(self.tr("This model uses at most %n image(s); the extra ones are greyed out.", "",
+                                        limit))
+        name = "dropHint" if calm else "dropMessage"
+        if self.message.objectName() != name:
+            self.message.setObjectName(name)
+            self.message.style().unpolish(self.message)  # a changed object name needs a re-polish for its colour
+            self.message.style().polish(self.message)
         self.message.setText("\n".join(problems))
         self.message.setVisible(bool(problems))
         self._update_buttons()

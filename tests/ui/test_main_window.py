@@ -83,6 +83,20 @@ def test_too_many_images_are_greyed_out(main_window: MainWindow, qloop, fixture_
     assert main_window.generate_button.isEnabled()
 
 
+def test_a_model_that_starts_from_a_mesh_keeps_the_images_calmly(main_window: MainWindow, qloop, fixture_images):
+    """A remesh model takes no images: the drop zone says where its input goes, and dropped images wait greyed out
+    with a plain note (not the red "too many" warning) for the next model."""
+    zone = main_window.drop_zone
+    zone.set_max_images(0, works_from_model=True)
+    assert "3D model" in zone._empty.text()
+    drop_files(zone, [fixture_images / "typical_misc_crate.png"])
+    qloop.until(lambda: not zone.pending(), what="the image check")
+    assert zone.paths() == [] and "not used" in zone.list.item(0).text()
+    assert zone.message.objectName() == "dropHint" and "stay here" in zone.message.text()
+    zone.set_max_images(1)
+    assert zone.paths() and zone.message.objectName() == "dropMessage" and not zone.message.isVisible()
+
+
 def test_history_survives_a_restart(main_window: MainWindow, qloop, qtbot, fixture_images, services_factory):
     main_window.drop_zone.add_paths([fixture_images / "typical_misc_crate.png"])
     qloop.until(lambda: main_window.generate_button.isEnabled(), what="Generate to enable")

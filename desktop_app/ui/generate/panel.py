@@ -175,7 +175,7 @@ class GeneratePanel(QWidget):
         self.form.set_schema(schema, values)
         self._refresh_model_choices()
         self.presets.set_model(model_id)
-        self.drop_zone.set_max_images(schema.max_images())
+        self.drop_zone.set_max_images(schema.max_images(), works_from_model=bool(schema.model_fields()))
         self.update_generate()
         self._refresh_quote()
 

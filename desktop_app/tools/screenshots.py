@@ -2,7 +2,8 @@
 
 Runs in automation mode (paid models disabled) with a throw-away MESHWRIGHT_HOME, using the offline generator.
 Usage: python -m desktop_app.tools.screenshots OUT_DIR [IMAGE ...]
-(``--hidpi`` first: only the main window at a 2x scale; the normal run starts that itself, in a second process.)
+(``--hidpi`` first: only the main window at a 2x scale; ``--refine``: Edit with…, versions and Spending over the
+Scenario emulator. The normal run starts both itself, each in a process of its own.)
 """
 
 from __future__ import annotations
@@ -63,6 +64,11 @@ async def capture(window: MainWindow, out: Path, images: list[Path]) -> list[Pat
     if failed:
         raise RuntimeError(f"job failed while taking screenshots: {failed[0].message}")
     window.workspaces.show(window.workspaces.LIBRARY)
+    view = window.library_view
+    await wait_until(lambda: bool(view.current_id()))
+    window.preview_panel.show_item(view.current_id())  # as a click on the item does: details and preview agree
+    await wait_until(lambda: window.preview_panel.open_id == view.current_id()
+                     and window.preview.state() == "scene", 60)
     section = window.library.details.printability
     await wait_until(lambda: section.verdict is not None, 120)  # the check runs in a worker
     await shot("05-library")
@@ -159,21 +165,22 @@ async def capture_hidpi(window: MainWindow, out: Path, images: list[Path]) -> li
     return saved
 
 
-def _run_hidpi(out: Path, images: list[Path]) -> list[Path]:
-    """A scale factor only applies to a new process, as on a real screen: take the 2x shot in one."""
+def _run_stage(stage: str, out: Path, images: list[Path], **env: str) -> list[Path]:
+    """A scale factor only applies to a new process, as on a real screen, and the emulator's address must be set
+    before the providers are built: each such stage runs in a process of its own."""
     import subprocess
 
-    env = {**os.environ, "QT_SCALE_FACTOR": "2"}  # main() gives it a throw-away MESHWRIGHT_HOME of its own
-    done = subprocess.run([sys.executable, "-m", "desktop_app.tools.screenshots", "--hidpi", str(out),
+    env = {**os.environ, **env}  # main() gives it a throw-away MESHWRIGHT_HOME of its own
+    done = subprocess.run([sys.executable, "-m", "desktop_app.tools.screenshots", stage, str(out),
                            *map(str, images)], env=env, capture_output=True, text=True)
     if done.returncode != 0:
-        raise RuntimeError(f"the 2x screenshot failed:\n{done.stderr[-2000:]}")
+        raise RuntimeError(f"the {stage} screenshots failed:\n{done.stderr[-2000:]}")
     return [Path(line) for line in done.stdout.splitlines() if line.strip()]
 
 
 def main(argv: list[str]) -> int:
-    hidpi = bool(argv) and argv[0] == "--hidpi"
-    argv = argv[1:] if hidpi else argv
+    stage = argv[0] if argv and argv[0] in ("--hidpi", "--refine") else ""
+    argv = argv[1:] if stage else argv
     out = Path(argv[0] if argv else "docs/screenshots").resolve()
     images = [Path(a).resolve() for a in argv[1:]] or _fixture_images()
     if not images:
@@ -190,24 +197,41 @@ def main(argv: list[str]) -> int:
     from desktop_app.services import build_services
     from desktop_app.ui.main_window import MainWindow
 
+    emulator = None
+    if stage == "--refine":
+        from desktop_app.tools.screenshots_refine import start_emulator
+        emulator = start_emulator()
     app = make_qapplication([])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     services = build_services()
-    window = MainWindow(services, automation=True)
+    # Automation refuses paid models; the refine stage needs them, and its only service is the loopback emulator.
+    window = MainWindow(services, automation=stage != "--refine")
 
     async def run() -> list[Path]:
         window.show()
         await window.start()
         try:
-            return await (capture_hidpi if hidpi else capture)(window, out, images)
+            if stage == "--refine":
+                from desktop_app.tools.screenshots_refine import capture_refine
+                return await capture_refine(window, out, images)
+            return await (capture_hidpi if stage else capture)(window, out, images)
         finally:
             await window.shutdown()
 
-    with loop:
-        saved = loop.run_until_complete(run())
-    if not hidpi:
-        saved += _run_hidpi(out, images)
+    try:
+        with loop:
+            saved = loop.run_until_complete(run())
+    finally:
+        if emulator is not None:
+            emulator.__exit__(None, None, None)
+    if not stage:
+        saved += _run_stage("--hidpi", out, images, QT_SCALE_FACTOR="2")
+        from desktop_app.tools.screenshots_refine import emulator_available
+        if emulator_available():
+            saved += _run_stage("--refine", out, images)
+        else:
+            print("the refine screenshots need the repository's tests/emulators: skipped", file=sys.stderr)
     for path in saved:
         print(path)
     return 0

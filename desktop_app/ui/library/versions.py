@@ -175,7 +175,8 @@ class VersionsSection(QWidget):
         self.hide()
 
     def _fill(self, item_id: str, rows: list[VersionRow]) -> None:
-        keep = self.shown_number() if item_id == self.item_id else 0  # a refresh keeps the version picked
+        # A refresh keeps the version picked; a new version (which the item now opens) is picked instead.
+        keep = self.shown_number() if item_id == self.item_id and len(rows) == len(self.rows) else 0
         self.item_id, self.rows = item_id, rows
         if len(rows) < 2 and not any(r.parts for r in rows):
             self.list.clear()

@@ -201,8 +201,13 @@ class VersionsSection(QWidget):
         self._fill_parts()
         self.show()
 
+    def _name(self, model_id: str) -> str:
+        if model_id.startswith("import:"):
+            return _tr("imported file")
+        return self._names().get(model_id, model_id)
+
     def row_text(self, row: VersionRow) -> str:
-        name = self._names().get(row.model_id, row.model_id)
+        name = self._name(row.model_id)
         bits = [f"v{row.number}", f"{operation(row.model_id, row.number)} ({name})" if name else
                 operation(row.model_id, row.number)]
         if row.made_from:
@@ -212,7 +217,7 @@ class VersionsSection(QWidget):
         return " · ".join(bits)
 
     def row_tooltip(self, row: VersionRow) -> str:
-        name = self._names().get(row.model_id, row.model_id) or _tr("unknown model")
+        name = self._name(row.model_id) or _tr("unknown model")
         lines = [_tr("Version %1, made by %2").replace("%1", str(row.number)).replace("%2", name)]
         if row.made_from:
             lines.append(_tr("from version %1").replace("%1", str(row.made_from)))
@@ -301,5 +306,5 @@ class VersionsSection(QWidget):
                                    [r.cost for r in pair])
 
     def _caption(self, row: VersionRow) -> str:
-        name = self._names().get(row.model_id, row.model_id)
+        name = self._name(row.model_id)
         return f"v{row.number} · {operation(row.model_id, row.number)}" + (f" ({name})" if name else "")

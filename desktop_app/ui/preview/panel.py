@@ -56,8 +56,11 @@ class PreviewPanel(QObject):
         button.setToolTip(self.tr("Send the library item shown to a model that remeshes, retextures, rigs or "
                                   "splits it; the result becomes a new version of the item"))
         button.clicked.connect(self._show_edit_with)
-        self.widget.toolbar.addSeparator()
-        self.widget.toolbar.addWidget(button)
+        toolbar = self.widget.toolbar
+        first = toolbar.actions()[0] if toolbar.actions() else None
+        # First, not last: at 1366 px the toolbar overflows and its end folds into the » menu.
+        toolbar.insertWidget(first, button)
+        toolbar.insertSeparator(first)
         bus.modelsChanged.connect(self._on_models)
         self._update_edit_with()
 

@@ -15,7 +15,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QListWidget
 
 from desktop_app.core.jobs import JobState
-from desktop_app.core.library import LibraryItem
+from desktop_app.core.library import LibraryFile, LibraryItem, new_item_id
 from desktop_app.core.library_files import import_model
 from desktop_app.core.library_versions import model_path, parts
 from desktop_app.ui.main_layout import Workspaces
@@ -136,6 +136,12 @@ def test_remesh_then_retexture_lists_three_versions_shows_and_compares_them(in_w
 
         qtbot.mouseClick(details.buttons["reveal"], Qt.MouseButton.LeftButton)
         assert opened and Path(opened[-1]) == fresh.folder / "versions" / "v2"
+        actions = window.library_panel.actions
+        qtbot.mouseClick(details.buttons["export"], Qt.MouseButton.LeftButton)
+        await wait_until(lambda: getattr(actions, "export_dialog", None) is not None, 10, "the export dialog")
+        dialog = actions.export_dialog
+        assert dialog.item.model_path == v2 and dialog.item.title == "Sphere v2"  # the version picked
+        dialog.reject()
 
         _click_row(qtbot, section.list, 2)  # v1: nothing before it to compare with
         await wait_until(lambda: preview.shown_path == v1, 10, "v1 in the preview")
@@ -200,3 +206,25 @@ def test_edit_with_from_the_preview_opens_create_with_the_shown_item(in_window, 
         assert chosen.item_id == item.id and chosen.version == 1
 
     in_window(body)
+
+
+def test_a_split_made_from_a_file_lists_its_parts_without_a_versions_list(main_window, qloop, tmp_path):
+    """A dropped file split into parts is a new item whose only version has parts: no versions list, parts yes."""
+    src = tmp_path / "job-split"
+    (src / "outputs").mkdir(parents=True)
+    files = []
+    for n in range(3):
+        (src / "outputs" / f"part-{n}.glb").write_bytes(make_glb(seed=n))
+        files.append(LibraryFile(f"outputs/part-{n}.glb", "model", (src / "outputs" / f"part-{n}.glb").stat().st_size))
+    item = main_window.services.library.add(
+        LibraryItem(id=new_item_id("Split"), title="Split", model_id="scenario:model_hunyuan-3d-part",
+                    created_at=1_700_000_000.0, files=files, model_file="outputs/part-0.glb"), src)
+    main_window.workspaces.show(Workspaces.LIBRARY)
+    main_window.library_view.reload()
+    section = main_window.library_panel.details.versions
+    qloop.until(lambda: main_window.library_view.select(item.id) is None and section.isVisible()
+                and section.parts_list.count() == 3, 10, "the split's parts")
+    assert section.parts_title.text().endswith("(3)</b>") and section.parts_title.isVisible()
+    assert not section.list.isVisible() and not section.compare_button.isVisible()  # one version: no list
+    single = main_window.services.library.get(item.id)
+    assert [section.parts_list.item(r).text() for r in range(3)] == [p.name for p in parts(single)]

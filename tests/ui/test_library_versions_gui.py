@@ -228,3 +228,12 @@ def test_a_split_made_from_a_file_lists_its_parts_without_a_versions_list(main_w
     assert not section.list.isVisible() and not section.compare_button.isVisible()  # one version: no list
     single = main_window.services.library.get(item.id)
     assert [section.parts_list.item(r).text() for r in range(3)] == [p.name for p in parts(single)]
+
+    (tmp_path / "plain.glb").write_bytes(make_glb(seed=9))
+    plain = import_model(main_window.services.library, tmp_path / "plain.glb", "Plain")
+    main_window.library_view.reload()
+    main_window.library_view.select(item.id)
+    qloop.until(lambda: main_window.library_view.select(plain.id) is None
+                and main_window.library_panel.details.item is not None
+                and main_window.library_panel.details.item.id == plain.id, 10, "the plain item's details")
+    qloop.until(lambda: not section.isVisible(), 5, "no versions or parts for a single plain model")

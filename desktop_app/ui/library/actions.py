@@ -244,7 +244,7 @@ class LibraryActions(QObject):
         async def work() -> None:
             item = await blocking(self.library.get, item_id)
             if item is not None and version:
-                item = await blocking(_as_version, item, version)
+                item = _as_version(item, version)
             if item is None or item.model_path is None:
                 self.bus.error(self.tr("This item has no model file to export."))
                 return

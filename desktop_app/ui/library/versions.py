@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core import library_versions as versions
 from desktop_app.core.library import LibraryItem
-from desktop_app.ui.tasks import Op
+from desktop_app.ui.tasks import Op, supersede
 
 VISIBLE_ROWS = 4  # more scroll: the details panel is narrow and short on a laptop
 _ROLE = Qt.ItemDataRole.UserRole
@@ -162,7 +162,8 @@ class VersionsSection(QWidget):
 
     def show_item(self, item: LibraryItem | None) -> None:
         """List ``item``'s versions and parts (read in a worker); hidden for a single-version, single-mesh item."""
-        if item is None or item.damaged:
+        if item is None or item.damaged or (not item.versions and not versions.is_part_model(item.model_id)):
+            supersede(self._latest)  # an earlier item's rows still being read must not appear under this one
             self._clear()
             return
         (Op(read_rows, item).latest(self._latest).owner(self).success(lambda rows: self._fill(item.id, rows))

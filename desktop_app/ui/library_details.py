@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.library import LibraryItem
+from desktop_app.ui.edit_with_menu import popup_edit_with
+from desktop_app.ui.library.versions import VersionsSection
 from desktop_app.ui.library_model import cost_text, human_size
 from desktop_app.ui.print_verdict import PrintabilitySection
 from desktop_app.ui.tasks import Op, blocking, spawn
@@ -67,10 +69,12 @@ class LibraryDetails(QWidget):
     openRequested = Signal(object)  # LibraryItem
     rerunRequested = Signal(object)
     editRequested = Signal(object)  # re-run with edits: put images and parameters back into the form
-    exportRequested = Signal(str)
+    exportRequested = Signal(str, int)  # item id, version (0: the newest)
     printRequested = Signal(str)  # item id: the Print dialog (check, repair, 3MF, slicer)
     refineRequested = Signal(str, str)  # model id, item id: "Edit with…" that model
-    revealRequested = Signal(object)
+    revealRequested = Signal(object, object)  # LibraryItem, the folder of the version shown (None: the item's)
+    openFileRequested = Signal(object, object)  # LibraryItem, Path: one of its versions or parts in the preview
+    compareFilesRequested = Signal(list, list, list)  # model paths, titles, costs: a version beside its source
     deleteRequested = Signal(list)
     compareRequested = Signal(list)
     changeRequested = Signal(str, dict)  # item id, {field: value}
@@ -137,12 +141,12 @@ class LibraryDetails(QWidget):
              self._show_refine_menu),
             ("export", self.tr("Export…"), self.tr("Save the model as GLB, OBJ, STL or PLY, optionally scaled "
                                                    "for 3D printing"),
-             lambda: self.item and self.exportRequested.emit(self.item.id)),
+             lambda: self.item and self.exportRequested.emit(self.item.id, self.versions.shown_number())),
             ("print", self.tr("Print…"), self.tr("Check and repair for 3D printing, size it in millimetres, "
                                                  "save 3MF or STL and open it in your slicer"),
              lambda: self.item and self.printRequested.emit(self.item.id)),
             ("reveal", self.tr("Show folder"), self.tr("Open the item's folder in the file manager"),
-             lambda: self.item and self.revealRequested.emit(self.item)),
+             lambda: self.item and self.revealRequested.emit(self.item, self._shown_folder())),
             ("compare", self.tr("Compare"), self.tr("Look at the selected items side by side"),
              lambda: self.compareRequested.emit(list(self._ids))),
             ("delete", self.tr("Delete"), self.tr("Move to the trash (you can undo this)"),
@@ -159,6 +163,10 @@ class LibraryDetails(QWidget):
         self.refine_models: list[tuple[str, str]] = []  # (model id, name) of models that take a 3D model
         self.refine_menu = QMenu(self)
 
+        self.versions = VersionsSection(lambda: self.model_names)
+        self.versions.showFile.connect(lambda path: self.item and self.openFileRequested.emit(self.item, path))
+        self.versions.compareRequested.connect(self.compareFilesRequested)
+
         self.printability = PrintabilitySection()
         self.printability.makePrintableRequested.connect(
             lambda: self.item and self.printRequested.emit(self.item.id))
@@ -173,6 +181,7 @@ class LibraryDetails(QWidget):
         lay.addLayout(self.images)
         lay.addWidget(self.tags)
         lay.addLayout(grid)
+        lay.addWidget(self.versions)
         lay.addWidget(self.printability)
         lay.addWidget(self.info, 1)
         self.body = body
@@ -210,6 +219,7 @@ class LibraryDetails(QWidget):
         self._print_token += 1
         self._print_timer.stop()
         self._print_cancel.set()
+        self.versions.show_item(self.item)
         if self.item is None:
             return
         item = self.item
@@ -232,6 +242,22 @@ class LibraryDetails(QWidget):
         (Op(lambda: [(p, _input_image(p)) for p in paths]).latest(self._latest).success(self._show_images)
          .named("details images").run())
 
+    def refresh(self, item: LibraryItem) -> None:
+        """The shown item changed on disk (a new version, a repaired copy): its facts, versions and check."""
+        if self.item is None or item.id != self.item.id:
+            return
+        self.item = item
+        self.info.setText(self._info_html(item))
+        self.versions.show_item(item)
+        self.refresh_printability(item)
+
+    def _shown_folder(self) -> Path | None:
+        """The folder of the version picked in the list (``versions/vN``), or None for the item's own."""
+        number = self.versions.shown_number()
+        if self.item is None or self.item.folder is None or number <= 1:
+            return None
+        return self.item.folder / "versions" / f"v{number}"
+
     # --- Edit with… (mesh-to-mesh models) ----------------------------------------------------------------
 
     def set_refine_models(self, models: list[tuple[str, str]]) -> None:
@@ -243,13 +269,9 @@ class LibraryDetails(QWidget):
     def _show_refine_menu(self) -> None:
         if self.item is None:
             return
-        self.refine_menu.clear()
-        item_id = self.item.id
-        for model_id, name in self.refine_models:
-            action = self.refine_menu.addAction(name)
-            action.triggered.connect(lambda _=False, m=model_id: self.refineRequested.emit(m, item_id))
         button = self.buttons["refine"]
-        self.refine_menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
+        popup_edit_with(self.refine_menu, self.refine_models, self.item.id, self.refineRequested.emit,
+                        button.mapToGlobal(button.rect().bottomLeft()))
 
     # --- printability (checked in a worker, cached per file state in core/printability.py) ---------------------
 

@@ -9,6 +9,7 @@ nothing is written outside the library folder.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,11 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 from desktop_app import APP_NAME
 from desktop_app.core.library import LibraryItem
 from desktop_app.core.library_files import import_model
+from desktop_app.core.library_versions import current_version, version_entry
 from desktop_app.core.mesh_formats import PREVIEW_FORMATS, name_filter
 from desktop_app.services import Services
 from desktop_app.ui.bus import AppBus
+from desktop_app.ui.edit_with_menu import refine_models
 from desktop_app.ui.library.thumbnails import ThumbnailMaker
 from desktop_app.ui.library_details import LibraryDetails
 from desktop_app.ui.library_export import ExportDialog
@@ -62,13 +65,14 @@ class LibraryActions(QObject):
         self.view.importRequested.connect(self.choose_import)
         self.view.undo_bar.undo.connect(self.undo_delete)
         self.details.openRequested.connect(bus.openItem)
+        self.details.openFileRequested.connect(bus.openItemFile)
+        self.details.compareFilesRequested.connect(bus.compareItems)
         self.details.rerunRequested.connect(self.rerun)
         self.details.editRequested.connect(self.edit)
         self.details.exportRequested.connect(self.export)
         self.details.printRequested.connect(self.print_item)
         self.details.refineRequested.connect(bus.editWith)
-        bus.modelsChanged.connect(lambda models: self.details.set_refine_models(
-            [(m.id, m.name) for m in models if "3d23d" in m.capabilities and m.available]))
+        bus.modelsChanged.connect(lambda models: self.details.set_refine_models(refine_models(models)))
         self.details.revealRequested.connect(self.reveal)
         self.details.deleteRequested.connect(self.delete)
         self.details.compareRequested.connect(self.view.compareRequested)
@@ -115,7 +119,7 @@ class LibraryActions(QObject):
         async def work() -> None:
             fresh = await blocking(self.library.get, item.id)
             if fresh is not None and [f.name for f in fresh.files] != [f.name for f in item.files]:
-                self.details.refresh_printability(fresh)
+                self.details.refresh(fresh)  # a repaired copy or a new version
 
         spawn(work(), self.bus.error, name="printability refresh")
 
@@ -234,9 +238,13 @@ class LibraryActions(QObject):
 
     # --- files ------------------------------------------------------------------------------------------
 
-    def export(self, item_id: str) -> None:
+    def export(self, item_id: str, version: int = 0) -> None:
+        """The export dialog on the item's newest model, or on ``version`` when one is picked in its details."""
+
         async def work() -> None:
             item = await blocking(self.library.get, item_id)
+            if item is not None and version:
+                item = _as_version(item, version)
             if item is None or item.model_path is None:
                 self.bus.error(self.tr("This item has no model file to export."))
                 return
@@ -264,9 +272,11 @@ class LibraryActions(QObject):
 
         spawn(work(), self.bus.error, name="print dialog")
 
-    def reveal(self, item: LibraryItem) -> None:
-        if item.folder is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(item.folder)))
+    def reveal(self, item: LibraryItem, folder: Path | None = None) -> None:
+        """The item's folder, or the folder of one of its versions (``versions/vN``)."""
+        target = folder or item.folder
+        if target is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
 
     def choose_import(self) -> None:
         dialog = QFileDialog(self.parent_widget.window(), self.tr("Import models into the library"))
@@ -295,3 +305,14 @@ class LibraryActions(QObject):
             self.bus.openItem.emit(items[-1])
         self.bus.status(self.tr("Imported %n model(s).", "", len(items)), 5000)
         return items
+
+
+def _as_version(item: LibraryItem, number: int) -> LibraryItem | None:
+    """``item`` as if version ``number`` were its model (what Export writes), named after that version."""
+    try:
+        entry = version_entry(item, number)
+    except KeyError:
+        return None
+    if number == current_version(item):
+        return item
+    return replace(item, model_file=str(entry.get("model_file") or ""), title=f"{item.title} v{number}")

@@ -11,13 +11,14 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QMenu, QToolButton, QWidget
 
 from desktop_app.core.jobs import Job, JobState
 from desktop_app.core.library import LibraryItem
 from desktop_app.core.mesh_formats import PREVIEW_FORMATS, UNPREVIEWABLE, name_filter
 from desktop_app.services import Services
 from desktop_app.ui.bus import AppBus
+from desktop_app.ui.edit_with_menu import popup_edit_with, refine_models
 from desktop_app.ui.preview.background_setting import bind_background_setting, bind_light_setting
 from desktop_app.ui.preview.compare import CompareWindow, show_compare
 from desktop_app.ui.preview.viewer import PreviewWidget
@@ -34,21 +35,61 @@ class PreviewPanel(QObject):
         self.widget = PreviewWidget()
         self.compare_window: CompareWindow | None = None
         self.open_id = ""
+        self.shown_path: Path | None = None  # the file shown: the item's newest model, a version or a part
         self._latest = f"preview-{id(self)}"  # the newest item asked for wins
         bind_background_setting(self.widget, services)
         bind_light_setting(self.widget, services)
         bus.openItem.connect(self.open_item)
         bus.showItem.connect(self.show_item)
         bus.compareItems.connect(self.open_compare)
+        bus.openItemFile.connect(self.open_item_file)
         bus.jobChanged.connect(self._on_job_changed)
+        self._add_edit_with(bus)
+
+    def _add_edit_with(self, bus: AppBus) -> None:
+        """"Edit with…" on the toolbar, for the library item shown (the same menu as the library details)."""
+        self.refine_models: list[tuple[str, str]] = []
+        self.edit_with_menu = QMenu(self.widget)
+        self.edit_with_button = button = QToolButton(self.widget.toolbar)
+        button.setObjectName("previewEditWith")
+        button.setText(self.tr("Edit with…"))
+        button.setToolTip(self.tr("Send the library item shown to a model that remeshes, retextures, rigs or "
+                                  "splits it; the result becomes a new version of the item"))
+        button.clicked.connect(self._show_edit_with)
+        toolbar = self.widget.toolbar
+        first = toolbar.actions()[0] if toolbar.actions() else None
+        # First, not last: at 1366 px the toolbar overflows and its end folds into the » menu.
+        toolbar.insertWidget(first, button)
+        toolbar.insertSeparator(first)
+        bus.modelsChanged.connect(self._on_models)
+        self._update_edit_with()
+
+    def _on_models(self, models: list) -> None:
+        self.refine_models = refine_models(models)
+        self._update_edit_with()
+
+    def _update_edit_with(self) -> None:
+        self.edit_with_button.setEnabled(bool(self.open_id and self.refine_models))
+
+    def _show_edit_with(self) -> None:
+        if self.open_id and self.refine_models:
+            button = self.edit_with_button
+            popup_edit_with(self.edit_with_menu, self.refine_models, self.open_id, self.bus.editWith.emit,
+                            button.mapToGlobal(button.rect().bottomLeft()))
 
     def open_item(self, item: LibraryItem) -> None:
+        self.open_item_file(item, None)
+
+    def open_item_file(self, item: LibraryItem, path: Path | None) -> None:
+        """Show ``path`` (one of the item's versions or parts), or the item's newest model when None."""
         supersede(self._latest)  # an older "show by id" still reading must not replace this
         self.open_id = item.id
-        if item.model_path is None:
+        self.shown_path = path or item.model_path
+        if self.shown_path is None:
             self.widget.show_error(self.tr("This item has no model file the preview can show."))
         else:
-            self.widget.open_file(item.model_path)
+            self.widget.open_file(self.shown_path)
+        self._update_edit_with()
         self.bus.itemOpened.emit(item)
 
     def show_item(self, item_id: str) -> None:
@@ -79,6 +120,8 @@ class PreviewPanel(QObject):
         """A model file from disk (File ▸ Open model file, a drop, the command line)."""
         supersede(self._latest)
         self.open_id = ""
+        self.shown_path = Path(path)
+        self._update_edit_with()
         self.widget.open_file(path)
         self.fileOpened.emit(str(path))
 

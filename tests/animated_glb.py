@@ -114,3 +114,37 @@ def moving_box_glb(interpolation: str = "LINEAR", clips: int = 1) -> bytes:
                    {"primitives": [{"attributes": {"POSITION": other}, "indices": quad}]}],
         "animations": animations,
     })
+
+
+def rigged_mesh_glb(vertices: np.ndarray, faces: np.ndarray) -> bytes:
+    """A real closed mesh rigged like the emulator's bar (two joints split at mid-height, blended over the
+    middle fifth) with a two-second clip swinging the upper joint ±45 degrees: the ~20k-vertex benchmark model."""
+    pos = np.asarray(vertices, dtype=np.float32)
+    lo, hi = float(pos[:, 1].min()), float(pos[:, 1].max())
+    mid = (lo + hi) / 2
+    upper = np.clip((pos[:, 1] - mid) / (0.2 * (hi - lo)) + 0.5, 0.0, 1.0)
+    w = GlbWriter()
+    p = w.add(pos)
+    normals = pos - pos.mean(axis=0)
+    n = w.add((normals / np.maximum(np.linalg.norm(normals, axis=1, keepdims=True), 1e-9)).astype(np.float32))
+    f = w.add(np.asarray(faces, dtype=np.uint32).reshape(-1), width=1)
+    joints = np.zeros((len(pos), 4), dtype=np.uint16)
+    joints[:, 1] = 1
+    weights = np.zeros((len(pos), 4), dtype=np.float32)
+    weights[:, 0], weights[:, 1] = 1 - upper, upper
+    j, wt = w.add(joints), w.add(weights)
+    ibm = np.stack([np.eye(4), np.eye(4)]).astype(np.float32)
+    ibm[1][1, 3] = -mid
+    ibm_index = w.add(ibm.transpose(0, 2, 1).reshape(2, 16).copy(), width=16)
+    times = w.add(np.array([0.0, 0.5, 1.0, 1.5, 2.0], dtype=np.float32), width=1)
+    rot = w.add(np.array([z_quat(0), z_quat(45), z_quat(0), z_quat(-45), z_quat(0)], dtype=np.float32))
+    return w.glb({
+        "scene": 0, "scenes": [{"nodes": [0, 1]}],
+        "nodes": [{"name": "body", "mesh": 0, "skin": 0}, {"name": "root", "children": [2]},
+                  {"name": "upper", "translation": [0.0, mid, 0.0]}],
+        "meshes": [{"primitives": [{"attributes": {"POSITION": p, "NORMAL": n, "JOINTS_0": j, "WEIGHTS_0": wt},
+                                    "indices": f}]}],
+        "skins": [{"joints": [1, 2], "inverseBindMatrices": ibm_index}],
+        "animations": [{"name": "swing", "samplers": [{"input": times, "output": rot}],
+                        "channels": [{"sampler": 0, "target": {"node": 2, "path": "rotation"}}]}],
+    })

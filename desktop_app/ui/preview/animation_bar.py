@@ -69,6 +69,9 @@ class AnimationBar(QWidget):
         self.slider = QSlider(Qt.Orientation.Horizontal, self)
         self.slider.setAccessibleName(self.tr("Animation time"))
         self.slider.valueChanged.connect(self._on_slider)
+        self.slider.sliderPressed.connect(self._on_drag_start)  # the timer must not pull the handle away
+        self.slider.sliderReleased.connect(self._on_drag_end)
+        self._resume = False
         self.time_label = QLabel(self)
         self.clip_label = QLabel(self)
         self.clip_box = QComboBox(self)
@@ -262,6 +265,15 @@ class AnimationBar(QWidget):
 
     def _on_slider(self, value: int) -> None:
         self.seek(value / SLIDER_STEPS_PER_SECOND)
+
+    def _on_drag_start(self) -> None:
+        self._resume = self.playing()
+        self.pause()
+
+    def _on_drag_end(self) -> None:
+        if self._resume:
+            self._resume = False
+            self.play()
 
     def _sync_button(self) -> None:
         on = self.play_button.isChecked()

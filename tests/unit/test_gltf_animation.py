@@ -143,3 +143,13 @@ def test_the_emulators_rigged_result_plays_and_plain_or_damaged_files_do_not(tmp
     broken = tmp_path / "broken.glb"
     broken.write_bytes(make_rigged_glb()[:200])
     assert read_posing(broken, arrays) is None
+
+
+def test_cubic_spline_uses_the_tangents_scaled_by_the_key_gap() -> None:
+    # keys at 0 s and 2 s: value 0 -> 1, out-tangent 1 at the first key, in-tangent 0 at the second
+    values = np.array([[[0.0] * 3, [0.0] * 3, [1.0] * 3], [[0.0] * 3, [1.0] * 3, [0.0] * 3]])
+    cubic = Channel(0, "translation", np.array([0.0, 2.0]), values, "CUBICSPLINE")
+    # Hermite at u = 1/2: 0.5 p0 + 0.125 (2 * m0) + 0.5 p1 - 0.125 (2 * m1) = 0.25 + 0.5
+    np.testing.assert_allclose(sample(cubic, 1.0), [0.75] * 3)
+    np.testing.assert_allclose(sample(cubic, 2.0), [1.0] * 3)
+    np.testing.assert_allclose(sample(cubic, -1.0), [0.0] * 3)

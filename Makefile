@@ -35,6 +35,7 @@ benchmarks: $(STAMP)
 	$(PY) benchmarks/faults.py
 	$(XRUN) $(PY) benchmarks/responsiveness.py
 	$(XRUN) $(PY) benchmarks/preview.py
+	$(XRUN) $(PY) benchmarks/animation.py
 	$(XRUN) $(PY) benchmarks/render.py 3 500k
 
 # The Linux one-folder app, .deb and .tar.gz in dist/ (fails over the 180 MB budget); then run them.

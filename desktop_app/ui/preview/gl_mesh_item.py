@@ -99,6 +99,9 @@ class TexturedMeshItem(GLGraphicsItem):
         self._shading = Shading()
         self._scenery = Scenery()
         self._renderers: dict[int, str] = {}  # context -> GL_RENDERER (picks the "auto" quality)
+        self._pose: list | None = None  # an animation frame: PartPose per moving part (core/gltf_animation.py)
+        self._pose_sent = True
+        self._posed: set[int] = set()  # parts whose GPU vertices are not the loaded ones
         if arrays is not None:
             self.setScene(arrays)
 
@@ -106,11 +109,44 @@ class TexturedMeshItem(GLGraphicsItem):
     def setScene(self, arrays: SceneArrays) -> None:
         """Replace the scene; the old GPU objects are freed on the next paint (context current then)."""
         self._arrays = arrays
+        self._pose = None  # a pose belongs to the scene it was made for
         self._stale = True
         self.update()
 
     def scene(self) -> SceneArrays | None:
         return self._arrays
+
+    def setPose(self, poses: list | None) -> None:
+        """Draw these vertices (``PartPose``s: an animation frame) in place of the loaded ones, part by part;
+        None: the loaded ones again. Only the moving parts' vertex buffers are re-sent, in the next paint."""
+        self._pose = poses
+        self._pose_sent = False
+        if self._progressive is not None:
+            self._progressive.forget()  # a kept frame shows the old pose
+        self.update()
+
+    def _send_pose(self) -> None:
+        """Copy the pending pose into the vertex buffers (context current, upload complete)."""
+        self._pose_sent = True
+        assert self._arrays is not None
+        posed = {pose.part: pose for pose in self._pose or ()}
+        for index in self._posed | set(posed):
+            if index >= len(self._gpu):
+                continue
+            part, pose = self._arrays.parts[index], posed.get(index)
+            sources = {"a_position": part.positions, "a_normal": part.normals, "a_tangent": part.tangents}
+            if pose is not None:
+                sources.update(a_position=pose.positions, a_normal=pose.normals)
+                if pose.tangents is not None:
+                    sources["a_tangent"] = pose.tangents
+            for name, arr in sources.items():
+                buf = self._gpu[index].buffers.get(name)
+                if buf is not None and arr is not None:
+                    data = np.ascontiguousarray(arr, dtype=np.float32)
+                    buf.bind()
+                    GL.glBufferSubData(GL.GL_ARRAY_BUFFER, 0, data.nbytes, data)
+                    buf.release()
+        self._posed = set(posed)
 
     def setShading(self, shading: Shading) -> None:
         shading = shading.normalized()
@@ -193,6 +229,8 @@ class TexturedMeshItem(GLGraphicsItem):
         self._gpu_context = key
         self._stale = False
         self._upload_paints = 0
+        self._posed = set()  # the upload sends the loaded vertices
+        self._pose_sent = self._pose is None
         if self._arrays is None:
             self._pending = None
             return
@@ -270,6 +308,8 @@ class TexturedMeshItem(GLGraphicsItem):
                 return
         if not self._gpu:
             return
+        if not self._pose_sent:
+            self._send_pose()
         frame = self.frame_matrices()
         last, self._last_frame = self._last_frame, frame
         if self._proxy_gpu and last is not None and not all(map(np.array_equal, frame, last)):

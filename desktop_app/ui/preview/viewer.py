@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.mesh_formats import UNPREVIEWABLE
+from desktop_app.ui.preview.animation_bar import AnimationBar
 from desktop_app.ui.preview.camera import CAMERA_KEYS, FOV, VIEWS, fit_distance
 from desktop_app.ui.preview.controls import build_actions, controls_help
 from desktop_app.ui.preview.facts import FactsPanel, material_summary
@@ -123,6 +124,8 @@ class PreviewWidget(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.toolbar)
         layout.addWidget(stack, 1)
+        self.animation = AnimationBar(self._show_pose, self)  # under the view; only for a model with a clip
+        layout.addWidget(self.animation)
         self._show_message(self.tr("Your model will appear here"),
                            self.tr("Pick an item in the library or finish a generation to see it in 3D."))
         self._state = "empty"
@@ -198,6 +201,7 @@ class PreviewWidget(QWidget):
         self.facts.setVisible(self._actions["facts"].isChecked())
         self._state = "scene"
         self._apply_spin(self._actions["spin"].isChecked())
+        self.animation.watch(arrays, self.view)
         self.sceneShown.emit()
 
     def clear(self) -> None:
@@ -521,6 +525,7 @@ class PreviewWidget(QWidget):
         if self._grid is not None:
             self._grid.hide()
         self._spin.stop()
+        self.animation.detach()
         self.facts.set_stats(None)  # also stops a printability check of the model that was shown
         self.facts.hide()
         self._below_message.hide()
@@ -548,6 +553,11 @@ class PreviewWidget(QWidget):
                 self._waiting_scene = arrays
                 self._prepare_environment(self._shading.environment)
 
+    def _show_pose(self, poses: list | None) -> None:
+        """An animation frame (or None: the model as loaded) for the model on screen."""
+        if self._item is not None:
+            self._item.setPose(poses)
+
     def _on_first_frame(self) -> None:
         if self._state == "scene":
             self.overlay.hide()
@@ -558,6 +568,7 @@ class PreviewWidget(QWidget):
 
     def hideEvent(self, event: QEvent) -> None:
         self._spin.stop()  # no timer runs for a view nobody sees
+        self.animation.pause()
         super().hideEvent(event)
 
     def showEvent(self, event: QEvent) -> None:

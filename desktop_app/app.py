@@ -29,8 +29,15 @@ log = logging.getLogger(__name__)
 EXIT_STORAGE = 6  # as the CLI: a folder Meshwright must write to is read-only, full or not a folder
 
 
-def make_qapplication(argv: list[str], with_version: bool = True) -> QApplication:
-    """``with_version=False`` leaves the version for later: reading the installed metadata costs ~25 ms."""
+def app_stylesheet() -> str:
+    style = resource_path("styles/app.qss")
+    return style.read_text(encoding="utf-8") if style.exists() else ""
+
+
+def make_qapplication(argv: list[str], with_version: bool = True, with_style: bool = True) -> QApplication:
+    """``with_version=False`` leaves the version for later: reading the installed metadata costs ~25 ms.
+    ``with_style=False`` leaves the stylesheet to the caller, to set once its window is built (ui/theme.py
+    ``set_app_stylesheet``)."""
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
@@ -42,9 +49,8 @@ def make_qapplication(argv: list[str], with_version: bool = True) -> QApplicatio
     from desktop_app.ui.about import app_icon
 
     app.setWindowIcon(app_icon())
-    style = resource_path("styles/app.qss")
-    if style.exists():
-        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    if with_style:
+        app.setStyleSheet(app_stylesheet())
     return app
 
 
@@ -126,7 +132,7 @@ def run_gui(args: list[str], model: str | None = None) -> int:
 
     # Several GL views (preview, compare, thumbnails) share textures and programs only with this set.
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
-    app = make_qapplication([a for a in args if a.startswith("-platform")], with_version=False)
+    app = make_qapplication([a for a in args if a.startswith("-platform")], with_version=False, with_style=False)
     if failure is not None:
         box = startup_failure_box(failure)
         print(f"error: {box.text()}", file=sys.stderr)
@@ -141,6 +147,9 @@ def run_gui(args: list[str], model: str | None = None) -> int:
     from desktop_app.ui.main_window import MainWindow
 
     window = MainWindow(services, automation="--screenshot-mode" in args)
+    from desktop_app.ui.theme import set_app_stylesheet
+
+    set_app_stylesheet(app_stylesheet())  # built without it (faster), painted with it: before show
     install_file_open_handler(app, window.preview.open_file)
     from desktop_app.ui.crash_dialog import CrashReporter
 

@@ -7,8 +7,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QImage, QVector3D
+from PySide6.QtOpenGLWidgets import QOpenGLWidget
 from PySide6.QtWidgets import (
     QColorDialog,
     QGridLayout,
@@ -69,8 +70,11 @@ class PreviewWidget(QWidget):
         self._view: GLView | None = None
         self._grid: FloorGridItem | None = None
         self._background = QColor(*BACKGROUND)
-        self._view_slot = QWidget(self)  # holds the view's place; the empty-state message covers it
+        self._view_slot = _ViewSlot(self._background, self)
         self._view_slot.setMinimumSize(120, 90)
+        # Hidden: being a GL widget in the window is what it is for (the window is made for OpenGL from the
+        # start); drawing it is not. The empty-state message covers it, and skipping its frame buffer and first
+        # paint takes ~70 ms off the start on software GL (benchmarks/startup.py).
         self._view_slot.hide()
         self._spin = QTimer(self)
         self._spin.setInterval(16)
@@ -96,13 +100,6 @@ class PreviewWidget(QWidget):
         self.open_external_button.clicked.connect(self.open_externally)
 
         stack = QWidget(self)
-        # A native window of its own: the GL view built in it after the window is shown makes Qt recreate this
-        # native window for OpenGL, not the main window (no flicker, the keyboard focus stays put: see
-        # tests/gl/test_preview_slot.py). The main window stays a plain raster one: it no longer starts OpenGL
-        # (driver, context, composited first frame: ~90 ms of the start on software GL) before its first frame.
-        # Its ancestors become native too (Qt needs that); their siblings need not (nothing overlaps them).
-        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_DontCreateNativeWidgetSiblings)
-        stack.setAttribute(Qt.WidgetAttribute.WA_NativeWindow)
         grid = QGridLayout(stack)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.addWidget(self._view_slot, 0, 0)
@@ -591,6 +588,20 @@ class PreviewWidget(QWidget):
         return True
 
 
+class _ViewSlot(QOpenGLWidget):
+    """Holds the GL view's place until it is made: a GL widget itself (cheap: no PyOpenGL, no pyqtgraph), so
+    the window is created for OpenGL composition. Adding the first GL widget to a shown window makes Qt
+    recreate the native window, which flickers and drops its keyboard focus. Kept hidden (see __init__): a
+    hidden GL child is enough for that (tests/ui/test_preview_slot.py)."""
+
+    def __init__(self, color: QColor, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._color = color
+
+    def paintGL(self) -> None:
+        gl = self.context().functions()
+        gl.glClearColor(self._color.redF(), self._color.greenF(), self._color.blueF(), 1.0)
+        gl.glClear(0x4000)  # GL_COLOR_BUFFER_BIT
 def _ibl():  # -> module
     """ibl.py (numpy) on first use: the window starts without numpy."""
     from desktop_app.ui.preview import ibl

@@ -8,7 +8,6 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication
 
@@ -58,9 +57,11 @@ def test_view_library_builds_it_with_the_models_and_item_seen_before(unstarted: 
     window.bus.itemOpened.emit(castle)  # and the preview reports the item it opened
     assert not window.library_built()
 
-    window.activateWindow()  # a window shortcut needs its window active
-    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
-    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # View › Library
+    library = menu_action(window, "View", "Library")
+    assert library.shortcut().toString() == "Ctrl+2"
+    # Triggered as the menu or its shortcut does (a key click would need the window activated, and under Xvfb
+    # with no window manager that activation outlives this test and upsets the next ones).
+    library.trigger()
     assert window.library_built()
     assert window.workspaces.current() == Workspaces.LIBRARY
     qtbot.waitUntil(window.library_view.isVisible, timeout=3000)

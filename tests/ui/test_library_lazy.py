@@ -95,3 +95,20 @@ def test_file_menu_items_build_the_library_on_demand(unstarted: MainWindow, qloo
     assert window.library.import_action.shortcut().toString() == "Ctrl+I"
     menu_action(window, "File", "Export model").trigger()  # nothing selected: nothing happens, nothing fails
     assert window.workspaces.current() == Workspaces.CREATE  # a menu item does not switch the workspace
+
+
+def test_a_job_finished_before_the_library_is_built_still_reaches_it(unstarted: MainWindow, qloop, tmp_path,
+                                                                      fixture_images) -> None:
+    """A caller that submits work without ``start``: the finished job builds the Library, which files it (its
+    libraryChanged reloads the views) and thumbnails it, as when it had been listening."""
+    from desktop_app.core.jobs import Job, JobState
+
+    window = unstarted
+    item = add(window.services.library, tmp_path, "Biplane", fixture_images / "typical_vehicle_biplane.png")
+    changed: list[bool] = []
+    window.bus.libraryChanged.connect(lambda: changed.append(True))
+    window.bus.jobChanged.emit(Job(id="j1", model_id="local:relief", state=JobState.SUCCEEDED, item_id=item.id))
+    assert window.library_built() and changed == [True]  # once: the new panel missed this signal, it is handed on
+    view = window.library_view
+    qloop.until(lambda: view.model.rowCount() == 1, 10, "the item listed")
+    qloop.until(lambda: window.services.library.get(item.id).thumbnail_path.is_file(), 30, "its thumbnail")

@@ -29,8 +29,15 @@ log = logging.getLogger(__name__)
 EXIT_STORAGE = 6  # as the CLI: a folder Meshwright must write to is read-only, full or not a folder
 
 
-def make_qapplication(argv: list[str], with_version: bool = True) -> QApplication:
-    """``with_version=False`` leaves the version for later: reading the installed metadata costs ~25 ms."""
+def app_stylesheet() -> str:
+    style = resource_path("styles/app.qss")
+    return style.read_text(encoding="utf-8") if style.exists() else ""
+
+
+def make_qapplication(argv: list[str], with_version: bool = True, with_style: bool = True) -> QApplication:
+    """``with_version=False`` leaves the version for later: reading the installed metadata costs ~25 ms.
+    ``with_style=False`` leaves the stylesheet to the caller, to set once its window is built (ui/theme.py
+    ``set_app_stylesheet``)."""
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
@@ -42,9 +49,8 @@ def make_qapplication(argv: list[str], with_version: bool = True) -> QApplicatio
     from desktop_app.ui.about import app_icon
 
     app.setWindowIcon(app_icon())
-    style = resource_path("styles/app.qss")
-    if style.exists():
-        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    if with_style:
+        app.setStyleSheet(app_stylesheet())
     return app
 
 
@@ -100,8 +106,8 @@ async def warm_up_preview(preview: Any) -> None:
 
 def run_gui(args: list[str], model: str | None = None) -> int:
     """Open the window; ``model`` (a path from the command line) is shown in the preview once it is up."""
-    import qasync
-
+    # The core first, Qt after: once PySide6 is imported, every module imported after it has its source file read
+    # (PySide's check for `from __feature__ import`), which costs ~10 ms over the ~100 pure-Python modules here.
     from desktop_app.services import build_services
 
     throwaway_home = None
@@ -117,28 +123,33 @@ def run_gui(args: list[str], model: str | None = None) -> int:
         setup_logging(paths.log_dir)
     except (MeshwrightError, OSError) as exc:  # a read-only or full home: said in a dialog below
         failure = exc
-    from PySide6.QtCore import QCoreApplication, Qt
-
-    # Several GL views (preview, compare, thumbnails) share textures and programs only with this set.
-    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
-    app = make_qapplication([a for a in args if a.startswith("-platform")], with_version=False)
-    if failure is None:
+    if failure is None:  # before Qt too: the providers it loads are pure Python as well
         try:
             services = build_services(paths)
         except (MeshwrightError, OSError, sqlite3.Error) as exc:
             failure = exc
+    from PySide6.QtCore import QCoreApplication, Qt
+
+    # Several GL views (preview, compare, thumbnails) share textures and programs only with this set.
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    app = make_qapplication([a for a in args if a.startswith("-platform")], with_version=False, with_style=False)
     if failure is not None:
         box = startup_failure_box(failure)
         print(f"error: {box.text()}", file=sys.stderr)
         if "--self-test" not in args:
             box.exec()
         return EXIT_STORAGE if isinstance(failure, StorageError | OSError | sqlite3.Error) else 2
+    import qasync
+
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
 
     from desktop_app.ui.main_window import MainWindow
 
     window = MainWindow(services, automation="--screenshot-mode" in args)
+    from desktop_app.ui.theme import set_app_stylesheet
+
+    set_app_stylesheet(app_stylesheet())  # built without it (faster), painted with it: before show
     install_file_open_handler(app, window.preview.open_file)
     from desktop_app.ui.crash_dialog import CrashReporter
 
@@ -156,7 +167,7 @@ def run_gui(args: list[str], model: str | None = None) -> int:
             # benchmarks/startup.py: report when the first frame is on screen, then leave.
             await asyncio.sleep(0)
             app.processEvents()
-            print(f"shown {time.time():.6f}", flush=True)
+            print(f"shown {time.time():.6f} cpu {time.process_time():.6f}", flush=True)
             print("meshwright-window-shown", file=sys.stderr, flush=True)  # splits -X importtime output
             window.close()
         else:

@@ -13,10 +13,12 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-from PIL import Image, ImageOps, UnidentifiedImageError
+from typing import TYPE_CHECKING
 
 from desktop_app.core.errors import InputImageError
+
+if TYPE_CHECKING:  # Pillow itself is imported by the first check (~10 ms the window need not wait for)
+    from PIL import Image
 
 SUPPORTED_FORMATS: tuple[str, ...] = ("PNG", "JPEG", "WEBP", "BMP", "TIFF")
 # The one table of image file names: the app offers to take exactly the formats above (drops, folders, file
@@ -34,8 +36,9 @@ MAX_NORMALISED_SIDE = 4096
 # EXIF orientations 5..8 rotate by 90 degrees, so the picture people see has width and height swapped.
 _EXIF_ORIENTATION = 0x0112
 _SWAPPING_ORIENTATIONS = {5, 6, 7, 8}
-# Pillow errors that mean "this file is not a readable image" (SyntaxError comes from some plugins).
-_DECODE_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, IndexError)
+# Pillow errors that mean "this file is not a readable image" (SyntaxError comes from some plugins; Pillow's
+# UnidentifiedImageError is an OSError).
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError)
 _EXIF_ERRORS = (*_DECODE_ERRORS, KeyError, TypeError, ZeroDivisionError)
 
 
@@ -64,6 +67,8 @@ def _open(path: Path) -> Image.Image:
     an exception under ``-W error`` and in pytest, so both are caught. Our own MAX_PIXELS is far below
     Pillow's warning limit, so every image that passes our check decodes without warnings.
     """
+    from PIL import Image
+
     try:
         return Image.open(path)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -203,6 +208,7 @@ def _to_display_mode(img: Image.Image, keep_alpha: bool) -> Image.Image:
     if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         # Pillow clips 16-bit values when converting straight to 8 bit; scale them instead.
         import numpy as np  # only for 16-bit images: numpy is not imported at start-up
+        from PIL import Image
 
         arr = np.asarray(img, dtype=np.float64)
         top = 65535.0 if arr.max(initial=0) > 255 else 255.0
@@ -217,6 +223,8 @@ def _upright(img: Image.Image) -> Image.Image:
     Pillow reports broken EXIF with a UserWarning, which is an exception under ``-W error``; catching it
     here (rather than with ``warnings.catch_warnings``, which is not thread-safe) keeps both modes working.
     """
+    from PIL import ImageOps
+
     try:
         return ImageOps.exif_transpose(img) or img
     except (UserWarning, *_EXIF_ERRORS):
@@ -252,6 +260,12 @@ def _already_clean(src: InputImage) -> bool:
                 and not img.getexif())
 
 
+def _lanczos() -> Image.Resampling:
+    from PIL import Image
+
+    return Image.Resampling.LANCZOS
+
+
 def _copy_atomically(src: Path, dest: Path) -> None:
     tmp = dest.with_name(dest.name + ".part")
     try:
@@ -278,7 +292,7 @@ def normalise_image(src: InputImage, dest: Path) -> Path:
         return dest
     img = load_upright(src.path, keep_alpha=src.has_alpha)
     if max(img.size) > MAX_NORMALISED_SIDE:
-        img.thumbnail((MAX_NORMALISED_SIDE, MAX_NORMALISED_SIDE), Image.Resampling.LANCZOS)
+        img.thumbnail((MAX_NORMALISED_SIDE, MAX_NORMALISED_SIDE), _lanczos())
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".part")
     # EXIF is dropped on purpose (orientation is applied); the colour profile is kept so colours stay right.
@@ -306,7 +320,7 @@ def thumbnail(path: Path, size: int) -> bytes:
             if img.format == "JPEG":
                 img.draft("RGB", (size * 2, size * 2))  # decode at a reduced scale: much faster for photos
             small = _to_display_mode(_upright(img), alpha)
-            small.thumbnail((size, size), Image.Resampling.LANCZOS)
+            small.thumbnail((size, size), _lanczos())
         except _DECODE_ERRORS as exc:
             raise _damaged(path) from exc
     buf = io.BytesIO()

@@ -4,6 +4,8 @@ in the status bar. The shell adds the actions to its menus and the credits to it
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QDialog, QWidget
@@ -12,9 +14,11 @@ from desktop_app.core.jobs import Job
 from desktop_app.services import Services
 from desktop_app.ui.bus import AppBus
 from desktop_app.ui.credits import CreditsIndicator
-from desktop_app.ui.settings_dialog import SettingsDialog
 from desktop_app.ui.theme import apply_theme
-from desktop_app.ui.welcome import WelcomeDialog
+
+if TYPE_CHECKING:  # the dialogs (and their pages) are imported when first opened, not at start-up
+    from desktop_app.ui.settings_dialog import SettingsDialog
+    from desktop_app.ui.welcome import WelcomeDialog
 
 
 def preferences_shortcut() -> QKeySequence:
@@ -51,6 +55,8 @@ class AccountWiring(QObject):
             self.dialog.raise_()
             self.dialog.activateWindow()
             return self.dialog
+        from desktop_app.ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.services, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saved.connect(self._on_saved)
@@ -64,6 +70,8 @@ class AccountWiring(QObject):
             self.welcome.raise_()
             self.welcome.activateWindow()
             return self.welcome
+        from desktop_app.ui.welcome import WelcomeDialog
+
         dialog = WelcomeDialog(self.services, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saved.connect(self._on_saved)

@@ -2,21 +2,54 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget
+from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from desktop_app.ui.about import show_about
-from desktop_app.ui.spending_view import open_spending
 
 if TYPE_CHECKING:
     from desktop_app.ui.account_wiring import AccountWiring
     from desktop_app.ui.generate.panel import GeneratePanel
-    from desktop_app.ui.library.panel import LibraryPanel
+    from desktop_app.ui.library.actions import LibraryActions
     from desktop_app.ui.preview.panel import PreviewPanel
     from desktop_app.ui.queue.panel import QueuePanel
+
+
+class LazyPage(QWidget):
+    """A workspace page whose content is made the first time it is needed, not at start-up.
+
+    The Library workspace (grid, details, their actions) cost about a fifth of the time to the first window; it
+    is built right after the window is on screen (MainWindow.start), or earlier when a tab switch, a menu item or
+    a caller asks for it (``content``). The page itself stays in the tab bar, so tabs, sizes and tooltips are
+    there from the first frame.
+    """
+
+    contentBuilt = Signal()  # the content is made and in the page
+
+    def __init__(self, build: Callable[[], QWidget]) -> None:
+        super().__init__()
+        self._build: Callable[[], QWidget] | None = build
+        self._content: QWidget | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+    def built(self) -> bool:
+        return self._content is not None
+
+    def content(self) -> QWidget:
+        if self._content is None:
+            assert self._build is not None
+            build, self._build = self._build, None  # a build that asks for the page again must not recurse
+            content = build()
+            self.layout().addWidget(content)
+            content.show()  # at once where the page is on screen; Qt would otherwise show it one event later
+            self._content = content
+            self.contentBuilt.emit()
+        return self._content
 
 
 class Workspaces(QObject):
@@ -43,6 +76,10 @@ class Workspaces(QObject):
     def show(self, index: int) -> None:
         self.tabs.setCurrentIndex(index)
 
+    @property
+    def library_page(self) -> LazyPage:
+        return self.tabs.widget(self.LIBRARY)  # type: ignore[return-value]
+
     def current(self) -> int:
         return self.tabs.currentIndex()
 
@@ -53,6 +90,9 @@ class Workspaces(QObject):
         return [side, total - side]
 
     def _on_changed(self, index: int) -> None:
+        page = self.tabs.widget(index)
+        if isinstance(page, LazyPage):
+            page.content()  # the first switch to a workspace not built yet builds it now
         self._sizes[self._current] = self.splitter.sizes()
         self._current = index
         self.splitter.setSizes(self._sizes.get(index) or self._default_sizes(index))
@@ -85,9 +125,10 @@ class Workspaces(QObject):
                 self.show(workspace)
 
 
-def build_layout(window: QMainWindow, generate: GeneratePanel, library: LibraryPanel, preview: PreviewPanel,
+def build_layout(window: QMainWindow, generate: GeneratePanel, library: LazyPage, preview: PreviewPanel,
                  queue: QueuePanel) -> Workspaces:
-    """Side column with the two workspaces as tabs | preview over a compact queue strip."""
+    """Side column with the two workspaces as tabs | preview over a compact queue strip. ``library`` is built
+    on first use (see LazyPage)."""
     tabs = QTabWidget()
     tabs.setObjectName("workspaceTabs")
     tabs.setDocumentMode(True)
@@ -115,8 +156,11 @@ def build_layout(window: QMainWindow, generate: GeneratePanel, library: LibraryP
     return Workspaces(tabs, splitter, right)
 
 
-def build_menus(window: QMainWindow, workspaces: Workspaces, generate: GeneratePanel, library: LibraryPanel,
-                preview: PreviewPanel, account: AccountWiring) -> None:
+def build_menus(window: QMainWindow, workspaces: Workspaces, generate: GeneratePanel,
+                library: Callable[[], LibraryActions], preview: PreviewPanel,
+                account: AccountWiring) -> tuple[QAction, ...]:
+    """``library`` hands the library's actions, building the Library workspace first if it is not built yet:
+    its menu items and shortcuts work from the first frame. Returns the library's menu actions."""
     file_menu = window.menuBar().addMenu(window.tr("&File"))
     add = QAction(window.tr("&Add images…"), window, shortcut=QKeySequence.StandardKey.Open)
     add.triggered.connect(generate.drop_zone.choose_files)
@@ -128,7 +172,7 @@ def build_menus(window: QMainWindow, workspaces: Workspaces, generate: GenerateP
     quit_action.triggered.connect(window.close)
     for action in (add, open_model, paste):
         file_menu.addAction(action)
-    library.actions.add_menu_actions(file_menu)
+    library_actions = library_menu_actions(window, file_menu, library)
     file_menu.addSeparator()
     file_menu.addAction(account.settings_action)
     file_menu.addSeparator()
@@ -139,7 +183,7 @@ def build_menus(window: QMainWindow, workspaces: Workspaces, generate: GenerateP
         action.triggered.connect(lambda _=False, i=index: workspaces.show(i))
         view_menu.addAction(action)
     spending = QAction(window.tr("&Spending…"), window)
-    spending.triggered.connect(lambda: open_spending(window))
+    spending.triggered.connect(lambda: _open_spending(window))
     view_menu.addAction(spending)
     help_menu = window.menuBar().addMenu(window.tr("&Help"))
     about = QAction(window.tr("&About Meshwright"), window)
@@ -147,3 +191,25 @@ def build_menus(window: QMainWindow, workspaces: Workspaces, generate: GenerateP
     help_menu.addAction(account.welcome_action)
     help_menu.addAction(account.log_action)
     help_menu.addAction(about)
+    return library_actions
+
+
+def _open_spending(window: QMainWindow) -> None:
+    from desktop_app.ui.spending_view import open_spending  # its table and charts: not needed at start-up
+
+    open_spending(window)
+
+
+def library_menu_actions(window: QMainWindow, menu: Any, library: Callable[[], LibraryActions]) -> tuple[QAction, ...]:
+    """File › Import, Export and Library trash. They live on the window (the Library workspace may not be built
+    yet) and reach the library's actions through ``library``."""
+    import_action = QAction(window.tr("&Import model into library…"), window, shortcut=QKeySequence("Ctrl+I"))
+    import_action.triggered.connect(lambda: library().choose_import())
+    export_action = QAction(window.tr("&Export model…"), window, shortcut=QKeySequence("Ctrl+E"))
+    export_action.triggered.connect(lambda: library().export_current())
+    trash_action = QAction(window.tr("Library &trash…"), window)
+    trash_action.setToolTip(window.tr("Restore deleted items, or delete them permanently"))
+    trash_action.triggered.connect(lambda: library().show_trash())
+    for action in (import_action, export_action, trash_action):
+        menu.addAction(action)
+    return import_action, export_action, trash_action

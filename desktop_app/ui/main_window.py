@@ -12,9 +12,10 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
 from desktop_app import APP_NAME
@@ -29,13 +30,18 @@ from desktop_app.ui.bus import AppBus
 from desktop_app.ui.drop_zone import image_paths_from_urls
 from desktop_app.ui.generate.panel import GeneratePanel
 from desktop_app.ui.keyboard import KeyboardWiring
-from desktop_app.ui.library.panel import LibraryPanel
-from desktop_app.ui.main_layout import Workspaces, build_layout, build_menus
-from desktop_app.ui.preview.compare import CompareWindow
+from desktop_app.ui.main_layout import LazyPage, Workspaces, build_layout, build_menus
 from desktop_app.ui.preview.panel import PreviewPanel
 from desktop_app.ui.queue.panel import QueuePanel
 from desktop_app.ui.tasks import SETTINGS_LANE, blocking, cancel_all, spawn
 from desktop_app.ui.window_geometry import restore_window, window_state
+
+if TYPE_CHECKING:  # the Library workspace and the compare window are imported when first built
+    from desktop_app.ui.library.actions import LibraryActions
+    from desktop_app.ui.library.panel import LibraryPanel
+    from desktop_app.ui.library.thumbnails import ThumbnailMaker
+    from desktop_app.ui.library_view import LibraryView
+    from desktop_app.ui.preview.compare import CompareWindow
 
 log = logging.getLogger(__name__)
 
@@ -59,26 +65,33 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
 
         self.bus = bus = AppBus(self)
+        # The Library workspace is built after the first frame (start) or when first used (library_panel):
+        # what the bus carried before that is handed to it then.
+        self._models: list | None = None
+        self._opened: LibraryItem | None = None
+        bus.modelsChanged.connect(self._remember_models)
+        bus.itemOpened.connect(self._remember_opened)
+        bus.jobChanged.connect(self._library_missed_job)
+        bus.compareReady.connect(self._library_missed_compare)
         self.generate_panel = GeneratePanel(services, bus, automation=automation)
         self.queue_panel = QueuePanel(services, bus)
-        self.library_panel = LibraryPanel(services, bus, automation=automation)
         self.preview_panel = PreviewPanel(services, bus, self)
         self.account = AccountWiring(services, bus, self)  # the settings panel: dialogs, theme, credits
-        self.workspaces: Workspaces = build_layout(self, self.generate_panel, self.library_panel,
+        self.workspaces: Workspaces = build_layout(self, self.generate_panel, LazyPage(self._build_library),
                                                    self.preview_panel, self.queue_panel)
-        build_menus(self, self.workspaces, self.generate_panel, self.library_panel, self.preview_panel,
-                    self.account)
+        self._library_menu = build_menus(self, self.workspaces, self.generate_panel, lambda: self.library,
+                                         self.preview_panel, self.account)
         self.statusBar().addPermanentWidget(self.account.credits)
         self._handles()
         self.keyboard = KeyboardWiring(self, self.generate_panel, self.focus_regions)  # Ctrl+Enter, tab order
+        # Tab walks the library too, in its place, once it is built.
+        self.workspaces.library_page.contentBuilt.connect(self.keyboard.apply_tab_order)
 
         bus.statusMessage.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
         bus.errorRaised.connect(self.show_error)
         bus.compareReady.connect(self.compareReady)
         bus.modelsChanged.connect(lambda _models: self.modelsLoaded.emit())
         bus.itemOpened.connect(lambda item: self.setWindowTitle(f"{item.title} — {APP_NAME}"))
-        self.library_panel.editRequested.connect(lambda m, images, values: self.prefill(
-            m, images, values, self.tr("The model this item was made with is not available now.")))
         self.queue_panel.duplicateRequested.connect(lambda m, images, values: self.prefill(
             m, images, values, self.tr("The model of this job is not available any more.")))
         # "Edit with…": the generate panel picks the model and fills its model input; the shell shows Create.
@@ -95,21 +108,71 @@ class MainWindow(QMainWindow):
         self.generate_button, self.generate_hint = generate.generate_button, generate.generate_hint
         self.model_description = generate.model_description
         self.queue, self.job_model = self.queue_panel.view, self.queue_panel.job_model
-        self.library_view, self.library = self.library_panel.view, self.library_panel.actions
-        self.compare_action = self.library_panel.compare_action
-        self.thumbnails = self.library_panel.thumbnails
         self.preview = self.preview_panel.widget
+
+    # --- the Library workspace, built on first use -------------------------------------------------------
+
+    @property
+    def library_panel(self) -> LibraryPanel:
+        """The Library workspace, built now if it was not yet (the tab, a menu item, a test or a tool asks)."""
+        return self.workspaces.library_page.content()  # type: ignore[return-value]
+
+    def library_built(self) -> bool:
+        return self.workspaces.library_page.built()
+
+    @property
+    def library_view(self) -> LibraryView:
+        return self.library_panel.view
+
+    @property
+    def library(self) -> LibraryActions:
+        return self.library_panel.actions
+
+    @property
+    def compare_action(self) -> QAction:
+        return self.library_panel.compare_action
+
+    @property
+    def thumbnails(self) -> ThumbnailMaker:
+        return self.library_panel.thumbnails
+
+    def _build_library(self) -> LibraryPanel:
+        from desktop_app.ui.library.panel import LibraryPanel
+
+        panel = LibraryPanel(self.services, self.bus, automation=self.automation)
+        panel.actions.adopt_menu_actions(*self._library_menu)
+        panel.editRequested.connect(lambda m, images, values: self.prefill(
+            m, images, values, self.tr("The model this item was made with is not available now.")))
+        panel.catch_up(self._models, self._opened)
+        return panel
+
+    def _remember_models(self, models: list) -> None:
+        self._models = list(models)
+
+    def _remember_opened(self, item: LibraryItem) -> None:
+        self._opened = item
+
+    def _library_missed_job(self, job: Job) -> None:
+        # A job finished before the library was built (a caller that skipped start): it files and thumbnails
+        # the item as the library panel does, built now, which missed this signal.
+        if not self.library_built() and job.state is JobState.SUCCEEDED and job.item_id:
+            self.library_panel._on_job_changed(job)
+
+    def _library_missed_compare(self, item_ids: list) -> None:
+        if not self.library_built():
+            self.library_panel.show_compared(item_ids)
 
     def focus_regions(self) -> list[QWidget]:
         """The panels' parts in the order Tab visits them: the side column (the Create form, or the Library when
         that workspace is shown; hidden widgets take no focus), then the queue strip, then the preview."""
-        return [*self.generate_panel.focus_regions(), self.library_panel.view, self.queue_panel.view,
-                self.preview_panel.widget]
+        library = self.library_view if self.library_built() else self.workspaces.library_page
+        return [*self.generate_panel.focus_regions(), library, self.queue_panel.view, self.preview_panel.widget]
 
     # --- start-up --------------------------------------------------------------------------------------
 
     async def start(self) -> None:
         """Load what the window shows: jobs, library, models; then continue unfinished jobs."""
+        self.workspaces.library_page.content()  # the Library workspace: after the first frame, before it is filled
         if self.services.notices:  # damaged state repaired at start: the user is told once, in one dialog
             self.show_error("\n\n".join(self.services.notices))
             self.services.notices.clear()

@@ -23,3 +23,28 @@ def test_forced_themes_change_the_palette(qtbot, qapp):
     finally:
         apply_theme("system")
     assert "#ff8a80" not in qapp.styleSheet()
+
+
+def test_the_app_sheet_set_after_a_theme_keeps_both(qtbot, qapp):
+    """The app sets its sheet once the window is built (start-up time), after Settings' theme was applied."""
+    from desktop_app.app import app_stylesheet
+    from desktop_app.ui import theme
+
+    sheet, before = app_stylesheet(), qapp.styleSheet()
+    assert "sectionHeading" in sheet
+    saved = dict(theme._original)
+    theme._original.clear()  # as at start-up: no theme applied yet in this process
+    qapp.setStyleSheet("")
+    try:
+        apply_theme("dark")  # what the window does while it is built, for a dark choice in Settings
+        theme.set_app_stylesheet(sheet)
+        assert "sectionHeading" in qapp.styleSheet() and "#ff8a80" in qapp.styleSheet()
+        apply_theme("light")
+        assert "sectionHeading" in qapp.styleSheet() and "#ff8a80" not in qapp.styleSheet()
+        apply_theme("system")
+        assert qapp.styleSheet() == sheet  # "system" goes back to the app's own sheet, not to the empty one
+    finally:
+        apply_theme("system")
+        theme._original.clear()
+        theme._original.update(saved)
+        qapp.setStyleSheet(before)

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
+from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from desktop_app import APP_NAME
 from desktop_app.core.library import LibraryItem
@@ -72,26 +72,25 @@ class LibraryActions(QObject):
         self.details.exportRequested.connect(self.export)
         self.details.printRequested.connect(self.print_item)
         self.details.refineRequested.connect(bus.editWith)
-        bus.modelsChanged.connect(lambda models: self.details.set_refine_models(refine_models(models)))
+        bus.modelsChanged.connect(self.set_models)
         self.details.revealRequested.connect(self.reveal)
         self.details.deleteRequested.connect(self.delete)
         self.details.compareRequested.connect(self.view.compareRequested)
         self.details.changeRequested.connect(self.change)
         bus.libraryChanged.connect(self.refresh_printability)
 
-    def add_menu_actions(self, menu: QMenu) -> None:
-        self.import_action = QAction(self.tr("&Import model into library…"), self)
-        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
-        self.import_action.triggered.connect(self.choose_import)
-        self.export_action = QAction(self.tr("&Export model…"), self)
-        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
-        self.export_action.triggered.connect(lambda: self.view.current_id() and self.export(self.view.current_id()))
-        self.trash_action = QAction(self.tr("Library &trash…"), self)
-        self.trash_action.setToolTip(self.tr("Restore deleted items, or delete them permanently"))
-        self.trash_action.triggered.connect(self.show_trash)
-        menu.addAction(self.import_action)
-        menu.addAction(self.export_action)
-        menu.addAction(self.trash_action)
+    def adopt_menu_actions(self, import_action: QAction, export_action: QAction, trash_action: QAction) -> None:
+        """File › Import, Export and Library trash: the window makes them (they work before the Library workspace
+        is built, see ui/main_layout.py) and they call ``choose_import``, ``export_current`` and ``show_trash``."""
+        self.import_action, self.export_action, self.trash_action = import_action, export_action, trash_action
+
+    def export_current(self) -> None:
+        if self.view.current_id():
+            self.export(self.view.current_id())
+
+    def set_models(self, models: list) -> None:
+        """The models listed now: the details offer those that take a 3D model as input ("Edit with…")."""
+        self.details.set_refine_models(refine_models(models))
 
     # --- details ----------------------------------------------------------------------------------------
 

@@ -63,6 +63,15 @@ class LibraryPanel(QSplitter):
         if current and self.view.selected_ids() == [current]:  # not while the user builds a multi-selection
             self.bus.showItem.emit(current)
 
+    def catch_up(self, models: list | None, item: LibraryItem | None) -> None:
+        """Built after the bus already carried the model list or an opened item (the workspace is built on first
+        use, see ui/main_layout.py LazyPage): take them as if it had been listening."""
+        if models is not None:
+            self._on_models(models)
+            self.actions.set_models(models)
+        if item is not None:
+            self._on_item_opened(item)
+
     def _compare(self, paths: list, titles: list, costs: list | None = None) -> None:
         self.bus.compareItems.emit(list(paths), list(titles), list(costs or []))
 

@@ -41,7 +41,7 @@ def mip_chain(pixels: np.ndarray, srgb: bool) -> list[np.ndarray] | None:
     if pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != 4:
         return None
     h, w = pixels.shape[:2]
-    if h < 2 and w < 2 or h & (h - 1) or w & (w - 1):
+    if (h < 2 and w < 2) or h & (h - 1) or w & (w - 1):
         return None
     levels = []
     level = pixels

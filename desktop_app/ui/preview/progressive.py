@@ -13,8 +13,8 @@ moves, the item draws the model's light proxy from core/mesh_proxy.py; meanwhile
 from __future__ import annotations
 
 import time
-from functools import partial
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np

@@ -79,7 +79,7 @@ class MeshLoader(QObject):
             arrays = load_scene_arrays(Path(path), max_texture=self._max_texture)
             arrays.proxy = None if op.stale() else _proxy(arrays)  # skip work nobody will see
             if not op.stale():
-                _prepare_gpu(arrays)
+                prepare_gpu_data(arrays)
             _import_gl()
         except MeshwrightError as exc:
             message = exc.user_text()
@@ -107,7 +107,7 @@ def _proxy(arrays: SceneArrays) -> SceneArrays | None:
         return None
 
 
-def _prepare_gpu(arrays: SceneArrays) -> None:
+def prepare_gpu_data(arrays: SceneArrays) -> None:
     """What the GUI thread would otherwise compute in one go at upload or first draw (mip levels, the contact
     shadow), here in the worker; a failure only moves that work back to the GUI thread."""
     try:

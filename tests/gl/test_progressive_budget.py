@@ -29,3 +29,17 @@ def test_granules_divide_a_chunk() -> None:
 def test_a_turn_draws_neighbouring_granules_in_one_call() -> None:
     pieces = [(0, 0, 30, False), (0, 30, 30, False), (1, 0, 9, False), (1, 9, 9, True), (1, 18, 9, True)]
     assert progressive.merged(pieces) == [(0, 0, 60, False), (1, 0, 9, False), (1, 9, 18, True)]
+
+
+def test_the_first_turn_of_wireframe_lines_measures_again() -> None:
+    frame = ProgressiveFrame()
+    faces, lines = [(0, 0, 30, False)], [(0, 0, 30, True)]
+    frame._chunks = [faces] * 6 + [lines] * 6
+    frame._granules_per_step = 4  # what the faces' speed fitted
+    frame._next = 4
+    assert frame._take() == [faces] * 2  # never a turn of faces and lines together
+    frame._next = 6
+    assert frame._take() == [lines]  # lines cost more: one granule, then sized by their own speed
+    frame._granules_per_step = 3
+    frame._next = 7
+    assert frame._take() == [lines] * 3

@@ -75,6 +75,7 @@ def measure_preview(path: Path) -> dict:
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)  # as the app does
     app = QApplication([])
     from desktop_app.ui.preview import PreviewWidget
+    from desktop_app.ui.preview.loader import prepare_gpu_data
 
     widget = PreviewWidget()
     widget.view.resize(WIDTH, HEIGHT)
@@ -102,6 +103,7 @@ def measure_preview(path: Path) -> dict:
     start = time.perf_counter()
     arrays = load_scene_arrays(path)  # the worker thread's share, as MeshLoader does it
     arrays.proxy = motion_proxies(arrays)
+    prepare_gpu_data(arrays)  # mip levels, contact shadow
     worker = time.perf_counter() - start
     widget.show_scene(arrays)  # the GUI thread's share: upload and first frame, timed apart
     widget.view.makeCurrent()

@@ -8,6 +8,7 @@ while it stays stale, so a stall is attributed to the code that caused it rather
 from __future__ import annotations
 
 import asyncio
+import gc
 import sys
 import threading
 import time
@@ -30,8 +31,11 @@ class LoopProbe:
         # (or Qt) kept the loop busy, far below it when the thread was only waiting (for the GIL, or for a core
         # on a loaded machine).
         self.busy: dict[str, list[float]] = {}
-        # (phase, seconds into the run, ms late, ms of GUI-thread CPU in that interval) for stalls > 50 ms
-        self.stalls: list[tuple[str, float, int, int]] = []
+        # (phase, seconds into the run, ms late, ms of GUI-thread CPU, ms of the whole process's CPU in that
+        # interval) for stalls > 50 ms. The process's CPU includes the software rasteriser's threads (Mesa
+        # llvmpipe draws in threads of its own while the GUI thread waits in glFinish): a stall with little of
+        # either was the machine's (a core taken by another process), not work of ours.
+        self.stalls: list[tuple[str, float, int, int, int]] = []
         self.sites: dict[str, Counter[str]] = {}  # phase -> "file:line function" -> samples while stalled
         self._beat = time.perf_counter()
         self._stop = threading.Event()
@@ -40,11 +44,24 @@ class LoopProbe:
         self._task: asyncio.Task[None] | None = None
         self._watcher = threading.Thread(target=self._watch, name="stall-watcher", daemon=True)
 
+        # Python's garbage collector pauses whichever thread allocates: (phase, generation, ms) of pauses > 20 ms
+        self.gc_pauses: list[tuple[str, int, int]] = []
+        self._gc_started = 0.0
+
     def start(self) -> None:
         self._task = asyncio.ensure_future(self._tick())
         self._watcher.start()
+        gc.callbacks.append(self._on_gc)
+
+    def _on_gc(self, event: str, info: dict) -> None:
+        if event == "start":
+            self._gc_started = time.perf_counter()
+        elif (pause := time.perf_counter() - self._gc_started) > 0.02:
+            self.gc_pauses.append((self.phase, int(info.get("generation", -1)), round(pause * 1000)))
 
     async def stop(self) -> None:
+        if self._on_gc in gc.callbacks:
+            gc.callbacks.remove(self._on_gc)
         self._stop.set()
         if self._task is not None:
             await self._task
@@ -65,6 +82,7 @@ class LoopProbe:
     async def _tick(self) -> None:
         expected = time.perf_counter() + self.interval
         cpu = time.thread_time()
+        process = time.process_time()
         while not self._stop.is_set():
             await asyncio.sleep(self.interval)
             now = time.perf_counter()
@@ -72,10 +90,11 @@ class LoopProbe:
             late = max(0.0, now - expected)
             self.lateness.setdefault(self.phase, []).append(late)
             cpu, used = time.thread_time(), time.thread_time() - cpu
+            process, all_used = time.process_time(), time.process_time() - process
             self.busy.setdefault(self.phase, []).append(used)
             if late > 0.05:
                 self.stalls.append((self.phase, round(now - self._started, 2), round(late * 1000),
-                                    round(used * 1000)))
+                                    round(used * 1000), round(all_used * 1000)))
             expected = now + self.interval
 
     def _watch(self) -> None:

@@ -90,7 +90,7 @@ def startup_failure_box(exc: BaseException) -> Any:
 
 async def warm_up_preview(preview: Any) -> None:
     """Import the GL stack off the GUI thread (~0.3 s), then make the preview's GL view (a few ms), so neither
-    the start nor the first model waits for them."""
+    the start nor the first model waits for them; then keep the start-up heap out of full collections."""
     def load() -> None:  # loader.py itself brings numpy and the mesh core: imported in the worker as well
         from desktop_app.ui.preview.loader import import_gl_modules
 
@@ -102,6 +102,17 @@ async def warm_up_preview(preview: Any) -> None:
         log.exception("preloading the 3D preview failed")
         return
     preview.warm_up()
+    freeze_startup_heap()
+
+
+def freeze_startup_heap() -> None:
+    """Move everything alive now (modules, classes, widgets: what the app keeps until it quits) out of the
+    garbage collector's full passes. Without it a full collection walked that whole heap on whichever thread
+    allocated at the time: a 270 ms GUI stall in benchmarks/responsiveness.py (its GC-pause line), long enough
+    to land on a model's arrival or a display change. O(1); what is created later is collected as before."""
+    import gc
+
+    gc.freeze()
 
 
 def run_gui(args: list[str], model: str | None = None) -> int:

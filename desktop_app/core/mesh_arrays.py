@@ -86,3 +86,6 @@ class SceneArrays:
     up: str = "y"  # glTF/OBJ are Y-up; STL is usually Z-up (3D printing)
     source: str = field(default="", compare=False)
     proxy: SceneArrays | None = field(default=None, compare=False, repr=False)  # core/mesh_proxy.py
+    # what the preview's loader worker prepares for the GPU so the GUI thread only copies it (e.g. mip levels:
+    # ui/preview/mipmaps.py); keys are that module's. Empty everywhere else.
+    prepared: dict = field(default_factory=dict, compare=False, repr=False)

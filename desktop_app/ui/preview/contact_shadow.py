@@ -26,8 +26,22 @@ class ContactShadow:
     uvs: np.ndarray  # (4, 2) float32
 
 
+PREPARED_KEY = "contact_shadow"  # SceneArrays.prepared: computed by the loader's worker
+
+
+def prepare_contact_shadow(arrays: SceneArrays) -> None:
+    """Compute the shadow now (off the GUI thread); ``contact_shadow`` then returns it at once."""
+    arrays.prepared[PREPARED_KEY] = _compute(arrays)
+
+
 def contact_shadow(arrays: SceneArrays) -> ContactShadow | None:
     """The shadow texture and its floor quad for ``arrays`` (None for a model with no extent)."""
+    if PREPARED_KEY in arrays.prepared:
+        return arrays.prepared[PREPARED_KEY]
+    return _compute(arrays)
+
+
+def _compute(arrays: SceneArrays) -> ContactShadow | None:
     up = 1 if arrays.up == "y" else 2
     h1, h2 = [a for a in range(3) if a != up]
     lo, hi = arrays.stats.bounds

@@ -30,7 +30,7 @@ from desktop_app.ui.preview.gl_scenery import Scenery, column_major
 from desktop_app.ui.preview.gl_shaders import ATTRS, context_key, shader_program
 from desktop_app.ui.preview.gl_upload import GpuPart, upload_steps
 from desktop_app.ui.preview.lod import LodChooser
-from desktop_app.ui.preview.progressive import ProgressiveFrame
+from desktop_app.ui.preview.progressive import ProgressiveFrame, next_turn
 from desktop_app.ui.preview.shading import Shading, effective_quality
 
 log = logging.getLogger(__name__)
@@ -274,7 +274,7 @@ class TexturedMeshItem(GLGraphicsItem):
         finally:
             view.doneCurrent()
         if not finished:
-            QtCore.QTimer.singleShot(0, self, self._upload_step)
+            next_turn(self, self._upload_step)
             return
         if self._progressive is not None:
             self._progressive.arm()  # the first frame of this big model is drawn over several turns too
@@ -303,7 +303,7 @@ class TexturedMeshItem(GLGraphicsItem):
             # a small scene uploads and draws in this paint; a big one goes on in timer turns of its own (no
             # repaint, so no window composition, per slice) and is drawn in a later paint
             if self._upload_paints == 0 and not self._advance_upload():
-                QtCore.QTimer.singleShot(0, self, self._upload_step)
+                next_turn(self, self._upload_step)
             if self._pending is not None:
                 return
         if not self._gpu:

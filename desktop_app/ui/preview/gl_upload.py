@@ -3,8 +3,9 @@
 Measured under Mesa llvmpipe on a 500k-triangle model: the vertex buffers take a few ms, the 2048² texture
 with its mipmaps ~75 ms, and the first draw 140-300 ms. The upload is a generator of steps, each at most about
 ``slice_bytes`` of copying (buffers filled with glBufferSubData, textures row-band by row-band with
-glTexSubImage2D, mipmaps generated once at the end), so the caller can spread it over event-loop turns. The
-draw cannot be sliced this way; it happens in a turn of its own once everything is on the GPU.
+glTexSubImage2D, then the mip levels the loader's worker computed (mipmaps.py) the same way, or, without them,
+glGenerateMipmap once at the end), so the caller can spread it over event-loop turns. The draw is sliced apart,
+in progressive.py.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from OpenGL import GL
 from PySide6.QtOpenGL import QOpenGLBuffer
 
 from desktop_app.core.mesh_arrays import MeshPart, SceneArrays
+from desktop_app.ui.preview.mipmaps import PREPARED_KEY as MIPMAPS_KEY
 
 SLICE_BYTES = 4 * 1024 * 1024  # per event-loop turn: ~5-20 ms of copying on software GL
 
@@ -75,9 +77,10 @@ def upload_steps(arrays: SceneArrays, parts: list[GpuPart], textures: list[int],
             return
         key = (id(pixels), srgb)
         if key not in by_image:
-            by_image[key] = tex = _texture(pixels, srgb=srgb and not es2, max_size=max_size)
+            levels = _prepared_levels(arrays, pixels, srgb and not es2, srgb, max_size)
+            by_image[key] = tex = _texture(pixels, srgb=srgb and not es2, max_size=max_size, levels=levels)
             textures.append(tex)
-            yield from _fill_texture(tex, pixels, max_size, limit)
+            yield from _fill_texture(tex, pixels, max_size, limit, levels)
 
     for part in arrays.parts:
         sources = {"a_position": part.positions, "a_normal": part.normals}
@@ -141,12 +144,26 @@ def _shrunk(pixels: np.ndarray, max_size: int) -> np.ndarray:
     return pixels
 
 
-def _texture(pixels: np.ndarray, *, srgb: bool, max_size: int) -> int:
+def _prepared_levels(arrays: SceneArrays, pixels: np.ndarray, srgb_texture: bool, colour: bool, max_size: int
+                     ) -> list[np.ndarray] | None:
+    """The mip levels the loader's worker computed for ``pixels`` (mipmaps.py), if they fit this texture: the
+    same size on the GPU, averaged in the same space (an sRGB texture averages in linear light; a colour image
+    uploaded as plain RGBA, on OpenGL ES 2, averages its encoded values) and mipmaps in use at all."""
+    chains = arrays.prepared.get(MIPMAPS_KEY)
+    if not chains or srgb_texture != colour or max(pixels.shape[:2]) > max_size or not bool(GL.glGenerateMipmap):
+        return None
+    return chains.get((id(pixels), colour))
+
+
+def _texture(pixels: np.ndarray, *, srgb: bool, max_size: int, levels: list[np.ndarray] | None = None) -> int:
     h, w = _shrunk(pixels, max_size).shape[:2]
     tex = int(GL.glGenTextures(1))
     GL.glBindTexture(GL.GL_TEXTURE_2D, tex)
     internal = GL.GL_SRGB8_ALPHA8 if srgb else GL.GL_RGBA
     GL.glTexImage2D(GL.GL_TEXTURE_2D, 0, internal, w, h, 0, GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, None)
+    for n, level in enumerate(levels or (), start=1):  # storage only; _fill_texture copies them in bands
+        GL.glTexImage2D(GL.GL_TEXTURE_2D, n, internal, level.shape[1], level.shape[0], 0, GL.GL_RGBA,
+                        GL.GL_UNSIGNED_BYTE, None)
     GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_WRAP_S, GL.GL_REPEAT)
     GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_WRAP_T, GL.GL_REPEAT)
     GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_MAG_FILTER, GL.GL_LINEAR)
@@ -155,18 +172,25 @@ def _texture(pixels: np.ndarray, *, srgb: bool, max_size: int) -> int:
     return tex
 
 
-def _fill_texture(tex: int, pixels: np.ndarray, max_size: int, limit: int) -> Iterator[int]:
-    pixels = _shrunk(pixels, max_size)
-    h, w = pixels.shape[:2]
-    rows = max(1, limit // max(1, w * 4))
-    for top in range(0, h, rows):
-        band = np.ascontiguousarray(pixels[top:top + rows])
+def _fill_texture(tex: int, pixels: np.ndarray, max_size: int, limit: int,
+                  levels: list[np.ndarray] | None = None) -> Iterator[int]:
+    """Copy the image in bands of about ``limit`` bytes, then its mip levels: ``levels`` (computed in the
+    worker) band by band too, else glGenerateMipmap in one step (60-300 ms on llvmpipe for 2048²)."""
+    for n, image in enumerate((_shrunk(pixels, max_size), *(levels or ()))):
+        h, w = image.shape[:2]
+        rows = max(1, limit // max(1, w * 4))
+        for top in range(0, h, rows):
+            band = np.ascontiguousarray(image[top:top + rows])
+            GL.glBindTexture(GL.GL_TEXTURE_2D, tex)
+            GL.glPixelStorei(GL.GL_UNPACK_ALIGNMENT, 1)
+            GL.glTexSubImage2D(GL.GL_TEXTURE_2D, n, 0, top, w, len(band), GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, band)
+            GL.glBindTexture(GL.GL_TEXTURE_2D, 0)
+            yield band.nbytes
+    if levels:
         GL.glBindTexture(GL.GL_TEXTURE_2D, tex)
-        GL.glPixelStorei(GL.GL_UNPACK_ALIGNMENT, 1)
-        GL.glTexSubImage2D(GL.GL_TEXTURE_2D, 0, 0, top, w, len(band), GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, band)
+        GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_MIN_FILTER, GL.GL_LINEAR_MIPMAP_NEAREST)  # as below
         GL.glBindTexture(GL.GL_TEXTURE_2D, 0)
-        yield band.nbytes
-    if bool(GL.glGenerateMipmap):  # once, after the last band
+    elif bool(GL.glGenerateMipmap):  # once, after the last band
         GL.glBindTexture(GL.GL_TEXTURE_2D, tex)
         GL.glGenerateMipmap(GL.GL_TEXTURE_2D)
         # trilinear costs ~15% more on llvmpipe

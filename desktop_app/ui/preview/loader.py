@@ -78,6 +78,8 @@ class MeshLoader(QObject):
         try:
             arrays = load_scene_arrays(Path(path), max_texture=self._max_texture)
             arrays.proxy = None if op.stale() else _proxy(arrays)  # skip work nobody will see
+            if not op.stale():
+                prepare_gpu_data(arrays)
             _import_gl()
         except MeshwrightError as exc:
             message = exc.user_text()
@@ -103,6 +105,19 @@ def _proxy(arrays: SceneArrays) -> SceneArrays | None:
     except Exception:
         log.exception("could not build the motion proxy for %s", arrays.source)
         return None
+
+
+def prepare_gpu_data(arrays: SceneArrays) -> None:
+    """What the GUI thread would otherwise compute in one go at upload or first draw (mip levels, the contact
+    shadow), here in the worker; a failure only moves that work back to the GUI thread."""
+    try:
+        from desktop_app.ui.preview.contact_shadow import prepare_contact_shadow
+        from desktop_app.ui.preview.mipmaps import prepare_mipmaps
+
+        prepare_mipmaps(arrays)
+        prepare_contact_shadow(arrays)
+    except Exception:
+        log.exception("could not prepare %s for the GPU", arrays.source)
 
 
 def _import_gl() -> None:

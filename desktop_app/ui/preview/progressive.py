@@ -13,12 +13,13 @@ moves, the item draws the model's light proxy from core/mesh_proxy.py; meanwhile
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
 from OpenGL import GL
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtOpenGL import QOpenGLFramebufferObject, QOpenGLFramebufferObjectFormat
 
 if TYPE_CHECKING:
@@ -26,10 +27,22 @@ if TYPE_CHECKING:
 
 CHUNK_TRIANGLES = 50_000  # the most one turn draws: ~20-40 ms of llvmpipe work on a quiet 2-core laptop
 WIRE_CHUNK_DIVISOR = 4  # wireframe draws every triangle again as lines: smaller chunks keep each turn short
-# A turn draws whole granules (a fifth of a chunk), as many as its measured speed fits in STEP_BUDGET_S: on a
-# loaded machine (another process on the cores) a fixed 50k-triangle turn took 60-90 ms.
-GRANULES_PER_CHUNK = 5
-STEP_BUDGET_S = 0.030
+# A turn draws whole granules (a twentieth of a chunk: 2,500 triangles, 625 in wireframe), as many as its
+# measured speed fits in STEP_BUDGET_S: on a loaded machine (another process on the cores) a fixed
+# 50k-triangle turn took 60-90 ms, and a 10k-triangle granule still 100 ms at a load average of 6.
+GRANULES_PER_CHUNK = 20
+# 20 ms, not 30: the turn's estimate comes from the last turn, and under load a turn runs up to ~1.5x over it
+STEP_BUDGET_S = 0.020
+
+
+def next_turn(receiver: QObject, slot: Callable[[], None]) -> None:
+    """Run ``slot`` in a later event-loop turn, after the timers and events already due.
+
+    Not ``QTimer.singleShot(0, ...)``: that posts an event, and Qt's event dispatcher runs timers at idle
+    priority while posted events keep coming, so a chain of posted steps ran two or more at a time before the
+    next timer (benchmarks/stall_probe.py saw 60-110 ms slices made of two 30-50 ms steps). A 1 ms timer is
+    queued behind the timers already due, so every step is a slice of its own."""
+    QTimer.singleShot(1, receiver, slot)
 
 
 class ProgressiveFrame:
@@ -98,7 +111,7 @@ class ProgressiveFrame:
         # variant compiled: it draws one granule; the turns after it size themselves by their measured speed
         self._granules_per_step = 1
         self._viewport, self._background = viewport, background
-        QTimer.singleShot(0, item, partial(self._step, item))
+        next_turn(item, partial(self._step, item))
         return "building"
 
     def _step(self, item: TexturedMeshItem) -> None:
@@ -114,9 +127,9 @@ class ProgressiveFrame:
             if self._next == 0:
                 GL.glClearColor(*self._background)
                 GL.glClear(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT)
-            taken = self._chunks[self._next:self._next + self._granules_per_step]
+            taken = self._take()
             start = time.perf_counter()
-            item.draw(self._frame, [piece for granule in taken for piece in granule], first=self._next == 0)
+            item.draw(self._frame, merged([piece for granule in taken for piece in granule]), first=self._next == 0)
             GL.glFinish()  # software GL rasterises lazily: make this turn pay for its own chunk
             self._adapt(len(taken), time.perf_counter() - start)
             fbo.release()
@@ -124,10 +137,24 @@ class ProgressiveFrame:
             view.doneCurrent()
         self._next += len(taken)
         if self._next < len(self._chunks):
-            QTimer.singleShot(0, item, partial(self._step, item))
+            next_turn(item, partial(self._step, item))
         else:
             self._done = True
             item.update()
+
+    def _take(self) -> list:
+        """The granules for this turn: as many as the last turn's speed fits, all faces or all lines. Wireframe
+        lines come after every face and cost the rasteriser several times more per triangle, so the first turn
+        of lines measures again from one granule (a turn sized by the faces' speed took 100+ ms on lines)."""
+        first = self._next
+        kind = _is_wire(self._chunks[first])
+        if first > 0 and kind != _is_wire(self._chunks[first - 1]):
+            self._granules_per_step = 1
+        end = first + 1
+        while (end < len(self._chunks) and end - first < self._granules_per_step
+               and _is_wire(self._chunks[end]) == kind):
+            end += 1
+        return self._chunks[first:end]
 
     def _adapt(self, granules: int, seconds: float) -> None:
         """Granules for the next turn: what the last turn's speed fits in STEP_BUDGET_S, one to a whole chunk."""
@@ -155,3 +182,19 @@ class ProgressiveFrame:
             self._key, self._done = None, False
             return False
         return True
+
+
+def merged(pieces: list[tuple[int, int, int, bool]]) -> list[tuple[int, int, int, bool]]:
+    """Consecutive pieces of one part's index range as one draw call: a turn of many small granules then
+    costs the driver no more calls than one of a few big ones."""
+    out: list[tuple[int, int, int, bool]] = []
+    for part, first, count, wire in pieces:
+        if out and out[-1][0] == part and out[-1][3] == wire and out[-1][1] + out[-1][2] == first:
+            out[-1] = (part, out[-1][1], out[-1][2] + count, wire)
+        else:
+            out.append((part, first, count, wire))
+    return out
+
+
+def _is_wire(granule: list[tuple[int, int, int, bool]]) -> bool:
+    return any(wire for _, _, _, wire in granule)

@@ -22,7 +22,10 @@ MAX_SIDE = 8192
 MAX_TURNTABLE_SIDE = 2048  # every frame is kept in memory until encoded
 MAX_FRAMES = 360
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
-PNG_QUALITY = 50  # zlib level ~5: a third of the default's encode time for a file <1% larger
+# Qt maps PNG "quality" q to zlib level (100 - q) * 9 / 91: 80 is level 1, a sixth of the default's encode time
+# for a file ~5% larger (a rendered image is mostly flat background, which any level packs well)
+PNG_QUALITY = 80
+AA_NAMES = ("fxaa", "4x", "none")  # as desktop_app.ui.preview.offscreen.ANTIALIASING (no Qt import here)
 
 
 def texture_budget(width: int, height: int) -> int:
@@ -52,6 +55,9 @@ def add_render_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--show-environment", action="store_true", help="the environment as background")
     p.add_argument("--turntable", action="store_true", help="an animation of one full turn instead of a PNG")
     p.add_argument("--frames", type=int, default=48, help="turntable frames (default 48, at least 24 is smooth)")
+    p.add_argument("--aa", default="fxaa",
+                   help="edge smoothing: fxaa (default: one fast pass over the image), 4x (multisampling as in "
+                        "the preview: finer thin lines and detail, slower without a graphics card) or none")
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -72,6 +78,8 @@ def _check_args(args: argparse.Namespace) -> tuple[int, int]:
     if args.environment not in ENVIRONMENT_NAMES:
         raise RenderInputError(f"--environment must be one of {', '.join(ENVIRONMENT_NAMES)}, "
                                f"got '{args.environment}'.")
+    if args.aa not in AA_NAMES:
+        raise RenderInputError(f"--aa must be one of {', '.join(AA_NAMES)}, got '{args.aa}'.")
     if not -3.0 <= args.exposure <= 3.0:
         raise RenderInputError("--exposure must be between -3 and 3.")
     size = parse_size(args.size or ("512x512" if args.turntable else "800x600"))
@@ -136,12 +144,13 @@ def _render_to_file(arrays: object, width: int, height: int, args: argparse.Name
     if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         raise RuntimeError("render needs a display with OpenGL; on a server run it under xvfb-run.")
     from PySide6.QtCore import QCoreApplication, Qt
-    from PySide6.QtGui import QColor, QGuiApplication
+    from PySide6.QtGui import QColor, QGuiApplication, QImage
 
+    from desktop_app.ui.preview.gl_item_base import use_headless_base
+
+    use_headless_base()  # no pyqtgraph (~0.3 s of imports): this process shows no view
     from desktop_app.ui.preview.offscreen import RenderOptions, release_thumbnail_renderer, render_image
-    from desktop_app.ui.preview.shading import Shading
-    from desktop_app.ui.preview.turntable import TurntableJob, start_turntable
-    from desktop_app.ui.preview.viewer import BACKGROUND
+    from desktop_app.ui.preview.shading import BACKGROUND, Shading
 
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     app = QGuiApplication.instance() or QGuiApplication([sys.argv[0]])
@@ -149,14 +158,18 @@ def _render_to_file(arrays: object, width: int, height: int, args: argparse.Name
         shading = Shading(mode="clay" if args.clay else args.mode, environment=args.environment,
                           exposure=args.exposure, background=args.show_environment)
         options = RenderOptions(view=args.view, wireframe=args.wireframe, shading=shading,
-                                background=None if args.transparent else QColor(*BACKGROUND))
+                                background=None if args.transparent else QColor(*BACKGROUND), antialias=args.aa)
         if args.turntable:
+            from desktop_app.ui.preview.turntable import TurntableJob, start_turntable
+
             job = TurntableJob(arrays, args.out, frames=args.frames, size=(width, height), options=options)  # type: ignore[arg-type]
             start_turntable(job).result()
             return
         image = render_image(arrays, width, height, options)  # type: ignore[arg-type]
         if image.isNull():
             raise RuntimeError("the renderer produced no image")
+        if not args.transparent:  # opaque: no alpha channel to write (and none to un-premultiply: ~20 ms)
+            image = image.convertToFormat(QImage.Format.Format_RGB888)
         if not image.save(str(args.out), "PNG", PNG_QUALITY):
             raise RuntimeError(f"could not write {args.out}")
     finally:

@@ -19,13 +19,13 @@ from dataclasses import replace
 
 import numpy as np
 from OpenGL import GL
-from pyqtgraph.opengl.GLGraphicsItem import GLGraphicsItem
 from PySide6 import QtCore, QtGui
 
 from desktop_app.core.mesh_arrays import SceneArrays
 from desktop_app.core.mesh_proxy import proxy_chain
 from desktop_app.ui.preview import gl_upload
 from desktop_app.ui.preview.gl_environment import env_matrix, float_cubes, gpu_environment
+from desktop_app.ui.preview.gl_item_base import item_base
 from desktop_app.ui.preview.gl_scenery import Scenery, column_major
 from desktop_app.ui.preview.gl_shaders import ATTRS, context_key, shader_program
 from desktop_app.ui.preview.gl_upload import GpuPart, upload_steps
@@ -34,6 +34,8 @@ from desktop_app.ui.preview.progressive import ProgressiveFrame
 from desktop_app.ui.preview.shading import Shading, effective_quality
 
 log = logging.getLogger(__name__)
+
+GLGraphicsItem = item_base()  # pyqtgraph's, except in the headless render command (gl_item_base.py)
 
 WIRE_COLOR = (0.05, 0.06, 0.08, 1.0)
 STILL_MS = 250  # the camera counts as still this long after its last move

@@ -123,7 +123,7 @@ def run_render(args: argparse.Namespace) -> int:
         from desktop_app.core.meshes import load_scene_arrays
 
         # a texture much larger than the image cannot show its detail; decoding it smaller saves time and memory
-        arrays = load_scene_arrays(args.model, max_texture=texture_budget(width, height))
+        arrays = load_scene_arrays(args.model, max_texture=texture_budget(width, height), watertight=False)
     except RenderInputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT

@@ -29,8 +29,9 @@ MAX_DEPTH = 64  # node nesting; deeper (or a cycle) is a damaged file
 MAX_TEXTURE_PIXELS = 16384 * 16384
 
 
-def load_gltf_arrays(path: Path, max_texture: int, max_triangles: int) -> SceneArrays:
-    """Raises GltfError (damaged), GltfUnsupported (use another reader) or MeshLoadError (too big, empty)."""
+def load_gltf_arrays(path: Path, max_texture: int, max_triangles: int, *, watertight: bool = True) -> SceneArrays:
+    """Raises GltfError (damaged), GltfUnsupported (use another reader) or MeshLoadError (too big, empty).
+    ``watertight=False`` skips that check (see scene_from_parts)."""
     gltf = GltfFile(path)
     textures = _Textures(gltf, max_texture)
     parts: list[MeshPart] = []
@@ -47,7 +48,7 @@ def load_gltf_arrays(path: Path, max_texture: int, max_triangles: int) -> SceneA
                 parts.append(part)
     if not parts:
         raise MeshLoadError("This file has no surfaces to show.", hint="It may be empty or only hold points.")
-    return scene_from_parts(parts, textures.sizes(), welded if len(parts) == 1 else None)
+    return scene_from_parts(parts, textures.sizes(), welded if len(parts) == 1 else None, watertight=watertight)
 
 
 # -- the node tree ------------------------------------------------------------------------------------

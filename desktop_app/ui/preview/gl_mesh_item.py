@@ -203,8 +203,11 @@ class TexturedMeshItem(GLGraphicsItem):
         if self._texture_limit > 0:
             max_size = min(max_size, self._texture_limit)
         by_image: dict[int, int] = {}
+        # one-paint offscreen renders (often a fresh process: the render command) build mipmaps in numpy, not
+        # with glGenerateMipmap, whose first call costs software GL ~0.3 s of shader compiling (gl_upload.py)
         steps = [upload_steps(self._arrays, self._gpu, self._textures, es2=es2, max_size=max_size,
-                              slice_bytes=self._upload_slice, by_image=by_image)]
+                              slice_bytes=self._upload_slice, by_image=by_image,
+                              cpu_mipmaps=self._upload_slice == 0)]
         levels = proxy_chain(self._arrays) if self._upload_slice > 0 else []  # offscreen renders never move
         self._proxy_levels = [[] for _ in levels]
         for level, gpu in zip(levels, self._proxy_levels, strict=True):

@@ -58,13 +58,14 @@ def _images(part: MeshPart) -> list[np.ndarray]:
 
 
 def upload_steps(arrays: SceneArrays, parts: list[GpuPart], textures: list[int], *, es2: bool, max_size: int,
-                 slice_bytes: int = SLICE_BYTES, by_image: dict[tuple[int, bool], int] | None = None
-                 ) -> Iterator[int]:
+                 slice_bytes: int = SLICE_BYTES, by_image: dict[tuple[int, bool], int] | None = None,
+                 cpu_mipmaps: bool = False) -> Iterator[int]:
     """Create and fill the GPU objects for ``arrays``, yielding the bytes copied after each bounded step.
 
     GPU objects are appended to ``parts``/``textures`` as soon as they exist, so an upload abandoned half way
     is freed like a finished one. The context must be current whenever the generator is resumed. ``by_image``
     ((image id, sRGB) -> texture) lets a second scene with the same images (the motion proxy) reuse them.
+    ``cpu_mipmaps`` builds the mipmaps in numpy instead of glGenerateMipmap (see :func:`mip_chain`).
     """
     limit = slice_bytes if slice_bytes > 0 else 1 << 62
     by_image = {} if by_image is None else by_image
@@ -77,7 +78,7 @@ def upload_steps(arrays: SceneArrays, parts: list[GpuPart], textures: list[int],
         if key not in by_image:
             by_image[key] = tex = _texture(pixels, srgb=srgb and not es2, max_size=max_size)
             textures.append(tex)
-            yield from _fill_texture(tex, pixels, max_size, limit)
+            yield from _fill_texture(tex, pixels, max_size, limit, cpu_mipmaps, srgb and not es2)
 
     for part in arrays.parts:
         sources = {"a_position": part.positions, "a_normal": part.normals}
@@ -155,7 +156,34 @@ def _texture(pixels: np.ndarray, *, srgb: bool, max_size: int) -> int:
     return tex
 
 
-def _fill_texture(tex: int, pixels: np.ndarray, max_size: int, limit: int) -> Iterator[int]:
+def mip_chain(pixels: np.ndarray) -> list[np.ndarray]:
+    """Mip levels 1.. of an (h, w, 4) uint8 image, down to 1x1, each the rounded 2x2 box average of the one
+    before (GL's sizes: each side halved, rounded down, at least 1).
+
+    For a fresh process on software GL (the render command): Mesa's llvmpipe compiles the blit shaders
+    glGenerateMipmap uses on its first call, ~0.2-0.3 s; this takes ~10 ms for 1024². The average is taken on
+    the stored (sRGB) values, not in linear light as the GPU does: level 1 and below only show where the
+    texture is minified, where the difference (slightly darker high-contrast detail) does not show.
+    """
+    levels = []
+    level = pixels
+    while max(level.shape[:2]) > 1:
+        h, w = level.shape[:2]
+        total = level.astype(np.uint16)
+        count = 1
+        if h > 1:
+            total = total[0:h // 2 * 2:2] + total[1:h // 2 * 2:2]
+            count *= 2
+        if w > 1:
+            total = total[:, 0:w // 2 * 2:2] + total[:, 1:w // 2 * 2:2]
+            count *= 2
+        level = ((total + count // 2) // count).astype(np.uint8)
+        levels.append(level)
+    return levels
+
+
+def _fill_texture(tex: int, pixels: np.ndarray, max_size: int, limit: int, cpu_mipmaps: bool = False,
+                  srgb: bool = False) -> Iterator[int]:
     pixels = _shrunk(pixels, max_size)
     h, w = pixels.shape[:2]
     rows = max(1, limit // max(1, w * 4))
@@ -166,7 +194,16 @@ def _fill_texture(tex: int, pixels: np.ndarray, max_size: int, limit: int) -> It
         GL.glTexSubImage2D(GL.GL_TEXTURE_2D, 0, 0, top, w, len(band), GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, band)
         GL.glBindTexture(GL.GL_TEXTURE_2D, 0)
         yield band.nbytes
-    if bool(GL.glGenerateMipmap):  # once, after the last band
+    if cpu_mipmaps:
+        GL.glBindTexture(GL.GL_TEXTURE_2D, tex)
+        internal = GL.GL_SRGB8_ALPHA8 if srgb else GL.GL_RGBA
+        for index, level in enumerate(mip_chain(pixels), start=1):
+            GL.glTexImage2D(GL.GL_TEXTURE_2D, index, internal, level.shape[1], level.shape[0], 0, GL.GL_RGBA,
+                            GL.GL_UNSIGNED_BYTE, np.ascontiguousarray(level))
+        GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_MIN_FILTER, GL.GL_LINEAR_MIPMAP_NEAREST)
+        GL.glBindTexture(GL.GL_TEXTURE_2D, 0)
+        yield pixels.nbytes // 3
+    elif bool(GL.glGenerateMipmap):  # once, after the last band
         GL.glBindTexture(GL.GL_TEXTURE_2D, tex)
         GL.glGenerateMipmap(GL.GL_TEXTURE_2D)
         # trilinear costs ~15% more on llvmpipe

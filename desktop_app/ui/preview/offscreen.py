@@ -28,9 +28,10 @@ from PySide6.QtOpenGL import (
 
 from desktop_app.core.mesh_arrays import SceneArrays
 from desktop_app.ui.preview.camera import FIT_MARGIN, FOV, VIEWS, fit_distance, projection_matrix, view_matrix
+from desktop_app.ui.preview.gl_environment import gpu_environment
 from desktop_app.ui.preview.gl_fxaa import FxaaPass
 from desktop_app.ui.preview.gl_mesh_item import TexturedMeshItem, normalizing_transform
-from desktop_app.ui.preview.shading import Shading
+from desktop_app.ui.preview.shading import Shading, effective_quality
 
 THUMB_FOV = 35.0
 # edge smoothing: "4x" multisampling (the preview's; thumbnails and GUI turntables), "fxaa" (one pass over the
@@ -109,6 +110,20 @@ class _Renderer:
             self.smoothed = None
             self.smoothed = _framebuffer(width, height, 0, depth=False)
         return self.smoothed
+
+    def prepare(self, width: int, height: int, options: RenderOptions) -> None:
+        """Make what a render with ``options`` needs besides the model: the framebuffer and the light."""
+        if not self.context.makeCurrent(self.surface):
+            raise RuntimeError("could not make the offscreen OpenGL context current")
+        try:
+            self.framebuffer(width, height, 4 if options.antialias == "4x" else 0)
+            shading = options.effective_shading()
+            if shading.mode in ("lit", "clay") or shading.background:  # as TexturedMeshItem.draw picks it
+                name = GL.glGetString(GL.GL_RENDERER)
+                renderer = name.decode(errors="replace") if isinstance(name, bytes) else str(name or "")
+                gpu_environment(shading.environment, effective_quality(shading.quality, renderer) == "fast")
+        finally:
+            self.context.doneCurrent()
 
     def render(self, arrays: SceneArrays, width: int, height: int, options: RenderOptions,
                azimuths: list[float] | None = None, on_frame: Callable[[int, QImage], None] | None = None,
@@ -214,6 +229,21 @@ class _Service:
             return future
         return self._pool.submit(self._render, arrays, width, height, options, png)
 
+    def prepare(self, width: int, height: int, options: RenderOptions) -> Future:
+        def run() -> None:
+            if self._renderer is None:
+                self._renderer = _Renderer(self.surface)
+            self._renderer.prepare(width, height, options)
+
+        if self._pool is None:
+            future: Future = Future()
+            try:
+                future.set_result(run())
+            except Exception as exc:
+                future.set_exception(exc)
+            return future
+        return self._pool.submit(run)
+
     def submit_frames(self, arrays: SceneArrays, width: int, height: int, options: RenderOptions,
                       azimuths: list[float], on_frame: Callable[[int, QImage], None],
                       cancelled: Callable[[], bool]) -> Future:
@@ -282,6 +312,13 @@ def submit_render(arrays: SceneArrays, width: int, height: int, options: RenderO
                   png: bool = False) -> Future:
     """Start rendering ``arrays`` in the render thread; the future holds a QImage (or PNG bytes with ``png``)."""
     return _get_service().submit(arrays, int(width), int(height), options or RenderOptions(), png)
+
+
+def prepare_render(width: int, height: int, options: RenderOptions | None = None) -> Future:
+    """Start making the render thread's context, framebuffer and light for a ``width`` x ``height`` render
+    with ``options``, so they are ready when the model is (the render command reads the file meanwhile).
+    Optional: a render without it makes them itself. The future holds None, or the error."""
+    return _get_service().prepare(int(width), int(height), options or RenderOptions())
 
 
 def submit_frames(arrays: SceneArrays, width: int, height: int, options: RenderOptions, azimuths: list[float],

@@ -125,15 +125,11 @@ def run_render(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     from concurrent.futures import ThreadPoolExecutor
 
-    from desktop_app.core.meshes import load_scene_arrays
-
-    # The model is read in a thread while this one imports Qt, PyOpenGL and the renderer and the render thread
-    # makes its context (each ~0.3 s for a 500k-triangle model; overlapped, as f3d's are in one process).
+    # The model is read in a thread (numpy and the reader imported there too) while this one imports Qt,
+    # PyOpenGL and the renderer and the render thread makes its context: each ~0.3 s for a 500k-triangle model.
     session: _Session | None = None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="render-load") as pool:
-        # a texture much larger than the image cannot show its detail; decoding it smaller saves time and memory
-        loading = pool.submit(load_scene_arrays, args.model, max_texture=texture_budget(width, height),
-                              watertight=False)
+        loading = pool.submit(_load_model, args.model, width, height)
         gl_error: Exception | None = None
         try:
             session = _Session(width, height, args)
@@ -159,6 +155,13 @@ def run_render(args: argparse.Namespace) -> int:
     what = f"{args.frames}-frame turntable" if args.turntable else f"{args.view} view"
     print(f"Wrote {args.out} ({width}x{height}, {what})")
     return EXIT_OK
+
+
+def _load_model(path: Path, width: int, height: int) -> object:
+    from desktop_app.core.meshes import load_scene_arrays
+
+    # a texture much larger than the image cannot show its detail; decoding it smaller saves time and memory
+    return load_scene_arrays(path, max_texture=texture_budget(width, height), watertight=False)
 
 
 class _Session:

@@ -5,6 +5,10 @@ deliver) at 50k, 500k and 2M triangles, then for each size reports the median wa
 RSS) of: `python -m desktop_app render`, `f3d --output` (the anchor, when installed: apt-get install f3d) and
 `trimesh.load` of the same file (the floor: reading it, nothing drawn). Ratios are against f3d in the same run.
 Run under a display with OpenGL (``xvfb-run``), like the app's own render command.
+
+Both draw the same file at the same size into a PNG with their defaults: f3d without anti-aliasing, meshwright
+with its default FXAA pass (``--aa fxaa``, a few ms; ``--aa 4x`` multisampling costs ~0.3 s more on software GL).
+The machine's load moves every figure; compare the ratios, and repeat (the medians of several runs).
 """
 
 from __future__ import annotations

@@ -22,7 +22,10 @@ MAX_SIDE = 8192
 MAX_TURNTABLE_SIDE = 2048  # every frame is kept in memory until encoded
 MAX_FRAMES = 360
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
-PNG_QUALITY = 50  # zlib level ~5: a third of the default's encode time for a file <1% larger
+# Qt maps PNG "quality" q to zlib level (100 - q) * 9 / 91: 80 is level 1, a sixth of the default's encode time
+# for a file ~5% larger (a rendered image is mostly flat background, which any level packs well)
+PNG_QUALITY = 80
+AA_NAMES = ("fxaa", "4x", "none")  # as desktop_app.ui.preview.offscreen.ANTIALIASING (no Qt import here)
 
 
 def texture_budget(width: int, height: int) -> int:
@@ -52,6 +55,9 @@ def add_render_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--show-environment", action="store_true", help="the environment as background")
     p.add_argument("--turntable", action="store_true", help="an animation of one full turn instead of a PNG")
     p.add_argument("--frames", type=int, default=48, help="turntable frames (default 48, at least 24 is smooth)")
+    p.add_argument("--aa", default="fxaa",
+                   help="edge smoothing: fxaa (default: one fast pass over the image), 4x (multisampling as in "
+                        "the preview: finer thin lines and detail, slower without a graphics card) or none")
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -72,6 +78,8 @@ def _check_args(args: argparse.Namespace) -> tuple[int, int]:
     if args.environment not in ENVIRONMENT_NAMES:
         raise RenderInputError(f"--environment must be one of {', '.join(ENVIRONMENT_NAMES)}, "
                                f"got '{args.environment}'.")
+    if args.aa not in AA_NAMES:
+        raise RenderInputError(f"--aa must be one of {', '.join(AA_NAMES)}, got '{args.aa}'.")
     if not -3.0 <= args.exposure <= 3.0:
         raise RenderInputError("--exposure must be between -3 and 3.")
     size = parse_size(args.size or ("512x512" if args.turntable else "800x600"))
@@ -112,53 +120,99 @@ def main(argv: list[str]) -> int:
 def run_render(args: argparse.Namespace) -> int:
     try:
         width, height = _check_args(args)
-        from desktop_app.core.meshes import load_scene_arrays
-
-        # a texture much larger than the image cannot show its detail; decoding it smaller saves time and memory
-        arrays = load_scene_arrays(args.model, max_texture=texture_budget(width, height))
     except RenderInputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
-    except MeshwrightError as exc:
-        print(f"error: {exc.user_text()}", file=sys.stderr)
-        return EXIT_INPUT
+    from concurrent.futures import ThreadPoolExecutor
+
+    # The model is read in a thread (numpy and the reader imported there too) while this one imports Qt,
+    # PyOpenGL and the renderer and the render thread makes its context: each ~0.3 s for a 500k-triangle model.
+    session: _Session | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="render-load") as pool:
+        loading = pool.submit(_load_model, args.model, width, height)
+        gl_error: Exception | None = None
+        try:
+            session = _Session(width, height, args)
+        except RuntimeError as exc:  # no display: reported after the model's own errors, as before
+            gl_error = exc
+        try:
+            arrays = loading.result()
+        except MeshwrightError as exc:
+            if session is not None:
+                session.close()
+            print(f"error: {exc.user_text()}", file=sys.stderr)
+            return EXIT_INPUT
     try:
-        _render_to_file(arrays, width, height, args)
+        if session is None:
+            raise gl_error or RuntimeError("no renderer")
+        session.render(arrays)
     except (RuntimeError, OSError) as exc:  # no OpenGL here, or the file could not be written
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    finally:
+        if session is not None:
+            session.close()
     what = f"{args.frames}-frame turntable" if args.turntable else f"{args.view} view"
     print(f"Wrote {args.out} ({width}x{height}, {what})")
     return EXIT_OK
 
 
-def _render_to_file(arrays: object, width: int, height: int, args: argparse.Namespace) -> None:
-    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        raise RuntimeError("render needs a display with OpenGL; on a server run it under xvfb-run.")
-    from PySide6.QtCore import QCoreApplication, Qt
-    from PySide6.QtGui import QColor, QGuiApplication
+def _load_model(path: Path, width: int, height: int) -> object:
+    from desktop_app.core.meshes import load_scene_arrays
 
-    from desktop_app.ui.preview.offscreen import RenderOptions, release_thumbnail_renderer, render_image
-    from desktop_app.ui.preview.shading import Shading
-    from desktop_app.ui.preview.turntable import TurntableJob, start_turntable
-    from desktop_app.ui.preview.viewer import BACKGROUND
+    # a texture much larger than the image cannot show its detail; decoding it smaller saves time and memory
+    return load_scene_arrays(path, max_texture=texture_budget(width, height), watertight=False)
 
-    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
-    app = QGuiApplication.instance() or QGuiApplication([sys.argv[0]])
-    try:
+
+class _Session:
+    """Qt, the offscreen renderer and the options of one render command (Qt is imported here, not above)."""
+
+    def __init__(self, width: int, height: int, args: argparse.Namespace) -> None:
+        if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            raise RuntimeError("render needs a display with OpenGL; on a server run it under xvfb-run.")
+        from PySide6.QtCore import QCoreApplication, Qt
+        from PySide6.QtGui import QColor, QGuiApplication
+
+        from desktop_app.ui.preview.gl_item_base import use_headless_base
+
+        use_headless_base()  # no pyqtgraph (~0.3 s of imports): this process shows no view
+        from desktop_app.ui.preview.offscreen import RenderOptions, prepare_render
+        from desktop_app.ui.preview.shading import BACKGROUND, Shading
+
+        self.width, self.height, self.args = width, height, args
+        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+        self.app = QGuiApplication.instance() or QGuiApplication([sys.argv[0]])
         shading = Shading(mode="clay" if args.clay else args.mode, environment=args.environment,
                           exposure=args.exposure, background=args.show_environment)
-        options = RenderOptions(view=args.view, wireframe=args.wireframe, shading=shading,
-                                background=None if args.transparent else QColor(*BACKGROUND))
+        self.options = RenderOptions(view=args.view, wireframe=args.wireframe, shading=shading,
+                                     background=None if args.transparent else QColor(*BACKGROUND),
+                                     antialias=args.aa)
+        self.prepared = prepare_render(width, height, self.options)  # context and light, while the model loads
+
+    def render(self, arrays: object) -> None:
+        from PySide6.QtGui import QImage
+
+        from desktop_app.ui.preview.offscreen import render_image
+
+        self.prepared.result()  # its error (no OpenGL context) is the render's
+        args = self.args
         if args.turntable:
-            job = TurntableJob(arrays, args.out, frames=args.frames, size=(width, height), options=options)  # type: ignore[arg-type]
+            from desktop_app.ui.preview.turntable import TurntableJob, start_turntable
+
+            job = TurntableJob(arrays, args.out, frames=args.frames, size=(self.width, self.height),  # type: ignore[arg-type]
+                               options=self.options)
             start_turntable(job).result()
             return
-        image = render_image(arrays, width, height, options)  # type: ignore[arg-type]
+        image = render_image(arrays, self.width, self.height, self.options)  # type: ignore[arg-type]
         if image.isNull():
             raise RuntimeError("the renderer produced no image")
+        if not args.transparent:  # opaque: no alpha channel to write (and none to un-premultiply: ~20 ms)
+            image = image.convertToFormat(QImage.Format.Format_RGB888)
         if not image.save(str(args.out), "PNG", PNG_QUALITY):
             raise RuntimeError(f"could not write {args.out}")
-    finally:
+
+    def close(self) -> None:
+        from desktop_app.ui.preview.offscreen import release_thumbnail_renderer
+
         release_thumbnail_renderer()
-        del app
+        del self.app

@@ -8,8 +8,9 @@ opening the window, which is what someone typing `meshwright-cli` in a terminal 
 import multiprocessing
 import sys
 
-from desktop_app.__main__ import main
+from desktop_app.__main__ import exit_process, main
 
 if __name__ == "__main__":
     multiprocessing.freeze_support()
-    sys.exit(main(sys.argv[1:] or ["--help"]))
+    args = sys.argv[1:] or ["--help"]
+    exit_process(main(args), args)

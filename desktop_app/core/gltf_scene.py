@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import logging
 import warnings
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +30,17 @@ MAX_DEPTH = 64  # node nesting; deeper (or a cycle) is a damaged file
 MAX_TEXTURE_PIXELS = 16384 * 16384
 
 
-def load_gltf_arrays(path: Path, max_texture: int, max_triangles: int) -> SceneArrays:
-    """Raises GltfError (damaged), GltfUnsupported (use another reader) or MeshLoadError (too big, empty)."""
+def load_gltf_arrays(path: Path, max_texture: int, max_triangles: int, *, watertight: bool = True) -> SceneArrays:
+    """Raises GltfError (damaged), GltfUnsupported (use another reader) or MeshLoadError (too big, empty).
+    ``watertight=False`` skips that check (see scene_from_parts)."""
     gltf = GltfFile(path)
     textures = _Textures(gltf, max_texture)
     parts: list[MeshPart] = []
     welded = None
     total = 0
-    for mesh_index, transform in _mesh_instances(gltf):
+    instances = _mesh_instances(gltf)
+    textures.prefetch(_base_images(gltf, instances))
+    for mesh_index, transform in instances:
         for primitive in gltf.item("meshes", mesh_index).get("primitives") or []:
             if not isinstance(primitive, dict):
                 continue
@@ -47,7 +51,17 @@ def load_gltf_arrays(path: Path, max_texture: int, max_triangles: int) -> SceneA
                 parts.append(part)
     if not parts:
         raise MeshLoadError("This file has no surfaces to show.", hint="It may be empty or only hold points.")
-    return scene_from_parts(parts, textures.sizes(), welded if len(parts) == 1 else None)
+    return scene_from_parts(parts, textures.sizes(), welded if len(parts) == 1 else None, watertight=watertight)
+
+
+def _base_images(gltf: GltfFile, instances: list[tuple[int, np.ndarray]]) -> list[int]:
+    """The base-colour images of the primitives drawn, in first-use order."""
+    found: dict[int, None] = {}
+    for mesh_index in dict.fromkeys(index for index, _ in instances):
+        for primitive in gltf.item("meshes", mesh_index).get("primitives") or []:
+            if isinstance(primitive, dict) and (image := read_material(gltf, primitive).base_image) is not None:
+                found[image] = None
+    return list(found)
 
 
 # -- the node tree ------------------------------------------------------------------------------------
@@ -262,25 +276,37 @@ class _Textures:
         self.max_texture = max_texture
         self._pixels: dict[int, np.ndarray | None] = {}
         self._sizes: dict[int, tuple[int, int]] = {}
+        self._pending: dict[int, Future] = {}
+
+    def prefetch(self, indices: list[int]) -> None:
+        """Start decoding ``indices`` in a thread: Pillow decodes without holding the GIL, so a big texture
+        (~0.1 s for a 2048² PNG) is ready by the time the geometry and its normals are."""
+        if self.max_texture <= 0 or not indices:
+            return
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="texture-decode")
+        for index in indices:
+            self._pending[index] = pool.submit(self._decode, index)
+        pool.shutdown(wait=False)  # the worker ends after the last one
 
     def get(self, index: int) -> np.ndarray | None:
         if index not in self._pixels:
-            self._pixels[index] = self._decode(index)
+            pending = self._pending.pop(index, None)
+            pixels, size = pending.result() if pending is not None else self._decode(index)
+            if size is not None:
+                self._sizes[index] = size
+            self._pixels[index] = pixels
         return self._pixels[index]
 
     def sizes(self) -> list[tuple[int, int]]:
         return list(self._sizes.values())
 
-    def _decode(self, index: int) -> np.ndarray | None:
+    def _decode(self, index: int) -> tuple[np.ndarray | None, tuple[int, int] | None]:
         try:
             data = self.gltf.image_bytes(index)
         except GltfError as exc:
             log.info("texture %s unavailable: %s", index, exc)
-            return None
-        pixels, size = decode_texture(data, self.max_texture)
-        if size is not None:
-            self._sizes[index] = size
-        return pixels
+            return None, None
+        return decode_texture(data, self.max_texture)
 
 
 def decode_texture(data: bytes, max_texture: int) -> tuple[np.ndarray | None, tuple[int, int] | None]:

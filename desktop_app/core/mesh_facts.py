@@ -11,8 +11,9 @@ from desktop_app.core.mesh_geometry import weld_index
 
 
 def scene_from_parts(parts: list[MeshPart], tex_sizes: list[tuple[int, int]],
-                     welded: tuple[np.ndarray, int] | None = None) -> SceneArrays:
-    """The scene with its stats and bounding sphere; ``welded`` is the single part's weld, if known."""
+                     welded: tuple[np.ndarray, int] | None = None, *, watertight: bool = True) -> SceneArrays:
+    """The scene with its stats and bounding sphere; ``welded`` is the single part's weld, if known.
+    ``watertight=False`` leaves ``stats.watertight`` None (unchecked): an image render never shows it."""
     lo = np.min([p.positions.min(axis=0) for p in parts], axis=0).astype(np.float64)
     hi = np.max([p.positions.max(axis=0) for p in parts], axis=0).astype(np.float64)
     center = (lo + hi) / 2.0
@@ -27,7 +28,7 @@ def scene_from_parts(parts: list[MeshPart], tex_sizes: list[tuple[int, int]],
         textures=tex_sizes,
         bounds=np.stack([lo, hi]),
         size=tuple(float(x) for x in hi - lo),  # type: ignore[arg-type]
-        watertight=is_watertight(parts, welded) if tris <= 3_000_000 else None,
+        watertight=is_watertight(parts, welded) if watertight and tris <= 3_000_000 else None,
         file_bytes=0,
     )
     return SceneArrays(parts=parts, stats=stats, center=center, radius=radius)

@@ -26,11 +26,13 @@ MAX_FILE_BYTES = 2 * 1024**3
 MAX_TRIANGLES = 30_000_000  # beyond this llvmpipe (our floor) cannot draw it and RAM runs out
 
 
-def load_scene_arrays(path: Path, max_texture: int = 2048) -> SceneArrays:
-    """Read ``path`` and return flat arrays ready for upload. Raises MeshLoadError with a plain message."""
+def load_scene_arrays(path: Path, max_texture: int = 2048, *, watertight: bool = True) -> SceneArrays:
+    """Read ``path`` and return flat arrays ready for upload. Raises MeshLoadError with a plain message.
+    ``watertight=False`` leaves ``stats.watertight`` unchecked (None): ~40 ms on 500k triangles that an image
+    render (the render command) never shows."""
     path = Path(path)
     size = check_file(path)
-    arrays = _load_arrays(path, max_texture)
+    arrays = _load_arrays(path, max_texture, watertight)
     arrays.stats.file_bytes = size
     arrays.up = "z" if path.suffix.lower() == ".stl" else "y"
     arrays.source = str(path)
@@ -46,7 +48,7 @@ def mesh_stats(path: Path) -> MeshStats:
     return arrays.stats
 
 
-def _load_arrays(path: Path, max_texture: int) -> SceneArrays:
+def _load_arrays(path: Path, max_texture: int, watertight: bool = True) -> SceneArrays:
     """glTF through our own reader (core/gltf_scene.py: numpy straight from the file, a fraction of the time
     and memory); other formats, and glTF stored in ways our reader does not handle, through trimesh."""
     if path.suffix.lower() in GLTF_SUFFIXES:
@@ -54,7 +56,7 @@ def _load_arrays(path: Path, max_texture: int) -> SceneArrays:
         from desktop_app.core.gltf_scene import load_gltf_arrays
 
         try:
-            return load_gltf_arrays(path, max_texture, MAX_TRIANGLES)
+            return load_gltf_arrays(path, max_texture, MAX_TRIANGLES, watertight=watertight)
         except GltfUnsupported as exc:
             log.info("reading %s with trimesh: %s", path, exc)
         except GltfError as exc:

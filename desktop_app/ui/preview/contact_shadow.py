@@ -60,7 +60,7 @@ def _compute(arrays: SceneArrays) -> ContactShadow | None:
     grid, _, _ = np.histogram2d(points[:, h2], points[:, h1], bins=SIZE, range=[[b0, b0 + side], [a0, a0 + side]],
                                 weights=weight)
     grid = _blur(grid, sigma=SIZE / 40.0)
-    grid = _blur(np.minimum(grid / max(np.percentile(grid[grid > 0], 60) if (grid > 0).any() else 1.0, 1e-12),
+    grid = _blur(np.minimum(grid / max(_percentile(grid[grid > 0], 60.0) if (grid > 0).any() else 1.0, 1e-12),
                             1.0), sigma=SIZE / 28.0)
     alpha = np.clip(grid, 0.0, 1.0)
     floor = float(lo[up]) - 0.002 * max(height, span)  # just below the model: no fighting with its base
@@ -69,6 +69,15 @@ def _compute(arrays: SceneArrays) -> ContactShadow | None:
         corners[i, h1], corners[i, h2], corners[i, up] = a, b, floor
     uvs = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], dtype=np.float32)
     return ContactShadow(np.ascontiguousarray((alpha * 255).astype(np.uint8)), corners, uvs)
+
+
+def _percentile(values: np.ndarray, q: float) -> float:
+    """np.percentile(values, q) (its default linear method), without the ~20 ms import of numpy.ma it makes."""
+    position = q / 100.0 * (len(values) - 1)
+    below = int(position)
+    above = min(below + 1, len(values) - 1)
+    part = np.partition(values, [below, above])
+    return float(part[below] + (part[above] - part[below]) * (position - below))
 
 
 def _blur(grid: np.ndarray, sigma: float) -> np.ndarray:

@@ -45,8 +45,10 @@ def gpu_environment(name: str, fast: bool) -> GpuEnvironment:
     if not ctx.isOpenGLES() and float_cubes(ctx):
         # filter across cube faces: without it, the small rough levels (4×4 texels a face) show the face edges
         GL.glEnable(GL.GL_TEXTURE_CUBE_MAP_SEAMLESS)
-    lut = _lut_texture()
     cube = _cube_texture(data.specular, fast) if float_cubes(ctx) else 0
+    # the FAST and NO_CUBE shader variants use an analytic fit instead of the table (gl_pbr_glsl.py): on software
+    # GL, computing it (~10-40 ms of numpy) is then skipped; texture 0 is bound in its place
+    lut = _lut_texture() if cube and not fast else 0
     env = GpuEnvironment(cube, lut, float(len(data.specular) - 1), data.sh)
     if key[0] not in _watched:
         _watched.add(key[0])

@@ -19,13 +19,13 @@ from dataclasses import replace
 
 import numpy as np
 from OpenGL import GL
-from pyqtgraph.opengl.GLGraphicsItem import GLGraphicsItem
 from PySide6 import QtCore, QtGui
 
 from desktop_app.core.mesh_arrays import SceneArrays
 from desktop_app.core.mesh_proxy import proxy_chain
 from desktop_app.ui.preview import gl_upload
 from desktop_app.ui.preview.gl_environment import env_matrix, float_cubes, gpu_environment
+from desktop_app.ui.preview.gl_item_base import item_base
 from desktop_app.ui.preview.gl_scenery import Scenery, column_major
 from desktop_app.ui.preview.gl_shaders import ATTRS, context_key, shader_program
 from desktop_app.ui.preview.gl_upload import GpuPart, upload_steps
@@ -34,6 +34,8 @@ from desktop_app.ui.preview.progressive import ProgressiveFrame, next_turn
 from desktop_app.ui.preview.shading import Shading, effective_quality
 
 log = logging.getLogger(__name__)
+
+GLGraphicsItem = item_base()  # pyqtgraph's, except in the headless render command (gl_item_base.py)
 
 WIRE_COLOR = (0.05, 0.06, 0.08, 1.0)
 STILL_MS = 250  # the camera counts as still this long after its last move
@@ -239,8 +241,11 @@ class TexturedMeshItem(GLGraphicsItem):
         if self._texture_limit > 0:
             max_size = min(max_size, self._texture_limit)
         by_image: dict[int, int] = {}
+        # one-paint offscreen renders (often a fresh process: the render command) build mipmaps in numpy, not
+        # with glGenerateMipmap, whose first call costs software GL ~0.3 s of shader compiling (gl_upload.py)
         steps = [upload_steps(self._arrays, self._gpu, self._textures, es2=es2, max_size=max_size,
-                              slice_bytes=self._upload_slice, by_image=by_image)]
+                              slice_bytes=self._upload_slice, by_image=by_image,
+                              cpu_mipmaps=self._upload_slice == 0)]
         levels = proxy_chain(self._arrays) if self._upload_slice > 0 else []  # offscreen renders never move
         self._proxy_levels = [[] for _ in levels]
         for level, gpu in zip(levels, self._proxy_levels, strict=True):

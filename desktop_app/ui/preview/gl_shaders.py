@@ -50,6 +50,11 @@ _SOURCES = {
 }
 
 
+def register_program(name: str, vertex: str, fragment: str) -> None:
+    """Add a program kept outside this module (the offscreen-only FXAA pass: gl_fxaa.py)."""
+    _SOURCES.setdefault(name, (vertex, fragment, ()))
+
+
 def shader_program(name: str = "mesh", defines: tuple[str, ...] = ()) -> int:
     """Compile (once per current context) and return the program ``name`` (a key of ``_SOURCES``), with
     ``defines`` added to the variant's own (gl_pbr_glsl.py lists the mesh program's)."""

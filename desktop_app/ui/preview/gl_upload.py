@@ -19,6 +19,7 @@ from PySide6.QtOpenGL import QOpenGLBuffer
 
 from desktop_app.core.mesh_arrays import MeshPart, SceneArrays
 from desktop_app.ui.preview.mipmaps import PREPARED_KEY as MIPMAPS_KEY
+from desktop_app.ui.preview.mipmaps import mip_chain
 
 SLICE_BYTES = 4 * 1024 * 1024  # per event-loop turn: ~5-20 ms of copying on software GL
 
@@ -60,13 +61,15 @@ def _images(part: MeshPart) -> list[np.ndarray]:
 
 
 def upload_steps(arrays: SceneArrays, parts: list[GpuPart], textures: list[int], *, es2: bool, max_size: int,
-                 slice_bytes: int = SLICE_BYTES, by_image: dict[tuple[int, bool], int] | None = None
-                 ) -> Iterator[int]:
+                 slice_bytes: int = SLICE_BYTES, by_image: dict[tuple[int, bool], int] | None = None,
+                 cpu_mipmaps: bool = False) -> Iterator[int]:
     """Create and fill the GPU objects for ``arrays``, yielding the bytes copied after each bounded step.
 
     GPU objects are appended to ``parts``/``textures`` as soon as they exist, so an upload abandoned half way
     is freed like a finished one. The context must be current whenever the generator is resumed. ``by_image``
     ((image id, sRGB) -> texture) lets a second scene with the same images (the motion proxy) reuse them.
+    ``cpu_mipmaps`` builds mipmaps the worker did not prepare in numpy instead of glGenerateMipmap: a fresh
+    process on llvmpipe compiles its blit shaders on the first call, ~0.2-0.3 s (the render command).
     """
     limit = slice_bytes if slice_bytes > 0 else 1 << 62
     by_image = {} if by_image is None else by_image
@@ -78,6 +81,11 @@ def upload_steps(arrays: SceneArrays, parts: list[GpuPart], textures: list[int],
         key = (id(pixels), srgb)
         if key not in by_image:
             levels = _prepared_levels(arrays, pixels, srgb and not es2, srgb, max_size)
+            if levels is None and cpu_mipmaps and bool(GL.glGenerateMipmap):
+                # averaged on the stored values even for sRGB (~10 ms for 1024², against ~190 ms in linear
+                # light): levels 1.. only show where the texture is minified, where that slight darkening of
+                # high-contrast detail does not show. None (not a power of two): the driver makes them.
+                levels = mip_chain(_shrunk(pixels, max_size), False)
             by_image[key] = tex = _texture(pixels, srgb=srgb and not es2, max_size=max_size, levels=levels)
             textures.append(tex)
             yield from _fill_texture(tex, pixels, max_size, limit, levels)

@@ -16,6 +16,7 @@ MODES = ("lit", "clay", "normals", "texture")  # full PBR; shape only; shading n
 QUALITIES = ("auto", "high", "fast")
 SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swiftshader", "software rasterizer", "gdi generic", "swrast")
 EXPOSURE_RANGE = (-3.0, 3.0)  # EV stops either side of the default
+BACKGROUND = (42, 44, 48)  # the preview's flat backdrop (viewer.py re-exports it; the render command uses it)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from desktop_app.ui.preview.camera import CAMERA_KEYS, FOV, VIEWS, fit_distance
 from desktop_app.ui.preview.controls import build_actions, controls_help
 from desktop_app.ui.preview.facts import FactsPanel, material_summary
 from desktop_app.ui.preview.screenshot import ImageSaver, ask_png_path
-from desktop_app.ui.preview.shading import Shading
+from desktop_app.ui.preview.shading import BACKGROUND, Shading
 
 if TYPE_CHECKING:  # GL and numpy load with the first model, not with the window
     from desktop_app.ui.preview.offscreen import RenderOptions
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from desktop_app.ui.preview.grid_item import FloorGridItem
     from desktop_app.ui.preview.loader import MeshLoader
 
-BACKGROUND = (42, 44, 48)
 SPIN_DEGREES_PER_SECOND = 30.0
 
 

@@ -69,6 +69,13 @@ def cost_text(cost: float | None, unit: str) -> str:
     return f"{cost:g} {unit}".strip()
 
 
+def plain_icon(pixmap: QPixmap) -> QIcon:
+    """An icon drawn the same when its item is selected: Qt's default Selected mode tints the picture with the
+    highlight colour, which turned a selected model's thumbnail blue (an orange dragon looked purple)."""
+    icon = QIcon(pixmap)
+    icon.addPixmap(pixmap, QIcon.Mode.Selected)
+    return icon
+
 class LibraryModel(QAbstractTableModel):
     """Rows in the order the index returned them (the view's sort and filters are part of the query)."""
 
@@ -181,7 +188,7 @@ class LibraryModel(QAbstractTableModel):
             pixmap = QPixmap(round(THUMB * key[1]), round(THUMB * key[1]))
             pixmap.setDevicePixelRatio(key[1])
             pixmap.fill(placeholder_color(palette))
-            self._placeholder, self._placeholder_key = QIcon(pixmap), key
+            self._placeholder, self._placeholder_key = plain_icon(pixmap), key
         return self._placeholder
 
     def invalidate_thumbnail(self, item_id: str) -> None:
@@ -208,7 +215,7 @@ class LibraryModel(QAbstractTableModel):
                 image = await blocking(_load_image, path, _pixel_ratio())
         finally:
             self._loading.discard(item_id)
-        self._icons[item_id] = QIcon(QPixmap.fromImage(image)) if image is not None else None
+        self._icons[item_id] = plain_icon(QPixmap.fromImage(image)) if image is not None else None
         while len(self._icons) > CACHE_SIZE:
             self._icons.popitem(last=False)
         self._changed(item_id)

@@ -82,3 +82,18 @@ def test_a_result_the_preview_cannot_show_does_not_get_the_next_models_picture(m
     qloop.until(lambda: main_window.preview.state() == "scene", 30, "the ball in the preview")
     qloop.run(asyncio.sleep(2.0))  # the old code wrote the ball's render within a second of it showing
     assert not fbx.thumbnail_path.exists()
+
+
+def test_a_selected_thumbnail_keeps_its_colours(qapp):
+    """Qt tints a selected item's icon with the highlight colour by default: a model's colours would be wrong
+    exactly on the item the user is looking at."""
+    from PySide6.QtGui import QColor, QIcon, QPixmap
+
+    from desktop_app.ui.library_model import plain_icon
+
+    pixmap = QPixmap(32, 32)
+    pixmap.fill(QColor("#e07020"))  # the dragon's orange
+    icon = plain_icon(pixmap)
+    selected = icon.pixmap(32, 32, QIcon.Mode.Selected).toImage()
+    assert selected.pixelColor(16, 16) == QColor("#e07020")
+    assert QIcon(pixmap).pixmap(32, 32, QIcon.Mode.Selected).toImage().pixelColor(16, 16) != QColor("#e07020")

@@ -99,8 +99,15 @@ async def capture_refine(window: MainWindow, out: Path, images: list[Path]) -> l
     window.library_view.select(item_id)
     window.preview_panel.show_item(item_id)
     await wait_until(lambda: window.preview.state() == "scene", 60)
-    await wait_until(lambda: details.item is not None and len(details.item.versions) >= 2, 30)
+    versions = details.versions
+    await wait_until(lambda: versions.list.count() >= 3, 30)
+    details._scroll.ensureWidgetVisible(versions.compare_button)  # as a user scrolls the details to them
     await shot(window, "16-library-versions")
+    versions.compare_button.click()  # the newest version beside the one it was made from
+    await wait_until(lambda: window.compare_window is not None and window.compare_window.isVisible(), 30)
+    await asyncio.sleep(3.0)  # both models load in the compare window's own views
+    await shot(window.compare_window, "16b-compare-versions")
+    window.compare_window.close()
     spending = open_spending(window)
     spending.resize(900, 560)
     await shot(spending, "17-spending")

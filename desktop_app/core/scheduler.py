@@ -33,6 +33,7 @@ from desktop_app.core.model_input import ModelInput, check_model_file
 from desktop_app.core.pacing import ProviderGate
 from desktop_app.core.ports import PollResult, RemoteRef, RemoteStatus, poll_interval
 from desktop_app.core.retry import POLLS
+from desktop_app.core.scheduler_balance import BalanceReadings
 from desktop_app.core.scheduler_control import JobControl
 from desktop_app.core.scheduler_results import ResultStage
 from desktop_app.core.scheduler_resume import ResumeStage
@@ -57,7 +58,7 @@ _STATUS_TO_STATE = {
 }
 
 
-class Scheduler(SubmitStage, JobControl, ResultStage, ResumeStage):
+class Scheduler(SubmitStage, BalanceReadings, JobControl, ResultStage, ResumeStage):
     """``concurrency`` is shared, not copied (it is the live Settings dict): a cap edited in Settings applies to
     waiting jobs at once, as does a new ``deadline_s`` to running ones."""
 
@@ -77,7 +78,9 @@ class Scheduler(SubmitStage, JobControl, ResultStage, ResumeStage):
         self.store = store
         self.ledger = Ledger(store)
         self.daily_caps = daily_caps if daily_caps is not None else {}
-        self._reserved: dict[str, tuple[str, float]] = {}
+        self._paid_sends: dict[str, int] = {}
+        self._probes: dict[str, tuple[asyncio.Task[float | None], str, int]] = {}
+        self._side_tasks: set[asyncio.Task[None]] = set()
         self.registry = registry
         self.library = library
         self.jobs_dir = jobs_dir
@@ -264,6 +267,8 @@ class Scheduler(SubmitStage, JobControl, ResultStage, ResumeStage):
         except MeshwrightError as exc:
             return self._set(job, S.FAILED, exc.user_text()) if job.state is S.DRAFT else job
         gate = self.gate(provider)
+        if job.state is S.DRAFT and is_paid(provider):
+            self._start_balance_probe(job_id, provider)  # read beside the wait for a slot, never waited for
         try:
             if gate.jobs.locked():
                 job = self._set(job, message=f"Waiting for a free slot ({gate.jobs.running} of {gate.max_jobs} "
@@ -281,6 +286,7 @@ class Scheduler(SubmitStage, JobControl, ResultStage, ResumeStage):
                     job = await self._poll_until_done(job, provider, gate)
                 if job.state is S.DOWNLOADING:
                     job = await self._download(job, provider, gate)
+                self._after_settled(job, provider)
                 return job
         except asyncio.CancelledError:
             with contextlib.suppress(NotOwnerError):

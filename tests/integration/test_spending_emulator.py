@@ -99,7 +99,7 @@ def test_cli_cap_exit_code_and_spending_report(scenario, fixture_images):
     report = run_cli(scenario, "spending", "--json")
     assert report.returncode == 0, report.stderr
     data = json.loads(report.stdout)
-    assert data["totals"] == {"scenario CU": {"charged": 30, "refunded": 0, "net": 30}}
+    assert data["totals"] == {"scenario CU": {"charged": 30, "refunded": 0, "net": 30, "quoted": 30, "pending": 0}}
     (row,) = data["rows"]
     assert row["model_id"] == "scenario:model_trellis-2" and row["jobs"] == 1
     text = run_cli(scenario, "spending", "--since", "2000-01-01")

@@ -43,8 +43,8 @@ def test_sums_per_day_model_and_service_with_refunds(tmp_path):
         ("2026-03-03", "hyper3d:rodin", 1, 0.5, 0, 0.5),
         ("2026-03-03", "scenario:model_a", 1, 20, 0, 20),
     ]
-    assert totals == {"scenario CU": {"charged": 100, "refunded": 50, "net": 50},
-                      "hyper3d credits": {"charged": 0.5, "refunded": 0, "net": 0.5}}
+    assert totals == {"scenario CU": {"charged": 100, "refunded": 50, "net": 50, "quoted": 30, "pending": 0},
+                      "hyper3d credits": {"charged": 0.5, "refunded": 0, "net": 0.5, "quoted": 0, "pending": 0}}
     assert [e.job_id for e in ledger.entries(since="2026-03-03")] == ["j3", "h1"]
     assert per_day(ledger.entries(), "scenario") == {"2026-03-02": 30, "2026-03-03": 20}
     store.close()

@@ -1,13 +1,14 @@
 """Account balance readings around a paid job, for the spend ledger: never on the job's critical path.
 
-A mixin of ``Scheduler``. The "before" reading starts when a paid job starts and runs beside it; it is kept only
-if its answer arrived before the job's paid request left and no other paid request to that service left (from
-this process) while it was in flight, since either would make it a reading of some other moment. Otherwise, or
-when the read fails or the service has no balance to read, the ledger says "unknown" (NULL). The job never waits
-for it. The "after" reading starts once the job has settled (finished, failed or canceled, its charge recorded)
-and is kept under the same rule. A reading is only ever a GET: nothing paid is sent, or sent again, because of it.
-Other processes sharing the account can still move the balance between two readings; the ledger says what the
-service reported, not what this job alone cost (that is the charge).
+A mixin of ``Scheduler``. One reading per service is kept (a GET of the balance, started beside the work, never
+waited for). A job's "before" is the service's reading at the moment its paid request leaves, if that reading had
+answered by then, is under a minute old, and no other paid request to the service left (from this process) since
+it started: any of those would make it a reading of some other moment. A job's "after" is a reading started once
+the job settled (finished, failed or canceled, its charge recorded), kept under the same rule; it is also the next
+job's "before" when nothing was sent in between. Otherwise, or when the read fails or the service has no balance
+to read, the ledger says "unknown" (NULL). Nothing paid is ever sent, or sent again, because of a reading.
+Other processes and the web app can still move the balance between two readings: the ledger keeps what the service
+reported, while what this job alone cost is its charge.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+from dataclasses import dataclass
 from typing import Any
 
 from desktop_app.core.jobs import JobState
@@ -23,6 +26,7 @@ from desktop_app.core.spending import CHARGE, Ledger
 log = logging.getLogger(__name__)
 
 BALANCE_TIMEOUT_S = 20.0  # a reading later than this is of no use to anyone
+FRESH_S = 60.0  # an older reading is not "before" this job: the web app or another device may have spent since
 SETTLED = (JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELED)
 
 
@@ -42,44 +46,47 @@ def _value(task: asyncio.Task[float | None]) -> float | None:
     return None if task.cancelled() else task.result()  # read_balance itself never raises
 
 
+@dataclass
+class Reading:
+    task: asyncio.Task[float | None]
+    sends: int  # the service's paid-request count when it started
+    started: float  # time.monotonic()
+
+
 class BalanceReadings:
     ledger: Ledger
-    # service -> paid requests this process has let leave; a reading is stale if this moved while it ran
+    # service -> paid requests this process has let leave; a reading is stale if this moved since it started
     _paid_sends: dict[str, int]
-    _probes: dict[str, tuple[asyncio.Task[float | None], str, int]]  # job id -> (reading, service, sends then)
+    _readings: dict[str, Reading]  # service -> its latest reading
     _side_tasks: set[asyncio.Task[None]]
 
-    def _start_balance_probe(self, job_id: str, provider: Any) -> None:
-        """Start (or restart, when stale) the "before" reading of a paid job about to be sent."""
+    def _fresh(self, service: str, reading: Reading | None) -> bool:
+        return (reading is not None and reading.sends == self._paid_sends.get(service, 0)
+                and time.monotonic() - reading.started < FRESH_S
+                and not (reading.task.done() and _value(reading.task) is None))
+
+    def _want_balance(self, provider: Any, *, again: bool = False) -> Reading | None:
+        """Make sure a usable reading of this service's balance is on its way or in hand (``again``: start a new
+        one in any case, as after a job settled)."""
         if not getattr(provider, "paid", False) or not hasattr(provider, "balance"):
-            return
-        held = self._probes.get(job_id)
-        sends = self._paid_sends.get(provider.name, 0)
-        if held is not None:
-            if held[2] == sends and not (held[0].done() and _value(held[0]) is None):
-                return  # still a valid reading (or on its way)
-            held[0].cancel()
-        task = asyncio.get_running_loop().create_task(read_balance(provider), name=f"balance-before-{job_id}")
-        self._probes[job_id] = (task, provider.name, sends)
-
-    def _paid_request_leaving(self, job_id: str, service: str) -> float | None:
-        """Called at the last moment before a paid request leaves: the "before" reading if it is valid now,
-        and from here on every other reading of this service in flight is stale."""
-        held = self._probes.pop(job_id, None)
-        sends = self._paid_sends.get(service, 0)
-        self._paid_sends[service] = sends + 1
-        if held is None:
             return None
-        task, _service, then = held
-        if not task.done():
-            task.cancel()  # its answer could come after this job's charge: not a "before"
-            return None
-        return _value(task) if then == sends else None
+        name = provider.name
+        reading = self._readings.get(name)
+        if not again and self._fresh(name, reading):
+            return reading
+        if reading is not None and not reading.task.done():
+            reading.task.cancel()
+        task = asyncio.get_running_loop().create_task(read_balance(provider), name=f"balance-{name}")
+        reading = self._readings[name] = Reading(task, self._paid_sends.get(name, 0), time.monotonic())
+        return reading
 
-    def _drop_balance_probe(self, job_id: str) -> None:
-        held = self._probes.pop(job_id, None)
-        if held is not None:
-            held[0].cancel()
+    def _paid_request_leaving(self, service: str) -> float | None:
+        """Called at the last moment before a paid request leaves: the balance now, if a fresh reading has it;
+        from here on every reading of this service taken so far is stale."""
+        reading = self._readings.get(service)
+        value = _value(reading.task) if self._fresh(service, reading) and reading and reading.task.done() else None
+        self._paid_sends[service] = self._paid_sends.get(service, 0) + 1
+        return value
 
     def _after_settled(self, job: Any, provider: Any) -> None:
         """Once a paid job has settled with a charge on the ledger, read the balance beside whatever runs next."""
@@ -87,30 +94,34 @@ class BalanceReadings:
             return
         if self.ledger.get(job.id, CHARGE) is None:
             return
-        task = asyncio.get_running_loop().create_task(self._read_after(job.id, provider),
+        reading = self._want_balance(provider, again=True)
+        if reading is None:
+            return
+        task = asyncio.get_running_loop().create_task(self._keep_after(job.id, provider.name, reading),
                                                       name=f"balance-after-{job.id}")
         self._side_tasks.add(task)
         task.add_done_callback(self._side_tasks.discard)
 
-    async def _read_after(self, job_id: str, provider: Any) -> None:
-        then = self._paid_sends.get(provider.name, 0)
-        value = await read_balance(provider)
-        if value is None or self._paid_sends.get(provider.name, 0) != then:
-            return  # unknown, or another job's paid request left meanwhile
+    async def _keep_after(self, job_id: str, service: str, reading: Reading) -> None:
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(reading.task)
+        if not reading.task.done() or reading.sends != self._paid_sends.get(service, 0):
+            return  # stopped, or another job's paid request left meanwhile
+        value = _value(reading.task)
+        if value is None:
+            return
         try:
             await asyncio.to_thread(self.ledger.set_balance, job_id, after=value)
         except Exception as exc:  # the journal is busy or gone (closing): the reading is simply not kept
             log.info("balance after job %s not recorded: %s", job_id, exc)
 
     async def _finish_balance_reads(self, grace: float) -> None:
-        """At shutdown: give "after" readings a moment to land, then stop them and every "before" reading."""
-        for task, _service, _sends in self._probes.values():
-            task.cancel()
-        self._probes.clear()
+        """At shutdown: give "after" readings a moment to land, then stop every reading."""
         pending = [t for t in self._side_tasks if not t.done()]
         if pending:
             await asyncio.wait(pending, timeout=grace)
-        for task in pending:
+        for task in [*pending, *(r.task for r in self._readings.values())]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        self._readings.clear()

@@ -47,9 +47,8 @@ class SubmitStage:
     ledger: Ledger
     registry: Any
     daily_caps: dict[str, float]  # service -> daily cap (shared with Settings.daily_caps, edited in place)
-    _start_balance_probe: Callable[[str, Any], None]
-    _paid_request_leaving: Callable[[str, str], float | None]
-    _drop_balance_probe: Callable[[str], None]
+    _want_balance: Callable[..., Any]
+    _paid_request_leaving: Callable[[str], float | None]
     stop_causes: dict[str, str]
     _set: Callable[..., Job]
     job_dir: Callable[[str], Path]
@@ -60,7 +59,7 @@ class SubmitStage:
         job = self._set(self.store.require(job_id), submit_stage=PAID_REQUEST)
         await asyncio.to_thread(self.store.flush)
         # The balance read beside the job so far, if it answered in time (it is never waited for).
-        before = self._paid_request_leaving(job_id, self.registry.provider_for(job.model_id).name)
+        before = self._paid_request_leaving(self.registry.provider_for(job.model_id).name)
         if before is not None:
             try:
                 await asyncio.to_thread(self.ledger.set_balance, job_id, before=before)
@@ -84,11 +83,9 @@ class SubmitStage:
             job_id=job.id,
             on_paid_request=(lambda jid=job.id: self._mark_paid_request(jid)) if announces else None,
         )
-        if is_paid(provider):
-            self._start_balance_probe(job.id, provider)  # restarted if another job's payment made it stale
+        self._want_balance(provider)  # a new reading if another job's payment made the last one stale
         quote = await self._quote_and_reserve(job, provider, request)
         if isinstance(quote, Job):
-            self._drop_balance_probe(job.id)
             return quote
         try:
             sent = await self._send(job, provider, gate, request, announces)
@@ -96,10 +93,8 @@ class SubmitStage:
             # Stopped (app closing, a bug): only a job whose paid request had not left gives its reservation up.
             if is_paid(provider) and self.store.require(job.id).submit_stage == PREPARING:
                 self.ledger.release(job.id)
-                self._drop_balance_probe(job.id)
             raise
         if isinstance(sent, Job):
-            self._drop_balance_probe(job.id)
             if is_paid(provider) and sent.state is not S.NEEDS_CHECK:
                 self.ledger.release(job.id)  # refused: nothing was charged
             return sent

@@ -198,6 +198,9 @@ class JobStore(OwnedJobs):
         self._held: set[str] = set()
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
+        # The busy timeout first: switching a new journal to WAL needs the file to itself, and another process
+        # opening it at the same moment must wait for that, not fail with "database is locked".
+        self._db.execute("PRAGMA busy_timeout=5000")
         self._db.execute("PRAGMA journal_mode=WAL")
         # NORMAL, not FULL: in WAL mode a commit is then a write to the WAL without an fsync, so a transition on
         # the GUI thread costs well under a millisecond instead of a disk flush (measured at tens of ms, which
@@ -208,7 +211,6 @@ class JobStore(OwnedJobs):
         # previous state that way is resumed from there, and a paid submit whose id was lost that way shows up
         # as "needs check" (its "uploading" row was committed, and flushed, before the request left).
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=5000")
         try:
             self._migrate()
         except BaseException:

@@ -87,6 +87,12 @@ def migrate(db: sqlite3.Connection, path: Path) -> int:
         statements = [s.strip() for s in MIGRATIONS[version - 1].split(";") if s.strip()]
         db.execute("BEGIN IMMEDIATE")
         try:
+            # Read again under the write lock: another process opening the same journal at the same moment
+            # (two windows, the CLI beside the app) may have run this step while we waited for the lock, and
+            # running it twice fails ("duplicate column"), which would look like a damaged journal.
+            if int(db.execute("PRAGMA user_version").fetchone()[0]) >= version:
+                db.execute("COMMIT")
+                continue
             for statement in statements:
                 db.execute(statement)
             db.execute(f"PRAGMA user_version = {version}")

@@ -122,9 +122,10 @@ def test_check_and_reserve_is_atomic_across_connections(tmp_path):
             barrier = threading.Barrier(2)
             results: list[tuple[bool, float]] = [(False, -1.0)] * 2
 
-            def check(i: int, day: str = day, barrier: threading.Barrier = barrier) -> None:
+            def check(i: int, day: str = day, barrier: threading.Barrier = barrier,
+                      results: list[tuple[bool, float]] = results) -> None:
                 barrier.wait()
-                results[i] = Ledger(stores[i]).reserve(f"j{round_}-{i}", "scenario", "scenario:model_a", 30, "CU",
+                results[i] = Ledger(stores[i]).reserve(f"{day}-{i}", "scenario", "scenario:model_a", 30, "CU",
                                                        50, day=day)
 
             threads = [threading.Thread(target=check, args=(i,)) for i in range(2)]
@@ -150,7 +151,7 @@ def test_a_reservation_carries_its_quote_and_balance_into_the_charge(tmp_path):
     ledger.set_balance("j1", before=100)
     (held,) = ledger.entries()
     assert (held.kind, held.quoted, held.balance_before, held.signed) == (RESERVED, 0.5, 100, 0)
-    rows, totals = summarise([held])
+    rows, _totals = summarise([held])
     assert (rows[0].jobs, rows[0].charged, rows[0].pending, rows[0].quoted) == (0, 0, 0.5, 0.5)
     assert ledger.spent_on("hyper3d", day) == 0.5  # counted against a cap while being sent
     ledger.record(Entry("j1", CHARGE, "hyper3d", "hyper3d:rodin", day, 0.5, "credits"))

@@ -234,6 +234,54 @@ def per_day(entries: Iterable[Entry], service: str | None = None) -> dict[str, f
     """Net spend per day of one service (units differ between services), or of all: the chart's bars."""
     days: dict[str, float] = {}
     for e in entries:
-        if service is None or e.service == service:
+        if (service is None or e.service == service) and e.kind != RESERVED:
             days[e.day] = days.get(e.day, 0.0) + e.signed
     return dict(sorted(days.items()))
+
+
+@dataclass
+class JobLine:
+    """One paid job: its quote beside what it was charged and refunded, and the balance around it."""
+
+    job_id: str
+    day: str
+    service: str
+    model_id: str
+    unit: str
+    quoted: float | None = None
+    charged: float | None = None  # None: not charged (yet): sending, or its fate is unknown
+    refunded: float = 0.0
+    estimated: bool = False
+    balance_before: float | None = None  # None: unknown
+    balance_after: float | None = None
+    at: float = 0.0
+
+    @property
+    def status(self) -> str:
+        if self.charged is None:
+            return "reserved"
+        return "refunded" if self.refunded else "estimated" if self.estimated else "charged"
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "status": self.status}
+
+
+def per_job(entries: Iterable[Entry]) -> list[JobLine]:
+    """The ledger folded per job (oldest first): a job's reservation, charge and refund on one line."""
+    lines: dict[str, JobLine] = {}
+    for e in sorted(entries, key=lambda e: e.at):
+        line = lines.setdefault(e.job_id, JobLine(e.job_id, e.day, e.service, e.model_id, e.unit, at=e.at))
+        if e.kind == REFUND:
+            line.refunded += e.amount
+            continue
+        if e.kind == CHARGE:
+            line.charged, line.estimated, line.day = e.amount, e.estimated, e.day
+        line.quoted = e.quoted if e.quoted is not None else line.quoted
+        line.balance_before = e.balance_before if e.balance_before is not None else line.balance_before
+        line.balance_after = e.balance_after if e.balance_after is not None else line.balance_after
+    return sorted(lines.values(), key=lambda line: (line.day, line.at))
+
+
+def figure(value: float | None, unknown: str = "unknown") -> str:
+    """A ledger figure for a person: "30", or "unknown" where the service told nothing."""
+    return unknown if value is None else f"{value:g}"

@@ -104,8 +104,17 @@ def test_cli_cap_exit_code_and_spending_report(scenario, fixture_images):
     assert data["totals"] == {"scenario CU": {"charged": 30, "refunded": 0, "net": 30, "quoted": 30, "pending": 0}}
     (row,) = data["rows"]
     assert row["model_id"] == "scenario:model_trellis-2" and row["jobs"] == 1
+    (job,) = data["jobs"]
+    assert (job["quoted"], job["charged"], job["status"]) == (30, 30, "charged")
+    # Scenario documents no balance endpoint for API keys: the balance is "unknown", never a guess.
+    assert (job["balance_before"], job["balance_after"]) == (None, None)
     text = run_cli(scenario, "spending", "--since", "2000-01-01")
-    assert "Total scenario CU: charged 30, refunded 0, net 30" in text.stdout
+    assert "Total scenario CU: quoted 30, charged 30, refunded 0, net 30" in text.stdout
+    lines = run_cli(scenario, "spending", "--jobs")
+    assert lines.returncode == 0, lines.stderr
+    (line,) = lines.stdout.splitlines()[1:]
+    assert line.split()[2:] == ["scenario:model_trellis-2", "30", "30", "0", "unknown", "→", "unknown", "charged",
+                                "CU"]
     bad = run_cli(scenario, "spending", "--since", "yesterday")
     assert bad.returncode == 2 and bad.stderr.startswith("error: --since: wants a day like 2026-03-01")
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from desktop_app.core import job_owners as owners
 from desktop_app.core.job_store_owners import OwnedJobs
-from desktop_app.core.journal_schema import migrate
+from desktop_app.core.journal_schema import migrate, use_wal
 from desktop_app.core.process_lock import ProcessLock
 
 log = logging.getLogger(__name__)
@@ -201,7 +201,11 @@ class JobStore(OwnedJobs):
         # The busy timeout first: switching a new journal to WAL needs the file to itself, and another process
         # opening it at the same moment must wait for that, not fail with "database is locked".
         self._db.execute("PRAGMA busy_timeout=5000")
-        self._db.execute("PRAGMA journal_mode=WAL")
+        try:
+            use_wal(self._db)
+        except BaseException:
+            self._db.close()
+            raise
         # NORMAL, not FULL: in WAL mode a commit is then a write to the WAL without an fsync, so a transition on
         # the GUI thread costs well under a millisecond instead of a disk flush (measured at tens of ms, which
         # stalled the window with 50 jobs running). It stays durable against what this journal must survive: a

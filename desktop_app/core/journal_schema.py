@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from pathlib import Path
 
 from desktop_app.core.errors import MeshwrightError
@@ -69,6 +70,20 @@ CREATE INDEX IF NOT EXISTS spending_day ON spending(day)
 
 MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)  # MIGRATIONS[n - 1] takes a journal from version n - 1 to n
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def use_wal(db: sqlite3.Connection, timeout: float = 5.0) -> None:
+    """Switch ``db`` to WAL mode, waiting (up to ``timeout``) while another process does the same to a new file:
+    SQLite answers "database is locked" at once there, without calling the busy handler."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 class JournalTooNewError(MeshwrightError):

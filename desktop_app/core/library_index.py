@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from desktop_app.core.journal_schema import use_wal
+
 log = logging.getLogger(__name__)
 
 SORT_KEYS = ("date", "name", "cost", "size")
@@ -116,7 +118,7 @@ def connect(path: Path) -> sqlite3.Connection:
     try:
         # Before anything else, the switch to WAL included: other Meshwright processes open and file into it too.
         db.execute("PRAGMA busy_timeout=5000")
-        db.execute("PRAGMA journal_mode=WAL")
+        use_wal(db)
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             # Written by a newer Meshwright: start a fresh cache rather than misread it.

@@ -122,16 +122,23 @@ def test_two_processes_upgrading_the_same_journal_at_once_both_open_it(tmp_path)
     second.close()
 
 
-def test_two_library_indexes_opened_at_once_both_open(tmp_path):
-    for round_ in range(8):
-        path = tmp_path / f"index-{round_}.sqlite3"
+@pytest.mark.parametrize("kind", ["journal", "library index"])
+def test_two_processes_creating_the_same_file_at_once_both_open_it(tmp_path, kind):
+    """Two windows (or the CLI beside the app) starting on a new home at the same moment: the switch to WAL and
+    the schema steps of one wait for the other instead of failing ("database is locked", "duplicate column")."""
+    for round_ in range(12):
+        path = tmp_path / f"{round_}" / "file.sqlite3"
+        path.parent.mkdir()
         barrier = threading.Barrier(2)
         errors: list[BaseException] = []
 
         def open_index(path=path, barrier=barrier, errors=errors) -> None:
             barrier.wait()
             try:
-                library_index.connect(path).close()
+                if kind == "journal":
+                    JobStore(path).close()
+                else:
+                    library_index.connect(path).close()
             except BaseException as exc:
                 errors.append(exc)
 

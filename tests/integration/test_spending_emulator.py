@@ -267,3 +267,20 @@ async def test_two_processes_sharing_a_library_cannot_both_pass_the_cap(scenario
     assert refused.message.startswith("Today's Scenario spending cap of 50 CU is reached: 30 CU spent, this job "
                                       "is quoted at 30 CU.")
     assert scenario.generate_posts == 1 and sum(scenario.charged.values()) == 30
+
+
+def test_two_cli_processes_started_together_send_one_job_under_the_cap(scenario, fixture_images):
+    """Two real `generate` processes on one new library, started at the same moment, with a cap of 50 CU and jobs
+    quoted at 30: exactly one paid request reaches the service and the other exits 7, whichever order they run."""
+    image = str(fixture_images / "typical_misc_crate.png")
+    save_settings(app_paths().ensure(), Settings(daily_caps={"scenario": 50}))
+    env = dict(os.environ, SCENARIO_BASE_URL=scenario.base_url, SCENARIO_SDK_API_KEY=scenario.api_key,
+               SCENARIO_SDK_API_SECRET=scenario.api_secret)
+    procs = [subprocess.Popen([sys.executable, "-m", "desktop_app", "generate", "scenario:model_trellis-2", image],
+                              cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    codes = sorted(p.returncode for p in procs)
+    assert codes == [0, 7], [err[-1500:] for _out, err in outs]
+    assert scenario.generate_posts == 1 and sum(scenario.charged.values()) == 30
+    assert not any("damaged" in err or "Traceback" in err for _out, err in outs)

@@ -1,7 +1,8 @@
 """Account balance readings around a paid job, for the spend ledger: never on the job's critical path.
 
-A mixin of ``Scheduler``. One reading per service is kept (a GET of the balance, started beside the work, never
-waited for). A job's "before" is the service's reading at the moment its paid request leaves, if that reading had
+A mixin of ``Scheduler``. One reading per service is kept, and at most one is in flight (a GET of the balance,
+started beside the work, sent in its turn through the service's request gate so the pace stays as polite as
+without it, and never waited for by a job). Only providers with ``reports_balance`` are read (Hyper3D). A job's "before" is the service's reading at the moment its paid request leaves, if that reading had
 answered by then, is under a minute old, and no other paid request to the service left (from this process) since
 it started: any of those would make it a reading of some other moment. A job's "after" is a reading started once
 the job settled (finished, failed or canceled, its charge recorded), kept under the same rule; it is also the next
@@ -17,10 +18,12 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from desktop_app.core.jobs import JobState
+from desktop_app.core.pacing import ProviderGate
 from desktop_app.core.spending import CHARGE, Ledger
 
 log = logging.getLogger(__name__)
@@ -59,6 +62,7 @@ class BalanceReadings:
     _paid_sends: dict[str, int]
     _readings: dict[str, Reading]  # service -> its latest reading
     _side_tasks: set[asyncio.Task[None]]
+    gate: Callable[[Any], ProviderGate]
 
     def _fresh(self, service: str, reading: Reading | None) -> bool:
         return (reading is not None and reading.sends == self._paid_sends.get(service, 0)
@@ -68,17 +72,23 @@ class BalanceReadings:
     def _want_balance(self, provider: Any, *, again: bool = False) -> Reading | None:
         """Make sure a usable reading of this service's balance is on its way or in hand (``again``: start a new
         one in any case, as after a job settled)."""
-        if not getattr(provider, "paid", False) or not hasattr(provider, "balance"):
+        if not getattr(provider, "paid", False) or not getattr(provider, "reports_balance", False):
             return None
         name = provider.name
         reading = self._readings.get(name)
+        if reading is not None and not reading.task.done():
+            return reading  # one reading in flight per service, stale or not: the service is not hammered
         if not again and self._fresh(name, reading):
             return reading
-        if reading is not None and not reading.task.done():
-            reading.task.cancel()
-        task = asyncio.get_running_loop().create_task(read_balance(provider), name=f"balance-{name}")
+        task = asyncio.get_running_loop().create_task(self._paced_read(provider), name=f"balance-{name}")
         reading = self._readings[name] = Reading(task, self._paid_sends.get(name, 0), time.monotonic())
         return reading
+
+    async def _paced_read(self, provider: Any) -> float | None:
+        """A reading sent in its turn with the service's other requests (the gate's spacing and any Retry-After
+        pause), so it never makes Meshwright hammer the service; the jobs never wait for it."""
+        await self.gate(provider).request_slot()
+        return await read_balance(provider)
 
     def _paid_request_leaving(self, service: str) -> float | None:
         """Called at the last moment before a paid request leaves: the balance now, if a fresh reading has it;
@@ -90,26 +100,33 @@ class BalanceReadings:
 
     def _after_settled(self, job: Any, provider: Any) -> None:
         """Once a paid job has settled with a charge on the ledger, read the balance beside whatever runs next."""
-        if job.state not in SETTLED or not getattr(provider, "paid", False) or not hasattr(provider, "balance"):
+        if job.state not in SETTLED or not getattr(provider, "paid", False) \
+                or not getattr(provider, "reports_balance", False):
             return
         if self.ledger.get(job.id, CHARGE) is None:
             return
-        reading = self._want_balance(provider, again=True)
-        if reading is None:
-            return
-        task = asyncio.get_running_loop().create_task(self._keep_after(job.id, provider.name, reading),
+        task = asyncio.get_running_loop().create_task(self._keep_after(job.id, provider, time.monotonic()),
                                                       name=f"balance-after-{job.id}")
         self._side_tasks.add(task)
         task.add_done_callback(self._side_tasks.discard)
 
-    async def _keep_after(self, job_id: str, service: str, reading: Reading) -> None:
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.shield(reading.task)
-        if not reading.task.done() or reading.sends != self._paid_sends.get(service, 0):
-            return  # stopped, or another job's paid request left meanwhile
-        value = _value(reading.task)
-        if value is None:
+    async def _keep_after(self, job_id: str, provider: Any, settled_at: float) -> None:
+        """A reading started after the job settled (one in flight from before is waited out first), kept when no
+        other paid request to the service left meanwhile."""
+        for _ in range(2):
+            reading = self._want_balance(provider, again=True)
+            if reading is None:
+                return
+            await asyncio.wait([reading.task])  # its own cancel ends it; ours (shutdown) propagates
+            if reading.task.cancelled():
+                return
+            if reading.started >= settled_at:
+                break
+        else:
             return
+        value = _value(reading.task)
+        if value is None or reading.sends != self._paid_sends.get(provider.name, 0):
+            return  # unknown, or another job's paid request left meanwhile
         try:
             await asyncio.to_thread(self.ledger.set_balance, job_id, after=value)
         except Exception as exc:  # the journal is busy or gone (closing): the reading is simply not kept

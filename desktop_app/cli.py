@@ -191,10 +191,9 @@ def _mesh_inputs(services: Services, args: argparse.Namespace) -> list[ModelInpu
 
 async def _quote(services: Services, args: argparse.Namespace) -> int:
     """The price without spending: the same ``pricing.quote_job`` as the GUI's cost line."""
-    if args.mesh:
-        raise CliError("quote does not price 3D model inputs yet; generate shows the price the service charged.")
     values = await _job_values(services, args)
-    report = await quote_job(services.registry, args.model_id, args.images, values)
+    meshes = [m.path for m in _mesh_inputs(services, args)]
+    report = await quote_job(services.registry, args.model_id, args.images, values, models=meshes)
     print(json.dumps(report.to_json()) if args.json else report.text())
     return EXIT_OK
 

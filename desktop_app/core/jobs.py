@@ -27,7 +27,7 @@ from typing import Any
 
 from desktop_app.core import job_owners as owners
 from desktop_app.core.job_store_owners import OwnedJobs
-from desktop_app.core.journal_schema import migrate
+from desktop_app.core.journal_schema import migrate, use_wal
 from desktop_app.core.process_lock import ProcessLock
 
 log = logging.getLogger(__name__)
@@ -198,7 +198,14 @@ class JobStore(OwnedJobs):
         self._held: set[str] = set()
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
+        # The busy timeout first: switching a new journal to WAL needs the file to itself, and another process
+        # opening it at the same moment must wait for that, not fail with "database is locked".
+        self._db.execute("PRAGMA busy_timeout=5000")
+        try:
+            use_wal(self._db)
+        except BaseException:
+            self._db.close()
+            raise
         # NORMAL, not FULL: in WAL mode a commit is then a write to the WAL without an fsync, so a transition on
         # the GUI thread costs well under a millisecond instead of a disk flush (measured at tens of ms, which
         # stalled the window with 50 jobs running). It stays durable against what this journal must survive: a
@@ -208,7 +215,6 @@ class JobStore(OwnedJobs):
         # previous state that way is resumed from there, and a paid submit whose id was lost that way shows up
         # as "needs check" (its "uploading" row was committed, and flushed, before the request left).
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=5000")
         try:
             self._migrate()
         except BaseException:

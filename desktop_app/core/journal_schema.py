@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from pathlib import Path
 
 from desktop_app.core.errors import MeshwrightError
@@ -71,6 +72,20 @@ MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)  # MIGRATIONS[n - 1] tak
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+def use_wal(db: sqlite3.Connection, timeout: float = 5.0) -> None:
+    """Switch ``db`` to WAL mode, waiting (up to ``timeout``) while another process does the same to a new file:
+    SQLite answers "database is locked" at once there, without calling the busy handler."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 class JournalTooNewError(MeshwrightError):
     """The journal was written by a newer Meshwright; writing to it could corrupt what that version keeps."""
 
@@ -87,6 +102,12 @@ def migrate(db: sqlite3.Connection, path: Path) -> int:
         statements = [s.strip() for s in MIGRATIONS[version - 1].split(";") if s.strip()]
         db.execute("BEGIN IMMEDIATE")
         try:
+            # Read again under the write lock: another process opening the same journal at the same moment
+            # (two windows, the CLI beside the app) may have run this step while we waited for the lock, and
+            # running it twice fails ("duplicate column"), which would look like a damaged journal.
+            if int(db.execute("PRAGMA user_version").fetchone()[0]) >= version:
+                db.execute("COMMIT")
+                continue
             for statement in statements:
                 db.execute(statement)
             db.execute(f"PRAGMA user_version = {version}")

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from desktop_app.core.journal_schema import use_wal
+
 log = logging.getLogger(__name__)
 
 SORT_KEYS = ("date", "name", "cost", "size")
@@ -114,26 +116,51 @@ def connect(path: Path) -> sqlite3.Connection:
     """Open (creating or migrating) the index. Raises sqlite3.DatabaseError when the file is damaged."""
     db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
     try:
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA busy_timeout=5000")  # other Meshwright processes file their jobs' items too: wait
+        # Before anything else, the switch to WAL included: other Meshwright processes open and file into it too.
+        db.execute("PRAGMA busy_timeout=5000")
+        use_wal(db)
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             # Written by a newer Meshwright: start a fresh cache rather than misread it.
             raise sqlite3.DatabaseError(f"index schema {version} is newer than {SCHEMA_VERSION}")
         for number in range(version, SCHEMA_VERSION):
-            try:  # one transaction per step (executescript would commit a transaction opened outside it)
-                db.executescript(f"BEGIN IMMEDIATE; {_MIGRATIONS[number]} PRAGMA user_version = {number + 1}; COMMIT;")
+            # One transaction per step, the version read again under the write lock: another process opening
+            # the index at the same moment may have run this step while we waited, and running it twice fails
+            # ("duplicate column"), which would look like a damaged index. (Not executescript: it would commit
+            # the transaction opened here.)
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if db.execute("PRAGMA user_version").fetchone()[0] <= number:
+                    for statement in _statements(_MIGRATIONS[number]):
+                        db.execute(statement)
+                    db.execute(f"PRAGMA user_version = {number + 1}")
+                    if version:
+                        log.info("library index migrated to schema %d", number + 1)
+                db.execute("COMMIT")
             except sqlite3.Error:
                 if db.in_transaction:
                     db.execute("ROLLBACK")
                 raise
-            if version:
-                log.info("library index migrated to schema %d", number + 1)
         db.execute("SELECT COUNT(*) FROM items").fetchone()
     except sqlite3.DatabaseError:
         db.close()
         raise
     return db
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of a migration script, split where SQLite says one is complete (a ";" inside a string or a
+    CASE stays put)."""
+    found, buf = [], ""
+    for piece in script.split(";"):
+        buf += piece + ";"
+        if sqlite3.complete_statement(buf):
+            if buf.strip(" \t\r\n;"):
+                found.append(buf.strip())
+            buf = ""
+    if buf.strip(" \t\r\n;"):
+        found.append(buf.strip())
+    return found
 
 
 def index_values(data: dict[str, Any], provider: str, prompt: str, size: int) -> tuple[Any, ...]:

@@ -171,6 +171,7 @@ class ProviderTraits:
     request_spacing = 0.25
     announces_paid_request = False
     quote_needs_complete_job = True
+    reports_balance = False  # True: ``balance()`` asks the service (the spend ledger reads it around paid jobs)
 
     async def balance(self) -> tuple[float, str] | None:
         return None

@@ -33,6 +33,7 @@ from desktop_app.core.model_input import ModelInput, check_model_file
 from desktop_app.core.pacing import ProviderGate
 from desktop_app.core.ports import PollResult, RemoteRef, RemoteStatus, poll_interval
 from desktop_app.core.retry import POLLS
+from desktop_app.core.scheduler_balance import BalanceReadings, Reading
 from desktop_app.core.scheduler_control import JobControl
 from desktop_app.core.scheduler_results import ResultStage
 from desktop_app.core.scheduler_resume import ResumeStage
@@ -57,7 +58,7 @@ _STATUS_TO_STATE = {
 }
 
 
-class Scheduler(SubmitStage, JobControl, ResultStage, ResumeStage):
+class Scheduler(SubmitStage, BalanceReadings, JobControl, ResultStage, ResumeStage):
     """``concurrency`` is shared, not copied (it is the live Settings dict): a cap edited in Settings applies to
     waiting jobs at once, as does a new ``deadline_s`` to running ones."""
 
@@ -77,7 +78,9 @@ class Scheduler(SubmitStage, JobControl, ResultStage, ResumeStage):
         self.store = store
         self.ledger = Ledger(store)
         self.daily_caps = daily_caps if daily_caps is not None else {}
-        self._reserved: dict[str, tuple[str, float]] = {}
+        self._paid_sends: dict[str, int] = {}
+        self._readings: dict[str, Reading] = {}
+        self._side_tasks: set[asyncio.Task[None]] = set()
         self.registry = registry
         self.library = library
         self.jobs_dir = jobs_dir
@@ -175,7 +178,7 @@ class Scheduler(SubmitStage, JobControl, ResultStage, ResumeStage):
         """Check everything locally, copy the inputs into the job folder, and commit the job as a draft.
         ``models`` fill the schema's 3D-model inputs; one taken from a library item makes the result a new
         version of that item (desktop_app.core.library_versions)."""
-        self.registry.provider_for(model_id)
+        provider = self.registry.provider_for(model_id)
         schema = await self.registry.schema(model_id)
         values = {**schema.defaults(), **schema.coerce(values)}
         checked = await asyncio.to_thread(check_images, [Path(p) for p in images], schema.max_images(), 0)
@@ -186,6 +189,7 @@ class Scheduler(SubmitStage, JobControl, ResultStage, ResumeStage):
                 errors.setdefault("models", problem)
         if errors:
             raise ValidationError(errors)
+        self._want_balance(provider)  # the "before" reading runs beside the copying below (one per service)
         job = Job(id=new_job_id(), model_id=model_id, params=values, group_id=group_id)
         prompt_field = schema.prompt_field()
         prompt = str(values.get(prompt_field.name, "")) if prompt_field else ""
@@ -264,6 +268,8 @@ class Scheduler(SubmitStage, JobControl, ResultStage, ResumeStage):
         except MeshwrightError as exc:
             return self._set(job, S.FAILED, exc.user_text()) if job.state is S.DRAFT else job
         gate = self.gate(provider)
+        if job.state is S.DRAFT:
+            self._want_balance(provider)  # read beside the wait for a slot, never waited for
         try:
             if gate.jobs.locked():
                 job = self._set(job, message=f"Waiting for a free slot ({gate.jobs.running} of {gate.max_jobs} "
@@ -281,6 +287,7 @@ class Scheduler(SubmitStage, JobControl, ResultStage, ResumeStage):
                     job = await self._poll_until_done(job, provider, gate)
                 if job.state is S.DOWNLOADING:
                     job = await self._download(job, provider, gate)
+                self._after_settled(job, provider)
                 return job
         except asyncio.CancelledError:
             with contextlib.suppress(NotOwnerError):

@@ -41,6 +41,7 @@ class JobControl:
     library: Library
     _client: httpx.AsyncClient | None
     _tasks: dict[str, asyncio.Task[Job]]
+    _finish_balance_reads: Callable[[float], Awaitable[None]]
     _closing: bool
     _heartbeat: asyncio.Task[None] | None
     _set: Callable[..., Job]
@@ -123,6 +124,8 @@ class JobControl:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        # Balance readings after settled jobs get a moment (every job is stopped: this only delays the exit).
+        await self._finish_balance_reads(min(2.0, max(0.0, deadline - time.monotonic())))
         if self._client is not None:
             await self._client.aclose()
             self._client = None

@@ -9,6 +9,8 @@ paid request may be in flight: a job stopped while only free steps ran (Scenario
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -19,9 +21,10 @@ from desktop_app.core.jobs import PAID_REQUEST, PREPARING, Job, JobState, JobSto
 from desktop_app.core.model_input import is_model_name
 from desktop_app.core.pacing import ProviderGate, backoff
 from desktop_app.core.ports import GenerationRequest, PollResult, RemoteRef
-from desktop_app.core.spending import CHARGE, NOT_CHARGED, REFUND, Entry, Ledger, cap_message, over_cap, today
+from desktop_app.core.spending import CHARGE, NOT_CHARGED, REFUND, Entry, Ledger, cap_message, today
 
 S = JobState
+log = logging.getLogger(__name__)
 MAX_SUBMIT_REFUSALS = 20
 
 
@@ -42,8 +45,10 @@ def paid_request_maybe_sent(job: Job, provider: Any) -> bool:
 class SubmitStage:
     store: JobStore
     ledger: Ledger
+    registry: Any
     daily_caps: dict[str, float]  # service -> daily cap (shared with Settings.daily_caps, edited in place)
-    _reserved: dict[str, tuple[str, float]]  # job id -> (service, quote) between the cap check and the charge
+    _want_balance: Callable[..., Any]
+    _paid_request_leaving: Callable[[str], float | None]
     stop_causes: dict[str, str]
     _set: Callable[..., Job]
     job_dir: Callable[[str], Path]
@@ -51,8 +56,15 @@ class SubmitStage:
 
     async def _mark_paid_request(self, job_id: str) -> None:
         """Committed and synced before the paid request leaves: from here a stop means "needs check"."""
-        self._set(self.store.require(job_id), submit_stage=PAID_REQUEST)
+        job = self._set(self.store.require(job_id), submit_stage=PAID_REQUEST)
         await asyncio.to_thread(self.store.flush)
+        # The balance read beside the job so far, if it answered in time (it is never waited for).
+        before = self._paid_request_leaving(self.registry.provider_for(job.model_id).name)
+        if before is not None:
+            try:
+                await asyncio.to_thread(self.ledger.set_balance, job_id, before=before)
+            except sqlite3.Error as exc:  # a nicety: never a reason to stop a job about to be sent
+                log.info("balance before job %s not recorded: %s", job_id, exc)
 
     async def _submit(self, job: Job, provider: Any, gate: ProviderGate, already_uploading: bool = False) -> Job:
         if not already_uploading:
@@ -71,14 +83,20 @@ class SubmitStage:
             job_id=job.id,
             on_paid_request=(lambda jid=job.id: self._mark_paid_request(jid)) if announces else None,
         )
-        quote = await self._quote_for_cap(job, provider, request)
+        self._want_balance(provider)  # a new reading if another job's payment made the last one stale
+        quote = await self._quote_and_reserve(job, provider, request)
         if isinstance(quote, Job):
             return quote
         try:
             sent = await self._send(job, provider, gate, request, announces)
-        finally:
-            self._reserved.pop(job.id, None)  # recorded below (no await in between) or never charged
+        except BaseException:
+            # Stopped (app closing, a bug): only a job whose paid request had not left gives its reservation up.
+            if is_paid(provider) and self.store.require(job.id).submit_stage == PREPARING:
+                self.ledger.release(job.id)
+            raise
         if isinstance(sent, Job):
+            if is_paid(provider) and sent.state is not S.NEEDS_CHECK:
+                self.ledger.release(job.id)  # refused: nothing was charged
             return sent
         ref = sent
         self._record_charge(job, provider, ref.cost, ref.cost_unit, quote,
@@ -128,34 +146,38 @@ class SubmitStage:
             except MeshwrightError as exc:
                 return self._set(job, S.FAILED, _not_charged(exc.user_text()))
 
-    async def _quote_for_cap(self, job: Job, provider: Any, request: GenerationRequest) -> float | Job | None:
-        """With a daily cap set for this service: the job's quote, or the job failed (nothing sent) when it
-        would pass the cap. Without a cap nothing is asked (a quote is one more request to the service)."""
-        cap = self.daily_caps.get(provider.name) if is_paid(provider) else None
-        if cap is None or not hasattr(provider, "quote"):
+    async def _quote_and_reserve(self, job: Job, provider: Any, request: GenerationRequest) -> float | Job | None:
+        """For a paid job: ask its quote and write it to the ledger as the job's reservation before anything
+        paid is sent; the quote (None when the service gives none) or the job failed, nothing sent, when it
+        would pass today's cap. The cap check and the reservation are one journal transaction, so two
+        processes sharing the library cannot both slip under the cap (``Ledger.reserve``)."""
+        if not is_paid(provider):
             return None
-        try:
-            priced = await provider.quote(request)
-        except MeshwrightError:
-            priced = None  # judged by what is already spent
+        cap = self.daily_caps.get(provider.name)
+        priced = None
+        if hasattr(provider, "quote"):
+            try:
+                priced = await provider.quote(request)
+            except MeshwrightError as exc:  # no price: a cap judges the job by what is already spent
+                log.info("job %s: no quote (%s)", job.id, exc.message)
         quote = float(priced.cost) if priced is not None and priced.cost is not None else None
-        unit = priced.unit if priced is not None else ""
-        spent = await asyncio.to_thread(self.ledger.spent_on, provider.name, today())
-        # Jobs of this process past the check but not yet charged count too, so two jobs started together
-        # cannot both slip under the cap.
-        spent += sum(amount for name, amount in self._reserved.values() if name == provider.name)
-        if over_cap(float(cap), spent, quote):
+        unit = priced.unit if priced is not None and priced.unit else getattr(provider, "cost_unit", "")
+        reserved, spent = await asyncio.to_thread(self.ledger.reserve, job.id, provider.name, job.model_id, quote,
+                                                  unit, None if cap is None else float(cap))
+        if not reserved:
             self.stop_causes[job.id] = "cap"
             return self._set(self.store.require(job.id), S.FAILED,
-                             cap_message(provider.display_name, float(cap), spent, quote, unit))
-        self._reserved[job.id] = (provider.name, quote or 0.0)
+                             cap_message(provider.display_name, float(cap or 0), spent, quote, unit))
         return quote
 
     def _record_charge(self, job: Job, provider: Any, cost: float | None, unit: str, quote: float | None,
                        estimated: bool = False) -> None:
         """The charge the service reported when it took the job; else the quote (or the provider's price table,
         ``estimated``), marked estimated."""
-        if not is_paid(provider) or (cost is None and quote is None):
+        if not is_paid(provider):
+            return
+        if cost is None and quote is None:
+            self.ledger.release(job.id)  # nothing to record: no figure from the service, none quoted
             return
         amount = cost if cost is not None else quote
         self.ledger.record(Entry(job.id, CHARGE, provider.name, job.model_id, today(), float(amount or 0),

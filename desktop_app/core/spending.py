@@ -1,9 +1,15 @@
 """The spend ledger: what each paid job was quoted, what the service charged, and what it gave back.
 
-Rows live in the job journal (table ``spending``, journal format 5), keyed by job id and kind ("charge" or
-"refund"), so recording the same charge twice (a resume, a second process polling the same job) counts it once.
-A charge the service did not report is recorded from the quote and marked estimated; a later reported figure
-replaces an estimate, never a reported one. Days are local calendar days (what "today" means to the user).
+Rows live in the job journal (table ``spending``, journal format 5), keyed by job id and kind ("reserved",
+"charge" or "refund"), so recording the same charge twice (a resume, a second process polling the same job) counts
+it once. A charge the service did not report is recorded from the quote and marked estimated; a later reported
+figure replaces an estimate, never a reported one. Days are local calendar days (what "today" means to the user).
+
+Before a paid request leaves, ``reserve`` writes a "reserved" row holding the job's quote (and, later, the balance
+read before sending). It does so in the same BEGIN IMMEDIATE transaction that sums today's spending, so two
+processes sharing one library cannot both pass the daily cap: SQLite lets one writer in at a time, and the second
+sees the first's reservation. Recording the charge turns the reservation into it (quote and balance carried over);
+a job refused before payment drops it; a job whose fate is unknown keeps it, since it may have been charged.
 """
 
 from __future__ import annotations
@@ -17,14 +23,14 @@ from typing import Any
 from desktop_app.core.errors import MeshwrightError
 from desktop_app.core.jobs import JobStore
 
-CHARGE, REFUND = "charge", "refund"
+CHARGE, REFUND, RESERVED = "charge", "refund", "reserved"
 NOT_CHARGED = "You were not charged."
 
 
 @dataclass(frozen=True)
 class Entry:
     job_id: str
-    kind: str  # CHARGE or REFUND
+    kind: str  # CHARGE, REFUND or RESERVED (quoted, being sent or of unknown fate; not a charge yet)
     service: str  # provider name: "scenario", "hyper3d"
     model_id: str
     day: str  # YYYY-MM-DD, local time
@@ -32,14 +38,15 @@ class Entry:
     unit: str = ""
     quoted: float | None = None  # the price shown before sending, when it was asked
     estimated: bool = False  # the service reported no charge: ``amount`` is the quote
-    balance_before: float | None = None
+    balance_before: float | None = None  # None: the service has no balance reading, or it came too late
     balance_after: float | None = None
     at: float = 0.0
     note: str = ""
 
     @property
     def signed(self) -> float:
-        return -self.amount if self.kind == REFUND else self.amount
+        """What this entry adds to the money spent: a reservation adds nothing until it is charged."""
+        return -self.amount if self.kind == REFUND else 0.0 if self.kind == RESERVED else self.amount
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -81,6 +88,8 @@ class Ledger:
                e.balance_before, e.balance_after, e.at or time.time(), e.note)
         store = self.store
         with store._lock, store._write_txn():  # the ledger is part of the journal: same connection
+            if e.kind == CHARGE:
+                row = self._take_reservation(row)
             cur = store._db.execute(
                 "INSERT INTO spending (job_id, kind, service, model_id, day, amount, unit, quoted, estimated, "
                 "balance_before, balance_after, at, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
@@ -88,6 +97,60 @@ class Ledger:
                 "balance_after = COALESCE(excluded.balance_after, balance_after) "
                 "WHERE spending.estimated = 1 AND excluded.estimated = 0", row)
             return cur.rowcount > 0
+
+    def _take_reservation(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        """Inside a write transaction: drop the job's reservation, keeping its quote and balance-before on the
+        charge row that replaces it."""
+        db = self.store._db
+        held = db.execute("SELECT quoted, balance_before FROM spending WHERE job_id = ? AND kind = ?",
+                          (row[0], RESERVED)).fetchone()
+        if held is None:
+            return row
+        db.execute("DELETE FROM spending WHERE job_id = ? AND kind = ?", (row[0], RESERVED))
+        quoted = row[7] if row[7] is not None else held["quoted"]
+        before = row[9] if row[9] is not None else held["balance_before"]
+        # A charge recorded again (a resume) still gets what the reservation knew.
+        db.execute("UPDATE spending SET quoted = COALESCE(quoted, ?), balance_before = COALESCE(balance_before, ?) "
+                   "WHERE job_id = ? AND kind = ?", (quoted, before, row[0], CHARGE))
+        return (*row[:7], quoted, row[8], before, *row[10:])
+
+    def reserve(self, job_id: str, service: str, model_id: str, quote: float | None, unit: str,
+                cap: float | None, day: str | None = None) -> tuple[bool, float]:
+        """Check today's spending on ``service`` against ``cap`` and, when the job fits, write its reservation,
+        in one transaction (atomic across processes sharing the journal). Returns (reserved, spent so far).
+
+        "Spent" counts charges, minus refunds, plus other jobs' reservations: a job being sent elsewhere may be
+        charged any moment. The job's own earlier reservation (a submit started again) is replaced."""
+        day = day or today()
+        store = self.store
+        with store._lock, store._write_txn():
+            row = store._db.execute(
+                "SELECT COALESCE(SUM(CASE kind WHEN 'refund' THEN -amount ELSE amount END), 0) FROM spending "
+                "WHERE service = ? AND day = ? AND NOT (job_id = ? AND kind = 'reserved')",
+                (service, day, job_id)).fetchone()
+            spent = float(row[0])
+            if over_cap(cap, spent, quote):
+                store._db.execute("DELETE FROM spending WHERE job_id = ? AND kind = ?", (job_id, RESERVED))
+                return False, spent
+            store._db.execute(
+                "INSERT OR REPLACE INTO spending (job_id, kind, service, model_id, day, amount, unit, quoted, "
+                "estimated, at) VALUES (?,?,?,?,?,?,?,?,1,?)",
+                (job_id, RESERVED, service, model_id, day, float(quote or 0.0), unit, quote, time.time()))
+            return True, spent
+
+    def release(self, job_id: str) -> None:
+        """Drop a job's reservation: it was refused or stopped before its paid request left."""
+        with self.store._lock, self.store._write_txn():
+            self.store._db.execute("DELETE FROM spending WHERE job_id = ? AND kind = ?", (job_id, RESERVED))
+
+    def set_balance(self, job_id: str, *, before: float | None = None, after: float | None = None) -> None:
+        """Note the account balance read before the paid request left or after the job settled, on the job's
+        charge (or its reservation, while there is no charge yet). A reading never overwrites one."""
+        with self.store._lock, self.store._write_txn():
+            self.store._db.execute(
+                "UPDATE spending SET balance_before = COALESCE(balance_before, ?), "
+                "balance_after = COALESCE(balance_after, ?) WHERE job_id = ? AND kind IN ('charge', 'reserved')",
+                (before, after, job_id))
 
     def get(self, job_id: str, kind: str = CHARGE) -> Entry | None:
         with self.store._lock:
@@ -103,7 +166,7 @@ class Ledger:
         return [_entry(r) for r in rows]
 
     def spent_on(self, service: str, day: str) -> float:
-        """Charges minus refunds recorded for ``service`` on ``day``."""
+        """Charges minus refunds recorded for ``service`` on ``day``, plus reservations (jobs being sent)."""
         with self.store._lock:
             row = self.store._db.execute(
                 "SELECT COALESCE(SUM(CASE kind WHEN 'refund' THEN -amount ELSE amount END), 0) FROM spending "
@@ -128,6 +191,8 @@ class SummaryRow:
     charged: float = 0.0
     refunded: float = 0.0
     estimated: bool = False
+    quoted: float | None = None  # the quotes of these jobs, None when none was asked
+    pending: float = 0.0  # reserved: jobs being sent, or whose fate is unknown (they may have been charged)
 
     @property
     def net(self) -> float:
@@ -139,21 +204,28 @@ class SummaryRow:
 
 def summarise(entries: Iterable[Entry]) -> tuple[list[SummaryRow], dict[str, dict[str, float]]]:
     """Rows per day, service and model (sorted), and totals per service and unit:
-    ``{"scenario CU": {"charged": .., "refunded": .., "net": ..}}``."""
+    ``{"scenario CU": {"charged": .., "refunded": .., "net": .., "quoted": .., "pending": ..}}``."""
     rows: dict[tuple[str, str, str, str], SummaryRow] = {}
     totals: dict[str, dict[str, float]] = {}
     for e in entries:
         key = (e.day, e.service, e.model_id, e.unit)
         row = rows.setdefault(key, SummaryRow(*key))
-        total = totals.setdefault(f"{e.service} {e.unit}".strip(), {"charged": 0.0, "refunded": 0.0, "net": 0.0})
+        total = totals.setdefault(f"{e.service} {e.unit}".strip(),
+                                  {"charged": 0.0, "refunded": 0.0, "net": 0.0, "quoted": 0.0, "pending": 0.0})
         if e.kind == REFUND:
             row.refunded += e.amount
             total["refunded"] += e.amount
+        elif e.kind == RESERVED:
+            row.pending += e.amount
+            total["pending"] += e.amount
         else:
             row.jobs += 1
             row.charged += e.amount
             row.estimated = row.estimated or e.estimated
             total["charged"] += e.amount
+        if e.kind != REFUND and e.quoted is not None:
+            row.quoted = (row.quoted or 0.0) + e.quoted
+            total["quoted"] += e.quoted
         total["net"] += e.signed
     return [rows[k] for k in sorted(rows)], totals
 
@@ -162,6 +234,54 @@ def per_day(entries: Iterable[Entry], service: str | None = None) -> dict[str, f
     """Net spend per day of one service (units differ between services), or of all: the chart's bars."""
     days: dict[str, float] = {}
     for e in entries:
-        if service is None or e.service == service:
+        if (service is None or e.service == service) and e.kind != RESERVED:
             days[e.day] = days.get(e.day, 0.0) + e.signed
     return dict(sorted(days.items()))
+
+
+@dataclass
+class JobLine:
+    """One paid job: its quote beside what it was charged and refunded, and the balance around it."""
+
+    job_id: str
+    day: str
+    service: str
+    model_id: str
+    unit: str
+    quoted: float | None = None
+    charged: float | None = None  # None: not charged (yet): sending, or its fate is unknown
+    refunded: float = 0.0
+    estimated: bool = False
+    balance_before: float | None = None  # None: unknown
+    balance_after: float | None = None
+    at: float = 0.0
+
+    @property
+    def status(self) -> str:
+        if self.charged is None:
+            return "reserved"
+        return "refunded" if self.refunded else "estimated" if self.estimated else "charged"
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "status": self.status}
+
+
+def per_job(entries: Iterable[Entry]) -> list[JobLine]:
+    """The ledger folded per job (oldest first): a job's reservation, charge and refund on one line."""
+    lines: dict[str, JobLine] = {}
+    for e in sorted(entries, key=lambda e: e.at):
+        line = lines.setdefault(e.job_id, JobLine(e.job_id, e.day, e.service, e.model_id, e.unit, at=e.at))
+        if e.kind == REFUND:
+            line.refunded += e.amount
+            continue
+        if e.kind == CHARGE:
+            line.charged, line.estimated, line.day = e.amount, e.estimated, e.day
+        line.quoted = e.quoted if e.quoted is not None else line.quoted
+        line.balance_before = e.balance_before if e.balance_before is not None else line.balance_before
+        line.balance_after = e.balance_after if e.balance_after is not None else line.balance_after
+    return sorted(lines.values(), key=lambda line: (line.day, line.at))
+
+
+def figure(value: float | None, unknown: str = "unknown") -> str:
+    """A ledger figure for a person: "30", or "unknown" where the service told nothing."""
+    return unknown if value is None else f"{value:g}"

@@ -126,6 +126,7 @@ class Hyper3DProvider(ProviderTraits):
     display_name = "Hyper3D Rodin"
     poll_timing = (5.0, 30.0)  # (first poll, cap) in seconds: the newer docs ask for >= 5 s, backing off to 30 s
     quote_needs_complete_job = False  # the price is the documented table: tier and HighPack only
+    reports_balance = True  # GET /v2/check_balance (free)
 
     def __init__(self, base_url: str, api_key: Callable[[], str], *,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:

@@ -65,6 +65,7 @@ class ParamForm(QWidget):
         self._rows: dict[str, _Row] = {}
         self._updating = False
         self._last_values: dict[str, Any] = {}
+        self._last_models: list[ModelInput] = []
         self._wheel_guard = WheelGuard(self)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -100,6 +101,7 @@ class ParamForm(QWidget):
             self._updating = False
         self._refresh_states()
         self._last_values = self.values()
+        self._last_models = self.model_inputs()
         self.changed.emit(self.values())
 
     def values(self) -> dict:
@@ -325,8 +327,11 @@ class ParamForm(QWidget):
         self._refresh_states()
         values = self.values()
         previous, self._last_values = self._last_values, values
+        models, self._last_models = self._last_models, self.model_inputs()
         self.changed.emit(values)
-        if any(previous.get(n) != values.get(n) for n, row in self._rows.items() if row.field.cost_impact):
+        # A new 3D input changes the job that is priced (a quote is only possible once it is there).
+        if models != self._last_models or any(
+                previous.get(n) != values.get(n) for n, row in self._rows.items() if row.field.cost_impact):
             self.costInputChanged.emit()
 
     def _refresh_states(self) -> None:

@@ -1,5 +1,6 @@
-"""The Spending window (View → Spending…): what jobs were charged and refunded, per day, model and service, with a
-bar per day and the totals. The ledger is read in a worker thread (desktop_app.core.spending)."""
+"""The Spending window (View → Spending…): what jobs were quoted, charged and refunded, per day, model and service,
+with a bar per day and the totals, and job by job with the account balance before and after. The ledger is read in
+a worker thread (desktop_app.core.spending)."""
 
 from __future__ import annotations
 
@@ -18,15 +19,19 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop_app.core.spending import Entry, Ledger, per_day, summarise
+from desktop_app.core.spending import Entry, Ledger, figure, per_day, per_job, summarise
 from desktop_app.ui.tasks import blocking, spawn
 
 PAID_SERVICES = {"scenario": ("Scenario", "CU"), "hyper3d": ("Hyper3D Rodin", "credits")}
-COLUMNS = ("Day", "Service", "Model", "Jobs", "Charged", "Refunded", "Net")
+COLUMNS = ("Day", "Service", "Model", "Jobs", "Charged", "Refunded", "Net", "Quoted", "Reserved")
+JOB_COLUMNS = ("Day", "Model", "Quoted", "Charged", "Refunded", "Balance before", "Balance after", "Status")
+STATUS = {"reserved": "reserved: being sent, or its outcome is unknown", "refunded": "refunded",
+          "estimated": "charged (estimated)", "charged": "charged"}
 
 
 class DayBars(QWidget):
@@ -67,10 +72,15 @@ class SpendingWindow(QDialog):
         self.setWindowTitle(self.tr("Spending"))
         self.ledger = Ledger(store)
         self.entries: list[Entry] = []
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
+        self.table = _table([self.tr(c) for c in COLUMNS])
+        self.table.setToolTip(self.tr("Reserved: the quotes of jobs being sent, or whose outcome is unknown "
+                                      "(they may have been charged); they count against the daily cap"))
+        self.jobs = _table([self.tr(c) for c in JOB_COLUMNS])
+        self.jobs.setToolTip(self.tr("Balance: what the service reported just before the job was sent and after "
+                                     "it settled; unknown when it has no balance to read or did not answer in time"))
+        tabs = QTabWidget()
+        tabs.addTab(self.table, self.tr("Per day"))
+        tabs.addTab(self.jobs, self.tr("Per job"))
         self.service = QComboBox()
         self.service.setToolTip(self.tr("The chart shows one service: their units differ"))
         for name, (label, _unit) in PAID_SERVICES.items():
@@ -90,7 +100,7 @@ class SpendingWindow(QDialog):
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.chart)
-        lay.addWidget(self.table, 1)
+        lay.addWidget(tabs, 1)
         lay.addWidget(self.totals)
         self.resize(760, 520)
         self.loaded: asyncio.Task[Any] | None = None
@@ -109,21 +119,51 @@ class SpendingWindow(QDialog):
             unit = f" {row.unit}" if row.unit else ""
             mark = self.tr(" (estimated)") if row.estimated else ""
             values = (row.day, label, row.model_id, str(row.jobs), f"{row.charged:g}{unit}{mark}",
-                      f"{row.refunded:g}{unit}", f"{row.net:g}{unit}")
-            for c, text in enumerate(values):
-                item = QTableWidgetItem(text)
-                if c >= 3:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                self.table.setItem(r, c, item)
+                      f"{row.refunded:g}{unit}", f"{row.net:g}{unit}", _amount(row.quoted, unit),
+                      f"{row.pending:g}{unit}" if row.pending else "")
+            _fill(self.table, r, values, first_number=3)
+        lines = per_job(self.entries)
+        self.jobs.setRowCount(len(lines))
+        unknown = self.tr("unknown")
+        for r, line in enumerate(reversed(lines)):  # newest first
+            unit = f" {line.unit}" if line.unit else ""
+            values = (line.day, line.model_id, _amount(line.quoted, unit), _amount(line.charged, unit),
+                      f"{line.refunded:g}{unit}" if line.refunded else "",
+                      figure(line.balance_before, unknown), figure(line.balance_after, unknown),
+                      self.tr(STATUS[line.status]))
+            _fill(self.jobs, r, values, first_number=2)
+        self.jobs.resizeColumnsToContents()
         self.table.resizeColumnsToContents()
-        lines = [self.tr("Total %1: charged %2, refunded %3, net %4").replace("%1", name)
-                 .replace("%2", f"{t['charged']:g}").replace("%3", f"{t['refunded']:g}").replace("%4", f"{t['net']:g}")
-                 for name, t in totals.items()]
-        self.totals.setText("\n".join(lines) or self.tr("No paid jobs recorded yet."))
+        totals_text = [self.tr("Total %1: charged %2, refunded %3, net %4").replace("%1", name)
+                       .replace("%2", f"{t['charged']:g}").replace("%3", f"{t['refunded']:g}")
+                       .replace("%4", f"{t['net']:g}")
+                       + (self.tr(" (%1 reserved)").replace("%1", f"{t['pending']:g}") if t["pending"] else "")
+                       for name, t in totals.items()]
+        self.totals.setText("\n".join(totals_text) or self.tr("No paid jobs recorded yet."))
         self._chart()
 
     def _chart(self) -> None:
         self.chart.set_days(per_day(self.entries, self.service.currentData()))
+
+
+def _amount(value: float | None, unit: str) -> str:
+    return "–" if value is None else f"{value:g}{unit}"
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    return table
+
+
+def _fill(table: QTableWidget, row: int, values: tuple[str, ...], first_number: int) -> None:
+    for c, text in enumerate(values):
+        item = QTableWidgetItem(text)
+        if c >= first_number:
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        table.setItem(row, c, item)
 
 
 def open_spending(window: Any) -> SpendingWindow:

@@ -105,6 +105,10 @@ class Hyper3DEmulator(EmulatorBase):
         # (after half the bytes) waits until the test clears it.
         self.hold_submit = threading.Event()
         self.hold_files = threading.Event()
+        # Balance reads: while set, a reply waits until the test clears it; balance_status answers that error.
+        self.hold_balance = threading.Event()
+        self.balance_status: int | None = None
+        self.balance_reads = 0
         # -- records --
         self.requests: list[RecordedRequest] = []
         self.submits = 0  # POST /rodin received, accepted or not
@@ -250,7 +254,15 @@ class _Handler(JsonHandler):
             if self.headers.get("Authorization", "") != f"Bearer {emu.api_key}":
                 return self.send_json(401, {"error": "UNAUTHORIZED", "message": "Active API key is required."})
             if endpoint.startswith("check"):
-                return self.send_json(200, {"balance": emu.balance})
+                with emu.lock:
+                    emu.balance_reads += 1
+                while emu.hold_balance.is_set():
+                    time.sleep(0.01)
+                if emu.balance_status is not None:
+                    return self.send_json(emu.balance_status, {"error": "INTERNAL", "message": "Balance unavailable."})
+                with emu.lock:
+                    balance = emu.balance
+                return self.send_json(200, {"balance": balance})
             if self.command != "POST":
                 return self.send_json(405, {"error": "INVALID_REQUEST", "message": "Use POST."})
             handler = {"rodin": self._submit, "status": self._status, "download": self._download}[endpoint]

@@ -79,3 +79,38 @@ def test_quote_for_hyper3d_shows_price_and_balance(tmp_path: Path) -> None:
     report = json.loads(done.stdout)
     assert (report["cost"], report["unit"], report["balance"], report["balance_unit"]) == (2.0, "credits", 100.0,
                                                                                           "credits")
+
+
+def test_quote_prices_a_mesh_to_mesh_job_from_a_library_item_or_a_file(tmp_path: Path) -> None:
+    """`quote --model` prices what `generate --model` would send: the 3D input goes up as an asset (free; Scenario's
+    estimate validates the whole payload, as its Blender plugin sends it) and nothing is spent. Nothing is written
+    beside the person's file or into the library item."""
+    from tests.emulators.common import make_glb
+
+    source = tmp_path / "sphere.glb"
+    source.write_bytes(make_glb(seed=3, subdivisions=2))
+    with ScenarioEmulator() as emu:
+        env = scenario_env(emu)
+        imported = run(env, "library", "import", str(source), "--title", "Sphere", "--json")
+        assert imported.returncode == 0, imported.stderr[-1500:]
+        found = json.loads(imported.stdout.strip().splitlines()[-1])
+        item, folder = found["item"], Path(found["folder"])
+        before = sorted(p.name for p in folder.rglob("*"))
+        from_item = run(env, "quote", "scenario:model_meshy-remesh", "--model", item, "--set", "targetPolycount=200",
+                        "--json")
+        from_file = run(env, "quote", "scenario:model_meshy-remesh", "--model", str(source), "--json")
+        as_text = run(env, "quote", "scenario:model_meshy-remesh", "--model", str(source))
+        missing = run(env, "quote", "scenario:model_meshy-remesh", "--model", str(tmp_path / "gone.glb"))
+        no_model = run(env, "quote", "scenario:model_meshy-remesh")
+        after = sorted(p.name for p in folder.rglob("*"))
+    for done in (from_item, from_file):
+        assert done.returncode == 0, done.stderr[-1500:]
+        report = json.loads(done.stdout)
+        assert report["cost"] is not None and report["cost"] > 0 and report["unit"] == "CU"
+    assert as_text.returncode == 0 and as_text.stdout.startswith("Scenario: ")
+    assert emu.generate_posts == 0 and not emu.jobs  # nothing was spent
+    assert [str(b.get("model")).startswith("asset_") for _v, b in emu.dryrun_bodies] == [True, True, True]
+    assert missing.returncode == 2 and missing.stderr.startswith("error: ") and "gone.glb" in missing.stderr
+    assert no_model.returncode == 2 and "Traceback" not in no_model.stderr
+    assert before == after  # the library item is untouched
+    assert not list(tmp_path.glob("sphere.glb.*"))  # no upload note beside the person's file

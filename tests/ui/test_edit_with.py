@@ -58,6 +58,8 @@ def test_edit_with_remesh_makes_a_new_version(in_window, qtbot, monkeypatch, tmp
             await wait_until(lambda: bool(panel.form.model_inputs()), what="the item in the model input")
             (chosen,) = panel.form.model_inputs()
             assert chosen.item_id == item.id and chosen.version == 1
+            # The cost line prices the job with its model input, as `quote --model` does.
+            await wait_until(lambda: panel.cost_label.text() == "Cost: 10 CU", 10, "the remesh's price")
             await wait_until(window.generate_button.isEnabled, 10, f"Generate to enable ({panel.blockers()})")
             qtbot.mouseClick(window.generate_button, Qt.MouseButton.LeftButton)
             store = window.services.store

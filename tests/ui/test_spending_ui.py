@@ -25,17 +25,29 @@ def test_spending_window_shows_rows_totals_and_bars(qtbot, qloop, main_window):
     ledger.record(Entry("j2", CHARGE, "scenario", "scenario:model_trellis-2", "2026-03-02", 30, "CU"))
     ledger.record(Entry("j2", REFUND, "scenario", "scenario:model_trellis-2", "2026-03-02", 30, "CU"))
     ledger.record(Entry("j3", CHARGE, "scenario", "scenario:model_hunyuan-3d-v2-1", "2026-03-03", 25, "CU"))
+    ledger.reserve("h1", "hyper3d", "hyper3d:rodin", 0.5, "credits", None, day="2026-03-04")  # being sent
+    ledger.set_balance("h1", before=99)
     _menu_action(main_window, "Spending…").trigger()
     view = main_window._spending_window
     qtbot.waitExposed(view)
-    qloop.until(lambda: view.table.rowCount() == 2, 10, "the ledger rows")
+    qloop.until(lambda: view.table.rowCount() == 3, 10, "the ledger rows")
     cells = [[view.table.item(r, c).text() for c in range(view.table.columnCount())]
              for r in range(view.table.rowCount())]
     assert cells == [
-        ["2026-03-02", "Scenario", "scenario:model_trellis-2", "2", "60 CU", "30 CU", "30 CU"],
-        ["2026-03-03", "Scenario", "scenario:model_hunyuan-3d-v2-1", "1", "25 CU", "0 CU", "25 CU"],
+        ["2026-03-02", "Scenario", "scenario:model_trellis-2", "2", "60 CU", "30 CU", "30 CU", "30 CU", ""],
+        ["2026-03-03", "Scenario", "scenario:model_hunyuan-3d-v2-1", "1", "25 CU", "0 CU", "25 CU", "–", ""],
+        ["2026-03-04", "Hyper3D Rodin", "hyper3d:rodin", "0", "0 credits", "0 credits", "0 credits",
+         "0.5 credits", "0.5 credits"],
     ]
-    assert view.totals.text() == "Total scenario CU: charged 85, refunded 30, net 55"
+    assert view.totals.text() == ("Total scenario CU: charged 85, refunded 30, net 55\n"
+                                  "Total hyper3d credits: charged 0, refunded 0, net 0 (0.5 reserved)")
+    jobs = [[view.jobs.item(r, c).text() for c in range(view.jobs.columnCount())]
+            for r in range(view.jobs.rowCount())]
+    assert jobs[0] == ["2026-03-04", "hyper3d:rodin", "0.5 credits", "–", "", "99", "unknown",
+                       "reserved: being sent, or its outcome is unknown"]
+    assert jobs[-1] == ["2026-03-02", "scenario:model_trellis-2", "30 CU", "30 CU", "", "unknown", "unknown",
+                        "charged"]
+    assert jobs[-2][3:5] == ["30 CU", "30 CU"] and jobs[-2][-1] == "refunded"
     assert view.chart.days == {"2026-03-02": 30, "2026-03-03": 25}
     view.service.setCurrentIndex(view.service.findData("hyper3d"))
     assert view.chart.days == {}

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 
 import pytest
 
+from desktop_app.core import library_index
 from desktop_app.core.jobs import Job, JobState, JobStore
-from desktop_app.core.journal_schema import SCHEMA_VERSION, JournalTooNewError
+from desktop_app.core.journal_schema import SCHEMA_VERSION, JournalTooNewError, migrate
 
 # The exact schema the first release wrote (user_version 1), kept verbatim so the test does not depend on the
 # migration code it checks.
@@ -87,3 +89,62 @@ def test_journal_from_a_newer_version_is_refused_untouched(tmp_path):
     db = sqlite3.connect(str(path))
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 5
     db.close()
+
+
+class _StaleFirstRead:
+    """A connection whose first version read is the one it made before another process upgraded the file."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db, self.stale = db, True
+
+    def execute(self, sql: str, *args):
+        if self.stale and sql.startswith("PRAGMA user_version"):
+            self.stale = False
+            return self.db.execute("SELECT 0")
+        return self.db.execute(sql, *args)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.db.in_transaction
+
+
+def test_two_processes_upgrading_the_same_journal_at_once_both_open_it(tmp_path):
+    """The second one read "format 0" before the first upgraded the file; under the write lock it sees the work
+    is done instead of running the steps again (which failed with "duplicate column", read as a damaged journal
+    and set aside: the jobs of the other process looked lost)."""
+    path = tmp_path / "jobs.sqlite3"
+    first = sqlite3.connect(path, isolation_level=None)
+    second = sqlite3.connect(path, isolation_level=None)
+    assert migrate(first, path) == 0
+    migrate(_StaleFirstRead(second), path)  # type: ignore[arg-type]
+    assert second.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    first.close()
+    second.close()
+
+
+@pytest.mark.parametrize("kind", ["journal", "library index"])
+def test_two_processes_creating_the_same_file_at_once_both_open_it(tmp_path, kind):
+    """Two windows (or the CLI beside the app) starting on a new home at the same moment: the switch to WAL and
+    the schema steps of one wait for the other instead of failing ("database is locked", "duplicate column")."""
+    for round_ in range(12):
+        path = tmp_path / f"{round_}" / "file.sqlite3"
+        path.parent.mkdir()
+        barrier = threading.Barrier(2)
+        errors: list[BaseException] = []
+
+        def open_index(path=path, barrier=barrier, errors=errors) -> None:
+            barrier.wait()
+            try:
+                if kind == "journal":
+                    JobStore(path).close()
+                else:
+                    library_index.connect(path).close()
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_index) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []

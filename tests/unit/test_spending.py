@@ -12,6 +12,7 @@ from desktop_app.core.spending import (
     CHARGE,
     NOT_CHARGED,
     REFUND,
+    RESERVED,
     Entry,
     Ledger,
     cap_message,
@@ -43,8 +44,8 @@ def test_sums_per_day_model_and_service_with_refunds(tmp_path):
         ("2026-03-03", "hyper3d:rodin", 1, 0.5, 0, 0.5),
         ("2026-03-03", "scenario:model_a", 1, 20, 0, 20),
     ]
-    assert totals == {"scenario CU": {"charged": 100, "refunded": 50, "net": 50},
-                      "hyper3d credits": {"charged": 0.5, "refunded": 0, "net": 0.5}}
+    assert totals == {"scenario CU": {"charged": 100, "refunded": 50, "net": 50, "quoted": 30, "pending": 0},
+                      "hyper3d credits": {"charged": 0.5, "refunded": 0, "net": 0.5, "quoted": 0, "pending": 0}}
     assert [e.job_id for e in ledger.entries(since="2026-03-03")] == ["j3", "h1"]
     assert per_day(ledger.entries(), "scenario") == {"2026-03-02": 30, "2026-03-03": 20}
     store.close()
@@ -109,3 +110,59 @@ def test_v4_journal_gains_the_ledger(tmp_path):
     db = sqlite3.connect(str(path))
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     db.close()
+
+
+def test_check_and_reserve_is_atomic_across_connections(tmp_path):
+    """Two processes' journals (separate connections) checking a cap of 50 at the same instant for jobs quoted at
+    30: exactly one gets its reservation, every time; the other sees the first one's reservation as spent."""
+    stores = [JobStore(tmp_path / "journal.sqlite") for _ in range(2)]
+    try:
+        for round_ in range(15):
+            day = f"2026-04-{round_ + 1:02d}"
+            barrier = threading.Barrier(2)
+            results: list[tuple[bool, float]] = [(False, -1.0)] * 2
+
+            def check(i: int, day: str = day, barrier: threading.Barrier = barrier,
+                      results: list[tuple[bool, float]] = results) -> None:
+                barrier.wait()
+                results[i] = Ledger(stores[i]).reserve(f"{day}-{i}", "scenario", "scenario:model_a", 30, "CU",
+                                                       50, day=day)
+
+            threads = [threading.Thread(target=check, args=(i,)) for i in range(2)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert sorted(ok for ok, _ in results) == [False, True], results
+            assert sorted(spent for _, spent in results) == [0, 30]
+            assert Ledger(stores[0]).spent_on("scenario", day) == 30
+    finally:
+        for store in stores:
+            store.close()
+
+
+def test_a_reservation_carries_its_quote_and_balance_into_the_charge(tmp_path):
+    store = JobStore(tmp_path / "journal.sqlite")
+    ledger = Ledger(store)
+    day = "2026-03-02"
+    assert ledger.reserve("j1", "hyper3d", "hyper3d:rodin", 0.5, "credits", None, day=day) == (True, 0)
+    # Starting the same submit again replaces the reservation instead of counting it twice.
+    assert ledger.reserve("j1", "hyper3d", "hyper3d:rodin", 0.5, "credits", 0.6, day=day) == (True, 0)
+    ledger.set_balance("j1", before=100)
+    (held,) = ledger.entries()
+    assert (held.kind, held.quoted, held.balance_before, held.signed) == (RESERVED, 0.5, 100, 0)
+    rows, _totals = summarise([held])
+    assert (rows[0].jobs, rows[0].charged, rows[0].pending, rows[0].quoted) == (0, 0, 0.5, 0.5)
+    assert ledger.spent_on("hyper3d", day) == 0.5  # counted against a cap while being sent
+    ledger.record(Entry("j1", CHARGE, "hyper3d", "hyper3d:rodin", day, 0.5, "credits"))
+    (charged,) = ledger.entries()
+    assert (charged.kind, charged.quoted, charged.balance_before, charged.balance_after) == (CHARGE, 0.5, 100, None)
+    ledger.set_balance("j1", after=99.5)
+    ledger.set_balance("j1", after=12)  # a later reading never overwrites one
+    assert ledger.get("j1").balance_after == 99.5
+    # A job refused before payment gives its reservation back; one over the cap gets none.
+    assert ledger.reserve("j2", "hyper3d", "hyper3d:rodin", 1, "credits", 2, day=day) == (True, 0.5)
+    assert ledger.reserve("j3", "hyper3d", "hyper3d:rodin", 1, "credits", 2, day=day) == (False, 1.5)
+    ledger.release("j2")
+    assert [e.job_id for e in ledger.entries()] == ["j1"] and ledger.spent_on("hyper3d", day) == 0.5
+    store.close()

@@ -244,7 +244,8 @@ class GeneratePanel(QWidget):
         report = None
         try:
             report = await quote_job(self.services.registry, model_id, tuple(self.drop_zone.paths()),
-                                     self.form.values(), with_balance=False, complete=False)
+                                     self.form.values(), with_balance=False, complete=False,
+                                     models=tuple(m.path for m in self.form.model_inputs()))
         except (ValidationError, InputImageError):
             pass  # the form's own hint says what is missing; no price until the job is complete
         except Exception as exc:  # a quote is informative; its failure must not block anything

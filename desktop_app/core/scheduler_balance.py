@@ -2,7 +2,8 @@
 
 A mixin of ``Scheduler``. One reading per service is kept, and at most one is in flight (a GET of the balance,
 started beside the work, sent in its turn through the service's request gate so the pace stays as polite as
-without it, and never waited for by a job). Only providers with ``reports_balance`` are read (Hyper3D). A job's "before" is the service's reading at the moment its paid request leaves, if that reading had
+without it, and never waited for by a job). Only providers with ``reports_balance`` are read (Hyper3D).
+A job's "before" is the service's reading at the moment its paid request leaves, if that reading had
 answered by then, is under a minute old, and no other paid request to the service left (from this process) since
 it started: any of those would make it a reading of some other moment. A job's "after" is a reading started once
 the job settled (finished, failed or canceled, its charge recorded), kept under the same rule; it is also the next

@@ -52,13 +52,18 @@ class DayBars(QWidget):
         if not self.days:
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("Nothing spent yet"))
             return
+        rect.setTop(rect.top() + 14)  # room for the value over the tallest bar
         top = max(max(self.days.values()), 1e-9)
-        width = rect.width() / len(self.days)
+        width = min(rect.width() / len(self.days), 56.0)  # one day's spend is a bar, not a wall of colour
         color = self.palette().highlight().color()
         for i, (day, value) in enumerate(self.days.items()):
             height = max(0.0, value) / top * rect.height()
-            bar = QRectF(rect.left() + i * width + 2, rect.bottom() - height, max(1.0, width - 4), height)
+            bar = QRectF(rect.left() + i * width + 4, rect.bottom() - height, max(1.0, width - 8), height)
             painter.fillRect(bar, color)
+            if len(self.days) <= 10:
+                painter.setPen(self.palette().text().color())
+                painter.drawText(QRectF(bar.left() - 10, bar.top() - 16, width + 4, 14),
+                                 Qt.AlignmentFlag.AlignHCenter, f"{value:g}")
             if len(self.days) <= 10 or i in (0, len(self.days) - 1):
                 painter.setPen(self.palette().text().color())
                 painter.drawText(QRectF(bar.left() - 10, rect.bottom() + 2, width + 20, 16),
@@ -67,9 +72,10 @@ class DayBars(QWidget):
 
 
 class SpendingWindow(QDialog):
-    def __init__(self, store: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Any, parent: QWidget | None = None, model_names: dict[str, str] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Spending"))
+        self.model_names = model_names if model_names is not None else {}  # live: filled when models are listed
         self.ledger = Ledger(store)
         self.entries: list[Entry] = []
         self.table = _table([self.tr(c) for c in COLUMNS])
@@ -118,7 +124,7 @@ class SpendingWindow(QDialog):
             label = PAID_SERVICES.get(row.service, (row.service, ""))[0]
             unit = f" {row.unit}" if row.unit else ""
             mark = self.tr(" (estimated)") if row.estimated else ""
-            values = (row.day, label, row.model_id, str(row.jobs), f"{row.charged:g}{unit}{mark}",
+            values = (row.day, label, self._name(row.model_id), str(row.jobs), f"{row.charged:g}{unit}{mark}",
                       f"{row.refunded:g}{unit}", f"{row.net:g}{unit}", _amount(row.quoted, unit),
                       f"{row.pending:g}{unit}" if row.pending else "")
             _fill(self.table, r, values, first_number=3)
@@ -127,14 +133,14 @@ class SpendingWindow(QDialog):
         unknown = self.tr("unknown")
         for r, line in enumerate(reversed(lines)):  # newest first
             unit = f" {line.unit}" if line.unit else ""
-            values = (line.day, line.model_id, _amount(line.quoted, unit), _amount(line.charged, unit),
+            values = (line.day, self._name(line.model_id), _amount(line.quoted, unit), _amount(line.charged, unit),
                       f"{line.refunded:g}{unit}" if line.refunded else "",
                       figure(line.balance_before, unknown), figure(line.balance_after, unknown),
                       self.tr(STATUS[line.status]))
             _fill(self.jobs, r, values, first_number=2)
         self.jobs.resizeColumnsToContents()
         self.table.resizeColumnsToContents()
-        totals_text = [self.tr("Total %1: charged %2, refunded %3, net %4").replace("%1", name)
+        totals_text = [self.tr("Total %1: charged %2, refunded %3, net %4").replace("%1", _service_unit(name))
                        .replace("%2", f"{t['charged']:g}").replace("%3", f"{t['refunded']:g}")
                        .replace("%4", f"{t['net']:g}")
                        + (self.tr(" (%1 reserved)").replace("%1", f"{t['pending']:g}") if t["pending"] else "")
@@ -142,8 +148,19 @@ class SpendingWindow(QDialog):
         self.totals.setText("\n".join(totals_text) or self.tr("No paid jobs recorded yet."))
         self._chart()
 
+    def _name(self, model_id: str) -> str:
+        """The name people read ("Meshy 7 Retexture"), not the id, once the models are listed."""
+        return self.model_names.get(model_id) or model_id
+
     def _chart(self) -> None:
         self.chart.set_days(per_day(self.entries, self.service.currentData()))
+
+
+def _service_unit(key: str) -> str:
+    """'scenario CU' (the ledger's key) as people read it: 'Scenario (CU)'."""
+    service, _, unit = key.partition(" ")
+    label = PAID_SERVICES.get(service, (service, ""))[0]
+    return f"{label} ({unit})" if unit else label
 
 
 def _amount(value: float | None, unit: str) -> str:
@@ -155,6 +172,7 @@ def _table(headers: list[str]) -> QTableWidget:
     table.setHorizontalHeaderLabels(headers)
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     table.verticalHeader().hide()
+    table.horizontalHeader().setStretchLastSection(True)
     return table
 
 
@@ -170,7 +188,8 @@ def open_spending(window: Any) -> SpendingWindow:
     """From the menu: one Spending window, brought forward (and re-read) when already open."""
     view = getattr(window, "_spending_window", None)
     if view is None:
-        view = window._spending_window = SpendingWindow(window.services.store, window)
+        view = window._spending_window = SpendingWindow(window.services.store, window,
+                                                        window.queue_panel.job_model.model_names)
     else:
         view.refresh()
     view.show()

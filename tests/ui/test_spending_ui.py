@@ -34,20 +34,23 @@ def test_spending_window_shows_rows_totals_and_bars(qtbot, qloop, main_window):
     cells = [[view.table.item(r, c).text() for c in range(view.table.columnCount())]
              for r in range(view.table.rowCount())]
     assert cells == [
-        ["2026-03-02", "Scenario", "scenario:model_trellis-2", "2", "60 CU", "30 CU", "30 CU", "30 CU", ""],
-        ["2026-03-03", "Scenario", "scenario:model_hunyuan-3d-v2-1", "1", "25 CU", "0 CU", "25 CU", "–", ""],
-        ["2026-03-04", "Hyper3D Rodin", "hyper3d:rodin", "0", "0 credits", "0 credits", "0 credits",
+        ["2026-03-02", "Scenario", "Trellis 2", "2", "60 CU", "30 CU", "30 CU", "30 CU", ""],
+        ["2026-03-03", "Scenario", "Hunyuan 3D 2.1", "1", "25 CU", "0 CU", "25 CU", "–", ""],
+        ["2026-03-04", "Hyper3D Rodin", "Hyper3D Rodin", "0", "0 credits", "0 credits", "0 credits",
          "0.5 credits", "0.5 credits"],
     ]
-    assert view.totals.text() == ("Total scenario CU: charged 85, refunded 30, net 55\n"
-                                  "Total hyper3d credits: charged 0, refunded 0, net 0 (0.5 reserved)")
+    assert view.totals.text() == ("Total Scenario (CU): charged 85, refunded 30, net 55\n"
+                                  "Total Hyper3D Rodin (credits): charged 0, refunded 0, net 0 (0.5 reserved)")
     jobs = [[view.jobs.item(r, c).text() for c in range(view.jobs.columnCount())]
             for r in range(view.jobs.rowCount())]
-    assert jobs[0] == ["2026-03-04", "hyper3d:rodin", "0.5 credits", "–", "", "99", "unknown",
+    assert jobs[0] == ["2026-03-04", "Hyper3D Rodin", "0.5 credits", "–", "", "99", "unknown",
                        "reserved: being sent, or its outcome is unknown"]
-    assert jobs[-1] == ["2026-03-02", "scenario:model_trellis-2", "30 CU", "30 CU", "", "unknown", "unknown",
+    assert jobs[-1] == ["2026-03-02", "Trellis 2", "30 CU", "30 CU", "", "unknown", "unknown",
                         "charged"]
     assert jobs[-2][3:5] == ["30 CU", "30 CU"] and jobs[-2][-1] == "refunded"
+    view.model_names.clear()  # before the models are listed: their ids
+    view.refresh()
+    qloop.until(lambda: view.table.item(0, 2).text() == "scenario:model_trellis-2", 10, "the model's id")
     assert view.chart.days == {"2026-03-02": 30, "2026-03-03": 25}
     view.service.setCurrentIndex(view.service.findData("hyper3d"))
     assert view.chart.days == {}

@@ -43,16 +43,33 @@ def read_refine_marker(job_folder: Path) -> tuple[str, int] | None:
     return data["item_id"], version if isinstance(version, int) and not isinstance(version, bool) else 1
 
 
-def model_input_for(library: Library, ref: str) -> ModelInput:
-    """``ref`` as a 3D model input: a library item id (its newest version's model, remembered for lineage) or
-    a model file path."""
+def model_input_for(library: Library, ref: str, version: int = 0) -> ModelInput:
+    """``ref`` as a 3D model input: a library item id (version ``version``'s model, the newest when 0,
+    remembered for lineage) or a model file path."""
     item = library.get(ref) if ref and "/" not in ref and "\\" not in ref else None
     if item is not None:
-        path = model_path(item)
+        number = version or current_version(item)
+        try:
+            path = model_path(item, number)
+        except KeyError:
+            raise ValueError(f"The library item {ref} has no version {number}.") from None
         if path is None:
             raise ValueError(f"The library item {ref} has no model file.")
-        return ModelInput(path, item.id, current_version(item))
+        return ModelInput(path, item.id, number)
     return ModelInput(Path(ref))
+
+
+def version_of_path(item: LibraryItem, path: Path | None) -> int:
+    """The version a file of ``item`` belongs to (its model or one of its parts): N for a file under
+    ``versions/vN/``, else 1. Read from the path's names alone (no disk access), so the GUI thread may ask."""
+    numbers = {int(v.get("number", 0)) for v in item.versions if isinstance(v, dict)}
+    folder = item.folder.name if item.folder else ""
+    for parent in (path.parents if path else ()):
+        if parent.parent.name == "versions" and parent.parent.parent.name == folder:
+            number = parent.name[1:]
+            if parent.name.startswith("v") and number.isdigit() and int(number) in numbers:
+                return int(number)
+    return 1
 
 
 PART_MODEL_MARKERS = ("-part", "segmentation")

@@ -25,7 +25,7 @@ class AppBus(QObject):
     # --- requests: someone should do something -----------------------------------------------------------------
     openItem = Signal(object)  # show this LibraryItem in the preview
     openItemFile = Signal(object, object)  # LibraryItem, Path: show one of its versions or parts in the preview
-    editWith = Signal(str, str)  # model id, library item id: open Create with that model fed this item's model
+    editWith = Signal(str, str, int)  # model id, item id, version (0: newest): Create with that model fed it
     showItem = Signal(str)  # show the library item with this id in the preview (read off the GUI thread)
     compareItems = Signal(list, list, list)  # model paths, their titles and costs, side by side in Compare
     statusMessage = Signal(str, int)  # text for the status bar, milliseconds (0: until replaced)

@@ -71,7 +71,7 @@ class LibraryDetails(QWidget):
     editRequested = Signal(object)  # re-run with edits: put images and parameters back into the form
     exportRequested = Signal(str, int)  # item id, version (0: the newest)
     printRequested = Signal(str)  # item id: the Print dialog (check, repair, 3MF, slicer)
-    refineRequested = Signal(str, str)  # model id, item id: "Edit with…" that model
+    refineRequested = Signal(str, str, int)  # model id, item id, version picked: "Edit with…" that model
     revealRequested = Signal(object, object)  # LibraryItem, the folder of the version shown (None: the item's)
     openFileRequested = Signal(object, object)  # LibraryItem, Path: one of its versions or parts in the preview
     compareFilesRequested = Signal(list, list, list)  # model paths, titles, costs: a version beside its source
@@ -270,7 +270,9 @@ class LibraryDetails(QWidget):
         if self.item is None:
             return
         button = self.buttons["refine"]
-        popup_edit_with(self.refine_menu, self.refine_models, self.item.id, self.refineRequested.emit,
+        # The version picked in the list (still listing another item while this one's rows are read: newest).
+        version = self.versions.shown_number() if self.versions.item_id == self.item.id else 0
+        popup_edit_with(self.refine_menu, self.refine_models, self.item.id, version, self.refineRequested.emit,
                         button.mapToGlobal(button.rect().bottomLeft()))
 
     # --- printability (checked in a worker, cached per file state in core/printability.py) ---------------------

@@ -95,7 +95,7 @@ class MainWindow(QMainWindow):
         self.queue_panel.duplicateRequested.connect(lambda m, images, values: self.prefill(
             m, images, values, self.tr("The model of this job is not available any more.")))
         # "Edit with…": the generate panel picks the model and fills its model input; the shell shows Create.
-        bus.editWith.connect(lambda _model, _item: self.workspaces.show(Workspaces.CREATE))
+        bus.editWith.connect(lambda _model, _item, _version: self.workspaces.show(Workspaces.CREATE))
         services.scheduler.add_listener(self._on_job_changed)
         self.statusBar().showMessage(self.tr("Ready"))
         restore_window(self, services.settings.window_state)

@@ -79,7 +79,7 @@ class GeneratePanel(QWidget):
         bus.settingsChanged.connect(self.reload_models)  # keys decide which models are available
         bus.libraryChanged.connect(self._refresh_model_choices)  # what "From library..." offers
         bus.editWith.connect(self.edit_with)
-        self._edit_item = ""  # library item id to put into the next form's model input (Edit with…)
+        self._edit_item: tuple[str, int] | None = None  # (item id, version; 0: newest) for the next model input
         self.groups.update()
 
     def _place(self) -> None:
@@ -202,25 +202,25 @@ class GeneratePanel(QWidget):
         """Feed the form's model inputs with the library's items (read in a worker; the newest read wins)."""
         if self._schema is None or not self._schema.model_fields():
             return
-        (Op(_model_choices, self.services.library).latest(f"model-choices-{id(self)}").owner(self)
-         .success(self._show_model_choices).failure(self.bus.error).named("model choices").run())
+        (Op(_model_choices, self.services.library, self._edit_item).latest(f"model-choices-{id(self)}")
+         .owner(self).success(lambda found: self._show_model_choices(*found)).failure(self.bus.error)
+         .named("model choices").run())
 
-    def _show_model_choices(self, choices: list[ModelChoice]) -> None:
+    def _show_model_choices(self, choices: list[ModelChoice], edit: ModelChoice | None) -> None:
         self.form.set_model_choices(choices)
-        wanted, self._edit_item = self._edit_item, ""
-        chosen = next((c for c in choices if c.item_id == wanted), None)
-        if chosen is not None:
-            self.form.set_model_input(chosen)
+        self._edit_item = None
+        if edit is not None:
+            self.form.set_model_input(edit)
             self.update_generate()
 
-    def edit_with(self, model_id: str, item_id: str) -> bool:
-        """"Edit with…": pick ``model_id`` and put library item ``item_id``'s newest model into its model input.
-        False when the model is not offered now."""
+    def edit_with(self, model_id: str, item_id: str, version: int = 0) -> bool:
+        """"Edit with…": pick ``model_id`` and put version ``version`` (0: the newest) of library item
+        ``item_id`` into its model input. False when the model is not offered now."""
         index = self.model_combo.findData(model_id)
         if index < 0:
             self.bus.error(self.tr("That model is not available now; check Settings › Accounts."))
             return False
-        self._edit_item = item_id
+        self._edit_item = (item_id, version)
         if index == self.model_combo.currentIndex():
             self._on_model_changed(index)
         else:
@@ -324,9 +324,10 @@ class GeneratePanel(QWidget):
             self.drop_zone.add_paths(images)
 
 
-def _model_choices(library: Any) -> list[ModelChoice]:
-    """In a worker: every library item with a model, newest version first in the chooser's order."""
-    from desktop_app.core.library_versions import current_version, model_path
+def _model_choices(library: Any, edit: tuple[str, int] | None) -> tuple[list[ModelChoice], ModelChoice | None]:
+    """In a worker: every library item with a model (its newest version) for "From library...", and the
+    version "Edit with…" asked for (``edit``: item id, version; 0 for the newest), None when none was."""
+    from desktop_app.core.library_versions import current_version, model_input_for, model_path
 
     choices = []
     for item in library.list():
@@ -334,4 +335,8 @@ def _model_choices(library: Any) -> list[ModelChoice]:
         if path is None or item.damaged:
             continue
         choices.append(ModelChoice(item.id, item.title, path, current_version(item), item.thumbnail_path))
-    return choices
+    wanted = None
+    if edit is not None and (item := library.get(edit[0])) is not None:
+        found = model_input_for(library, item.id, edit[1])  # a version gone: ValueError, shown by the caller
+        wanted = ModelChoice(item.id, item.title, found.path, found.version, item.thumbnail_path)
+    return choices, wanted

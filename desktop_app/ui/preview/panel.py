@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QToolButton, QWidget
 
 from desktop_app.core.jobs import Job, JobState
 from desktop_app.core.library import LibraryItem
+from desktop_app.core.library_versions import version_of_path
 from desktop_app.core.mesh_formats import PREVIEW_FORMATS, UNPREVIEWABLE, name_filter
 from desktop_app.services import Services
 from desktop_app.ui.bus import AppBus
@@ -36,6 +37,7 @@ class PreviewPanel(QObject):
         self.compare_window: CompareWindow | None = None
         self.open_id = ""
         self.shown_path: Path | None = None  # the file shown: the item's newest model, a version or a part
+        self.shown_version = 0  # the version of the item shown (0: its newest)
         self._latest = f"preview-{id(self)}"  # the newest item asked for wins
         bind_background_setting(self.widget, services)
         bind_light_setting(self.widget, services)
@@ -74,7 +76,8 @@ class PreviewPanel(QObject):
     def _show_edit_with(self) -> None:
         if self.open_id and self.refine_models:
             button = self.edit_with_button
-            popup_edit_with(self.edit_with_menu, self.refine_models, self.open_id, self.bus.editWith.emit,
+            popup_edit_with(self.edit_with_menu, self.refine_models, self.open_id, self.shown_version,
+                            self.bus.editWith.emit,
                             button.mapToGlobal(button.rect().bottomLeft()))
 
     def open_item(self, item: LibraryItem) -> None:
@@ -85,6 +88,8 @@ class PreviewPanel(QObject):
         supersede(self._latest)  # an older "show by id" still reading must not replace this
         self.open_id = item.id
         self.shown_path = path or item.model_path
+        # What "Edit with…" refines: the version shown (a part's own version), the newest when shown by id.
+        self.shown_version = version_of_path(item, path) if path is not None else 0
         if self.shown_path is None:
             self.widget.show_error(self.tr("This item has no model file the preview can show."))
         else:

@@ -5,6 +5,7 @@ previews one alone; "Edit with…" on the preview's toolbar opens Create with th
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QListWidget
+from PySide6.QtWidgets import QLabel, QListWidget
 
 from desktop_app.core.jobs import JobState
 from desktop_app.core.library import LibraryFile, LibraryItem, new_item_id
@@ -57,10 +58,17 @@ async def _select(window: MainWindow, item_id: str) -> None:
 
 
 async def _refine(window: MainWindow, qtbot, item_id: str, model_name: str, values: dict | None = None,
-                  prompt: str = "") -> None:
-    """Edit with… ``model_name`` from the item's details, fill the form, press Generate, wait for the job."""
+                  prompt: str = "", pick: int = 0) -> None:
+    """Edit with… ``model_name`` from the item's details (on version ``pick`` clicked in its versions list when
+    given), fill the form, press Generate, wait for the job."""
     await _select(window, item_id)
     details = window.library_panel.details
+    if pick:
+        section = details.versions
+        await wait_until(lambda: section.item_id == item_id and section.list.count() > 1, 10, "the versions")
+        row = next(r for r in range(section.list.count()) if section.list.item(r).text().startswith(f"v{pick} "))
+        _click_row(qtbot, section.list, row)
+        assert section.shown_number() == pick
     button = details.buttons["refine"]
     await wait_until(button.isEnabled, what="Edit with… to know the refine models")
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
@@ -70,6 +78,10 @@ async def _refine(window: MainWindow, qtbot, item_id: str, model_name: str, valu
     panel = window.generate_panel
     await wait_until(lambda: any(c.item_id == item_id for c in panel.form.model_inputs()),
                      what="the item in the model input")
+    if pick:
+        assert [m.version for m in panel.form.model_inputs()] == [pick]  # the version picked, not the newest
+        title = window.services.library.get(item_id).title
+        assert any(label.text() == f"{title} (v{pick})" for label in panel.form.findChildren(QLabel))
     if values:
         panel.form.set_values(values)
     if prompt:
@@ -150,6 +162,31 @@ def test_remesh_then_retexture_lists_three_versions_shows_and_compares_them(in_w
     in_window(body)
 
 
+def test_edit_with_on_a_picked_version_refines_that_version(in_window, qtbot):
+    """v3 is the newest; picking v2 in the list and Edit with… sends v2's file and the result says "from v2"."""
+
+    async def body(window: MainWindow, emu: ScenarioEmulator, item: LibraryItem) -> None:
+        await _refine(window, qtbot, item.id, "Meshy Remesh", {"targetPolycount": 200})
+        await _refine(window, qtbot, item.id, "Meshy 7 Retexture", prompt="rusty metal")
+        before = window.services.library.get(item.id)
+        v2_file = model_path(before, 2)
+        assert v2_file is not None and v2_file.read_bytes() != model_path(before, 3).read_bytes()
+
+        await _refine(window, qtbot, item.id, "Meshy Remesh", pick=2)
+        fresh = window.services.library.get(item.id)
+        newest = max(fresh.versions, key=lambda v: v["number"])
+        assert newest["number"] == 4 and newest["made_from"] == 2
+        job = max(emu.jobs.values(), key=lambda j: j["seq"])
+        assert job["modelId"] == "model_meshy-remesh"
+        sent = next(emu.files[str(v)][0] for v in job["input"].values() if str(v) in emu.files)
+        assert hashlib.sha256(sent).hexdigest() == hashlib.sha256(v2_file.read_bytes()).hexdigest()
+        section = window.library_panel.details.versions
+        await wait_until(lambda: section.list.count() == 4, 10, "four versions listed")
+        assert section.list.item(0).text().startswith("v4 · Remesh (Meshy Remesh) · from v2 · ")
+
+    in_window(body)
+
+
 def test_a_part_split_lists_its_parts_and_shows_one_alone(in_window, qtbot):
     async def body(window: MainWindow, emu: ScenarioEmulator, item: LibraryItem) -> None:
         await _refine(window, qtbot, item.id, "Hunyuan 3D Part")
@@ -172,8 +209,21 @@ def test_a_part_split_lists_its_parts_and_shows_one_alone(in_window, qtbot):
         assert window.preview.state() == "scene", window.preview.message_text()
         _click_row(qtbot, section.parts_list, 0, double=True)
         await wait_until(lambda: preview.shown_path == found[0], 10, "the first part, by double-click")
+        assert preview.shown_version == 2  # a part: the version it belongs to
         qtbot.mouseClick(section.show_all_button, Qt.MouseButton.LeftButton)
         await wait_until(lambda: preview.shown_path == model_path(fresh, 2), 10, "the whole split again")
+
+        _click_row(qtbot, section.list, 1)  # v1, the original, in the preview
+        await wait_until(lambda: preview.shown_path == model_path(fresh, 1), 10, "v1 in the preview")
+        assert preview.shown_version == 1
+        qtbot.mouseClick(preview.edit_with_button, Qt.MouseButton.LeftButton)
+        action = next(a for a in preview.edit_with_menu.actions() if a.text() == "Meshy Remesh")
+        preview.edit_with_menu.close()
+        action.trigger()  # the preview's Edit with… refines the version it shows, not the newest (v2)
+        panel = window.generate_panel
+        await wait_until(lambda: bool(panel.form.model_inputs()), 10, "the shown version in the model input")
+        assert [(m.item_id, m.version, m.path) for m in panel.form.model_inputs()] == \
+            [(item.id, 1, model_path(fresh, 1))]
 
     in_window(body)
 

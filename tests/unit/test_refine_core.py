@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from desktop_app.core import library_versions as versions
 from desktop_app.core.library import Library, LibraryItem
 from desktop_app.core.model_input import check_model_file, is_model_name
@@ -97,3 +99,34 @@ def test_model_input_for_an_item_or_a_file(tmp_path: Path) -> None:
     assert found.item_id == item.id and found.version == 1 and found.path.name == "model.glb"
     loose = versions.model_input_for(library, str(tmp_path / "x.glb"))
     assert loose.item_id == "" and loose.path == tmp_path / "x.glb"
+
+
+def test_an_older_version_as_input_and_the_version_a_shown_file_belongs_to(tmp_path: Path) -> None:
+    """Edit with… on v2 of three sends v2 (not the newest) and the result is "from v2"; a part's version is the
+    one it belongs to, read from its path alone."""
+    library = Library(tmp_path / "lib")
+    item = _item(library, tmp_path)
+    for n, name in ((1, "remeshed.glb"), (2, "retextured.glb")):
+        job = _job(tmp_path, f"job{n}", {name: f"glTF-{name}".encode()})
+        item = versions.add_version(library, item.id, job, model_id="scenario:model_meshy-remesh", params={},
+                                    job_id=f"job{n}", made_from=n)
+    picked = versions.model_input_for(library, item.id, 2)
+    assert (picked.version, picked.path.read_bytes()) == (2, b"glTF-remeshed.glb")
+    assert versions.model_input_for(library, item.id).version == 3  # none picked: the newest
+    with pytest.raises(ValueError, match="no version 9"):
+        versions.model_input_for(library, item.id, 9)
+
+    job = _job(tmp_path, "job3", {"r.glb": b"glTF-r"})
+    versions.write_refine_marker(job, picked.item_id, picked.version)  # what the scheduler writes for the input
+    made_from = versions.read_refine_marker(job)[1]
+    item = versions.add_version(library, item.id, job, model_id="scenario:model_meshy-remesh", params={},
+                                job_id="job3", made_from=made_from)
+    assert versions.version_entry(item, 4)["made_from"] == 2
+
+    item = library.get(item.id)
+    for n in (1, 2, 3, 4):
+        assert versions.version_of_path(item, versions.model_path(item, n)) == n
+    assert versions.version_of_path(item, item.folder / "versions" / "v3" / "outputs" / "part-1.glb") == 3
+    assert versions.version_of_path(item, tmp_path / "elsewhere" / "versions" / "v3" / "x.glb") == 1
+    assert versions.version_of_path(item, item.folder / "versions" / "v9" / "x.glb") == 1  # no such version
+    assert versions.version_of_path(item, None) == 1

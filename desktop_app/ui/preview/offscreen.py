@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from typing import Any
 
 from OpenGL import GL
 from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QThread
@@ -218,54 +219,38 @@ class _Service:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="thumbnail-gl") if self.threaded else None
         self._renderer: _Renderer | None = None  # touched only by the render thread
 
+    def _run(self, fn: Callable[[], Any]) -> Future:
+        """``fn`` in the render thread; with no threaded GL here, now, on this (the GUI) thread."""
+        if self._pool is not None:
+            return self._pool.submit(fn)
+        future: Future = Future()
+        try:
+            future.set_result(fn())
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
+
+    def _renderer_here(self) -> _Renderer:
+        if self._renderer is None:  # made in the render thread, which owns its context
+            self._renderer = _Renderer(self.surface)
+        return self._renderer
+
     def submit(self, arrays: SceneArrays, width: int, height: int, options: RenderOptions,
                png: bool = False) -> Future:
-        if self._pool is None:  # no threaded GL here: render now, on this (the GUI) thread
-            future: Future = Future()
-            try:
-                future.set_result(self._render(arrays, width, height, options, png))
-            except Exception as exc:
-                future.set_exception(exc)
-            return future
-        return self._pool.submit(self._render, arrays, width, height, options, png)
+        return self._run(lambda: self._render(arrays, width, height, options, png))
 
     def prepare(self, width: int, height: int, options: RenderOptions) -> Future:
-        def run() -> None:
-            if self._renderer is None:
-                self._renderer = _Renderer(self.surface)
-            self._renderer.prepare(width, height, options)
-
-        if self._pool is None:
-            future: Future = Future()
-            try:
-                future.set_result(run())
-            except Exception as exc:
-                future.set_exception(exc)
-            return future
-        return self._pool.submit(run)
+        return self._run(lambda: self._renderer_here().prepare(width, height, options))
 
     def submit_frames(self, arrays: SceneArrays, width: int, height: int, options: RenderOptions,
                       azimuths: list[float], on_frame: Callable[[int, QImage], None],
                       cancelled: Callable[[], bool]) -> Future:
-        def run() -> None:
-            if self._renderer is None:
-                self._renderer = _Renderer(self.surface)
-            self._renderer.render(arrays, width, height, options, azimuths, on_frame, cancelled)
-
-        if self._pool is None:
-            future: Future = Future()
-            try:
-                future.set_result(run())
-            except Exception as exc:
-                future.set_exception(exc)
-            return future
-        return self._pool.submit(run)
+        return self._run(lambda: self._renderer_here().render(arrays, width, height, options, azimuths, on_frame,
+                                                               cancelled))
 
     def _render(self, arrays: SceneArrays, width: int, height: int, options: RenderOptions,
                 png: bool) -> QImage | bytes:
-        if self._renderer is None:
-            self._renderer = _Renderer(self.surface)
-        image = self._renderer.render(arrays, width, height, options)
+        image = self._renderer_here().render(arrays, width, height, options)
         image = image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
         return _png_bytes(image) if png else image
 

@@ -139,3 +139,41 @@ def run_in_window(qloop: LoopRunner, window: MainWindow, body: Callable[[], Coro
             await asyncio.sleep(0.05)
 
     qloop.run(scenario(), timeout=120)
+
+
+@pytest.fixture
+def sphere_window(qtbot, qloop, services_factory, monkeypatch, tmp_path) -> Callable[..., None]:
+    """Run ``body(window, emulator, item)`` in a started window over the Scenario emulator (jobs end at the first
+    poll), with a sphere imported as the library item "Sphere": the start of every refine test."""
+    from desktop_app.core.library_files import import_model
+    from tests.emulators.common import make_glb
+    from tests.emulators.scenario import ScenarioEmulator
+
+    def run(body: Callable[..., Coroutine[Any, Any, None]]) -> None:
+        with ScenarioEmulator() as emu:
+            emu.middle_states = []
+            monkeypatch.setenv("SCENARIO_BASE_URL", emu.base_url)
+            monkeypatch.setenv("SCENARIO_SDK_API_KEY", emu.api_key)
+            monkeypatch.setenv("SCENARIO_SDK_API_SECRET", emu.api_secret)
+            source = tmp_path / "sphere.glb"
+            source.write_bytes(make_glb(seed=3, subdivisions=3))
+            window = MainWindow(services_factory(poll_override=(0.05, 0.2)), automation=False)
+
+            async def scenario() -> None:
+                item = import_model(window.services.library, source, "Sphere")
+                window.library_panel.bus.libraryChanged.emit()
+                await body(window, emu, item)
+
+            run_in_window(qloop, window, scenario)
+
+    return run
+
+
+async def select_item(window: MainWindow, item_id: str) -> None:
+    """Open the Library workspace and select ``item_id`` until its details show it."""
+    from desktop_app.ui.main_layout import Workspaces
+
+    window.workspaces.show(Workspaces.LIBRARY)
+    details = window.library_panel.details
+    await wait_until(lambda: window.library_view.select(item_id) is None and details.item is not None
+                     and details.item.id == item_id, what="the item's details")

@@ -6,11 +6,8 @@ previews one alone; "Edit with…" on the preview's toolbar opens Create with th
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QLabel, QListWidget
@@ -23,45 +20,14 @@ from desktop_app.ui.main_layout import Workspaces
 from desktop_app.ui.main_window import MainWindow
 from tests.emulators.common import make_glb
 from tests.emulators.scenario import ScenarioEmulator
-from tests.ui.conftest import run_in_window, wait_until
-
-
-@pytest.fixture
-def in_window(qtbot, qloop, services_factory, monkeypatch, tmp_path) -> Callable[..., None]:
-    """Run ``body(window, emulator, item)`` in a started window over the emulator, with one imported item."""
-
-    def run(body: Callable[[MainWindow, ScenarioEmulator, LibraryItem], Coroutine[Any, Any, None]]) -> None:
-        with ScenarioEmulator() as emu:
-            emu.middle_states = []
-            monkeypatch.setenv("SCENARIO_BASE_URL", emu.base_url)
-            monkeypatch.setenv("SCENARIO_SDK_API_KEY", emu.api_key)
-            monkeypatch.setenv("SCENARIO_SDK_API_SECRET", emu.api_secret)
-            source = tmp_path / "sphere.glb"
-            source.write_bytes(make_glb(seed=3, subdivisions=3))
-            window = MainWindow(services_factory(poll_override=(0.05, 0.2)), automation=False)
-
-            async def scenario() -> None:
-                item = import_model(window.services.library, source, "Sphere")
-                window.library_panel.bus.libraryChanged.emit()
-                await body(window, emu, item)
-
-            run_in_window(qloop, window, scenario)
-
-    return run
-
-
-async def _select(window: MainWindow, item_id: str) -> None:
-    window.workspaces.show(Workspaces.LIBRARY)
-    details = window.library_panel.details
-    await wait_until(lambda: window.library_view.select(item_id) is None and details.item is not None
-                     and details.item.id == item_id, what="the item's details")
+from tests.ui.conftest import select_item, wait_until
 
 
 async def _refine(window: MainWindow, qtbot, item_id: str, model_name: str, values: dict | None = None,
                   prompt: str = "", pick: int = 0) -> None:
     """Edit with… ``model_name`` from the item's details (on version ``pick`` clicked in its versions list when
     given), fill the form, press Generate, wait for the job."""
-    await _select(window, item_id)
+    await select_item(window, item_id)
     details = window.library_panel.details
     if pick:
         section = details.versions
@@ -107,14 +73,14 @@ def _click_row(qtbot, box: QListWidget, row: int, double: bool = False) -> None:
     click(box.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
-def test_remesh_then_retexture_lists_three_versions_shows_and_compares_them(in_window, qtbot, monkeypatch):
+def test_remesh_then_retexture_lists_three_versions_shows_and_compares_them(sphere_window, qtbot, monkeypatch):
     opened: list[str] = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
 
     async def body(window: MainWindow, emu: ScenarioEmulator, item: LibraryItem) -> None:
         await _refine(window, qtbot, item.id, "Meshy Remesh", {"targetPolycount": 200})
         await _refine(window, qtbot, item.id, "Meshy 7 Retexture", prompt="rusty metal")
-        await _select(window, item.id)
+        await select_item(window, item.id)
         details = window.library_panel.details
         section = details.versions
         await wait_until(lambda: section.isVisible() and section.list.count() == 3, 10, "three versions listed")
@@ -159,10 +125,10 @@ def test_remesh_then_retexture_lists_three_versions_shows_and_compares_them(in_w
         await wait_until(lambda: preview.shown_path == v1, 10, "v1 in the preview")
         assert not compare.isEnabled()
 
-    in_window(body)
+    sphere_window(body)
 
 
-def test_edit_with_on_a_picked_version_refines_that_version(in_window, qtbot):
+def test_edit_with_on_a_picked_version_refines_that_version(sphere_window, qtbot):
     """v3 is the newest; picking v2 in the list and Edit with… sends v2's file and the result says "from v2"."""
 
     async def body(window: MainWindow, emu: ScenarioEmulator, item: LibraryItem) -> None:
@@ -184,13 +150,13 @@ def test_edit_with_on_a_picked_version_refines_that_version(in_window, qtbot):
         await wait_until(lambda: section.list.count() == 4, 10, "four versions listed")
         assert section.list.item(0).text().startswith("v4 · Remesh (Meshy Remesh) · from v2 · ")
 
-    in_window(body)
+    sphere_window(body)
 
 
-def test_a_part_split_lists_its_parts_and_shows_one_alone(in_window, qtbot):
+def test_a_part_split_lists_its_parts_and_shows_one_alone(sphere_window, qtbot):
     async def body(window: MainWindow, emu: ScenarioEmulator, item: LibraryItem) -> None:
         await _refine(window, qtbot, item.id, "Hunyuan 3D Part")
-        await _select(window, item.id)
+        await select_item(window, item.id)
         section = window.library_panel.details.versions
         await wait_until(lambda: section.isVisible() and section.parts_list.count() >= 2, 10, "the parts listed")
         fresh = window.services.library.get(item.id)
@@ -225,10 +191,10 @@ def test_a_part_split_lists_its_parts_and_shows_one_alone(in_window, qtbot):
         assert [(m.item_id, m.version, m.path) for m in panel.form.model_inputs()] == \
             [(item.id, 1, model_path(fresh, 1))]
 
-    in_window(body)
+    sphere_window(body)
 
 
-def test_edit_with_from_the_preview_opens_create_with_the_shown_item(in_window, qtbot, tmp_path):
+def test_edit_with_from_the_preview_opens_create_with_the_shown_item(sphere_window, qtbot, tmp_path):
     async def body(window: MainWindow, emu: ScenarioEmulator, item: LibraryItem) -> None:
         preview = window.preview_panel
         button = preview.edit_with_button
@@ -239,7 +205,7 @@ def test_edit_with_from_the_preview_opens_create_with_the_shown_item(in_window, 
         preview.open_file(loose)
         assert not button.isEnabled()  # a file from disk is not a library item
 
-        await _select(window, item.id)
+        await select_item(window, item.id)
         window.library_view.itemActivated.emit(window.services.library.get(item.id))  # as a double-click does
         await wait_until(lambda: preview.open_id == item.id and button.isEnabled(), 10, "Edit with… enabled")
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
@@ -255,7 +221,7 @@ def test_edit_with_from_the_preview_opens_create_with_the_shown_item(in_window, 
         (chosen,) = panel.form.model_inputs()
         assert chosen.item_id == item.id and chosen.version == 1
 
-    in_window(body)
+    sphere_window(body)
 
 
 def test_a_split_made_from_a_file_lists_its_parts_without_a_versions_list(main_window, qloop, tmp_path):

@@ -24,11 +24,11 @@ from desktop_app.core.jobs import Job, JobState
 from desktop_app.core.library import LibraryItem
 from desktop_app.core.mesh_formats import PREVIEW_FORMATS, UNPREVIEWABLE
 from desktop_app.services import Services
-from desktop_app.ui.about import show_about
 from desktop_app.ui.account_wiring import AccountWiring
 from desktop_app.ui.bus import AppBus
 from desktop_app.ui.drop_zone import image_paths_from_urls
 from desktop_app.ui.generate.panel import GeneratePanel
+from desktop_app.ui.gl_surface import create_for_gl
 from desktop_app.ui.keyboard import KeyboardWiring
 from desktop_app.ui.main_layout import LazyPage, Workspaces, build_layout, build_menus
 from desktop_app.ui.preview.panel import PreviewPanel
@@ -246,6 +246,8 @@ class MainWindow(QMainWindow):
         box.open()
 
     def about(self) -> QMessageBox:
+        from desktop_app.ui.about import show_about  # on demand: not needed for the first frame
+
         return show_about(self)
 
     # --- drops anywhere on the window ------------------------------------------------------------------
@@ -268,6 +270,11 @@ class MainWindow(QMainWindow):
     def closed(self) -> bool:
         """True once the window finished shutting down."""
         return self._closed
+
+    def setVisible(self, visible: bool) -> None:
+        if visible:  # first show: made for the preview's GL view, which comes after the first frame
+            create_for_gl(self)
+        super().setVisible(visible)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._closed:

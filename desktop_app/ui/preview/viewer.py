@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QImage, QVector3D
-from PySide6.QtOpenGLWidgets import QOpenGLWidget
 from PySide6.QtWidgets import (
     QColorDialog,
     QGridLayout,
@@ -70,11 +69,11 @@ class PreviewWidget(QWidget):
         self._view: GLView | None = None
         self._grid: FloorGridItem | None = None
         self._background = QColor(*BACKGROUND)
-        self._view_slot = _ViewSlot(self._background, self)
+        self._view_slot = _view_slot(self._background, self)
         self._view_slot.setMinimumSize(120, 90)
-        # Hidden: being a GL widget in the window is what it is for (the window is made for OpenGL from the
-        # start); drawing it is not. The empty-state message covers it, and skipping its frame buffer and first
-        # paint takes ~70 ms off the start on software GL (benchmarks/startup.py).
+        # Hidden: the empty-state message covers it. Where it is a GL widget, being in the window is what it is for
+        # (the window is made for OpenGL from the start); drawing it is not, and skipping its frame buffer and
+        # first paint takes ~70 ms off the start on software GL (benchmarks/startup.py).
         self._view_slot.hide()
         self._spin = QTimer(self)
         self._spin.setInterval(16)
@@ -136,6 +135,13 @@ class PreviewWidget(QWidget):
         if self._view is None:
             self._build_view()
         return self._view  # type: ignore[return-value]
+
+    def setVisible(self, visible: bool) -> None:
+        if visible and self.isWindow():  # shown on its own (a test, a tool): see ui/gl_surface.py
+            from desktop_app.ui.gl_surface import create_for_gl
+
+            create_for_gl(self)
+        super().setVisible(visible)
 
     def has_view(self) -> bool:
         return self._view is not None
@@ -598,20 +604,26 @@ class PreviewWidget(QWidget):
         return True
 
 
-class _ViewSlot(QOpenGLWidget):
-    """Holds the GL view's place until it is made: a GL widget itself (cheap: no PyOpenGL, no pyqtgraph), so
-    the window is created for OpenGL composition. Adding the first GL widget to a shown window makes Qt
-    recreate the native window, which flickers and drops its keyboard focus. Kept hidden (see __init__): a
-    hidden GL child is enough for that (tests/ui/test_preview_slot.py)."""
+def _view_slot(color: QColor, parent: QWidget) -> QWidget:
+    """Holds the GL view's place until it is made. Where the window can be made for OpenGL without a GL widget
+    (ui/gl_surface.py, X11) a plain widget; elsewhere a GL widget itself (cheap: no PyOpenGL, no pyqtgraph), so
+    the window is created for OpenGL composition. Adding the first GL widget to a shown window makes Qt recreate
+    the native window, which flickers and drops its keyboard focus (tests/gl/test_preview_slot.py)."""
+    from desktop_app.ui.gl_surface import defers_gl
 
-    def __init__(self, color: QColor, parent: QWidget) -> None:
-        super().__init__(parent)
-        self._color = color
+    if defers_gl():
+        return QWidget(parent)
+    from PySide6.QtOpenGLWidgets import QOpenGLWidget
 
-    def paintGL(self) -> None:
-        gl = self.context().functions()
-        gl.glClearColor(self._color.redF(), self._color.greenF(), self._color.blueF(), 1.0)
-        gl.glClear(0x4000)  # GL_COLOR_BUFFER_BIT
+    class ViewSlot(QOpenGLWidget):
+        def paintGL(self) -> None:
+            gl = self.context().functions()
+            gl.glClearColor(color.redF(), color.greenF(), color.blueF(), 1.0)
+            gl.glClear(0x4000)  # GL_COLOR_BUFFER_BIT
+
+    return ViewSlot(parent)
+
+
 def _ibl():  # -> module
     """ibl.py (numpy) on first use: the window starts without numpy."""
     from desktop_app.ui.preview import ibl

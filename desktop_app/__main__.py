@@ -30,6 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     gui, model = model_argument(args)
     if gui:
+        import gc
+
+        # No cyclic collection while the window is being made: imports and the widget build make ~68k objects
+        # that nearly all live until quit, and the collector walked them again and again (~20 ms of the start,
+        # benchmarks/startup.py). Back on once the window is up and that heap frozen (app.freeze_startup_heap).
+        gc.disable()
         from desktop_app.app import run_gui
 
         return run_gui(args, model=model)

@@ -34,10 +34,11 @@ def app_stylesheet() -> str:
     return style.read_text(encoding="utf-8") if style.exists() else ""
 
 
-def make_qapplication(argv: list[str], with_version: bool = True, with_style: bool = True) -> QApplication:
+def make_qapplication(argv: list[str], with_version: bool = True, with_style: bool = True,
+                      with_icon: bool = True) -> QApplication:
     """``with_version=False`` leaves the version for later: reading the installed metadata costs ~25 ms.
     ``with_style=False`` leaves the stylesheet to the caller, to set once its window is built (ui/theme.py
-    ``set_app_stylesheet``)."""
+    ``set_app_stylesheet``); ``with_icon=False`` the window icon, to set once its window is made."""
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
@@ -46,9 +47,10 @@ def make_qapplication(argv: list[str], with_version: bool = True, with_style: bo
     if with_version:
         app.setApplicationVersion(desktop_app.__version__)
     app.setDesktopFileName(APP_ID)  # Wayland/X11 docks match the window to meshwright.desktop (name + icon)
-    from desktop_app.ui.about import app_icon
+    if with_icon:
+        from desktop_app.ui.app_icon import app_icon
 
-    app.setWindowIcon(app_icon())
+        app.setWindowIcon(app_icon())
     if with_style:
         app.setStyleSheet(app_stylesheet())
     return app
@@ -100,19 +102,24 @@ async def warm_up_preview(preview: Any) -> None:
         await asyncio.to_thread(load)
     except Exception:  # the preview then says what is wrong when a model is opened; the app still starts
         log.exception("preloading the 3D preview failed")
-        return
-    preview.warm_up()
-    freeze_startup_heap()
+    else:
+        preview.warm_up()
+    finally:
+        freeze_startup_heap()
 
 
 def freeze_startup_heap() -> None:
     """Move everything alive now (modules, classes, widgets: what the app keeps until it quits) out of the
     garbage collector's full passes. Without it a full collection walked that whole heap on whichever thread
     allocated at the time: a 270 ms GUI stall in benchmarks/responsiveness.py (its GC-pause line), long enough
-    to land on a model's arrival or a display change. O(1); what is created later is collected as before."""
+    to land on a model's arrival or a display change. O(1); what is created later is collected as before.
+
+    It also turns the collector back on: ``__main__`` turns it off while the window is made. The few cycles the
+    start leaves (459 of 68k objects at the first frame) stay: collecting them first would be the stall above."""
     import gc
 
     gc.freeze()
+    gc.enable()
 
 
 def run_gui(args: list[str], model: str | None = None) -> int:
@@ -143,8 +150,12 @@ def run_gui(args: list[str], model: str | None = None) -> int:
 
     # Several GL views (preview, compare, thumbnails) share textures and programs only with this set.
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
-    app = make_qapplication([a for a in args if a.startswith("-platform")], with_version=False, with_style=False)
+    app = make_qapplication([a for a in args if a.startswith("-platform")], with_version=False, with_style=False,
+                           with_icon=False)
     if failure is not None:
+        from desktop_app.ui.app_icon import app_icon
+
+        app.setWindowIcon(app_icon())
         box = startup_failure_box(failure)
         print(f"error: {box.text()}", file=sys.stderr)
         if "--self-test" not in args:
@@ -158,9 +169,15 @@ def run_gui(args: list[str], model: str | None = None) -> int:
     from desktop_app.ui.main_window import MainWindow
 
     window = MainWindow(services, automation="--screenshot-mode" in args)
+    from desktop_app.ui.app_icon import app_icon
+    from desktop_app.ui.gl_surface import create_for_gl
     from desktop_app.ui.theme import set_app_stylesheet
 
     set_app_stylesheet(app_stylesheet())  # built without it (faster), painted with it: before show
+    # The icon after the window's native window is set up for GL (ui/gl_surface.py makes one, then makes it again
+    # for OpenGL): each native window made decodes every icon size and sends it to the window system.
+    create_for_gl(window)
+    app.setWindowIcon(app_icon())
     install_file_open_handler(app, window.preview.open_file)
     from desktop_app.ui.crash_dialog import CrashReporter
 
@@ -180,6 +197,7 @@ def run_gui(args: list[str], model: str | None = None) -> int:
             app.processEvents()
             print(f"shown {time.time():.6f} cpu {time.process_time():.6f}", flush=True)
             print("meshwright-window-shown", file=sys.stderr, flush=True)  # splits -X importtime output
+            freeze_startup_heap()
             window.close()
         else:
             from desktop_app.ui.tasks import spawn

@@ -1,18 +1,16 @@
-"""The About box and the app icon: name, version, what the app is built on and under which licences."""
+"""The About box: name, version, what the app is built on and under which licences."""
 
 from __future__ import annotations
 
 import platform
 
 from PySide6.QtCore import QCoreApplication, Qt, qVersion
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 import desktop_app
-from desktop_app import APP_ID, APP_NAME
-from desktop_app.resources import resource_path
+from desktop_app import APP_NAME
+from desktop_app.ui.app_icon import app_icon
 
-ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 # (component, licence) for everything shipped inside the installers; the Qt entry matters most (LGPL).
 THIRD_PARTY = (
     ("Qt", "LGPL-3.0"),
@@ -26,16 +24,6 @@ THIRD_PARTY = (
     ("keyring, platformdirs", "MIT"),
     ("Python", "PSF-2.0"),
 )
-
-
-def app_icon() -> QIcon:
-    """The Meshwright icon at every drawn size, so each surface (title bar, taskbar, dock) gets a sharp one."""
-    icon = QIcon()
-    for size in ICON_SIZES:
-        path = resource_path(f"icons/{APP_ID}-{size}.png")
-        if path.exists():
-            icon.addFile(str(path))
-    return icon
 
 
 def _tr(text: str) -> str:

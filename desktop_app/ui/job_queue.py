@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import (
     QAbstractListModel,
     QCoreApplication,
@@ -20,10 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QPushButton,
-    QStyle,
     QStyledItemDelegate,
-    QStyleOptionProgressBar,
-    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +30,9 @@ from PySide6.QtWidgets import (
 from desktop_app.core.job_groups import COMPARE
 from desktop_app.core.jobs import Job, JobGroup, JobState
 from desktop_app.ui.theme import is_dark
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QStyleOptionViewItem
 
 JobRole = Qt.ItemDataRole.UserRole + 1
 _Index = QModelIndex | QPersistentModelIndex
@@ -218,6 +220,10 @@ class JobDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         job: Job = index.data(JobRole)
+        # QStyle here, not at the top: importing it makes its ~20 enum types (~5 ms), and the window's first frame
+        # has no job row to paint.
+        from PySide6.QtWidgets import QStyle, QStyleOptionProgressBar
+
         style = option.widget.style() if option.widget else QApplication.style()
         style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, option.widget)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)

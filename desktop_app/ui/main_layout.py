@@ -9,8 +9,6 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from desktop_app.ui.about import show_about
-
 if TYPE_CHECKING:
     from desktop_app.ui.account_wiring import AccountWiring
     from desktop_app.ui.generate.panel import GeneratePanel
@@ -187,7 +185,7 @@ def build_menus(window: QMainWindow, workspaces: Workspaces, generate: GenerateP
     view_menu.addAction(spending)
     help_menu = window.menuBar().addMenu(window.tr("&Help"))
     about = QAction(window.tr("&About Meshwright"), window)
-    about.triggered.connect(lambda: show_about(window))
+    about.triggered.connect(lambda: _show_about(window))
     help_menu.addAction(account.welcome_action)
     help_menu.addAction(account.log_action)
     help_menu.addAction(about)
@@ -213,3 +211,9 @@ def library_menu_actions(window: QMainWindow, menu: Any, library: Callable[[], L
     for action in (import_action, export_action, trash_action):
         menu.addAction(action)
     return import_action, export_action, trash_action
+
+
+def _show_about(window: QMainWindow) -> None:
+    from desktop_app.ui.about import show_about  # imported when asked for: not needed for the first frame
+
+    show_about(window)

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop_app import APP_NAME, __version__
 from desktop_app.app import install_file_open_handler
-from desktop_app.ui.about import app_icon
+from desktop_app.ui.app_icon import app_icon
 from desktop_app.ui.main_window import MainWindow
 from tests.emulators.common import make_glb
 

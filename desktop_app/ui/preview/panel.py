@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMenu, QToolButton, QWidget
@@ -21,9 +22,11 @@ from desktop_app.services import Services
 from desktop_app.ui.bus import AppBus
 from desktop_app.ui.edit_with_menu import popup_edit_with, refine_models
 from desktop_app.ui.preview.background_setting import bind_background_setting, bind_light_setting
-from desktop_app.ui.preview.compare import CompareWindow, show_compare
 from desktop_app.ui.preview.viewer import PreviewWidget
 from desktop_app.ui.tasks import Op, blocking, supersede
+
+if TYPE_CHECKING:  # the compare window is imported when first opened
+    from desktop_app.ui.preview.compare import CompareWindow
 
 
 class PreviewPanel(QObject):
@@ -142,6 +145,8 @@ class PreviewPanel(QObject):
     def open_compare(self, paths: list[Path], titles: list[str] | None = None,
                      costs: list[str] | None = None) -> None:
         """Models side by side with linked cameras, in their own window."""
+        from desktop_app.ui.preview.compare import show_compare  # on first compare: not needed at start
+
         self.compare_window = show_compare(self.compare_window, paths, titles, costs)
 
     async def shutdown(self) -> None:

@@ -11,6 +11,10 @@ from pathlib import Path
 from typing import NoReturn
 
 GUI_FLAGS = {"--self-test", "--screenshot-mode"}
+# Before anything imports numpy: one BLAS thread. The only matrix products here are (n, 3) by 3x3 transforms,
+# which gain nothing from threads, while OpenBLAS's idle workers spin on the other cores: ~0.1 s of CPU taken from
+# the GL rasterizer in `render` of a 504k model (perf, benchmarks/render.py), and from the GUI in the app.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def model_argument(args: list[str]) -> tuple[bool, str | None]:

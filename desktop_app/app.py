@@ -148,6 +148,10 @@ def run_gui(args: list[str], model: str | None = None) -> int:
             failure = exc
     from PySide6.QtCore import QCoreApplication, Qt
 
+    from desktop_app.ui import feature_check
+
+    feature_check.install()  # before the UI modules are imported: see there
+
     # Several GL views (preview, compare, thumbnails) share textures and programs only with this set.
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     app = make_qapplication([a for a in args if a.startswith("-platform")], with_version=False, with_style=False,

@@ -88,12 +88,15 @@ class DropZone(QWidget):
         self.list = QListWidget()
         self.list.setViewMode(QListWidget.ViewMode.IconMode)
         self.list.setIconSize(QSize(THUMB, THUMB))
-        self.list.setGridSize(QSize(THUMB + 16, THUMB + 34))
+        # One line for the name (elided): a tile of icon + one text line fits the zone's height, so a single
+        # picture shows whole, with no scroll bar beside it (tests/ui/test_drop_zone_fit.py).
+        self.list.setGridSize(QSize(THUMB + 16, THUMB + 24))
         self.list.setMovement(QListWidget.Movement.Snap)
         self.list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.list.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.list.setWordWrap(True)
+        self.list.setWordWrap(False)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # "typical_b…crate.png": the end tells files apart
         self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.list.model().rowsMoved.connect(self._emit)
         self.list.itemSelectionChanged.connect(self._update_buttons)
@@ -124,7 +127,7 @@ class DropZone(QWidget):
         frame = QWidget()
         frame.setObjectName("dropFrame")
         frame.setLayout(self._stack)
-        frame.setMinimumHeight(124)  # one row of image tiles; on a laptop the settings form needs the rest
+        frame.setMinimumHeight(132)  # one row of image tiles; on a laptop the settings form needs the rest
         layout.addWidget(frame, 1)
         layout.addWidget(self.message)
         layout.addLayout(buttons)

@@ -292,7 +292,10 @@ class DropZone(QWidget):
                 usable += 1
                 over = usable > limit and not self._each
                 item.setData(Qt.ItemDataRole.ForegroundRole, QColor("#9e9e9e") if over else None)
-                item.setText(entry.path.name if not over else self.tr("%1 (not used)").replace("%1", entry.path.name))
+                # Grey says it; the tooltip and the message under the zone say why. Not in the one-line name, where
+                # eliding would cut it to "typical…t used)".
+                item.setToolTip(str(entry.path) if not over
+                                else self.tr("%1 (not used by this model)").replace("%1", str(entry.path)))
         calm = False
         if usable > limit and not self._each:
             if limit <= 0:  # nothing is wrong: the images wait here for the next model that takes them

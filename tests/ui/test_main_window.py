@@ -91,7 +91,7 @@ def test_a_model_that_starts_from_a_mesh_keeps_the_images_calmly(main_window: Ma
     assert "3D model" in zone._empty.text()
     drop_files(zone, [fixture_images / "typical_misc_crate.png"])
     qloop.until(lambda: not zone.pending(), what="the image check")
-    assert zone.paths() == [] and "not used" in zone.list.item(0).text()
+    assert zone.paths() == [] and "not used" in zone.list.item(0).toolTip()
     assert zone.message.objectName() == "dropHint" and "stay here" in zone.message.text()
     zone.set_max_images(1)
     assert zone.paths() and zone.message.objectName() == "dropMessage" and not zone.message.isVisible()

@@ -32,7 +32,7 @@ def in_window(qtbot, qloop, services_factory, tmp_path):
 
 def greyed(window: MainWindow) -> list[str]:
     items = [window.drop_zone.list.item(r) for r in range(window.drop_zone.list.count())]
-    return [i.text() for i in items if "not used" in i.text()]
+    return [i.text() for i in items if "not used" in i.toolTip()]
 
 
 def test_a_batch_is_tagged_in_the_queue_and_canceled_as_a_whole(in_window, qtbot, fixture_images):

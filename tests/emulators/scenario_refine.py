@@ -25,7 +25,7 @@ REFINE_MODELS: list[dict[str, Any]] = [
      "inputs": [dict(_MODEL_3D, name="model", label="Model"),
                 {"name": "targetPolycount", "type": "number", "default": 30000, "min": 100, "max": 300000,
                  "step": 1, "label": "Target polycount"},
-                {"name": "topology", "type": "string", "default": "triangle", "options": ["triangle", "quad"]}]},
+                {"name": "topology", "type": "string", "default": "triangle", "allowedValues": ["triangle", "quad"]}]},
     {"id": "model_tripo-retopology", "name": "Tripo Retopology", "capabilities": ["3d23d"], "tags": ["3d", "Tripo"],
      "inputs": [dict(_MODEL_3D, name="model", label="Model"),
                 {"name": "faceLimit", "type": "number", "default": 10000, "min": 1000, "max": 20000, "step": 1},

@@ -179,6 +179,9 @@ def test_delete_then_undo(main_window: MainWindow, qloop, qtbot, stocked):
     qtbot.mouseClick(view.undo_bar.button, Qt.MouseButton.LeftButton)
     settle(main_window, qloop, ["red dragon", "Biplane", "Stone castle"], "the undo")
     assert lib.get(dragon.id).model_path.exists() and not view.undo_bar.isVisible()
+    # the item put back is selected and shown: the details and the preview agree
+    qloop.until(lambda: view.current_id() == dragon.id and main_window.preview_panel.open_id == dragon.id, 10,
+                "the restored item in the details and the preview")
 
 
 def test_multi_select_delete_and_compare(main_window: MainWindow, qloop, stocked):

@@ -43,6 +43,7 @@ def test_trash_restore_and_delete_permanently(main_window: MainWindow, qloop, qt
         qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
         await wait_until(lambda: titles(main_window) == ["red dragon", "Biplane"], 10, "the restored item")
         await wait_until(lambda: view.current_id() == dragon.id, 5, "the restored item selected")
+        await wait_until(lambda: main_window.preview_panel.open_id == dragon.id, 10, "the restored item shown")
         await wait_until(lambda: dialog.list.topLevelItemCount() == 1, 10, "the trash to shrink")
         assert lib.get(dragon.id).model_path.is_file()
 

@@ -156,8 +156,9 @@ class LibraryActions(QObject):
         async def work() -> None:
             restored = [await blocking(self.library.restore, path) for path in trashed]
             self.bus.libraryChanged.emit()
-            if restored:
+            if restored:  # selected and shown, as an import is: the details and the preview agree
                 self.view.select(restored[0].id)
+                self.bus.openItem.emit(restored[0])
             self.bus.status(self.tr("Restored %n item(s).", "", len(restored)), 5000)
 
         spawn(work(), self.bus.error, name="library undo")
@@ -182,6 +183,7 @@ class LibraryActions(QObject):
         async def work() -> None:
             await self.view.refresh()
             self.view.select(ids[0])
+            self.bus.showItem.emit(ids[0])  # and shown: the details and the preview agree
             self.bus.status(self.tr("Restored %n item(s).", "", len(ids)), 5000)
 
         spawn(work(), self.bus.error, name="show restored items")

@@ -158,6 +158,18 @@ class Ledger:
                 "SELECT * FROM spending WHERE job_id = ? AND kind = ?", (job_id, kind)).fetchone()
         return _entry(row) if row else None
 
+    def job_lines(self, job_ids: Iterable[str]) -> dict[str, JobLine]:
+        """The ledger of these jobs only (read by job id, the table's key), folded per job; a job with no rows
+        (free, never sent, or its reservation dropped) is absent."""
+        ids = list(dict.fromkeys(job_ids))
+        rows: list[Any] = []
+        with self.store._lock:
+            for start in range(0, len(ids), 500):  # SQLite's host-parameter limit
+                chunk = ids[start:start + 500]
+                rows += self.store._db.execute(
+                    f"SELECT * FROM spending WHERE job_id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+        return {line.job_id: line for line in per_job(_entry(r) for r in rows)}
+
     def entries(self, since: str | None = None) -> list[Entry]:
         """Every entry (oldest first), or those from day ``since`` (YYYY-MM-DD) on."""
         sql = "SELECT * FROM spending" + (" WHERE day >= ?" if since else "") + " ORDER BY day, at"

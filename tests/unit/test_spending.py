@@ -166,3 +166,23 @@ def test_a_reservation_carries_its_quote_and_balance_into_the_charge(tmp_path):
     ledger.release("j2")
     assert [e.job_id for e in ledger.entries()] == ["j1"] and ledger.spent_on("hyper3d", day) == 0.5
     store.close()
+
+
+def test_job_lines_read_only_the_asked_jobs_by_id(tmp_path):
+    """What the queue's tooltips read: each asked job's quote, charge and refund folded, others left out."""
+    store = JobStore(tmp_path / "journal.sqlite")
+    ledger = Ledger(store)
+    ledger.reserve("sending", "scenario", "scenario:model_a", 30, "CU", None, day="2026-03-02")
+    ledger.record(charge("paid", 28, quoted=30))
+    ledger.record(charge("back", 10, quoted=10))
+    ledger.record(Entry("back", REFUND, "scenario", "scenario:model_a", "2026-03-02", 10, "CU"))
+    ledger.record(charge("other", 5))
+    lines = ledger.job_lines(["sending", "paid", "back", "free", "paid"])
+    assert set(lines) == {"sending", "paid", "back"}
+    assert (lines["sending"].quoted, lines["sending"].charged) == (30, None)
+    assert (lines["paid"].quoted, lines["paid"].charged, lines["paid"].unit) == (30, 28, "CU")
+    assert (lines["back"].charged, lines["back"].refunded) == (10, 10)
+    many = [f"j{n}" for n in range(1200)] + ["other"]  # more ids than SQLite takes at once
+    assert set(ledger.job_lines(many)) == {"other"}
+    assert ledger.job_lines([]) == {}
+    store.close()

@@ -26,7 +26,7 @@ from desktop_app.cli_render import add_render_parser, run_render
 from desktop_app.core.errors import AuthError, MeshwrightError, ValidationError
 from desktop_app.core.jobs import Job, JobState
 from desktop_app.core.library import LibraryItem
-from desktop_app.core.library_versions import model_input_for
+from desktop_app.core.library_versions import model_input_from_ref
 from desktop_app.core.model_input import ModelInput
 from desktop_app.core.settings import app_paths
 from desktop_app.core.state_repair import StorageError, probe_folder, storage_error_for
@@ -50,8 +50,8 @@ def _add_job_inputs(p: argparse.ArgumentParser) -> None:
     p.add_argument("images", nargs="*", type=Path)
     p.add_argument("--prompt", help="text prompt, for models that take one")
     p.add_argument("--model", dest="mesh", action="append", default=[], metavar="ITEM_OR_FILE",
-                   help="a 3D model input (library item id or model file), for mesh-to-mesh models; "
-                        "a library item gets the result as a new version")
+                   help="a 3D model input for mesh-to-mesh models: a library item id (its newest version), "
+                        "ITEM@vN (version N of it) or a model file; a library item gets the result as a new version")
     p.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE",
                    help="a parameter value; repeat for several")
 
@@ -179,11 +179,11 @@ async def _job_values(services: Services, args: argparse.Namespace) -> dict[str,
 
 
 def _mesh_inputs(services: Services, args: argparse.Namespace) -> list[ModelInput]:
-    """--model values as model inputs: a library item id or a model file."""
+    """--model values as model inputs: a library item id, ITEM@vN (one of its versions) or a model file."""
     found = []
     for ref in args.mesh:
         try:
-            found.append(model_input_for(services.library, ref))
+            found.append(model_input_from_ref(services.library, ref))
         except ValueError as exc:
             raise CliError(str(exc)) from None
     return found

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from desktop_app.core.errors import ValidationError
-from desktop_app.core.spending import Ledger, figure, per_job, summarise
+from desktop_app.core.spending import UNSETTLED, Ledger, figure, per_job, summarise
 
 
 def add_parser(sub: Any) -> None:
@@ -48,17 +48,20 @@ async def run(services: Any, args: argparse.Namespace) -> int:
         for j in jobs:
             balance = f"{figure(j.balance_before)} → {figure(j.balance_after)}"
             print(f"{j.day:10}  {j.job_id[:12]:12} {j.model_id[:34]:34} {figure(j.quoted, '-'):>8} "
-                  f"{figure(j.charged, '-'):>8} {j.refunded:>8g}  {balance:24} {j.status} {j.unit}")
+                  f"{figure(j.charged, '-'):>8} {j.refunded:>8g}  {balance:24} "
+                  f"{UNSETTLED if j.status == 'unsettled' else j.status} {j.unit}")
         return 0
     print(f"{'day':10}  {'service':9} {'model':34} {'jobs':>4} {'quoted':>8} {'charged':>9} {'refunded':>9} "
           f"{'net':>9}")
     for r in rows:
         mark = " (estimated)" if r.estimated else ""
         pending = f", {r.pending:g} reserved" if r.pending else ""
+        pending += f", {r.unsettled:g} {UNSETTLED}" if r.unsettled else ""
         print(f"{r.day:10}  {r.service:9} {r.model_id[:34]:34} {r.jobs:>4} {figure(r.quoted, '-'):>8} "
               f"{r.charged:>9g} {r.refunded:>9g} {r.net:>9g} {r.unit}{mark}{pending}")
     for name, t in totals.items():
         pending = (f", {t['pending']:g} reserved by jobs being sent or of unknown outcome" if t["pending"] else "")
+        pending += f", {t['unsettled']:g} {UNSETTLED}" if t["unsettled"] else ""
         print(f"Total {name}: quoted {t['quoted']:g}, charged {t['charged']:g}, refunded {t['refunded']:g}, "
               f"net {t['net']:g}{pending}")
     return 0

@@ -29,6 +29,7 @@ from desktop_app.core import job_owners as owners
 from desktop_app.core.job_store_owners import OwnedJobs
 from desktop_app.core.journal_schema import migrate, use_wal
 from desktop_app.core.process_lock import ProcessLock
+from desktop_app.core.spending import settle_deleted_reservation
 
 log = logging.getLogger(__name__)
 
@@ -425,8 +426,31 @@ class JobStore(OwnedJobs):
                 owner = owners.read_owner(self._db, row[0])
                 if owners.is_alive(owner, self.lock_dir):
                     raise owners.owned_elsewhere_error(owner)
+            settled = settle_deleted_reservation(self._db, job_id, self._paid_request_never_left(job_id))
             self._db.execute("DELETE FROM job_events WHERE job_id = ?", (job_id,))
             self._db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+        if settled:
+            log.info("job %s deleted: its spend reservation %s", job_id, settled)
+
+    def paid_request_never_left(self, job_id: str) -> bool:
+        """Whether the journal proves the job's paid request never left (see ``_paid_request_never_left``)."""
+        with self._lock:
+            return self._paid_request_never_left(job_id)
+
+    def _paid_request_never_left(self, job_id: str) -> bool:
+        """From the journal alone (inside a transaction): the job's paid request cannot have left. Its submit
+        stopped while "preparing" (only free steps: the stage turns "paid_request", committed and synced, before
+        the paid request is sent), it has no remote id, and it never was "needs check"."""
+        row = self._db.execute("SELECT state, submit_stage, remote FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if row is None or row["submit_stage"] != PREPARING or row["state"] == JobState.NEEDS_CHECK:
+            return False
+        try:
+            remote = json.loads(row["remote"] or "{}")
+        except ValueError:
+            return False
+        unsure = self._db.execute("SELECT 1 FROM job_events WHERE job_id = ? AND to_state = ? LIMIT 1",
+                                  (job_id, str(JobState.NEEDS_CHECK))).fetchone()
+        return not remote and unsure is None
 
     # --- groups -----------------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ lineage survives a crash between submit and download without a journal change.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import struct
 import time
@@ -24,6 +25,7 @@ from desktop_app.core.model_input import ModelInput
 from desktop_app.core.outputs import MODEL_EXTENSIONS, choose_model, sha256_file
 
 REFINE_FILE = "refine.json"
+_VERSION_REF = re.compile(r"^(?P<item>[^/\\@]+)@[vV](?P<number>\d+)$")  # ITEM@vN: version N of a library item
 
 
 def write_refine_marker(job_folder: Path, item_id: str, version: int) -> None:
@@ -52,11 +54,28 @@ def model_input_for(library: Library, ref: str, version: int = 0) -> ModelInput:
         try:
             path = model_path(item, number)
         except KeyError:
-            raise ValueError(f"The library item {ref} has no version {number}.") from None
+            newest = current_version(item)
+            have = "only v1" if newest == 1 else f"v1 to v{newest}"
+            raise ValueError(f"The library item {ref} has no version {number} (it has {have}).") from None
         if path is None:
             raise ValueError(f"The library item {ref} has no model file.")
         return ModelInput(path, item.id, number)
     return ModelInput(Path(ref))
+
+
+def model_input_from_ref(library: Library, ref: str) -> ModelInput:
+    """A model input as a person types it (the CLI's ``--model``): ``ITEM`` (its newest version), ``ITEM@vN``
+    (version N of it) or a model file. Blocking (looks at the disk). ValueError with a human message for an
+    item or version that does not exist."""
+    match = _VERSION_REF.match(ref)
+    if match is None or Path(ref).is_file():  # a file really named "x@v2" is still that file
+        return model_input_for(library, ref)
+    item_id, number = match["item"], int(match["number"])
+    if library.get(item_id) is None:
+        raise ValueError(f"There is no library item {item_id} (in {ref}); 'library' lists the items.")
+    if number < 1:
+        raise ValueError(f"Versions are numbered from v1: {ref} names none.")
+    return model_input_for(library, item_id, number)
 
 
 def version_of_path(item: LibraryItem, path: Path | None) -> int:

@@ -21,6 +21,7 @@ from desktop_app.core.library_versions import read_refine_marker
 from desktop_app.core.model_input import ModelInput, is_model_name
 from desktop_app.core.ports import RemoteRef
 from desktop_app.core.scheduler_submit import is_paid
+from desktop_app.core.spending import Ledger
 
 if TYPE_CHECKING:
     # httpx (~45 ms to import) loads with the first request, not with the window (benchmarks/startup.py)
@@ -37,6 +38,7 @@ def _sending_paid(job: Job) -> bool:
 
 class JobControl:
     store: JobStore
+    ledger: Ledger
     registry: Any
     library: Library
     _client: httpx.AsyncClient | None
@@ -85,6 +87,9 @@ class JobControl:
             return await self._cancel_remote(job, provider)
         if job.state.terminal:
             return job
+        if is_paid(provider) and await asyncio.to_thread(self.store.paid_request_never_left, job_id):
+            # Stopped on free steps (e.g. interrupted while preparing): its reservation held nothing that was spent.
+            await asyncio.to_thread(self.ledger.release, job_id)
         return self._set(job, S.CANCELED, "Canceled.")
 
     async def cancel_group(self, group_id: str) -> list[Job]:

@@ -10,21 +10,30 @@ read before sending). It does so in the same BEGIN IMMEDIATE transaction that su
 processes sharing one library cannot both pass the daily cap: SQLite lets one writer in at a time, and the second
 sees the first's reservation. Recording the charge turns the reservation into it (quote and balance carried over);
 a job refused before payment drops it; a job whose fate is unknown keeps it, since it may have been charged.
+
+Deleting a job settles its reservation (``JobStore.delete``, in the same transaction): dropped when the journal
+shows its paid request never left (still "preparing", no remote id, never "needs check"); otherwise kept, still
+counted against that day's cap, and noted ``JOB_DELETED`` so reports call it "unsettled" rather than "being sent".
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.errors import MeshwrightError
-from desktop_app.core.jobs import JobStore
+
+if TYPE_CHECKING:  # jobs.py settles a deleted job's reservation with this module: no import cycle at run time
+    from desktop_app.core.jobs import JobStore
 
 CHARGE, REFUND, RESERVED = "charge", "refund", "reserved"
 NOT_CHARGED = "You were not charged."
+JOB_DELETED = "job deleted"  # the note on a reservation whose job was deleted while its fate was unknown
+UNSETTLED = "unsettled: job deleted, may have been charged"
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,11 @@ class Entry:
     balance_after: float | None = None
     at: float = 0.0
     note: str = ""
+
+    @property
+    def unsettled(self) -> bool:
+        """A reservation whose job was deleted with its fate unknown: it may have been charged, nobody will tell."""
+        return self.kind == RESERVED and self.note == JOB_DELETED
 
     @property
     def signed(self) -> float:
@@ -72,6 +86,17 @@ def over_cap(cap: float | None, spent: float, quote: float | None) -> bool:
     if cap is None:
         return False
     return spent + (quote or 0.0) > cap + 1e-9 or (quote is None and spent >= cap)
+
+
+def settle_deleted_reservation(db: sqlite3.Connection, job_id: str, never_left: bool) -> str:
+    """Inside the journal transaction that deletes job ``job_id``: drop its reservation when its paid request
+    ``never_left`` (nothing can have been charged), else keep it, still counted against that day's cap, noted
+    ``JOB_DELETED``. Returns "released", "kept" or "" (no reservation)."""
+    if never_left:
+        cur = db.execute("DELETE FROM spending WHERE job_id = ? AND kind = ?", (job_id, RESERVED))
+        return "released" if cur.rowcount else ""
+    cur = db.execute("UPDATE spending SET note = ? WHERE job_id = ? AND kind = ?", (JOB_DELETED, job_id, RESERVED))
+    return "kept" if cur.rowcount else ""
 
 
 class Ledger:
@@ -158,6 +183,18 @@ class Ledger:
                 "SELECT * FROM spending WHERE job_id = ? AND kind = ?", (job_id, kind)).fetchone()
         return _entry(row) if row else None
 
+    def job_lines(self, job_ids: Iterable[str]) -> dict[str, JobLine]:
+        """The ledger of these jobs only (read by job id, the table's key), folded per job; a job with no rows
+        (free, never sent, or its reservation dropped) is absent."""
+        ids = list(dict.fromkeys(job_ids))
+        rows: list[Any] = []
+        with self.store._lock:
+            for start in range(0, len(ids), 500):  # SQLite's host-parameter limit
+                chunk = ids[start:start + 500]
+                rows += self.store._db.execute(
+                    f"SELECT * FROM spending WHERE job_id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+        return {line.job_id: line for line in per_job(_entry(r) for r in rows)}
+
     def entries(self, since: str | None = None) -> list[Entry]:
         """Every entry (oldest first), or those from day ``since`` (YYYY-MM-DD) on."""
         sql = "SELECT * FROM spending" + (" WHERE day >= ?" if since else "") + " ORDER BY day, at"
@@ -193,6 +230,7 @@ class SummaryRow:
     estimated: bool = False
     quoted: float | None = None  # the quotes of these jobs, None when none was asked
     pending: float = 0.0  # reserved: jobs being sent, or whose fate is unknown (they may have been charged)
+    unsettled: float = 0.0  # reserved by deleted jobs whose fate is unknown: may have been charged, never settled
 
     @property
     def net(self) -> float:
@@ -204,17 +242,21 @@ class SummaryRow:
 
 def summarise(entries: Iterable[Entry]) -> tuple[list[SummaryRow], dict[str, dict[str, float]]]:
     """Rows per day, service and model (sorted), and totals per service and unit:
-    ``{"scenario CU": {"charged": .., "refunded": .., "net": .., "quoted": .., "pending": ..}}``."""
+    ``{"scenario CU": {"charged": .., "refunded": .., "net": .., "quoted": .., "pending": .., "unsettled": ..}}``."""
     rows: dict[tuple[str, str, str, str], SummaryRow] = {}
     totals: dict[str, dict[str, float]] = {}
     for e in entries:
         key = (e.day, e.service, e.model_id, e.unit)
         row = rows.setdefault(key, SummaryRow(*key))
         total = totals.setdefault(f"{e.service} {e.unit}".strip(),
-                                  {"charged": 0.0, "refunded": 0.0, "net": 0.0, "quoted": 0.0, "pending": 0.0})
+                                  {"charged": 0.0, "refunded": 0.0, "net": 0.0, "quoted": 0.0, "pending": 0.0,
+                                   "unsettled": 0.0})
         if e.kind == REFUND:
             row.refunded += e.amount
             total["refunded"] += e.amount
+        elif e.unsettled:
+            row.unsettled += e.amount
+            total["unsettled"] += e.amount
         elif e.kind == RESERVED:
             row.pending += e.amount
             total["pending"] += e.amount
@@ -255,11 +297,12 @@ class JobLine:
     balance_before: float | None = None  # None: unknown
     balance_after: float | None = None
     at: float = 0.0
+    deleted: bool = False  # its job was deleted while reserved with its fate unknown (Entry.unsettled)
 
     @property
     def status(self) -> str:
         if self.charged is None:
-            return "reserved"
+            return "unsettled" if self.deleted else "reserved"
         return "refunded" if self.refunded else "estimated" if self.estimated else "charged"
 
     def to_json(self) -> dict[str, Any]:
@@ -276,6 +319,7 @@ def per_job(entries: Iterable[Entry]) -> list[JobLine]:
             continue
         if e.kind == CHARGE:
             line.charged, line.estimated, line.day = e.amount, e.estimated, e.day
+        line.deleted = line.deleted or e.unsettled
         line.quoted = e.quoted if e.quoted is not None else line.quoted
         line.balance_before = e.balance_before if e.balance_before is not None else line.balance_before
         line.balance_after = e.balance_after if e.balance_after is not None else line.balance_after

@@ -101,7 +101,7 @@ async def capture_refine(window: MainWindow, out: Path, images: list[Path]) -> l
     await wait_until(lambda: window.preview.state() == "scene", 60)
     versions = details.versions
     await wait_until(lambda: versions.list.count() >= 3, 30)
-    details._scroll.ensureWidgetVisible(versions.compare_button)  # as a user scrolls the details to them
+    details.reveal_versions()  # as a user scrolls the details to them
     await shot(window, "16-library-versions")
     versions.compare_button.click()  # the newest version beside the one it was made from
     await wait_until(lambda: window.compare_window is not None and window.compare_window.isVisible(), 30)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.job_groups import COMPARE
 from desktop_app.core.jobs import Job, JobGroup, JobState
+from desktop_app.core.spending import JobLine
 from desktop_app.ui.theme import is_dark
 
 if TYPE_CHECKING:
@@ -74,11 +75,36 @@ def format_cost(job: Job) -> str:
     return f"{value} {job.cost_unit}".strip()
 
 
+def money_lines(line: JobLine | None) -> list[str]:
+    """A paid job's quote and, once known, its charge and refund, from its spend-ledger line."""
+    if line is None:
+        return []
+
+    def amount(value: float) -> str:
+        return f"{value:g} {line.unit}".strip()
+
+    def tr(text: str, value: float) -> str:
+        return QCoreApplication.translate("JobQueue", text).replace("%1", amount(value))
+
+    out = []
+    if line.quoted is not None:
+        out.append(tr("Quoted %1", line.quoted))
+    if line.charged is not None:
+        out.append(tr("Charged %1 (the service gave no figure: the quote)", line.charged) if line.estimated
+                   else tr("Charged %1", line.charged))
+    if line.refunded:
+        out.append(tr("Refunded %1", line.refunded))
+    return [" · ".join(out)] if out else []
+
+
 class JobListModel(QAbstractListModel):
     """Jobs newest first; ``upsert`` keeps rows in step with the scheduler's announcements."""
 
+    jobStateChanged = Signal(str)  # job id: added, or its state or submit stage moved (its ledger line may too)
+
     def __init__(self, model_names: dict[str, str] | None = None) -> None:
         super().__init__()
+        self.money: dict[str, JobLine] = {}  # job id -> its spend-ledger line (read in a worker: queue/quotes.py)
         self._jobs: list[Job] = []
         self._rows: dict[str, int] = {}
         self._groups: dict[str, JobGroup] = {}
@@ -103,8 +129,24 @@ class JobListModel(QAbstractListModel):
             if group is not None and group.title and group.title not in tag:
                 tag = f"{tag} · {group.title}"
             return "\n".join(filter(None, [job.title, self.model_names.get(job.model_id, job.model_id), tag,
-                                            f"{job.state.label}: {job.message}", self.elsewhere.get(job.id)]))
+                                            f"{job.state.label}: {job.message}", *money_lines(self.money.get(job.id)),
+                                            self.elsewhere.get(job.id)]))
         return None
+
+    def set_money(self, asked: list[str], lines: dict[str, JobLine]) -> None:
+        """The ledger lines read for the jobs ``asked`` (one absent from ``lines`` has none); their rows update."""
+        for job_id in asked:
+            if job_id in lines:
+                self.money[job_id] = lines[job_id]
+            else:
+                self.money.pop(job_id, None)
+            row = self._rows.get(job_id)
+            if row is not None:
+                index = self.index(row)
+                self.dataChanged.emit(index, index, [Qt.ItemDataRole.ToolTipRole])
+
+    def job_ids(self) -> list[str]:
+        return [j.id for j in self._jobs]
 
     def set_elsewhere(self, elsewhere: dict[str, str]) -> None:
         """Mark the jobs another process runs (read-only here); rows whose mark changed repaint."""
@@ -170,6 +212,9 @@ class JobListModel(QAbstractListModel):
 
     def upsert(self, job: Job) -> None:
         row = self._rows.get(job.id)
+        # The ledger changes with these: a reservation is written once "uploading", just before the paid request
+        # is marked as leaving (submit_stage), the charge when it is answered (a new state).
+        moved = row is None or (self._jobs[row].state, self._jobs[row].submit_stage) != (job.state, job.submit_stage)
         if row is None:
             self.beginInsertRows(QModelIndex(), 0, 0)
             self._jobs.insert(0, job)
@@ -179,9 +224,12 @@ class JobListModel(QAbstractListModel):
             self._jobs[row] = job
             index = self.index(row)
             self.dataChanged.emit(index, index)
+        if moved:
+            self.jobStateChanged.emit(job.id)
 
     def remove(self, job_id: str) -> None:
         row = self._rows.get(job_id)
+        self.money.pop(job_id, None)
         if row is not None:
             self.beginRemoveRows(QModelIndex(), row, row)
             del self._jobs[row]

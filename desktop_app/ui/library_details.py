@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from desktop_app.core.printability import Verdict
 
 INPUT_THUMB = 72
+BUTTON_COLUMNS = 3  # three across, not two: two rows fewer, so the versions list starts higher on a laptop
 CHECK_DELAY_MS = 150  # arrowing through the list checks only where the selection stops
 
 
@@ -147,10 +148,11 @@ class LibraryDetails(QWidget):
              lambda: self.item and self.printRequested.emit(self.item.id)),
             ("reveal", self.tr("Show folder"), self.tr("Open the item's folder in the file manager"),
              lambda: self.item and self.revealRequested.emit(self.item, self._shown_folder())),
-            ("compare", self.tr("Compare"), self.tr("Look at the selected items side by side"),
-             lambda: self.compareRequested.emit(list(self._ids))),
             ("delete", self.tr("Delete"), self.tr("Move to the trash (you can undo this)"),
              lambda: self._ids and self.deleteRequested.emit(list(self._ids))),
+            # Last: shown only for several items, so one item's buttons have no hole in the grid.
+            ("compare", self.tr("Compare"), self.tr("Look at the selected items side by side"),
+             lambda: self.compareRequested.emit(list(self._ids))),
         ]
         for number, (key, text, tip, slot) in enumerate(specs):
             button = QPushButton(text)
@@ -158,7 +160,7 @@ class LibraryDetails(QWidget):
             button.setAutoDefault(False)
             button.clicked.connect(slot)
             self.buttons[key] = button
-            grid.addWidget(button, number // 2, number % 2)
+            grid.addWidget(button, number // BUTTON_COLUMNS, number % BUTTON_COLUMNS)
 
         self.refine_models: list[tuple[str, str]] = []  # (model id, name) of models that take a 3D model
         self.refine_menu = QMenu(self)
@@ -171,15 +173,24 @@ class LibraryDetails(QWidget):
         self.printability.makePrintableRequested.connect(
             lambda: self.item and self.printRequested.emit(self.item.id))
 
+        # The input pictures beside the name and tags, not above them: at 1366x768 the details are ~250 px tall
+        # and every row spent up here pushes the versions list (read and picked often) below the fold.
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
         head.addWidget(self.favorite)
+        naming = QVBoxLayout()
+        naming.setContentsMargins(0, 0, 0, 0)
+        naming.addLayout(head)
+        naming.addWidget(self.tags)
+        naming.addStretch(1)
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addLayout(self.images)
+        top.addLayout(naming, 1)
         body = QWidget()
         lay = QVBoxLayout(body)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addLayout(head)
-        lay.addLayout(self.images)
-        lay.addWidget(self.tags)
+        lay.addLayout(top)
         lay.addLayout(grid)
         lay.addWidget(self.versions)
         lay.addWidget(self.printability)
@@ -250,6 +261,19 @@ class LibraryDetails(QWidget):
         self.info.setText(self._info_html(item))
         self.versions.show_item(item)
         self.refresh_printability(item)
+
+    def reveal_versions(self) -> None:
+        """Scroll the details so the versions list (and the parts under it) is in view, as far as it fits: its
+        top at the top of the view when the section is taller than the view."""
+        section = self.versions
+        if not section.isVisible():
+            return
+        top = section.mapTo(self.body, section.rect().topLeft()).y()
+        bar = self._scroll.verticalScrollBar()
+        view = self._scroll.viewport().height()
+        bottom = top + section.height()
+        if bar.value() > top or bottom - bar.value() > view:
+            bar.setValue(top if section.height() >= view else bottom - view)
 
     def _shown_folder(self) -> Path | None:
         """The folder of the version picked in the list (``versions/vN``), or None for the item's own."""
@@ -356,7 +380,6 @@ class LibraryDetails(QWidget):
             else:
                 label.setText(self.tr("(missing)"))
             self.images.addWidget(label)
-        self.images.addStretch(1)
 
     def _clear_images(self) -> None:
         while self.images.count():

@@ -31,7 +31,8 @@ PAID_SERVICES = {"scenario": ("Scenario", "CU"), "hyper3d": ("Hyper3D Rodin", "c
 COLUMNS = ("Day", "Service", "Model", "Jobs", "Charged", "Refunded", "Net", "Quoted", "Reserved")
 JOB_COLUMNS = ("Day", "Model", "Quoted", "Charged", "Refunded", "Balance before", "Balance after", "Status")
 STATUS = {"reserved": "reserved: being sent, or its outcome is unknown", "refunded": "refunded",
-          "estimated": "charged (estimated)", "charged": "charged"}
+          "estimated": "charged (estimated)", "charged": "charged",
+          "unsettled": "unsettled: job deleted, may have been charged"}
 
 
 class DayBars(QWidget):
@@ -126,7 +127,9 @@ class SpendingWindow(QDialog):
             mark = self.tr(" (estimated)") if row.estimated else ""
             values = (row.day, label, self._name(row.model_id), str(row.jobs), f"{row.charged:g}{unit}{mark}",
                       f"{row.refunded:g}{unit}", f"{row.net:g}{unit}", _amount(row.quoted, unit),
-                      f"{row.pending:g}{unit}" if row.pending else "")
+                      ", ".join(filter(None, [f"{row.pending:g}{unit}" if row.pending else "",
+                                              self.tr("%1 unsettled").replace("%1", f"{row.unsettled:g}{unit}")
+                                              if row.unsettled else ""])))
             _fill(self.table, r, values, first_number=3)
         lines = per_job(self.entries)
         self.jobs.setRowCount(len(lines))
@@ -144,6 +147,8 @@ class SpendingWindow(QDialog):
                        .replace("%2", f"{t['charged']:g}").replace("%3", f"{t['refunded']:g}")
                        .replace("%4", f"{t['net']:g}")
                        + (self.tr(" (%1 reserved)").replace("%1", f"{t['pending']:g}") if t["pending"] else "")
+                       + (self.tr(" (%1 unsettled: job deleted, may have been charged)")
+                          .replace("%1", f"{t['unsettled']:g}") if t["unsettled"] else "")
                        for name, t in totals.items()]
         self.totals.setText("\n".join(totals_text) or self.tr("No paid jobs recorded yet."))
         self._chart()

@@ -90,3 +90,37 @@ def test_rigging_keeps_the_animation_and_a_split_lists_its_parts(tmp_path: Path)
     assert len(parts) >= 2 and sorted(parts) == sorted(f for f in split["files"] if f.endswith(".glb"))
     for part in parts:
         assert len(trimesh.load(io.BytesIO(Path(part).read_bytes()), file_type="glb", force="mesh").faces) > 0
+
+
+def test_model_item_at_version_refines_that_version_and_a_missing_one_is_bad_input(tmp_path: Path) -> None:
+    """`--model ITEM@v1` after a remesh sends version 1's file (not the newest) and the result says "from v1";
+    `ITEM@v9` is bad input (exit 2, `error:`) for generate and quote, and nothing is sent or spent."""
+    import hashlib
+
+    with ScenarioEmulator() as emu:
+        emu.middle_states = []
+        item = _imported_item(emu, tmp_path)
+        _generate(emu, "scenario:model_meshy-remesh", "--model", item, "--set", "targetPolycount=200")
+        v1 = _show(emu, item)["versions"][0]["model_file"]
+        again = _generate(emu, "scenario:model_meshy-remesh", "--model", f"{item}@v1")
+        job = max(emu.jobs.values(), key=lambda j: j["seq"])
+        sent = next(emu.files[str(v)][0] for v in job["input"].values() if str(v) in emu.files)
+        shown = _show(emu, item)
+        posts, dryruns = emu.generate_posts, len(emu.dryrun_bodies)
+        missing = run_cli(emu, "generate", "scenario:model_meshy-remesh", "--model", f"{item}@v9")
+        quote_missing = run_cli(emu, "quote", "scenario:model_meshy-remesh", "--model", f"{item}@v9")
+        no_item = run_cli(emu, "quote", "scenario:model_meshy-remesh", "--model", "no-such-item@v2")
+        dryruns_after_missing = len(emu.dryrun_bodies)
+        quoted = run_cli(emu, "quote", "scenario:model_meshy-remesh", "--model", f"{item}@v2", "--json")
+        after_posts = emu.generate_posts
+    assert again["item"] == item
+    assert hashlib.sha256(sent).hexdigest() == hashlib.sha256(Path(v1).read_bytes()).hexdigest()
+    assert [(v["version"], v["made_from"]) for v in shown["versions"]] == [(1, None), (2, 1), (3, 1)]
+    for done in (missing, quote_missing):
+        assert done.returncode == 2 and done.stderr.startswith("error: ") and "Traceback" not in done.stderr
+        assert f"The library item {item} has no version 9 (it has v1 to v3)." in done.stderr
+    assert no_item.returncode == 2 and "There is no library item no-such-item" in no_item.stderr
+    assert quoted.returncode == 0, quoted.stderr[-1500:]
+    assert json.loads(quoted.stdout)["cost"] > 0
+    assert after_posts == posts == 2  # the missing versions sent nothing; quotes spend nothing
+    assert dryruns_after_missing == dryruns  # not even an estimate for a version that is not there

@@ -101,7 +101,8 @@ def test_cli_cap_exit_code_and_spending_report(scenario, fixture_images):
     report = run_cli(scenario, "spending", "--json")
     assert report.returncode == 0, report.stderr
     data = json.loads(report.stdout)
-    assert data["totals"] == {"scenario CU": {"charged": 30, "refunded": 0, "net": 30, "quoted": 30, "pending": 0}}
+    assert data["totals"] == {"scenario CU": {"charged": 30, "refunded": 0, "net": 30, "quoted": 30, "pending": 0,
+                                               "unsettled": 0}}
     (row,) = data["rows"]
     assert row["model_id"] == "scenario:model_trellis-2" and row["jobs"] == 1
     (job,) = data["jobs"]
@@ -157,6 +158,9 @@ async def test_every_paid_job_keeps_its_quote_and_an_unknown_fate_keeps_its_rese
         ledger = Ledger(services.store)
         entries = {e.job_id: e for e in ledger.entries()}
         spent = ledger.spent_on("scenario", entries[ok.id].day)
+        services.store.delete(lost.id)  # removed from the queue with its fate still unknown
+        after_delete = {e.job_id: e for e in ledger.entries()}
+        spent_after_delete = ledger.spent_on("scenario", entries[ok.id].day)
     finally:
         await services.aclose()
     assert ok.state is JobState.SUCCEEDED and lost.state is JobState.NEEDS_CHECK
@@ -165,7 +169,12 @@ async def test_every_paid_job_keeps_its_quote_and_an_unknown_fate_keeps_its_rese
     assert (entries[lost.id].kind, entries[lost.id].quoted) == (RESERVED, 30)
     assert spent == 60
     _rows, totals = summarise(entries.values())
-    assert totals["scenario CU"] == {"charged": 30, "refunded": 0, "net": 30, "quoted": 60, "pending": 30}
+    assert totals["scenario CU"] == {"charged": 30, "refunded": 0, "net": 30, "quoted": 60, "pending": 30,
+                                         "unsettled": 0}
+    # Deleting it keeps the reservation counting (the service may have charged), labelled unsettled.
+    assert after_delete[lost.id].unsettled and spent_after_delete == 60
+    _rows, totals = summarise(after_delete.values())
+    assert (totals["scenario CU"]["pending"], totals["scenario CU"]["unsettled"]) == (0, 30)
 
 
 async def test_hyper3d_balance_is_read_before_and_after_each_job(monkeypatch, fixture_images):

@@ -83,3 +83,24 @@ def test_cap_set_in_settings_stops_the_next_paid_job(qtbot, qloop, open_dialog, 
                            f"at 30 CU. Raise the cap in Settings → Spending or wait until tomorrow. {NOT_CHARGED}")
     assert scenario_emu.generate_posts == 0
     qloop.run(services.aclose())
+
+
+def test_spending_window_labels_a_deleted_jobs_reservation_unsettled(qtbot, qloop, main_window):
+    """A job deleted while its paid request's fate was unknown: its reservation still counts, and says why."""
+    from desktop_app.core.jobs import PAID_REQUEST, Job, JobState, new_job_id
+
+    store = main_window.services.store
+    job = store.create(Job(id=new_job_id(), model_id="scenario:model_trellis-2"))
+    store.transition(job.id, JobState.UPLOADING, "Sending", submit_stage=PAID_REQUEST)
+    ledger = Ledger(store)
+    ledger.reserve(job.id, "scenario", "scenario:model_trellis-2", 30, "CU", None, day="2026-03-05")
+    store.transition(job.id, JobState.NEEDS_CHECK, "Scenario may have received this job.")
+    store.delete(job.id)
+    _menu_action(main_window, "Spending…").trigger()
+    view = main_window._spending_window
+    qtbot.waitExposed(view)
+    qloop.until(lambda: view.table.rowCount() == 1 and view.jobs.rowCount() == 1, 10, "the ledger rows")
+    assert view.table.item(0, view.table.columnCount() - 1).text() == "30 CU unsettled"
+    assert view.jobs.item(0, view.jobs.columnCount() - 1).text() == "unsettled: job deleted, may have been charged"
+    assert view.totals.text().endswith("(30 unsettled: job deleted, may have been charged)")
+    view.close()

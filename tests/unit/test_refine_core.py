@@ -101,6 +101,32 @@ def test_model_input_for_an_item_or_a_file(tmp_path: Path) -> None:
     assert loose.item_id == "" and loose.path == tmp_path / "x.glb"
 
 
+def test_a_model_ref_names_an_item_a_version_of_it_or_a_file(tmp_path: Path, monkeypatch) -> None:
+    """The CLI's --model: ITEM (newest), ITEM@vN (that version), a file; a version or item that does not exist
+    is a ValueError saying which versions there are."""
+    library = Library(tmp_path / "lib")
+    item = _item(library, tmp_path)
+    job = _job(tmp_path, "job1", {"remeshed.glb": b"glTF-remeshed"})
+    versions.add_version(library, item.id, job, model_id="scenario:model_meshy-remesh", params={}, job_id="job1",
+                         made_from=1)
+    newest = versions.model_input_from_ref(library, item.id)
+    assert (newest.item_id, newest.version, newest.path.read_bytes()) == (item.id, 2, b"glTF-remeshed")
+    first = versions.model_input_from_ref(library, f"{item.id}@v1")
+    assert (first.item_id, first.version, first.path.read_bytes()) == (item.id, 1, b"glTF-original")
+    assert versions.model_input_from_ref(library, f"{item.id}@V2").version == 2
+    with pytest.raises(ValueError, match=r"has no version 3 \(it has v1 to v2\)"):
+        versions.model_input_from_ref(library, f"{item.id}@v3")
+    with pytest.raises(ValueError, match="numbered from v1"):
+        versions.model_input_from_ref(library, f"{item.id}@v0")
+    with pytest.raises(ValueError, match="no library item nothing-here"):
+        versions.model_input_from_ref(library, "nothing-here@v2")
+    (tmp_path / "scan@v2").write_bytes(b"glTF")  # a file in the current folder named like a version: that file
+    monkeypatch.chdir(tmp_path)
+    assert versions.model_input_from_ref(library, "scan@v2").path == Path("scan@v2")
+    named = versions.model_input_from_ref(library, str(tmp_path / "x.glb"))
+    assert named.item_id == "" and named.path == tmp_path / "x.glb"
+
+
 def test_an_older_version_as_input_and_the_version_a_shown_file_belongs_to(tmp_path: Path) -> None:
     """Edit with… on v2 of three sends v2 (not the newest) and the result is "from v2"; a part's version is the
     one it belongs to, read from its path alone."""

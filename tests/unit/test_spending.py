@@ -3,6 +3,7 @@ journal upgrade that adds it."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
 
@@ -19,6 +20,7 @@ from desktop_app.core.spending import (
     over_cap,
     per_day,
     summarise,
+    today,
 )
 
 
@@ -44,8 +46,10 @@ def test_sums_per_day_model_and_service_with_refunds(tmp_path):
         ("2026-03-03", "hyper3d:rodin", 1, 0.5, 0, 0.5),
         ("2026-03-03", "scenario:model_a", 1, 20, 0, 20),
     ]
-    assert totals == {"scenario CU": {"charged": 100, "refunded": 50, "net": 50, "quoted": 30, "pending": 0},
-                      "hyper3d credits": {"charged": 0.5, "refunded": 0, "net": 0.5, "quoted": 0, "pending": 0}}
+    assert totals == {"scenario CU": {"charged": 100, "refunded": 50, "net": 50, "quoted": 30, "pending": 0,
+                                      "unsettled": 0},
+                      "hyper3d credits": {"charged": 0.5, "refunded": 0, "net": 0.5, "quoted": 0, "pending": 0,
+                                          "unsettled": 0}}
     assert [e.job_id for e in ledger.entries(since="2026-03-03")] == ["j3", "h1"]
     assert per_day(ledger.entries(), "scenario") == {"2026-03-02": 30, "2026-03-03": 20}
     store.close()
@@ -165,4 +169,109 @@ def test_a_reservation_carries_its_quote_and_balance_into_the_charge(tmp_path):
     assert ledger.reserve("j3", "hyper3d", "hyper3d:rodin", 1, "credits", 2, day=day) == (False, 1.5)
     ledger.release("j2")
     assert [e.job_id for e in ledger.entries()] == ["j1"] and ledger.spent_on("hyper3d", day) == 0.5
+    store.close()
+
+
+def test_job_lines_read_only_the_asked_jobs_by_id(tmp_path):
+    """What the queue's tooltips read: each asked job's quote, charge and refund folded, others left out."""
+    store = JobStore(tmp_path / "journal.sqlite")
+    ledger = Ledger(store)
+    ledger.reserve("sending", "scenario", "scenario:model_a", 30, "CU", None, day="2026-03-02")
+    ledger.record(charge("paid", 28, quoted=30))
+    ledger.record(charge("back", 10, quoted=10))
+    ledger.record(Entry("back", REFUND, "scenario", "scenario:model_a", "2026-03-02", 10, "CU"))
+    ledger.record(charge("other", 5))
+    lines = ledger.job_lines(["sending", "paid", "back", "free", "paid"])
+    assert set(lines) == {"sending", "paid", "back"}
+    assert (lines["sending"].quoted, lines["sending"].charged) == (30, None)
+    assert (lines["paid"].quoted, lines["paid"].charged, lines["paid"].unit) == (30, 28, "CU")
+    assert (lines["back"].charged, lines["back"].refunded) == (10, 10)
+    many = [f"j{n}" for n in range(1200)] + ["other"]  # more ids than SQLite takes at once
+    assert set(ledger.job_lines(many)) == {"other"}
+    assert ledger.job_lines([]) == {}
+    store.close()
+
+
+def _paid_job(store, **kw):
+    from desktop_app.core.jobs import Job, new_job_id
+
+    return store.create(Job(id=new_job_id(), model_id="scenario:model_a", **kw))
+
+
+def _sending(store, ledger, day):
+    """A paid job reserved while its submit is still on free steps ("preparing"), as scheduler_submit does."""
+    from desktop_app.core.jobs import PREPARING, JobState
+
+    job = _paid_job(store)
+    store.transition(job.id, JobState.UPLOADING, "Sending", submit_stage=PREPARING)
+    assert ledger.reserve(job.id, "scenario", "scenario:model_a", 30, "CU", None, day=day)[0]
+    return job
+
+
+def test_deleting_a_job_whose_paid_request_never_left_releases_its_reservation(tmp_path):
+    """Stopped while preparing (killed: "interrupted, nothing charged"), then canceled and deleted: nothing can
+    have been charged, so its reservation stops counting against the day's cap."""
+    from desktop_app.core.jobs import JobState
+
+    store = JobStore(tmp_path / "journal.sqlite")
+    ledger = Ledger(store)
+    day = today()
+    job = _sending(store, ledger, day)
+    store.transition(job.id, JobState.INTERRUPTED, "Stopped before anything was charged; starting again.")
+    store.transition(job.id, JobState.CANCELED, "Canceled.")
+    assert ledger.spent_on("scenario", day) == 30  # not deleted yet: still held (as before this change)
+    store.delete(job.id)
+    assert store.get(job.id) is None
+    assert ledger.entries() == [] and ledger.spent_on("scenario", day) == 0
+    assert ledger.reserve("next", "scenario", "scenario:model_a", 30, "CU", 30, day=day) == (True, 0)
+    store.close()
+
+
+def test_deleting_a_job_whose_fate_is_unknown_keeps_its_reservation_as_unsettled(tmp_path):
+    """The paid request may have left ("needs check"): deleting the job keeps the reservation, still counted
+    against the day's cap (we may have been charged), and the reports call it unsettled."""
+    from desktop_app.cli_spending import run
+    from desktop_app.core.jobs import PAID_REQUEST, JobState
+    from desktop_app.core.spending import UNSETTLED, per_job
+
+    store = JobStore(tmp_path / "journal.sqlite")
+    ledger = Ledger(store)
+    day = today()
+    unsure = _sending(store, ledger, day)
+    store.update(unsure.id, submit_stage=PAID_REQUEST)  # committed before the paid request leaves
+    store.transition(unsure.id, JobState.NEEDS_CHECK, "Scenario may have received this job.")
+    canceled = _sending(store, ledger, day)  # a needs-check job the user canceled, then deleted
+    store.update(canceled.id, submit_stage=PAID_REQUEST)
+    store.transition(canceled.id, JobState.NEEDS_CHECK, "unknown")
+    store.transition(canceled.id, JobState.CANCELED, "Canceled.")
+    live = _sending(store, ledger, day)  # still being sent: an ordinary reservation
+    store.delete(unsure.id)
+    store.delete(canceled.id)
+    assert store.get(unsure.id) is None
+    held = {e.job_id: e for e in ledger.entries()}
+    assert set(held) == {unsure.id, canceled.id, live.id}
+    assert held[unsure.id].unsettled and held[canceled.id].unsettled and not held[live.id].unsettled
+    assert ledger.spent_on("scenario", day) == 90  # all still count against the cap
+    assert ledger.reserve("next", "scenario", "scenario:model_a", 30, "CU", 100, day=day) == (False, 90)
+    rows, totals = summarise(ledger.entries())
+    assert (rows[0].pending, rows[0].unsettled) == (30, 60)
+    assert (totals["scenario CU"]["pending"], totals["scenario CU"]["unsettled"]) == (30, 60)
+    assert {line.job_id: line.status for line in per_job(ledger.entries())} == {
+        unsure.id: "unsettled", canceled.id: "unsettled", live.id: "reserved"}
+
+    class Args:
+        json, jobs, since = False, False, ""
+
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert asyncio.run(run(type("S", (), {"store": store})(), Args())) == 0
+    assert f"60 {UNSETTLED}" in out.getvalue() and "30 reserved" in out.getvalue()
+    Args.jobs = True
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        asyncio.run(run(type("S", (), {"store": store})(), Args()))
+    assert out.getvalue().count(UNSETTLED) == 2
     store.close()

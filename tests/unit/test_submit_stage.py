@@ -131,3 +131,33 @@ async def test_a_one_step_submit_is_marked_paid_before_it_is_sent(tmp_path, imag
         assert (await services.scheduler.run(job.id)).state is S.SUCCEEDED
     finally:
         await services.aclose()
+
+
+@pytest.mark.parametrize("stage", [PREPARING, PAID_REQUEST])
+async def test_canceling_a_stopped_submit_releases_its_reservation_only_if_nothing_paid_left(tmp_path, image, stage):
+    """Killed after the quote was reserved: on free steps ("preparing") a cancel gives the reservation back (it
+    was interrupted, nothing was charged); with the paid request marked as leaving the job needs a check, and a
+    cancel keeps it: the service may have charged."""
+    from desktop_app.core.spending import RESERVED, Ledger, today
+
+    fake = UploadingFake(tmp_path / "served")
+    services = build_services(app_paths(), providers={"fake": fake})
+    try:
+        job = await services.scheduler.create_job("fake:model", [image], {})
+        services.store.transition(job.id, S.UPLOADING, submit_stage=PREPARING)
+        ledger = Ledger(services.store)
+        assert ledger.reserve(job.id, "fake", "fake:model", 1, "credits", None)[0]
+        services.store.update(job.id, submit_stage=stage)  # what a kill -9 at this point leaves behind
+        canceled = await services.scheduler.cancel(job.id)
+        assert canceled.state is S.CANCELED
+        events = [e.to_state for e in services.store.events(job.id)]
+        held = ledger.get(job.id, RESERVED)
+        if stage == PREPARING:
+            assert "interrupted" in events and held is None
+            assert ledger.spent_on("fake", today()) == 0
+        else:
+            assert "needs_check" in events and held is not None and held.quoted == 1
+            assert ledger.spent_on("fake", today()) == 1
+        assert fake.submits == 0
+    finally:
+        await services.aclose()

@@ -42,7 +42,7 @@ class LibraryPanel(QSplitter):
         self.addWidget(self.details)
         self.setStretchFactor(0, 3)
         self.setStretchFactor(1, 2)
-        self.setSizes([420, 280])  # the details (title, prompt, files, actions) need room to be read
+        self.setSizes([380, 320])  # the details (name, actions, versions) need room: at 1366x768 ~280 px of them
 
         self.thumbnails.made.connect(self.view.model.invalidate_thumbnail)
         self.view.itemActivated.connect(bus.openItem)

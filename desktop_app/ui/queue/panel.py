@@ -15,6 +15,7 @@ from desktop_app.services import Services
 from desktop_app.ui.bus import AppBus, model_names
 from desktop_app.ui.job_queue import JobListModel, JobQueueView
 from desktop_app.ui.queue.actions import QueueActions
+from desktop_app.ui.queue.quotes import QuoteReader
 from desktop_app.ui.queue.watch import ElsewhereWatcher
 from desktop_app.ui.tasks import blocking
 
@@ -35,6 +36,7 @@ class QueuePanel(QWidget):
         lay.addWidget(self.view)
         self.actions = QueueActions(services, bus, self.job_model, self.view, self)
         self.watcher = ElsewhereWatcher(services, bus, self.job_model, self.view)  # other processes' jobs
+        self.quotes = QuoteReader(services.store, self.job_model, self)  # each paid job's quote, for its tooltip
         self.duplicateRequested = self.actions.duplicateRequested
         self.view.jobActivated.connect(self._job_activated)
         bus.jobChanged.connect(self._on_job_changed)

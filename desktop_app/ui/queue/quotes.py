@@ -1,0 +1,39 @@
+"""Each listed job's quote and charge for the queue's row tooltips, read from the spend ledger in a worker.
+
+The ledger (core/spending.py) is in the job journal, so it is read off the GUI thread: all listed jobs when the
+list is loaded, one job again whenever its state moves (a reservation is written before the paid request leaves;
+the charge replaces it when the job settles). One read at a time, in order; the model caches the lines per job id.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject
+
+from desktop_app.core.jobs import JobStore
+from desktop_app.core.spending import Ledger
+from desktop_app.ui.job_queue import JobListModel
+from desktop_app.ui.tasks import Op
+
+log = logging.getLogger(__name__)
+
+
+class QuoteReader(QObject):
+    def __init__(self, store: JobStore, model: JobListModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ledger = Ledger(store)
+        self.model = model
+        self._lane = f"queue-ledger-{id(self)}"
+        model.modelReset.connect(lambda: self.read(model.job_ids()))
+        model.jobStateChanged.connect(lambda job_id: self.read([job_id]))
+
+    def read(self, job_ids: list[str]) -> Op | None:
+        """Read these jobs' ledger lines in a worker; the model shows them when they arrive."""
+        if not job_ids:
+            return None
+        asked = list(job_ids)
+        return (Op(self.ledger.job_lines, asked).serial(self._lane).owner(self)
+                .success(lambda lines: self.model.set_money(asked, lines))
+                .failure(lambda text: log.warning("could not read the spend ledger for the queue: %s", text))
+                .named("queue quotes").run())

@@ -264,7 +264,9 @@ class JobDelegate(QStyledItemDelegate):
         self.model_names = model_names
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
-        return QSize(option.rect.width(), 4 * option.fontMetrics.height() + 14)
+        # No width of its own: the list gives each row the viewport's width. The width the rows were first laid
+        # out at (the wider Create workspace) showed a horizontal scroll bar in the narrower Library one.
+        return QSize(0, 4 * option.fontMetrics.height() + 14)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         job: Job = index.data(JobRole)
@@ -335,6 +337,8 @@ class JobQueueView(QWidget):
         self.view.setModel(model)
         self.view.setItemDelegate(JobDelegate(model.model_names, self.view))
         self.view.setUniformItemSizes(True)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # rows fit the width
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
         self.view.setSpacing(1)
         self.view.selectionModel().currentChanged.connect(self._update_buttons)
         self.view.activated.connect(lambda idx: self._emit_for(idx.row(), self.jobActivated))

@@ -47,3 +47,24 @@ def test_edit_with_remesh_makes_a_new_version(sphere_window, qtbot):
         assert emu.generate_posts == 1
 
     sphere_window(body)
+
+
+def test_a_library_change_during_edit_with_does_not_drop_the_item(sphere_window, qtbot):
+    """A library change (a finished job, a thumbnail) that lands between "Edit with…" and the new model's
+    settings used to answer first with no item, and cleared the request: the model input stayed empty."""
+    async def body(window: MainWindow, emu: ScenarioEmulator, item: LibraryItem) -> None:
+        panel = window.generate_panel
+        await wait_until(lambda: panel.model_combo.findData("scenario:model_meshy-remesh") >= 0, 20,
+                         "the refine models in the picker")
+        assert panel.edit_with("scenario:model_meshy-remesh", item.id)
+        await wait_until(lambda: any(c.item_id == item.id for c in panel.form.model_inputs()), 20,
+                         "the item in the remesh's model input")
+        # Now the form has a model input, so a library change reads the library for it; that read starts
+        # before the retexture's settings arrive and ends before them.
+        window.bus.libraryChanged.emit()
+        assert panel.edit_with("scenario:model_meshy-7-retexture", item.id)
+        await wait_until(lambda: panel.current_model_id() == "scenario:model_meshy-7-retexture"
+                         and any(c.item_id == item.id for c in panel.form.model_inputs()), 20,
+                         "the item in the retexture's model input")
+
+    sphere_window(body)

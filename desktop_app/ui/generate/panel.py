@@ -202,12 +202,19 @@ class GeneratePanel(QWidget):
         """Feed the form's model inputs with the library's items (read in a worker; the newest read wins)."""
         if self._schema is None or not self._schema.model_fields():
             return
-        (Op(_model_choices, self.services.library, self._edit_item).latest(f"model-choices-{id(self)}")
-         .owner(self).success(lambda found: self._show_model_choices(*found)).failure(self.bus.error)
-         .named("model choices").run())
+        asked = self._edit_item
+        (Op(_model_choices, self.services.library, asked).latest(f"model-choices-{id(self)}")
+         .owner(self).success(lambda found: self._show_model_choices(*found, asked=asked))
+         .failure(self.bus.error).named("model choices").run())
 
-    def _show_model_choices(self, choices: list[ModelChoice], edit: ModelChoice | None) -> None:
+    def _show_model_choices(self, choices: list[ModelChoice], edit: ModelChoice | None,
+                            asked: tuple[str, int] | None = None) -> None:
         self.form.set_model_choices(choices)
+        # Only the read that carried the "Edit with…" request answers it. A read started before it (a library
+        # change just before the click) ends first, often before the new model's settings: it must leave the
+        # request for the read those settings start, or the model input stays empty.
+        if asked is None or asked != self._edit_item:
+            return
         self._edit_item = None
         if edit is not None:
             self.form.set_model_input(edit)

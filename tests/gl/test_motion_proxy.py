@@ -84,7 +84,8 @@ def test_display_changes_redraw_a_big_model_in_chunks(qtbot, tmp_path: Path, mon
     plain = colour_counts(image_array(preview.view.grabFramebuffer()), BACKGROUND)
     steps: list[int] = []
     real_step = progressive.ProgressiveFrame._step
-    monkeypatch.setattr(progressive.ProgressiveFrame, "_step", lambda self, it: (steps.append(1), real_step(self, it)))
+    monkeypatch.setattr(progressive.ProgressiveFrame, "_step",
+                        lambda self, it, build: (steps.append(1), real_step(self, it, build)))
     for change in (lambda: preview.set_clay(True), lambda: preview.set_wireframe(True),
                    lambda: preview.set_background(QColor(90, 90, 130))):
         steps.clear()

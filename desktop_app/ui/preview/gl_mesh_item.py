@@ -29,7 +29,7 @@ from desktop_app.ui.preview.gl_item_base import item_base
 from desktop_app.ui.preview.gl_scenery import Scenery, column_major
 from desktop_app.ui.preview.gl_shaders import ATTRS, context_key, shader_program
 from desktop_app.ui.preview.gl_upload import GpuPart, upload_steps
-from desktop_app.ui.preview.lod import LodChooser
+from desktop_app.ui.preview.lod import STILL_BUDGET_S, LodChooser
 from desktop_app.ui.preview.progressive import ProgressiveFrame, next_turn
 from desktop_app.ui.preview.shading import Shading, effective_quality
 
@@ -152,8 +152,7 @@ class TexturedMeshItem(GLGraphicsItem):
 
     def setShading(self, shading: Shading) -> None:
         shading = shading.normalized()
-        if shading != self._shading:
-            self._look_changing(True)
+        if shading != self._shading:  # a big model is redrawn in chunks, its proxy showing meanwhile
             self._shading = shading
             self.update()
 
@@ -167,11 +166,6 @@ class TexturedMeshItem(GLGraphicsItem):
 
     def setWireframe(self, wireframe: bool) -> None:
         self.setShading(replace(self._shading, wireframe=bool(wireframe)))
-
-    def _look_changing(self, changed: bool) -> None:
-        """A new look redraws a big model in chunks (the proxy showing meanwhile), not in one long paint."""
-        if changed and self._progressive is not None and self.frames_drawn > 0:  # before that: no frame to redo
-            self._progressive.arm()
 
     def look(self) -> Shading:
         """What, besides the camera, changes the picture."""
@@ -305,10 +299,16 @@ class TexturedMeshItem(GLGraphicsItem):
         if self._stale or self._gpu_context != context_key(ctx):
             self._begin_upload(ctx)
         if self._pending is not None:
-            # a small scene uploads and draws in this paint; a big one goes on in timer turns of its own (no
-            # repaint, so no window composition, per slice) and is drawn in a later paint
-            if self._upload_paints == 0 and not self._advance_upload():
-                next_turn(self, self._upload_step)
+            # a small scene uploads and draws in this paint; a big one goes in timer turns of its own (no
+            # repaint, so no window composition, per slice), its first slice too (this paint is followed by
+            # the window's composition: 40-90 ms with a slice of 2M triangles' storage in it), and is drawn
+            # in a later paint
+            if self._upload_paints == 0:
+                if self._upload_slice == 0 or gl_upload.scene_bytes(self._arrays) <= self._upload_slice:
+                    self._advance_upload()
+                else:
+                    self._upload_paints = 1  # this paint is the upload's first turn: the slices follow it
+                    next_turn(self, self._upload_step)
             if self._pending is not None:
                 return
         if not self._gpu:
@@ -328,22 +328,29 @@ class TexturedMeshItem(GLGraphicsItem):
         if state != "presented":
             proxy = (self._moving or state == "building") and bool(self._proxy_gpu)
             if state != "building" or proxy:
-                parts = self._proxy_gpu if proxy else self._gpu
-                timed = proxy and self._lod is not None  # moving, or showing while the full frame is built
-                start = time.perf_counter() if timed else 0.0
+                level = self._proxy_level(still=not self._moving) if proxy else -1
+                parts = self._proxy_levels[level] if level >= 0 else self._proxy_gpu if proxy else self._gpu
+                start = time.perf_counter()
                 self.draw(frame, [(i, 0, p.count, False) for i, p in enumerate(parts)] if proxy
                           else [piece for chunk in self.draw_plan() for piece in chunk], parts)
-                if timed:
-                    self._measure_proxy(time.perf_counter() - start)
+                if level >= 0:  # moving, or showing while the full frame is built
+                    self._measure_proxy(level, time.perf_counter() - start)
         if state != "building" or self._proxy_gpu:
             self._drawn()
 
-    def _measure_proxy(self, queued: float) -> None:
-        """Time the moving frame's proxy draw to the last pixel and pick the next frame's level (lod.py)."""
+    def _proxy_level(self, still: bool) -> int:
+        """The proxy level to draw: the moving frame's (lod.py), or for a still camera, while the full frame is
+        built, a coarser one within STILL_BUDGET_S; -1 without levels to choose from."""
+        current = next((i for i, gpu in enumerate(self._proxy_levels) if gpu is self._proxy_gpu), -1)
+        if self._lod is None or current < 0:
+            return -1
+        return self._lod.choose(STILL_BUDGET_S) if still else current
+
+    def _measure_proxy(self, level: int, queued: float) -> None:
+        """Time the proxy draw to the last pixel and pick the next moving frame's level (lod.py)."""
         assert self._lod is not None
         start = time.perf_counter()
         GL.glFinish()  # software GL rasterises lazily; the compositor would wait for it anyway
-        level = next((i for i, gpu in enumerate(self._proxy_levels) if gpu is self._proxy_gpu), 0)
         self._lod.record(level, queued + time.perf_counter() - start)
         self._proxy_gpu = self._proxy_levels[self._lod.level]
 
@@ -351,6 +358,10 @@ class TexturedMeshItem(GLGraphicsItem):
         self.frames_drawn += 1
         if self.frames_drawn == 1:
             self.firstFrame.emit()
+
+    def has_proxy(self) -> bool:
+        """A light stand-in to draw while the full model's frame is built (big models: core/mesh_proxy.py)."""
+        return bool(self._proxy_gpu)
 
     def frame_matrices(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(mvp, modelview, normal matrix) for this paint, as the shader takes them."""

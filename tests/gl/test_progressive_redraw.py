@@ -192,3 +192,14 @@ def test_the_upload_makes_one_big_storage_per_turn_and_none_in_a_paint(qtbot, tm
     made = [n for turn in turns for n in turn]
     assert len(made) >= 4 and any(n >= limit for n in made)
     assert all(sum(1 for n in turn if n >= limit) <= 1 for turn in turns)  # one big storage a turn at most
+
+
+def test_the_kept_frame_is_copied_with_its_stencil_when_the_view_takes_it(big) -> None:
+    """Whole pixels of one format copy as plain memory in Mesa; depth alone is a shader pass (see _present)."""
+    from OpenGL import GL
+
+    widget, _ = big
+    frame = widget._item._progressive
+    widget.view.grabFramebuffer()
+    assert not frame._broken and frame._blit_mask & GL.GL_DEPTH_BUFFER_BIT
+    assert frame._blit_mask & GL.GL_STENCIL_BUFFER_BIT  # the view's framebuffer has depth and stencil as ours

@@ -144,7 +144,7 @@ def test_a_screenshot_mid_build_shows_the_new_look_and_later_repaints_draw_nothi
     assert _same_picture(shot, again) and _same_picture(shot, _one_shot(widget))
 
 
-def test_the_upload_makes_one_big_storage_per_turn_and_none_in_a_paint(qtbot, tmp_path: Path,
+def test_the_upload_makes_one_big_storage_per_turn_and_no_storage_or_program_in_a_paint(qtbot, tmp_path: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "ball.glb"
     path.write_bytes(make_glb(texture_size=256, subdivisions=5))
@@ -177,6 +177,20 @@ def test_the_upload_makes_one_big_storage_per_turn_and_none_in_a_paint(qtbot, tm
         finally:
             in_paint.pop()
 
+    compiled_in_paint: list[tuple] = []  # mesh programs first compiled while a paint drew
+    real_program = gl_mesh_item.shader_program
+
+    def program(name="mesh", defines=()):
+        from PySide6.QtGui import QOpenGLContext
+
+        from desktop_app.ui.preview import gl_shaders
+
+        key = (gl_shaders.context_key(QOpenGLContext.currentContext()), name, tuple(defines))
+        if in_paint and key not in gl_shaders._programs:
+            compiled_in_paint.append(key[1:])
+        return real_program(name, defines)
+
+    monkeypatch.setattr(gl_mesh_item, "shader_program", program)
     monkeypatch.setattr(gl_mesh_item.TexturedMeshItem, "_advance_upload", advance)
     monkeypatch.setattr(gl_mesh_item.TexturedMeshItem, "paint", paint)
     monkeypatch.setattr(gl_upload, "_buffer", buffer)
@@ -192,6 +206,7 @@ def test_the_upload_makes_one_big_storage_per_turn_and_none_in_a_paint(qtbot, tm
     made = [n for turn in turns for n in turn]
     assert len(made) >= 4 and any(n >= limit for n in made)
     assert all(sum(1 for n in turn if n >= limit) <= 1 for turn in turns)  # one big storage a turn at most
+    assert compiled_in_paint == []  # the first frame's programs were compiled in upload turns
 
 
 def test_the_kept_frame_is_copied_with_its_stencil_when_the_view_takes_it(big) -> None:

@@ -247,13 +247,15 @@ class TexturedMeshItem(GLGraphicsItem):
                                       slice_bytes=self._upload_slice, by_image=by_image))
         self._lod = LodChooser([sum(len(p.indices) for p in level.parts) for level in levels]) if levels else None
         self._proxy_gpu = self._proxy_levels[self._lod.level] if self._lod is not None else []
+        if self._upload_slice > 0:  # a sliced upload: the first frame's programs in turns of their own too
+            steps.append(self._warm_programs())
         self._pending = itertools.chain(*steps)
 
-    def _advance_upload(self) -> bool:
-        """One turn's share of the upload; True when it is complete."""
+    def _advance_upload(self, everything: bool = False) -> bool:
+        """One turn's share of the upload (``everything``: all of it); True when it is complete."""
         assert self._pending is not None
         self._upload_paints += 1
-        budget = self._upload_slice if self._upload_slice > 0 else 1 << 62
+        budget = self._upload_slice if self._upload_slice > 0 and not everything else 1 << 62
         done = 0
         for step in self._pending:
             done += step
@@ -305,7 +307,7 @@ class TexturedMeshItem(GLGraphicsItem):
             # in a later paint
             if self._upload_paints == 0:
                 if self._upload_slice == 0 or gl_upload.scene_bytes(self._arrays) <= self._upload_slice:
-                    self._advance_upload()
+                    self._advance_upload(everything=True)
                 else:
                     self._upload_paints = 1  # this paint is the upload's first turn: the slices follow it
                     next_turn(self, self._upload_step)
@@ -407,7 +409,6 @@ class TexturedMeshItem(GLGraphicsItem):
         mvp, mv, normal = frame
         lit = shading.mode in ("lit", "clay")
         fast = self._quality(ctx) == "fast"
-        cube = float_cubes(ctx)
         env = gpu_environment(shading.environment, fast) if lit or shading.background else None
         model = np.array(normalizing_transform(self._arrays).data(), dtype=np.float64) if self._arrays else None
         env_rot = env_matrix(mv, model, shading.rotation) if model is not None else np.eye(3)
@@ -416,9 +417,7 @@ class TexturedMeshItem(GLGraphicsItem):
             self._scenery.draw_background(env, env_rot, mvp, mv, exposure)
         if first and shading.shadow and self._arrays is not None and shading.mode != "normals":
             self._scenery.draw_shadow(self._arrays, mvp)
-        variant = "mesh_nocube" if not cube else "mesh_fast" if fast else "mesh"
-        mode_define = {"clay": ("MODE_CLAY",), "normals": ("MODE_NORMALS",), "texture": ("MODE_TEXTURE",)}
-        frame_defines = mode_define.get(shading.mode, ())
+        variant, frame_defines = self._variant(ctx)
         programs: dict[tuple[str, ...], dict[str, int]] = {}  # this draw's variants, their uniforms set
 
         def use(defines: tuple[str, ...]) -> dict[str, int]:
@@ -470,6 +469,28 @@ class TexturedMeshItem(GLGraphicsItem):
                 GL.glBindTexture(GL.GL_TEXTURE_CUBE_MAP if unit == 5 else GL.GL_TEXTURE_2D, 0)
             GL.glActiveTexture(GL.GL_TEXTURE0)
 
+    def _variant(self, ctx: QtGui.QOpenGLContext) -> tuple[str, tuple[str, ...]]:
+        """The mesh program and the defines the shading mode adds, for this context."""
+        fast = self._quality(ctx) == "fast"
+        variant = "mesh_nocube" if not float_cubes(ctx) else "mesh_fast" if fast else "mesh"
+        mode_define = {"clay": ("MODE_CLAY",), "normals": ("MODE_NORMALS",), "texture": ("MODE_TEXTURE",)}
+        return variant, mode_define.get(self._shading.mode, ())
+
+    def _warm_programs(self) -> Iterator[int]:
+        """Compile the programs the first frame will use, one a step (an upload's last steps): the first
+        compile in a process costs llvmpipe's GLSL compiler ~22 ms of GUI-thread CPU, the next ones 1-10 ms,
+        which otherwise all landed in the first paint, before its draw and the window's composition."""
+        ctx = QtGui.QOpenGLContext.currentContext()
+        variant, frame_defines = self._variant(ctx)
+        wanted = {("shadow", ())} if self._shading.shadow and self._shading.mode != "normals" else set()
+        for level in (self._gpu, *self._proxy_levels):
+            for part in level:
+                for wire in (False, True) if self._shading.wireframe and not ctx.isOpenGLES() else (False,):
+                    wanted.add((variant, frame_defines + self._part_defines(part, wire)))
+        for name, defines in sorted(wanted):
+            shader_program(name, defines)
+            yield self._upload_slice  # a turn of its own
+
     def _quality(self, ctx: QtGui.QOpenGLContext) -> str:
         key = context_key(ctx)
         if key not in self._renderers:
@@ -477,27 +498,37 @@ class TexturedMeshItem(GLGraphicsItem):
             self._renderers[key] = name.decode(errors="replace") if isinstance(name, bytes) else str(name or "")
         return effective_quality(self._shading.quality, self._renderers[key])
 
-    def _draw_part(self, part: GpuPart, use: Callable[[tuple[str, ...]], dict[str, int]], wire: bool, first: int,
-                   count: int) -> None:
+    def _part_inputs(self, part: GpuPart, wire: bool) -> tuple[bool, dict[str, int], str]:
+        """(base colour texture used, other maps used, alpha mode) of ``part`` in the current shading."""
         mode = self._shading.mode
         src = part.source
         plain = mode == "clay" or wire
         textured = part.texture != 0 and not plain
-        colored = "a_color" in part.buffers and not plain
         maps = {} if plain or mode == "texture" else dict(part.maps)
         if "a_tangent" not in part.buffers:
             maps.pop("normal", None)
         alpha_mode = src.alpha_mode if src is not None and not plain and mode != "normals" else "OPAQUE"
-        defines = ["WIRE"] if wire else []
-        if not wire:
-            defines += [d for d, on in (("HAS_UV", textured or bool(maps)), ("HAS_BASE_TEX", textured),
-                                        ("HAS_MR", "mr" in maps), ("HAS_NORMAL_MAP", "normal" in maps),
-                                        ("HAS_OCCLUSION", "occlusion" in maps),
-                                        ("HAS_EMISSIVE_TEX", "emissive" in maps), ("HAS_COLORS", colored),
-                                        ("DECODE_SRGB", part.decode and (textured or "emissive" in maps)),
-                                        ("ALPHA_MASK", alpha_mode == "MASK"), ("ALPHA_BLEND", alpha_mode == "BLEND"))
-                        if on]
-        u = use(tuple(defines))
+        return textured, maps, alpha_mode
+
+    def _part_defines(self, part: GpuPart, wire: bool) -> tuple[str, ...]:
+        """The program variant's defines for ``part`` (its own, the shading mode's come on top)."""
+        if wire:
+            return ("WIRE",)
+        textured, maps, alpha_mode = self._part_inputs(part, wire)
+        colored = "a_color" in part.buffers and self._shading.mode != "clay"
+        return tuple(d for d, on in (("HAS_UV", textured or bool(maps)), ("HAS_BASE_TEX", textured),
+                                     ("HAS_MR", "mr" in maps), ("HAS_NORMAL_MAP", "normal" in maps),
+                                     ("HAS_OCCLUSION", "occlusion" in maps),
+                                     ("HAS_EMISSIVE_TEX", "emissive" in maps), ("HAS_COLORS", colored),
+                                     ("DECODE_SRGB", part.decode and (textured or "emissive" in maps)),
+                                     ("ALPHA_MASK", alpha_mode == "MASK"), ("ALPHA_BLEND", alpha_mode == "BLEND"))
+                     if on)
+
+    def _draw_part(self, part: GpuPart, use: Callable[[tuple[str, ...]], dict[str, int]], wire: bool, first: int,
+                   count: int) -> None:
+        src = part.source
+        textured, maps, alpha_mode = self._part_inputs(part, wire)
+        u = use(self._part_defines(part, wire))
         GL.glUniform4f(u["u_base_color"], *part.base_color)
         if src is not None:
             GL.glUniform4f(u["u_pbr"], src.metallic, src.roughness, src.normal_scale, src.occlusion_strength)

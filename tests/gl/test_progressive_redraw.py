@@ -218,3 +218,15 @@ def test_the_kept_frame_is_copied_with_its_stencil_when_the_view_takes_it(big) -
     widget.view.grabFramebuffer()
     assert not frame._broken and frame._blit_mask & GL.GL_DEPTH_BUFFER_BIT
     assert frame._blit_mask & GL.GL_STENCIL_BUFFER_BIT  # the view's framebuffer has depth and stencil as ours
+
+
+def test_a_grab_at_another_size_draws_every_tile_in_full(big) -> None:
+    """renderToArray paints tiles of 1024 px with their own matrices: none may show the proxy or a kept frame."""
+    from PySide6.QtCore import QSize
+
+    widget, paints = big
+    paints.clear()
+    image = image_array(widget.grab_image(QSize(1200, 1000)))
+    assert len(paints) >= 4 and min(paints) >= 20000 * 0.9  # several tiles, each the whole model
+    assert not widget._item._moving  # the tiles were not taken for a moving camera
+    assert (np.abs(image[..., :3].astype(int) - image[0, 0, :3].astype(int)).max(axis=-1) > 12).sum() > 10000

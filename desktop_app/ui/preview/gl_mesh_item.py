@@ -81,6 +81,9 @@ class TexturedMeshItem(GLGraphicsItem):
         self._pending: Iterator[int] | None = None  # the upload in progress
         self._upload_paints = 0
         self.frames_drawn = 0  # paints that drew the model (benchmarks and tests watch it)
+        # True while a grab renders at another size in tiles: each paint draws the whole model straight into
+        # what is bound, with no proxy, no kept frame, no camera-move tracking (the tiles' matrices differ)
+        self.direct = False
         self._progressive: ProgressiveFrame | None = None if self._upload_slice == 0 else ProgressiveFrame()
         # while the camera moves, a big model's proxy is drawn; the full model once it has been still a moment
         self._proxy_gpu: list[GpuPart] = []  # the level drawn now: one of _proxy_levels
@@ -318,6 +321,10 @@ class TexturedMeshItem(GLGraphicsItem):
         if not self._pose_sent:
             self._send_pose()
         frame = self.frame_matrices()
+        if self.direct:  # a render at another size, tile by tile (viewer.grab_image): every tile in full
+            self.draw(frame, [piece for chunk in self.draw_plan() for piece in chunk])
+            self._drawn()
+            return
         last, self._last_frame = self._last_frame, frame
         if self._proxy_gpu and last is not None and not all(map(np.array_equal, frame, last)):
             self._moving = True  # the camera moved since the last paint: follow it with the proxy

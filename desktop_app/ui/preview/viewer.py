@@ -422,7 +422,14 @@ class PreviewWidget(QWidget):
             self.view.doneCurrent()
         if size is None or size == self.view.size():
             return self.view.grabFramebuffer()
-        arr = self.view.renderToArray((size.width(), size.height()))  # BGRA, top row first
+        item = self._item
+        if item is not None:
+            item.direct = True  # tiles of their own matrices, each drawn in full (not read as a camera move)
+        try:
+            arr = self.view.renderToArray((size.width(), size.height()))  # BGRA, top row first
+        finally:
+            if item is not None:
+                item.direct = False
         self.view.update()  # renderToArray leaves its own viewport behind
         import numpy as np
 

@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor
 
 from desktop_app.core.mesh_proxy import motion_proxies
 from desktop_app.core.meshes import load_scene_arrays
-from desktop_app.ui.preview import PreviewWidget, gl_mesh_item, gl_upload, progressive
+from desktop_app.ui.preview import PreviewWidget, gl_mesh_item, gl_upload, grid_item, progressive
 from tests.emulators.common import make_glb
 from tests.gl.conftest import image_array
 
@@ -191,6 +191,7 @@ def test_the_upload_makes_one_big_storage_per_turn_and_no_storage_or_program_in_
         return real_program(name, defines)
 
     monkeypatch.setattr(gl_mesh_item, "shader_program", program)
+    monkeypatch.setattr(grid_item, "shader_program", program)  # the floor grid's, shown once the model is up
     monkeypatch.setattr(gl_mesh_item.TexturedMeshItem, "_advance_upload", advance)
     monkeypatch.setattr(gl_mesh_item.TexturedMeshItem, "paint", paint)
     monkeypatch.setattr(gl_upload, "_buffer", buffer)
@@ -202,11 +203,13 @@ def test_the_upload_makes_one_big_storage_per_turn_and_no_storage_or_program_in_
     qtbot.waitExposed(widget)
     widget.show_scene(arrays)
     item = widget._item
+    assert not widget._grid.visible()  # the grid comes with the model, not in the upload's first paint
     qtbot.waitUntil(lambda: item.frames_drawn > 0, timeout=20000)
+    assert widget._grid.visible()
     made = [n for turn in turns for n in turn]
     assert len(made) >= 4 and any(n >= limit for n in made)
     assert all(sum(1 for n in turn if n >= limit) <= 1 for turn in turns)  # one big storage a turn at most
-    assert compiled_in_paint == []  # the first frame's programs were compiled in upload turns
+    assert compiled_in_paint == []  # the first frame's programs (the grid's too) were compiled in upload turns
 
 
 def test_the_kept_frame_is_copied_with_its_stencil_when_the_view_takes_it(big) -> None:

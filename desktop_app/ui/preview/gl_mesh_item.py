@@ -18,8 +18,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import numpy as np
+import shiboken6
 from OpenGL import GL
 from PySide6 import QtCore, QtGui
+from PySide6.QtOpenGL import QOpenGLFramebufferObject, QOpenGLFramebufferObjectFormat
 
 from desktop_app.core.mesh_arrays import SceneArrays
 from desktop_app.core.mesh_proxy import proxy_chain
@@ -286,6 +288,9 @@ class TexturedMeshItem(GLGraphicsItem):
 
     def _on_still(self) -> None:
         self._moving = False
+        view = self.view()
+        if view is None or not shiboken6.isValid(view):
+            return  # the view went (its window closed) while the timer ran
         if self._progressive is not None:
             self._progressive.arm()  # the full model comes back in chunks, the proxy showing meanwhile
         self.update()
@@ -484,19 +489,56 @@ class TexturedMeshItem(GLGraphicsItem):
         return variant, mode_define.get(self._shading.mode, ())
 
     def _warm_programs(self) -> Iterator[int]:
-        """Compile the programs the first frame will use, one a step (an upload's last steps): the first
-        compile in a process costs llvmpipe's GLSL compiler ~22 ms of GUI-thread CPU, the next ones 1-10 ms,
-        which otherwise all landed in the first paint, before its draw and the window's composition."""
+        """Make what the first frame uses on first use, one piece a step (an upload's last steps): its
+        programs (the first compile in a process costs llvmpipe's GLSL compiler ~22 ms of GUI-thread CPU, the
+        next ones 1-10 ms; the floor grid's line program included), the light's cube maps and the contact
+        shadow's texture. In the first paints they took 30-45 ms of GUI-thread CPU in the main window
+        (benchmarks/responsiveness.py), before the draw and the window's composition."""
         ctx = QtGui.QOpenGLContext.currentContext()
+        shading = self._shading
         variant, frame_defines = self._variant(ctx)
-        wanted = {("shadow", ())} if self._shading.shadow and self._shading.mode != "normals" else set()
+        wanted = {("line", ())}  # the floor grid's (grid_item.py), shown with the model
+        if shading.shadow and shading.mode != "normals":
+            wanted.add(("shadow", ()))
+        if shading.background:
+            wanted.add(("background" if float_cubes(ctx) else "background_nocube", ()))
         for level in (self._gpu, *self._proxy_levels):
             for part in level:
-                for wire in (False, True) if self._shading.wireframe and not ctx.isOpenGLES() else (False,):
+                for wire in (False, True) if shading.wireframe and not ctx.isOpenGLES() else (False,):
                     wanted.add((variant, frame_defines + self._part_defines(part, wire)))
         for name, defines in sorted(wanted):
             shader_program(name, defines)
             yield self._upload_slice  # a turn of its own
+        if shading.mode in ("lit", "clay") or shading.background:
+            gpu_environment(shading.environment, self._quality(ctx) == "fast")
+            yield self._upload_slice
+        if shading.shadow and shading.mode != "normals" and self._arrays is not None:
+            self._scenery.prepare_shadow(self._arrays)
+            yield self._upload_slice
+        for level, parts in enumerate((self._gpu, *self._proxy_levels)):
+            self._warm_draw(parts, first=level == 0)
+            yield self._upload_slice
+
+    def _warm_draw(self, parts: list[GpuPart], first: bool) -> None:
+        """Draw one triangle of each of ``parts`` (and with ``first`` the shadow and the background) into a small
+        framebuffer of the view's format that nobody sees: llvmpipe translates each fragment program to machine
+        code for its state at its first draw (~18 ms of GUI-thread CPU for a first model), which otherwise went
+        into the first paint that showed the model."""
+        eye = np.eye(4, dtype=np.float32).ravel()
+        frame = (eye, eye, np.eye(3, dtype=np.float32).ravel())
+        target = int(GL.glGetIntegerv(GL.GL_DRAW_FRAMEBUFFER_BINDING))
+        viewport = [int(v) for v in GL.glGetIntegerv(GL.GL_VIEWPORT)]
+        fmt = QOpenGLFramebufferObjectFormat()
+        fmt.setAttachment(QOpenGLFramebufferObject.Attachment.CombinedDepthStencil)  # as the kept frame's
+        fbo = QOpenGLFramebufferObject(16, 16, fmt)
+        try:
+            fbo.bind()
+            GL.glViewport(0, 0, 16, 16)
+            self.draw(frame, [(i, 0, min(3, p.count), False) for i, p in enumerate(parts)], parts, first=first)
+        finally:
+            GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, target)
+            GL.glViewport(*viewport)
+            del fbo
 
     def _quality(self, ctx: QtGui.QOpenGLContext) -> str:
         key = context_key(ctx)

@@ -187,6 +187,9 @@ class PreviewWidget(QWidget):
         self._item.setTransform(normalizing_transform(arrays))
         self._item.setShading(self._shading)
         self.view.addItem(self._item)
+        # the grid comes with the model: drawn (and its program compiled) in the upload's first paint, it
+        # cost a big model's first turn ~30 ms (benchmarks/responsiveness.py)
+        self._item.uploaded.connect(lambda: self._apply_grid(self._grid_on))
         self._place_grid()
         self.reset_view()
         if gl_upload.scene_bytes(arrays) > gl_upload.SLICE_BYTES:  # sliced upload: "Loading" until drawable
@@ -517,7 +520,7 @@ class PreviewWidget(QWidget):
             return
         self._grid.resetTransform()
         self._grid.translate(0, 0, floor)
-        self._grid.setVisible(self._grid_on)
+        self._grid.setVisible(self._grid_on and self._item is not None and not self._item.uploading())
 
     def _drop_item(self) -> None:
         if self._item is not None:

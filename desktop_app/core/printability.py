@@ -184,7 +184,10 @@ def _child(conn: Any, kind: str, payload: Any) -> None:
         else:
             import trimesh
 
-            check = check_mesh(trimesh.Trimesh(payload[0], payload[1], process=False))
+            from desktop_app.core.shared_arrays import attach
+
+            vertices, faces = attach(payload)
+            check = check_mesh(trimesh.Trimesh(vertices, faces, process=False))
         conn.send(("ok", check))
     except MeshwrightError as exc:
         conn.send(("error", exc.user_text()))
@@ -197,11 +200,20 @@ def _child(conn: Any, kind: str, payload: Any) -> None:
 def check_in_process(kind: str, payload: Any, cancel: threading.Event | None = None) -> PrintCheck:
     """Run the check in a child process ("file": payload is a path; "arrays": (vertices, faces)); stop it
     when ``cancel`` is set. The GUI process keeps its GIL for the GUI."""
+    from desktop_app.core import shared_arrays
+
     ctx = multiprocessing.get_context("spawn")  # fork would copy Qt's threads' state into the child
-    receive, send = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_child, args=(send, kind, payload), daemon=True, name="print check")
-    process.start()
-    send.close()
+    blocks: list = []
+    if kind == "arrays":  # not pickled: that held the GIL, and so the GUI, ~90 ms for 2M triangles
+        blocks, payload = shared_arrays.share(list(payload))
+    try:
+        receive, send = ctx.Pipe(duplex=False)
+        process = ctx.Process(target=_child, args=(send, kind, payload), daemon=True, name="print check")
+        process.start()
+        send.close()
+    except BaseException:
+        shared_arrays.release(blocks)
+        raise
     with _live_lock:
         _live.add(process)
     try:
@@ -222,6 +234,7 @@ def check_in_process(kind: str, payload: Any, cancel: threading.Event | None = N
             process.terminate()
         process.join(5)
         receive.close()
+        shared_arrays.release(blocks)
     if status == "ok":
         return value
     if status == "error":

@@ -79,7 +79,8 @@ def test_a_big_model_arrives_and_changes_look_in_short_turns(preview: PreviewWid
     arrived = len(events)
     # the anchor: the model drawn in full in one go (what a turn would cost without the chunks), lit as it came
     preview.view.makeCurrent()
-    preview._item._progressive.forget()  # no kept frame to copy: the grab draws every triangle
+    preview._item._progressive.forget()  # no kept frame to copy...
+    preview._item._progressive.cancel()  # ...and a grab wants the pixels now: it draws every triangle at once
     preview.view.doneCurrent()
     start, start_cpu = time.perf_counter(), time.process_time()
     preview.view.grabFramebuffer()

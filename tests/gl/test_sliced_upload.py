@@ -59,7 +59,8 @@ def test_first_frame_drawn_in_chunks_matches_a_plain_draw(qtbot, textured_glb: P
     images = []
     for chunked in (True, False):
         monkeypatch.setattr(gl_upload, "SLICE_BYTES", 4096 if chunked else 1 << 30)
-        monkeypatch.setattr(progressive, "CHUNK_TRIANGLES", 200)  # 1280 triangles: several chunks
+        # 1280 triangles: several chunks, or one (a single plain draw, the reference)
+        monkeypatch.setattr(progressive, "CHUNK_TRIANGLES", 200 if chunked else 1 << 30)
         widget = PreviewWidget()
         qtbot.addWidget(widget)
         widget.resize(480, 400)

@@ -6,7 +6,7 @@ import trimesh
 
 from desktop_app.core.mesh_proxy import motion_proxies, proxy_chain
 from desktop_app.core.meshes import scene_arrays_from_trimesh
-from desktop_app.ui.preview.lod import LodChooser
+from desktop_app.ui.preview.lod import STILL_BUDGET_S, LodChooser
 
 
 def test_a_slow_level_steps_down_until_the_budget_fits() -> None:
@@ -43,3 +43,12 @@ def test_proxy_levels_get_coarser_and_keep_the_model_facts() -> None:
     assert counts[0] <= 1.5 * 20_000 and counts[-1] <= 1.5 * 1_000
     assert all(level.stats is arrays.stats for level in chain)  # the facts describe the real model
     assert motion_proxies(scene_arrays_from_trimesh(trimesh.creation.box())) is None
+
+
+def test_a_still_frame_while_building_takes_a_coarser_level_than_a_moving_one() -> None:
+    lod = LodChooser([100_000, 30_000, 5_000], budget_s=0.020)
+    lod.record(1, 0.016)  # fits the moving budget, not the tighter one of the proxy shown during a build
+    lod.record(2, 0.006)
+    assert lod.level == 1 and lod.choose() == 1
+    assert lod.choose(STILL_BUDGET_S) == 2
+    assert lod.choose(0.001) == 2  # nothing fits: the coarsest, the fastest there is

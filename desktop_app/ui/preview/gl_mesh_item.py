@@ -18,8 +18,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import numpy as np
+import shiboken6
 from OpenGL import GL
 from PySide6 import QtCore, QtGui
+from PySide6.QtOpenGL import QOpenGLFramebufferObject, QOpenGLFramebufferObjectFormat
 
 from desktop_app.core.mesh_arrays import SceneArrays
 from desktop_app.core.mesh_proxy import proxy_chain
@@ -29,7 +31,7 @@ from desktop_app.ui.preview.gl_item_base import item_base
 from desktop_app.ui.preview.gl_scenery import Scenery, column_major
 from desktop_app.ui.preview.gl_shaders import ATTRS, context_key, shader_program
 from desktop_app.ui.preview.gl_upload import GpuPart, upload_steps
-from desktop_app.ui.preview.lod import LodChooser
+from desktop_app.ui.preview.lod import STILL_BUDGET_S, LodChooser
 from desktop_app.ui.preview.progressive import ProgressiveFrame, next_turn
 from desktop_app.ui.preview.shading import Shading, effective_quality
 
@@ -81,6 +83,9 @@ class TexturedMeshItem(GLGraphicsItem):
         self._pending: Iterator[int] | None = None  # the upload in progress
         self._upload_paints = 0
         self.frames_drawn = 0  # paints that drew the model (benchmarks and tests watch it)
+        # True while a grab renders at another size in tiles: each paint draws the whole model straight into
+        # what is bound, with no proxy, no kept frame, no camera-move tracking (the tiles' matrices differ)
+        self.direct = False
         self._progressive: ProgressiveFrame | None = None if self._upload_slice == 0 else ProgressiveFrame()
         # while the camera moves, a big model's proxy is drawn; the full model once it has been still a moment
         self._proxy_gpu: list[GpuPart] = []  # the level drawn now: one of _proxy_levels
@@ -152,8 +157,7 @@ class TexturedMeshItem(GLGraphicsItem):
 
     def setShading(self, shading: Shading) -> None:
         shading = shading.normalized()
-        if shading != self._shading:
-            self._look_changing(True)
+        if shading != self._shading:  # a big model is redrawn in chunks, its proxy showing meanwhile
             self._shading = shading
             self.update()
 
@@ -167,11 +171,6 @@ class TexturedMeshItem(GLGraphicsItem):
 
     def setWireframe(self, wireframe: bool) -> None:
         self.setShading(replace(self._shading, wireframe=bool(wireframe)))
-
-    def _look_changing(self, changed: bool) -> None:
-        """A new look redraws a big model in chunks (the proxy showing meanwhile), not in one long paint."""
-        if changed and self._progressive is not None and self.frames_drawn > 0:  # before that: no frame to redo
-            self._progressive.arm()
 
     def look(self) -> Shading:
         """What, besides the camera, changes the picture."""
@@ -253,13 +252,15 @@ class TexturedMeshItem(GLGraphicsItem):
                                       slice_bytes=self._upload_slice, by_image=by_image))
         self._lod = LodChooser([sum(len(p.indices) for p in level.parts) for level in levels]) if levels else None
         self._proxy_gpu = self._proxy_levels[self._lod.level] if self._lod is not None else []
+        if self._upload_slice > 0:  # a sliced upload: the first frame's programs in turns of their own too
+            steps.append(self._warm_programs())
         self._pending = itertools.chain(*steps)
 
-    def _advance_upload(self) -> bool:
-        """One turn's share of the upload; True when it is complete."""
+    def _advance_upload(self, everything: bool = False) -> bool:
+        """One turn's share of the upload (``everything``: all of it); True when it is complete."""
         assert self._pending is not None
         self._upload_paints += 1
-        budget = self._upload_slice if self._upload_slice > 0 else 1 << 62
+        budget = self._upload_slice if self._upload_slice > 0 and not everything else 1 << 62
         done = 0
         for step in self._pending:
             done += step
@@ -287,6 +288,9 @@ class TexturedMeshItem(GLGraphicsItem):
 
     def _on_still(self) -> None:
         self._moving = False
+        view = self.view()
+        if view is None or not shiboken6.isValid(view):
+            return  # the view went (its window closed) while the timer ran
         if self._progressive is not None:
             self._progressive.arm()  # the full model comes back in chunks, the proxy showing meanwhile
         self.update()
@@ -305,10 +309,16 @@ class TexturedMeshItem(GLGraphicsItem):
         if self._stale or self._gpu_context != context_key(ctx):
             self._begin_upload(ctx)
         if self._pending is not None:
-            # a small scene uploads and draws in this paint; a big one goes on in timer turns of its own (no
-            # repaint, so no window composition, per slice) and is drawn in a later paint
-            if self._upload_paints == 0 and not self._advance_upload():
-                next_turn(self, self._upload_step)
+            # a small scene uploads and draws in this paint; a big one goes in timer turns of its own (no
+            # repaint, so no window composition, per slice), its first slice too (this paint is followed by
+            # the window's composition: 40-90 ms with a slice of 2M triangles' storage in it), and is drawn
+            # in a later paint
+            if self._upload_paints == 0:
+                if self._upload_slice == 0 or gl_upload.scene_bytes(self._arrays) <= self._upload_slice:
+                    self._advance_upload(everything=True)
+                else:
+                    self._upload_paints = 1  # this paint is the upload's first turn: the slices follow it
+                    next_turn(self, self._upload_step)
             if self._pending is not None:
                 return
         if not self._gpu:
@@ -316,6 +326,10 @@ class TexturedMeshItem(GLGraphicsItem):
         if not self._pose_sent:
             self._send_pose()
         frame = self.frame_matrices()
+        if self.direct:  # a render at another size, tile by tile (viewer.grab_image): every tile in full
+            self.draw(frame, [piece for chunk in self.draw_plan() for piece in chunk])
+            self._drawn()
+            return
         last, self._last_frame = self._last_frame, frame
         if self._proxy_gpu and last is not None and not all(map(np.array_equal, frame, last)):
             self._moving = True  # the camera moved since the last paint: follow it with the proxy
@@ -328,22 +342,29 @@ class TexturedMeshItem(GLGraphicsItem):
         if state != "presented":
             proxy = (self._moving or state == "building") and bool(self._proxy_gpu)
             if state != "building" or proxy:
-                parts = self._proxy_gpu if proxy else self._gpu
-                timed = proxy and self._lod is not None  # moving, or showing while the full frame is built
-                start = time.perf_counter() if timed else 0.0
+                level = self._proxy_level(still=not self._moving) if proxy else -1
+                parts = self._proxy_levels[level] if level >= 0 else self._proxy_gpu if proxy else self._gpu
+                start = time.perf_counter()
                 self.draw(frame, [(i, 0, p.count, False) for i, p in enumerate(parts)] if proxy
                           else [piece for chunk in self.draw_plan() for piece in chunk], parts)
-                if timed:
-                    self._measure_proxy(time.perf_counter() - start)
+                if level >= 0:  # moving, or showing while the full frame is built
+                    self._measure_proxy(level, time.perf_counter() - start)
         if state != "building" or self._proxy_gpu:
             self._drawn()
 
-    def _measure_proxy(self, queued: float) -> None:
-        """Time the moving frame's proxy draw to the last pixel and pick the next frame's level (lod.py)."""
+    def _proxy_level(self, still: bool) -> int:
+        """The proxy level to draw: the moving frame's (lod.py), or for a still camera, while the full frame is
+        built, a coarser one within STILL_BUDGET_S; -1 without levels to choose from."""
+        current = next((i for i, gpu in enumerate(self._proxy_levels) if gpu is self._proxy_gpu), -1)
+        if self._lod is None or current < 0:
+            return -1
+        return self._lod.choose(STILL_BUDGET_S) if still else current
+
+    def _measure_proxy(self, level: int, queued: float) -> None:
+        """Time the proxy draw to the last pixel and pick the next moving frame's level (lod.py)."""
         assert self._lod is not None
         start = time.perf_counter()
         GL.glFinish()  # software GL rasterises lazily; the compositor would wait for it anyway
-        level = next((i for i, gpu in enumerate(self._proxy_levels) if gpu is self._proxy_gpu), 0)
         self._lod.record(level, queued + time.perf_counter() - start)
         self._proxy_gpu = self._proxy_levels[self._lod.level]
 
@@ -351,6 +372,10 @@ class TexturedMeshItem(GLGraphicsItem):
         self.frames_drawn += 1
         if self.frames_drawn == 1:
             self.firstFrame.emit()
+
+    def has_proxy(self) -> bool:
+        """A light stand-in to draw while the full model's frame is built (big models: core/mesh_proxy.py)."""
+        return bool(self._proxy_gpu)
 
     def frame_matrices(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(mvp, modelview, normal matrix) for this paint, as the shader takes them."""
@@ -396,7 +421,6 @@ class TexturedMeshItem(GLGraphicsItem):
         mvp, mv, normal = frame
         lit = shading.mode in ("lit", "clay")
         fast = self._quality(ctx) == "fast"
-        cube = float_cubes(ctx)
         env = gpu_environment(shading.environment, fast) if lit or shading.background else None
         model = np.array(normalizing_transform(self._arrays).data(), dtype=np.float64) if self._arrays else None
         env_rot = env_matrix(mv, model, shading.rotation) if model is not None else np.eye(3)
@@ -405,9 +429,7 @@ class TexturedMeshItem(GLGraphicsItem):
             self._scenery.draw_background(env, env_rot, mvp, mv, exposure)
         if first and shading.shadow and self._arrays is not None and shading.mode != "normals":
             self._scenery.draw_shadow(self._arrays, mvp)
-        variant = "mesh_nocube" if not cube else "mesh_fast" if fast else "mesh"
-        mode_define = {"clay": ("MODE_CLAY",), "normals": ("MODE_NORMALS",), "texture": ("MODE_TEXTURE",)}
-        frame_defines = mode_define.get(shading.mode, ())
+        variant, frame_defines = self._variant(ctx)
         programs: dict[tuple[str, ...], dict[str, int]] = {}  # this draw's variants, their uniforms set
 
         def use(defines: tuple[str, ...]) -> dict[str, int]:
@@ -459,6 +481,65 @@ class TexturedMeshItem(GLGraphicsItem):
                 GL.glBindTexture(GL.GL_TEXTURE_CUBE_MAP if unit == 5 else GL.GL_TEXTURE_2D, 0)
             GL.glActiveTexture(GL.GL_TEXTURE0)
 
+    def _variant(self, ctx: QtGui.QOpenGLContext) -> tuple[str, tuple[str, ...]]:
+        """The mesh program and the defines the shading mode adds, for this context."""
+        fast = self._quality(ctx) == "fast"
+        variant = "mesh_nocube" if not float_cubes(ctx) else "mesh_fast" if fast else "mesh"
+        mode_define = {"clay": ("MODE_CLAY",), "normals": ("MODE_NORMALS",), "texture": ("MODE_TEXTURE",)}
+        return variant, mode_define.get(self._shading.mode, ())
+
+    def _warm_programs(self) -> Iterator[int]:
+        """Make what the first frame uses on first use, one piece a step (an upload's last steps): its
+        programs (the first compile in a process costs llvmpipe's GLSL compiler ~22 ms of GUI-thread CPU, the
+        next ones 1-10 ms; the floor grid's line program included), the light's cube maps and the contact
+        shadow's texture. In the first paints they took 30-45 ms of GUI-thread CPU in the main window
+        (benchmarks/responsiveness.py), before the draw and the window's composition."""
+        ctx = QtGui.QOpenGLContext.currentContext()
+        shading = self._shading
+        variant, frame_defines = self._variant(ctx)
+        wanted = {("line", ())}  # the floor grid's (grid_item.py), shown with the model
+        if shading.shadow and shading.mode != "normals":
+            wanted.add(("shadow", ()))
+        if shading.background:
+            wanted.add(("background" if float_cubes(ctx) else "background_nocube", ()))
+        for level in (self._gpu, *self._proxy_levels):
+            for part in level:
+                for wire in (False, True) if shading.wireframe and not ctx.isOpenGLES() else (False,):
+                    wanted.add((variant, frame_defines + self._part_defines(part, wire)))
+        for name, defines in sorted(wanted):
+            shader_program(name, defines)
+            yield self._upload_slice  # a turn of its own
+        if shading.mode in ("lit", "clay") or shading.background:
+            gpu_environment(shading.environment, self._quality(ctx) == "fast")
+            yield self._upload_slice
+        if shading.shadow and shading.mode != "normals" and self._arrays is not None:
+            self._scenery.prepare_shadow(self._arrays)
+            yield self._upload_slice
+        for level, parts in enumerate((self._gpu, *self._proxy_levels)):
+            self._warm_draw(parts, first=level == 0)
+            yield self._upload_slice
+
+    def _warm_draw(self, parts: list[GpuPart], first: bool) -> None:
+        """Draw one triangle of each of ``parts`` (and with ``first`` the shadow and the background) into a small
+        framebuffer of the view's format that nobody sees: llvmpipe translates each fragment program to machine
+        code for its state at its first draw (~18 ms of GUI-thread CPU for a first model), which otherwise went
+        into the first paint that showed the model."""
+        eye = np.eye(4, dtype=np.float32).ravel()
+        frame = (eye, eye, np.eye(3, dtype=np.float32).ravel())
+        target = int(GL.glGetIntegerv(GL.GL_DRAW_FRAMEBUFFER_BINDING))
+        viewport = [int(v) for v in GL.glGetIntegerv(GL.GL_VIEWPORT)]
+        fmt = QOpenGLFramebufferObjectFormat()
+        fmt.setAttachment(QOpenGLFramebufferObject.Attachment.CombinedDepthStencil)  # as the kept frame's
+        fbo = QOpenGLFramebufferObject(16, 16, fmt)
+        try:
+            fbo.bind()
+            GL.glViewport(0, 0, 16, 16)
+            self.draw(frame, [(i, 0, min(3, p.count), False) for i, p in enumerate(parts)], parts, first=first)
+        finally:
+            GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, target)
+            GL.glViewport(*viewport)
+            del fbo
+
     def _quality(self, ctx: QtGui.QOpenGLContext) -> str:
         key = context_key(ctx)
         if key not in self._renderers:
@@ -466,27 +547,37 @@ class TexturedMeshItem(GLGraphicsItem):
             self._renderers[key] = name.decode(errors="replace") if isinstance(name, bytes) else str(name or "")
         return effective_quality(self._shading.quality, self._renderers[key])
 
-    def _draw_part(self, part: GpuPart, use: Callable[[tuple[str, ...]], dict[str, int]], wire: bool, first: int,
-                   count: int) -> None:
+    def _part_inputs(self, part: GpuPart, wire: bool) -> tuple[bool, dict[str, int], str]:
+        """(base colour texture used, other maps used, alpha mode) of ``part`` in the current shading."""
         mode = self._shading.mode
         src = part.source
         plain = mode == "clay" or wire
         textured = part.texture != 0 and not plain
-        colored = "a_color" in part.buffers and not plain
         maps = {} if plain or mode == "texture" else dict(part.maps)
         if "a_tangent" not in part.buffers:
             maps.pop("normal", None)
         alpha_mode = src.alpha_mode if src is not None and not plain and mode != "normals" else "OPAQUE"
-        defines = ["WIRE"] if wire else []
-        if not wire:
-            defines += [d for d, on in (("HAS_UV", textured or bool(maps)), ("HAS_BASE_TEX", textured),
-                                        ("HAS_MR", "mr" in maps), ("HAS_NORMAL_MAP", "normal" in maps),
-                                        ("HAS_OCCLUSION", "occlusion" in maps),
-                                        ("HAS_EMISSIVE_TEX", "emissive" in maps), ("HAS_COLORS", colored),
-                                        ("DECODE_SRGB", part.decode and (textured or "emissive" in maps)),
-                                        ("ALPHA_MASK", alpha_mode == "MASK"), ("ALPHA_BLEND", alpha_mode == "BLEND"))
-                        if on]
-        u = use(tuple(defines))
+        return textured, maps, alpha_mode
+
+    def _part_defines(self, part: GpuPart, wire: bool) -> tuple[str, ...]:
+        """The program variant's defines for ``part`` (its own, the shading mode's come on top)."""
+        if wire:
+            return ("WIRE",)
+        textured, maps, alpha_mode = self._part_inputs(part, wire)
+        colored = "a_color" in part.buffers and self._shading.mode != "clay"
+        return tuple(d for d, on in (("HAS_UV", textured or bool(maps)), ("HAS_BASE_TEX", textured),
+                                     ("HAS_MR", "mr" in maps), ("HAS_NORMAL_MAP", "normal" in maps),
+                                     ("HAS_OCCLUSION", "occlusion" in maps),
+                                     ("HAS_EMISSIVE_TEX", "emissive" in maps), ("HAS_COLORS", colored),
+                                     ("DECODE_SRGB", part.decode and (textured or "emissive" in maps)),
+                                     ("ALPHA_MASK", alpha_mode == "MASK"), ("ALPHA_BLEND", alpha_mode == "BLEND"))
+                     if on)
+
+    def _draw_part(self, part: GpuPart, use: Callable[[tuple[str, ...]], dict[str, int]], wire: bool, first: int,
+                   count: int) -> None:
+        src = part.source
+        textured, maps, alpha_mode = self._part_inputs(part, wire)
+        u = use(self._part_defines(part, wire))
         GL.glUniform4f(u["u_base_color"], *part.base_color)
         if src is not None:
             GL.glUniform4f(u["u_pbr"], src.metallic, src.roughness, src.normal_scale, src.occlusion_strength)

@@ -82,6 +82,11 @@ class Scenery:
             GL.glEnable(GL.GL_DEPTH_TEST)
             GL.glUseProgram(0)
 
+    def prepare_shadow(self, arrays: SceneArrays) -> None:
+        """Make the shadow's texture and quad now (a turn of their own), not in the first draw."""
+        if self._shadow_for != id(arrays):
+            self._make_shadow(arrays)
+
     def draw_shadow(self, arrays: SceneArrays, mvp: np.ndarray) -> None:
         """The soft shadow on the floor under the model (model space; ``mvp`` is the model's)."""
         if self._shadow_for != id(arrays):

@@ -86,9 +86,9 @@ def upload_steps(arrays: SceneArrays, parts: list[GpuPart], textures: list[int],
                 # light): levels 1.. only show where the texture is minified, where that slight darkening of
                 # high-contrast detail does not show. None (not a power of two): the driver makes them.
                 levels = mip_chain(_shrunk(pixels, max_size), False)
-            by_image[key] = tex = _texture(pixels, srgb=srgb and not es2, max_size=max_size, levels=levels)
+            by_image[key] = tex = _texture(pixels, srgb=srgb and not es2, max_size=max_size)
             textures.append(tex)
-            yield from _fill_texture(tex, pixels, max_size, limit, levels)
+            yield from _fill_texture(tex, pixels, max_size, limit, levels, srgb=srgb and not es2)
 
     for part in arrays.parts:
         sources = {"a_position": part.positions, "a_normal": part.normals}
@@ -98,20 +98,25 @@ def upload_steps(arrays: SceneArrays, parts: list[GpuPart], textures: list[int],
             sources["a_color"] = part.colors
         if part.tangents is not None and part.normal_texture is not None:
             sources["a_tangent"] = part.tangents
-        buffers = {name: _buffer(arr) for name, arr in sources.items()}
-        index = _buffer(part.indices, QOpenGLBuffer.Type.IndexBuffer)
+        # listed before anything is made, so an upload abandoned half way frees what it made
+        gpu = GpuPart({}, _buffer(part.indices, QOpenGLBuffer.Type.IndexBuffer), int(part.indices.size), 0, es2,
+                      part.base_color, part)
+        parts.append(gpu)
+        yield _allocated(part.indices.nbytes, limit)
+        for name, arr in sources.items():
+            gpu.buffers[name] = _buffer(arr)
+            yield _allocated(arr.nbytes, limit)
         yield from texture(part.texture, True)
-        maps = {}
         for attr, key, srgb in EXTRA_MAPS:
             pixels = getattr(part, attr)
             yield from texture(pixels, srgb)
             if pixels is not None and part.uvs is not None:
-                maps[key] = by_image[(id(pixels), srgb)]
-        base = by_image.get((id(part.texture), True), 0) if part.texture is not None and part.uvs is not None else 0
-        parts.append(GpuPart(buffers, index, int(part.indices.size), base, es2, part.base_color, part, maps))
+                gpu.maps[key] = by_image[(id(pixels), srgb)]
+        if part.texture is not None and part.uvs is not None:
+            gpu.texture = by_image.get((id(part.texture), True), 0)
         for name, arr in sources.items():
-            yield from _fill(buffers[name], arr, limit)
-        yield from _fill(index, part.indices, limit)
+            yield from _fill(gpu.buffers[name], arr, limit)
+        yield from _fill(gpu.index, part.indices, limit)
 
 
 def vertex_buffer(arr: np.ndarray) -> QOpenGLBuffer:
@@ -163,15 +168,19 @@ def _prepared_levels(arrays: SceneArrays, pixels: np.ndarray, srgb_texture: bool
     return chains.get((id(pixels), colour))
 
 
-def _texture(pixels: np.ndarray, *, srgb: bool, max_size: int, levels: list[np.ndarray] | None = None) -> int:
+def _allocated(nbytes: int, limit: int) -> int:
+    """What making storage of ``nbytes`` counts for in a slice: llvmpipe zero-fills new storage (a 2048²
+    texture with its mip levels ~26 ms, a 24 MB index buffer ~12 ms, against well under 1 ms for copying
+    4 MB into it), so a big one ends its turn like a slice of copying."""
+    return min(nbytes, limit)
+
+
+def _texture(pixels: np.ndarray, *, srgb: bool, max_size: int) -> int:
+    """The texture with its level 0's storage; _fill_texture makes each mip level's as it reaches it."""
     h, w = _shrunk(pixels, max_size).shape[:2]
     tex = int(GL.glGenTextures(1))
     GL.glBindTexture(GL.GL_TEXTURE_2D, tex)
-    internal = GL.GL_SRGB8_ALPHA8 if srgb else GL.GL_RGBA
-    GL.glTexImage2D(GL.GL_TEXTURE_2D, 0, internal, w, h, 0, GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, None)
-    for n, level in enumerate(levels or (), start=1):  # storage only; _fill_texture copies them in bands
-        GL.glTexImage2D(GL.GL_TEXTURE_2D, n, internal, level.shape[1], level.shape[0], 0, GL.GL_RGBA,
-                        GL.GL_UNSIGNED_BYTE, None)
+    GL.glTexImage2D(GL.GL_TEXTURE_2D, 0, _internal(srgb), w, h, 0, GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, None)
     GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_WRAP_S, GL.GL_REPEAT)
     GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_WRAP_T, GL.GL_REPEAT)
     GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_MAG_FILTER, GL.GL_LINEAR)
@@ -180,12 +189,24 @@ def _texture(pixels: np.ndarray, *, srgb: bool, max_size: int, levels: list[np.n
     return tex
 
 
+def _internal(srgb: bool) -> int:
+    return GL.GL_SRGB8_ALPHA8 if srgb else GL.GL_RGBA
+
+
 def _fill_texture(tex: int, pixels: np.ndarray, max_size: int, limit: int,
-                  levels: list[np.ndarray] | None = None) -> Iterator[int]:
+                  levels: list[np.ndarray] | None = None, *, srgb: bool = False) -> Iterator[int]:
     """Copy the image in bands of about ``limit`` bytes, then its mip levels: ``levels`` (computed in the
-    worker) band by band too, else glGenerateMipmap in one step (60-300 ms on llvmpipe for 2048²)."""
-    for n, image in enumerate((_shrunk(pixels, max_size), *(levels or ()))):
+    worker) band by band too, each level's storage made in a step of its own, else glGenerateMipmap in one
+    step (60-300 ms on llvmpipe for 2048²)."""
+    base = _shrunk(pixels, max_size)
+    yield _allocated(base.shape[0] * base.shape[1] * 4, limit)  # level 0's storage, made by _texture
+    for n, image in enumerate((base, *(levels or ()))):
         h, w = image.shape[:2]
+        if n > 0:
+            GL.glBindTexture(GL.GL_TEXTURE_2D, tex)
+            GL.glTexImage2D(GL.GL_TEXTURE_2D, n, _internal(srgb), w, h, 0, GL.GL_RGBA, GL.GL_UNSIGNED_BYTE, None)
+            GL.glBindTexture(GL.GL_TEXTURE_2D, 0)
+            yield _allocated(h * w * 4, limit)
         rows = max(1, limit // max(1, w * 4))
         for top in range(0, h, rows):
             band = np.ascontiguousarray(image[top:top + rows])

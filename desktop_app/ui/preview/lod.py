@@ -9,6 +9,11 @@ just the command queue's) and this picks the level for the next frame. Levels ar
 from __future__ import annotations
 
 DRAW_BUDGET_S = 0.020  # the model's share of a 33 ms frame; composition, grid and events take the rest
+# While the full-detail frame of a still camera is built in chunks (progressive.py), the proxy is drawn once
+# per change and shown for well under a second: a coarser one, so that paint and the window's composition
+# after it (10-30 ms on llvmpipe) stay far from 50 ms even when the estimate is a look behind (a new shading
+# mode or background costs more per pixel than the one measured).
+STILL_BUDGET_S = 0.010
 SMOOTHING = 0.4  # weight of the newest measurement in a level's running estimate
 FILL_SHARE = 0.5  # share of a draw's time assumed not to scale with triangles (pixels to fill, at any level)
 
@@ -38,9 +43,11 @@ class LodChooser:
         ratio = self.triangles[level] / max(1, self.triangles[near])
         return self._seconds[near] * (FILL_SHARE + (1.0 - FILL_SHARE) * ratio)
 
-    def choose(self) -> int:
+    def choose(self, budget_s: float | None = None) -> int:
+        """The finest level whose estimate fits ``budget_s`` (default: the moving frame's budget)."""
+        budget = self.budget if budget_s is None else budget_s
         for level in range(len(self.triangles)):  # finest first
             seconds = self.estimate(level)
-            if seconds is not None and seconds <= self.budget:
+            if seconds is not None and seconds <= budget:
                 return level
         return len(self.triangles) - 1  # even the coarsest is over budget: it is still the fastest

@@ -6,8 +6,12 @@ offscreen framebuffer (colour and depth), one chunk per turn with a glFinish so 
 rasterising, and when the last is done the item copies (blits) the result into the view in one cheap step,
 depth included, so the floor grid drawn after it is still hidden behind the model. The result is kept: later
 repaints with the same camera, size and look (an overlay going away, a window exposed) blit it again instead
-of drawing. It is built for the first frame after a load and whenever the camera comes to rest (while it
-moves, the item draws the model's light proxy from core/mesh_proxy.py; meanwhile that proxy stays on screen).
+of drawing. It is built for every still frame of a big model (more than one chunk): the first after a load,
+whenever the camera comes to rest (while it moves, the item draws the model's light proxy from
+core/mesh_proxy.py; meanwhile that proxy stays on screen) and after any change of look, background or size,
+a newer change or a camera move dropping a build under way. The one exception is a grab (screenshot,
+``settle``): it wants the pixels in this paint, so that paint draws the whole model into the framebuffer at
+once and presents it, which keeps it for the repaints after it.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
+import shiboken6
 from OpenGL import GL
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtOpenGL import QOpenGLFramebufferObject, QOpenGLFramebufferObjectFormat
@@ -47,7 +52,9 @@ def next_turn(receiver: QObject, slot: Callable[[], None]) -> None:
 
 class ProgressiveFrame:
     def __init__(self) -> None:
-        self._armed = False
+        self._now = False  # the next paint must show the whole model (a grab)
+        self._armed = False  # build the next frame in chunks even if its camera is new (see ``paint``)
+        self._seen: tuple | None = None  # the camera of the last still frame asked for
         self._key: tuple | None = None
         self._done = False
         self._frame: tuple | None = None
@@ -57,25 +64,27 @@ class ProgressiveFrame:
         self._background = (0.0, 0.0, 0.0, 1.0)
         self._fbo: QOpenGLFramebufferObject | None = None
         self._broken = False  # the driver refused the copy once: draw normally from then on
+        self._blit_mask = int(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT | GL.GL_STENCIL_BUFFER_BIT)
         self._granules_per_step = GRANULES_PER_CHUNK  # adapted to the measured speed during each build
+        self._build = 0  # which build the queued step belongs to: a newer one drops an older one's chain
 
     def arm(self) -> None:
-        """Build the next frame in chunks (a big upload just finished)."""
-        self._armed = not self._broken
+        """Build the next frame in chunks (a big upload just finished, the camera came to rest)."""
+        self._armed = True
 
     def building(self) -> bool:
         return self._key is not None and not self._done
 
     def cancel(self) -> None:
-        """Stop building; the next paint draws the whole model (a grab wants pixels now)."""
-        self._armed = False
+        """Stop building; the next paint shows the whole model (a grab wants pixels now): the kept frame if it
+        matches, else one drawn at once."""
+        self._now = True
         if self.building():
             self._key = None
 
     def forget(self) -> None:
         """The camera moved: the kept frame (or the one being built) is of no further use."""
-        self._armed = False
-        self._key, self._done = None, False
+        self._key, self._done, self._now, self._armed = None, False, False, False
 
     def release(self) -> None:
         """Free the framebuffer (with the view's context current)."""
@@ -92,55 +101,75 @@ class ProgressiveFrame:
         viewport = tuple(int(v) for v in GL.glGetIntegerv(GL.GL_VIEWPORT))
         background = tuple(float(c) for c in view.opts["bgcolor"]) if view is not None else (0.0, 0.0, 0.0, 1.0)
         key = (viewport, background, item.look(), *(np.asarray(m).tobytes() for m in frame))
+        now, self._now = self._now, False
         if key == self._key:
             if self._done:
                 return "presented" if self._present() else None
             return "building"  # this very frame: keep the GPU for the chunks
-        # the same camera with a new look, background or size: rebuild the kept frame in chunks as well
-        restyled = self._done and self._key is not None and self._key[3:] == key[3:]
+        # A new look, background or size (the camera as in the last still frame), a new camera of a model with a
+        # proxy to show meanwhile, or an armed one (the first frame, the camera at rest): (re)build the kept frame,
+        # in chunks unless a grab waits. Else (a small model's moving camera: it has no proxy) draw at once.
+        restyled, self._seen = self._seen == key[3:], key[3:]
+        armed, self._armed = self._armed, False
         self._key, self._done = None, False
-        if not (self._armed or restyled):
+        if not (restyled or armed or now or item.has_proxy()):
             return None
-        self._armed = False
         chunk = CHUNK_TRIANGLES // (WIRE_CHUNK_DIVISOR if item.look().wireframe else 1)
         chunks = item.draw_plan(max(1, chunk // GRANULES_PER_CHUNK))  # granules; a turn draws several
         if len(chunks) <= GRANULES_PER_CHUNK:
             return None  # small enough to draw at once
         self._key, self._frame, self._chunks, self._next = key, frame, chunks, 0
+        self._viewport, self._background = viewport, background
+        if now:  # all of it in this paint, into the framebuffer, so the repaints after the grab present it
+            self._draw_turn(item, chunks)
+            self._next, self._done = len(chunks), True
+            return "presented" if self._present() else None
         # the first turn also draws the environment and the shadow, and the new look may need its shader
         # variant compiled: it draws one granule; the turns after it size themselves by their measured speed
         self._granules_per_step = 1
-        self._viewport, self._background = viewport, background
-        next_turn(item, partial(self._step, item))
+        self._build += 1
+        next_turn(item, partial(self._step, item, self._build))
         return "building"
 
-    def _step(self, item: TexturedMeshItem) -> None:
+    def _step(self, item: TexturedMeshItem, build: int) -> None:
+        if build != self._build or not self.building() or self._frame is None:
+            return  # dropped (camera moved, a grab), or replaced by a newer build with a chain of its own
         view = item.view()
-        if not self.building() or view is None or not view.isValid() or self._frame is None:
-            return
-        w, h = self._viewport[2:]
+        if view is None or not shiboken6.isValid(view) or not view.isValid():
+            return  # the view went (its window closed) while this step waited
         view.makeCurrent()
         try:
-            fbo = self._framebuffer(w, h)
-            fbo.bind()
-            GL.glViewport(0, 0, w, h)
-            if self._next == 0:
-                GL.glClearColor(*self._background)
-                GL.glClear(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT)
             taken = self._take()
             start = time.perf_counter()
-            item.draw(self._frame, merged([piece for granule in taken for piece in granule]), first=self._next == 0)
+            self._draw_turn(item, taken)
             GL.glFinish()  # software GL rasterises lazily: make this turn pay for its own chunk
             self._adapt(len(taken), time.perf_counter() - start)
-            fbo.release()
         finally:
             view.doneCurrent()
         self._next += len(taken)
         if self._next < len(self._chunks):
-            next_turn(item, partial(self._step, item))
+            next_turn(item, partial(self._step, item, build))
         else:
             self._done = True
             item.update()
+
+    def _draw_turn(self, item: TexturedMeshItem, granules: list) -> None:
+        """Draw ``granules`` (the next ones of the plan) into the framebuffer, then bind back what was bound
+        (in a paint: the view's own framebuffer and viewport)."""
+        assert self._frame is not None
+        x, y, w, h = self._viewport
+        target = int(GL.glGetIntegerv(GL.GL_DRAW_FRAMEBUFFER_BINDING))
+        fbo = self._framebuffer(w, h)
+        fbo.bind()
+        try:
+            GL.glViewport(0, 0, w, h)
+            if self._next == 0:
+                GL.glClearColor(*self._background)
+                GL.glClear(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT)
+            item.draw(self._frame, merged([piece for granule in granules for piece in granule]), first=self._next == 0)
+        finally:
+            GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, target)
+            GL.glViewport(x, y, w, h)
 
     def _take(self) -> list:
         """The granules for this turn: as many as the last turn's speed fits, all faces or all lines. Wireframe
@@ -170,18 +199,26 @@ class ProgressiveFrame:
         return self._fbo
 
     def _present(self) -> bool:
+        """Copy the kept frame into the view. The stencil goes along when the driver takes it: a copy of whole
+        pixels of one format is a plain memory copy in Mesa, while depth without the stencil it shares them
+        with is a shader pass (on llvmpipe its first use compiled for 13-15 ms of the GUI thread's CPU, and each
+        copy then took 1-3 ms against well under 1)."""
         x, y, w, h = self._viewport
         target = int(GL.glGetIntegerv(GL.GL_DRAW_FRAMEBUFFER_BINDING))
-        GL.glGetError()  # start clean: we check this blit's outcome below
         GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, self._fbo.handle())
-        GL.glBlitFramebuffer(0, 0, w, h, x, y, x + w, y + h, GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT,
-                             GL.GL_NEAREST)
-        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, target)
-        if GL.glGetError() != GL.GL_NO_ERROR:  # e.g. depth formats differ on this driver
-            self._broken = True
-            self._key, self._done = None, False
-            return False
-        return True
+        try:
+            while True:
+                GL.glGetError()  # start clean: we check this blit's outcome below
+                GL.glBlitFramebuffer(0, 0, w, h, x, y, x + w, y + h, self._blit_mask, GL.GL_NEAREST)
+                if GL.glGetError() == GL.GL_NO_ERROR:
+                    return True
+                if not self._blit_mask & GL.GL_STENCIL_BUFFER_BIT:  # e.g. depth formats differ on this driver
+                    self._broken = True
+                    self._key, self._done = None, False
+                    return False
+                self._blit_mask &= ~GL.GL_STENCIL_BUFFER_BIT  # the view has no stencil (or another format)
+        finally:
+            GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, target)
 
 
 def merged(pieces: list[tuple[int, int, int, bool]]) -> list[tuple[int, int, int, bool]]:

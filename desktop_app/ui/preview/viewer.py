@@ -193,6 +193,9 @@ class PreviewWidget(QWidget):
         self._item.setTransform(normalizing_transform(arrays))
         self._item.setShading(self._shading)
         self.view.addItem(self._item)
+        # the grid comes with the model: drawn (and its program compiled) in the upload's first paint, it
+        # cost a big model's first turn ~30 ms (benchmarks/responsiveness.py)
+        self._item.uploaded.connect(lambda: self._apply_grid(self._grid_on))
         self._place_grid()
         self.reset_view()
         if gl_upload.scene_bytes(arrays) > gl_upload.SLICE_BYTES:  # sliced upload: "Loading" until drawable
@@ -428,7 +431,14 @@ class PreviewWidget(QWidget):
             self.view.doneCurrent()
         if size is None or size == self.view.size():
             return self.view.grabFramebuffer()
-        arr = self.view.renderToArray((size.width(), size.height()))  # BGRA, top row first
+        item = self._item
+        if item is not None:
+            item.direct = True  # tiles of their own matrices, each drawn in full (not read as a camera move)
+        try:
+            arr = self.view.renderToArray((size.width(), size.height()))  # BGRA, top row first
+        finally:
+            if item is not None:
+                item.direct = False
         self.view.update()  # renderToArray leaves its own viewport behind
         import numpy as np
 
@@ -516,7 +526,7 @@ class PreviewWidget(QWidget):
             return
         self._grid.resetTransform()
         self._grid.translate(0, 0, floor)
-        self._grid.setVisible(self._grid_on)
+        self._grid.setVisible(self._grid_on and self._item is not None and not self._item.uploading())
 
     def _drop_item(self) -> None:
         if self._item is not None:

@@ -13,6 +13,7 @@ Everything here blocks: call it in a worker, never on the GUI thread. Qt-free.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import threading
 from collections import OrderedDict
@@ -26,6 +27,7 @@ import numpy as np
 from desktop_app.core.errors import MeshLoadError, MeshwrightError
 from desktop_app.core.print_check import PrintCheck, check_mesh, load_mesh
 
+log = logging.getLogger(__name__)
 PRINT_LONGEST_MM = 100.0  # the Print… dialog's default longest side: the size the user gets unless they change it
 CACHE_ENTRIES = 64  # checks of a 2M-triangle model are a few kB: the cache is small whatever it holds
 # Above these a check goes to a child process (start-up ~1 s; below them a thread stalls the GUI < 50 ms).
@@ -186,7 +188,7 @@ def _child(conn: Any, kind: str, payload: Any) -> None:
 
             from desktop_app.core.shared_arrays import attach
 
-            vertices, faces = attach(payload)
+            vertices, faces = attach(payload) if kind == "shared" else payload
             check = check_mesh(trimesh.Trimesh(vertices, faces, process=False))
         conn.send(("ok", check))
     except MeshwrightError as exc:
@@ -205,7 +207,11 @@ def check_in_process(kind: str, payload: Any, cancel: threading.Event | None = N
     ctx = multiprocessing.get_context("spawn")  # fork would copy Qt's threads' state into the child
     blocks: list = []
     if kind == "arrays":  # not pickled: that held the GIL, and so the GUI, ~90 ms for 2M triangles
-        blocks, payload = shared_arrays.share(list(payload))
+        try:
+            blocks, payload = shared_arrays.share(list(payload))
+            kind = "shared"
+        except OSError as exc:  # no shared memory, or too little of it: pickled as before
+            log.info("print check without shared memory: %s", exc)
     try:
         receive, send = ctx.Pipe(duplex=False)
         process = ctx.Process(target=_child, args=(send, kind, payload), daemon=True, name="print check")

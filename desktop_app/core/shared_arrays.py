@@ -8,6 +8,8 @@ print check runs in a child). Copying into shared memory is done by numpy with t
 
 from __future__ import annotations
 
+import os
+import sys
 from multiprocessing import shared_memory
 
 import numpy as np
@@ -20,6 +22,7 @@ def share(arrays: list[np.ndarray]) -> tuple[list[shared_memory.SharedMemory], l
     done (``release``). The descriptors are what the child needs (small to pickle)."""
     blocks: list[shared_memory.SharedMemory] = []
     described: list[Descriptor] = []
+    _check_room(sum(np.asarray(a).nbytes for a in arrays))
     try:
         for arr in arrays:
             arr = np.ascontiguousarray(arr)
@@ -31,6 +34,17 @@ def share(arrays: list[np.ndarray]) -> tuple[list[shared_memory.SharedMemory], l
         release(blocks)
         raise
     return blocks, described
+
+
+def _check_room(nbytes: int) -> None:
+    """Linux keeps shared memory in /dev/shm, a tmpfs that may be small (64 MB in a container by default).
+    Creating a block there succeeds whatever its size, and writing past the free space kills the process with
+    SIGBUS: so the free space is checked first (OSError when short, and the caller pickles instead)."""
+    if sys.platform.startswith("linux") and os.path.isdir("/dev/shm"):
+        stat = os.statvfs("/dev/shm")
+        free = stat.f_bavail * stat.f_frsize
+        if free < nbytes + (16 << 20):  # with room to spare for others
+            raise OSError(f"/dev/shm has {free >> 20} MB free, {nbytes >> 20} MB needed")
 
 
 def attach(described: list[Descriptor]) -> list[np.ndarray]:

@@ -42,3 +42,27 @@ def test_check_in_a_child_matches_the_check_in_process() -> None:
     here = check_mesh(trimesh.Trimesh(vertices, faces, process=False))
     assert child == here
     assert _blocks() <= before
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the /dev/shm room check is Linux's")
+def test_short_shared_memory_falls_back_to_pickling(monkeypatch) -> None:
+    """A small /dev/shm (64 MB in a container) would kill the app with SIGBUS when written past its free space:
+    share() refuses first, and the check still runs, its mesh pickled as before."""
+    import os
+
+    real = os.statvfs
+
+    class Tiny:
+        def __init__(self, path: str) -> None:
+            stat = real(path)
+            self.f_frsize, self.f_bavail = stat.f_frsize, 0
+
+    monkeypatch.setattr(shared_arrays.os, "statvfs", Tiny)
+    with pytest.raises(OSError, match="/dev/shm"):
+        shared_arrays.share([np.zeros((10, 3))])
+    mesh = trimesh.creation.icosphere(subdivisions=2)
+    vertices, faces = np.asarray(mesh.vertices, dtype=np.float64), np.asarray(mesh.faces, dtype=np.int64)
+    before = _blocks()
+    assert printability.check_in_process("arrays", (vertices, faces)) == check_mesh(
+        trimesh.Trimesh(vertices, faces, process=False))
+    assert _blocks() <= before

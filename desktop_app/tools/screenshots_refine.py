@@ -87,7 +87,9 @@ async def capture_refine(window: MainWindow, out: Path, images: list[Path]) -> l
         if model_name == RETEXTURE:
             panel.form.set_values({"prompt": "weathered sandstone with moss in the cracks"})
         await wait_until(window.generate_button.isEnabled, 30)
-        if number == 2:
+        if number == 2:  # the item the library showed is still arriving in the preview: a finished frame
+            await wait_until(lambda: window.preview.state() in ("scene", "error"), 60)
+            await asyncio.sleep(1.0)
             await shot(window, "15-edit-with-form")
         count = len(store.list())
         window.generate()

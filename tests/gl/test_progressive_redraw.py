@@ -16,6 +16,7 @@ from desktop_app.core.meshes import load_scene_arrays
 from desktop_app.ui.preview import PreviewWidget, gl_mesh_item, gl_upload, grid_item, progressive
 from tests.emulators.common import make_glb
 from tests.gl.conftest import image_array
+from tests.paint_probe import count_full_draws_in_paint
 
 pytestmark = pytest.mark.gl
 
@@ -32,25 +33,7 @@ def big(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     arrays.proxy = motion_proxies(arrays, levels=(4000, 1000))
     monkeypatch.setattr(gl_upload, "SLICE_BYTES", 64 * 1024)
     monkeypatch.setattr(progressive, "CHUNK_TRIANGLES", CHUNK)
-    paints: list[int] = []
-    in_paint: list[bool] = []
-    real_paint, real_draw = gl_mesh_item.TexturedMeshItem.paint, gl_mesh_item.TexturedMeshItem.draw
-
-    def paint(self) -> None:
-        paints.append(0)
-        in_paint.append(True)
-        try:
-            real_paint(self)
-        finally:
-            in_paint.pop()
-
-    def draw(self, frame, pieces, parts=None, first=True) -> None:
-        if in_paint and parts is None:
-            paints[-1] += sum(count for _, _, count, _ in pieces) // 3
-        real_draw(self, frame, pieces, parts, first)
-
-    monkeypatch.setattr(gl_mesh_item.TexturedMeshItem, "paint", paint)
-    monkeypatch.setattr(gl_mesh_item.TexturedMeshItem, "draw", draw)
+    paints = count_full_draws_in_paint(monkeypatch)  # per paint of the model, the full-detail triangles drawn
     widget = PreviewWidget()
     qtbot.addWidget(widget)
     widget.resize(480, 400)

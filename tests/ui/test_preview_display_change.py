@@ -12,8 +12,9 @@ from PySide6.QtGui import QColor
 
 from desktop_app.core.mesh_proxy import motion_proxies
 from desktop_app.ui.main_window import MainWindow
-from desktop_app.ui.preview import gl_mesh_item, gl_upload, loader, progressive
+from desktop_app.ui.preview import gl_upload, loader, progressive
 from tests.emulators.common import make_glb
+from tests.paint_probe import count_full_draws_in_paint
 
 pytestmark = pytest.mark.gl
 
@@ -26,25 +27,7 @@ def test_clicking_clay_on_a_big_model_never_draws_it_whole_in_a_paint(main_windo
     monkeypatch.setattr(loader, "motion_proxies", lambda arrays: motion_proxies(arrays, levels=(4000, 1000)))
     monkeypatch.setattr(gl_upload, "SLICE_BYTES", 64 * 1024)
     monkeypatch.setattr(progressive, "CHUNK_TRIANGLES", 5000)
-    full_in_paint: list[int] = []  # per paint of the model, the full-detail triangles it drew
-    in_paint: list[bool] = []
-    real_paint, real_draw = gl_mesh_item.TexturedMeshItem.paint, gl_mesh_item.TexturedMeshItem.draw
-
-    def paint(self) -> None:
-        full_in_paint.append(0)
-        in_paint.append(True)
-        try:
-            real_paint(self)
-        finally:
-            in_paint.pop()
-
-    def draw(self, frame, pieces, parts=None, first=True) -> None:
-        if in_paint and parts is None:
-            full_in_paint[-1] += sum(count for _, _, count, _ in pieces) // 3
-        real_draw(self, frame, pieces, parts, first)
-
-    monkeypatch.setattr(gl_mesh_item.TexturedMeshItem, "paint", paint)
-    monkeypatch.setattr(gl_mesh_item.TexturedMeshItem, "draw", draw)
+    full_in_paint = count_full_draws_in_paint(monkeypatch)  # per paint of the model, the full-detail triangles drawn
     preview = main_window.preview
     preview.open_file(path)
 

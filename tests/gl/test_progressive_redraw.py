@@ -24,7 +24,7 @@ CHUNK = 5000
 
 
 @pytest.fixture
-def big(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def big(qtbot, preview, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """A 20k-triangle ball with two proxy levels, counted as big (chunks of 5000, upload slices of 64 KB), shown
     and settled; ``paints`` records, per paint of the item, the full-detail triangles it drew."""
     path = tmp_path / "ball.glb"
@@ -34,11 +34,7 @@ def big(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(gl_upload, "SLICE_BYTES", 64 * 1024)
     monkeypatch.setattr(progressive, "CHUNK_TRIANGLES", CHUNK)
     paints = count_full_draws_in_paint(monkeypatch)  # per paint of the model, the full-detail triangles drawn
-    widget = PreviewWidget()
-    qtbot.addWidget(widget)
-    widget.resize(480, 400)
-    widget.show()
-    qtbot.waitExposed(widget)
+    widget = preview  # the shown 480x400 preview of tests/gl/conftest.py
     widget.show_scene(arrays)
     item = widget._item
     qtbot.waitUntil(lambda: item._progressive._done and not item.uploading(), timeout=20000)

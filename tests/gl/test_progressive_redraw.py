@@ -70,7 +70,7 @@ def test_clicking_clay_rebuilds_in_chunks_to_the_one_shot_picture(big, qtbot) ->
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: widget.shading().mode == "clay" and _settled(widget), timeout=20000)
     frame = widget._item._progressive
-    assert len(frame._chunks) > 4 and paints and max(paints) == 0  # the proxy meanwhile, detail in turns
+    assert frame._plan.count > 4 and paints and max(paints) == 0  # the proxy meanwhile, detail in turns
     chunked = image_array(widget.view.grabFramebuffer())[..., :3].astype(int)
     assert max(paints) == 0  # the grab presented the kept frame
     assert _same_picture(chunked, _one_shot(widget))
@@ -101,7 +101,7 @@ def test_changes_during_a_build_restart_it_with_one_chain_of_steps(big, qtbot,
     current = [s for s in steps if s[0] == s[1]]
     assert len({build for build, _ in current}) >= 3  # each change started a build of its own...
     final = frame._build
-    assert sum(1 for build, _ in current if build == final) <= len(frame._chunks)  # ...run by one chain
+    assert sum(1 for build, _ in current if build == final) <= frame._plan.count  # ...run by one chain
     stale = [s for s in steps if s[0] != s[1]]
     assert all(build < now for build, now in stale)  # older chains' queued steps only stopped
     assert _same_picture(image_array(widget.view.grabFramebuffer())[..., :3].astype(int), _one_shot(widget))

@@ -72,7 +72,7 @@ def test_first_frame_drawn_in_chunks_matches_a_plain_draw(qtbot, textured_glb: P
         qtbot.waitUntil(lambda item=item: item.frames_drawn > 0, timeout=10000)
         frame = item._progressive
         if chunked:  # built over several turns, then presented by a copy that carries the depth for the grid
-            assert frame._done and frame._next == len(frame._chunks) > 4
+            assert frame._done and frame._next == frame._plan.count > 4
         else:
             assert frame._key is None
         images.append(image_array(widget.view.grabFramebuffer())[..., :3].astype(int))

@@ -57,4 +57,4 @@ def test_clicking_clay_on_a_big_model_never_draws_it_whole_in_a_paint(main_windo
 
     qloop.until(on_new_background, 30, "the clay frame built on the new background")
     frame = preview._item._progressive
-    assert len(frame._chunks) > 4 and full_in_paint and max(full_in_paint) == 0
+    assert frame._plan.count > 4 and full_in_paint and max(full_in_paint) == 0

@@ -327,7 +327,7 @@ class TexturedMeshItem(GLGraphicsItem):
             self._send_pose()
         frame = self.frame_matrices()
         if self.direct:  # a render at another size, tile by tile (viewer.grab_image): every tile in full
-            self.draw(frame, [piece for chunk in self.draw_plan() for piece in chunk])
+            self.draw(frame, self.draw_plan())
             self._drawn()
             return
         last, self._last_frame = self._last_frame, frame
@@ -346,7 +346,7 @@ class TexturedMeshItem(GLGraphicsItem):
                 parts = self._proxy_levels[level] if level >= 0 else self._proxy_gpu if proxy else self._gpu
                 start = time.perf_counter()
                 self.draw(frame, [(i, 0, p.count, False) for i, p in enumerate(parts)] if proxy
-                          else [piece for chunk in self.draw_plan() for piece in chunk], parts)
+                          else self.draw_plan(), parts)
                 if level >= 0:  # moving, or showing while the full frame is built
                     self._measure_proxy(level, time.perf_counter() - start)
         if state != "building" or self._proxy_gpu:
@@ -383,27 +383,14 @@ class TexturedMeshItem(GLGraphicsItem):
         return (np.array(self.mvpMatrix().data(), dtype=np.float32), np.array(modelview.data(), dtype=np.float32),
                 np.array(modelview.normalMatrix().data(), dtype=np.float32))
 
-    def draw_plan(self, max_triangles: int = 0) -> list[list[tuple[int, int, int, bool]]]:
-        """The draw as chunks of (part, first index, index count, wireframe) with at most ``max_triangles``
-        triangles each (0: one chunk). Opaque and masked parts come first, then see-through ones (blending
-        needs what is behind them drawn), then wireframe lines, which must win the depth test."""
-        limit = max_triangles * 3 if max_triangles > 0 else 1 << 62
+    def draw_plan(self) -> list[tuple[int, int, int, bool]]:
+        """The whole draw as (part, first index, index count, wireframe) spans, one per part and kind, in drawing
+        order: opaque and masked parts first, then see-through ones (blending needs what is behind them drawn),
+        then wireframe lines, which must win the depth test. progressive.GranulePlan cuts it into granules."""
         wire_ok = self._shading.wireframe and not QtGui.QOpenGLContext.currentContext().isOpenGLES()  # no lines
-        chunks: list[list[tuple[int, int, int, bool]]] = [[]]
-        room = limit
         order = sorted(range(len(self._gpu)), key=lambda i: self._blended(self._gpu[i]))
-        for wire in (False, True) if wire_ok else (False,):
-            for i in order:
-                part = self._gpu[i]
-                first = 0
-                while first < part.count:
-                    n = min(part.count - first, room)
-                    chunks[-1].append((i, first, n, wire))
-                    first, room = first + n, room - n
-                    if room == 0:
-                        chunks.append([])
-                        room = limit
-        return [c for c in chunks if c]
+        return [(i, 0, self._gpu[i].count, wire) for wire in ((False, True) if wire_ok else (False,)) for i in order
+                if self._gpu[i].count]
 
     def _blended(self, part: GpuPart) -> bool:
         return (part.source is not None and part.source.alpha_mode == "BLEND"

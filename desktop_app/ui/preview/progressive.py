@@ -58,7 +58,7 @@ class ProgressiveFrame:
         self._key: tuple | None = None
         self._done = False
         self._frame: tuple | None = None
-        self._chunks: list = []
+        self._plan: GranulePlan | None = None
         self._next = 0
         self._viewport = (0, 0, 0, 0)
         self._background = (0.0, 0.0, 0.0, 1.0)
@@ -115,14 +115,14 @@ class ProgressiveFrame:
         if not (restyled or armed or now or item.has_proxy()):
             return None
         chunk = CHUNK_TRIANGLES // (WIRE_CHUNK_DIVISOR if item.look().wireframe else 1)
-        chunks = item.draw_plan(max(1, chunk // GRANULES_PER_CHUNK))  # granules; a turn draws several
-        if len(chunks) <= GRANULES_PER_CHUNK:
+        plan = GranulePlan(item.draw_plan(), 3 * max(1, chunk // GRANULES_PER_CHUNK))  # a turn draws several
+        if plan.count <= GRANULES_PER_CHUNK:
             return None  # small enough to draw at once
-        self._key, self._frame, self._chunks, self._next = key, frame, chunks, 0
+        self._key, self._frame, self._plan, self._next = key, frame, plan, 0
         self._viewport, self._background = viewport, background
         if now:  # all of it in this paint, into the framebuffer, so the repaints after the grab present it
-            self._draw_turn(item, chunks)
-            self._next, self._done = len(chunks), True
+            self._draw_turn(item, plan.count)
+            self._next, self._done = plan.count, True
             return "presented" if self._present() else None
         # the first turn also draws the environment and the shadow, and the new look may need its shader
         # variant compiled: it draws one granule; the turns after it size themselves by their measured speed
@@ -139,24 +139,24 @@ class ProgressiveFrame:
             return  # the view went (its window closed) while this step waited
         view.makeCurrent()
         try:
-            taken = self._take()
+            end = self._take()
             start = time.perf_counter()
-            self._draw_turn(item, taken)
+            self._draw_turn(item, end)
             GL.glFinish()  # software GL rasterises lazily: make this turn pay for its own chunk
-            self._adapt(len(taken), time.perf_counter() - start)
+            self._adapt(end - self._next, time.perf_counter() - start)
         finally:
             view.doneCurrent()
-        self._next += len(taken)
-        if self._next < len(self._chunks):
+        self._next = end
+        if self._plan is not None and self._next < self._plan.count:
             next_turn(item, partial(self._step, item, build))
         else:
             self._done = True
             item.update()
 
-    def _draw_turn(self, item: TexturedMeshItem, granules: list) -> None:
-        """Draw ``granules`` (the next ones of the plan) into the framebuffer, then bind back what was bound
-        (in a paint: the view's own framebuffer and viewport)."""
-        assert self._frame is not None
+    def _draw_turn(self, item: TexturedMeshItem, end: int) -> None:
+        """Draw the plan's granules from the next one up to ``end`` into the framebuffer, then bind back what
+        was bound (in a paint: the view's own framebuffer and viewport)."""
+        assert self._frame is not None and self._plan is not None
         x, y, w, h = self._viewport
         target = int(GL.glGetIntegerv(GL.GL_DRAW_FRAMEBUFFER_BINDING))
         fbo = self._framebuffer(w, h)
@@ -166,24 +166,21 @@ class ProgressiveFrame:
             if self._next == 0:
                 GL.glClearColor(*self._background)
                 GL.glClear(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT)
-            item.draw(self._frame, merged([piece for granule in granules for piece in granule]), first=self._next == 0)
+            item.draw(self._frame, self._plan.pieces(self._next, end), first=self._next == 0)
         finally:
             GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, target)
             GL.glViewport(x, y, w, h)
 
-    def _take(self) -> list:
-        """The granules for this turn: as many as the last turn's speed fits, all faces or all lines. Wireframe
-        lines come after every face and cost the rasteriser several times more per triangle, so the first turn
-        of lines measures again from one granule (a turn sized by the faces' speed took 100+ ms on lines)."""
+    def _take(self) -> int:
+        """Where this turn ends: as many granules as the last turn's speed fits, all faces or all lines.
+        Wireframe lines come after every face and cost the rasteriser several times more per triangle, so the
+        first turn of lines measures again from one granule (a turn sized by the faces' speed took 100+ ms on
+        lines)."""
+        assert self._plan is not None
         first = self._next
-        kind = _is_wire(self._chunks[first])
-        if first > 0 and kind != _is_wire(self._chunks[first - 1]):
+        if first > 0 and self._plan.is_wire(first) != self._plan.is_wire(first - 1):
             self._granules_per_step = 1
-        end = first + 1
-        while (end < len(self._chunks) and end - first < self._granules_per_step
-               and _is_wire(self._chunks[end]) == kind):
-            end += 1
-        return self._chunks[first:end]
+        return min(first + self._granules_per_step, self._plan.kind_end(first))
 
     def _adapt(self, granules: int, seconds: float) -> None:
         """Granules for the next turn: what the last turn's speed fits in STEP_BUDGET_S, one to a whole chunk."""
@@ -221,17 +218,41 @@ class ProgressiveFrame:
             GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, target)
 
 
-def merged(pieces: list[tuple[int, int, int, bool]]) -> list[tuple[int, int, int, bool]]:
-    """Consecutive pieces of one part's index range as one draw call: a turn of many small granules then
-    costs the driver no more calls than one of a few big ones."""
-    out: list[tuple[int, int, int, bool]] = []
-    for part, first, count, wire in pieces:
-        if out and out[-1][0] == part and out[-1][3] == wire and out[-1][1] + out[-1][2] == first:
-            out[-1] = (part, out[-1][1], out[-1][2] + count, wire)
-        else:
-            out.append((part, first, count, wire))
-    return out
+class GranulePlan:
+    """The draw cut into granules of ``size`` indices, faces first, then lines, without a Python object per
+    granule: a 2M-triangle wireframe plan has 6,400 granules, and a list of lists of tuples for them made
+    enough garbage for a full collection of the heap (50-75 ms) in the paint that started a rebuild. Granules
+    never mix faces and lines; within a kind they run across parts, in the order of ``spans``."""
 
+    def __init__(self, spans: list[tuple[int, int, int, bool]], size: int) -> None:
+        self.size = size
+        self._kinds = [[(part, first, count) for part, first, count, wire in spans if wire == kind]
+                       for kind in (False, True)]
+        faces, lines = (sum(count for _, _, count in kind) for kind in self._kinds)
+        self._face_granules = -(-faces // size)
+        self.count = self._face_granules + -(-lines // size)
 
-def _is_wire(granule: list[tuple[int, int, int, bool]]) -> bool:
-    return any(wire for _, _, _, wire in granule)
+    def is_wire(self, granule: int) -> bool:
+        return granule >= self._face_granules
+
+    def kind_end(self, granule: int) -> int:
+        """The first granule after ``granule``'s kind (faces or lines)."""
+        return self.count if self.is_wire(granule) else self._face_granules
+
+    def pieces(self, start: int, end: int) -> list[tuple[int, int, int, bool]]:
+        """Granules ``start`` to ``end`` (exclusive) as draw pieces (part, first index, index count, wireframe):
+        one call per part they cover, faces' and lines' pieces in drawing order."""
+        out: list[tuple[int, int, int, bool]] = []
+        for wire, lo, hi in ((False, start, min(end, self._face_granules)),
+                             (True, max(start, self._face_granules), end)):
+            if lo >= hi:
+                continue
+            offset = self._face_granules if wire else 0
+            begin, stop = (lo - offset) * self.size, (hi - offset) * self.size
+            at = 0  # where the current span begins in this kind's run of indices
+            for part, first, count in self._kinds[wire]:
+                a, b = max(begin, at), min(stop, at + count)
+                if a < b:
+                    out.append((part, first + a - at, b - a, wire))
+                at += count
+        return out

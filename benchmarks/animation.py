@@ -50,8 +50,8 @@ def ms(values: list[float]) -> str:
 def measure(name: str, path: Path, app) -> None:
     from PySide6.QtCore import QTimer
 
-    from desktop_app.core.gltf_animation import read_posing
-    from desktop_app.core.meshes import load_scene_arrays
+    from desktop_app.core.mesh.gltf_animation import read_posing
+    from desktop_app.core.mesh.load import load_scene_arrays
     from desktop_app.ui.preview.viewer import PreviewWidget
 
     paints: list[float] = []

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from desktop_app.core.library import Library, LibraryQuery
+from desktop_app.core.library.store import Library, LibraryQuery
 from desktop_app.ui.tasks import wait_until
 
 WORDS = ("dragon", "castle", "robot", "chair", "vase", "boat", "tree", "house", "car", "plane", "knight", "cat",
@@ -41,7 +41,7 @@ def build(root: Path, count: int) -> None:
     """Item folders written directly (as a long-used library would hold them), then indexed once."""
     from PySide6.QtGui import QColor, QImage
 
-    from desktop_app.core.library import ITEM_FILE, THUMBNAIL, LibraryFile, LibraryItem, new_item_id
+    from desktop_app.core.library.store import ITEM_FILE, THUMBNAIL, LibraryFile, LibraryItem, new_item_id
 
     image = QImage(256, 256, QImage.Format.Format_RGB32)
     image.fill(QColor("#8a6"))
@@ -121,7 +121,7 @@ async def type_searches(view, count: int, mode: str) -> None:
 
 
 async def measure(root: Path, count: int) -> None:
-    from desktop_app.ui.library_view import LibraryView
+    from desktop_app.ui.library.view import LibraryView
 
     before = rss_mb()
     t0 = time.perf_counter()
@@ -162,7 +162,7 @@ def main() -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from desktop_app.core.library import Library
+    from desktop_app.core.library.store import Library
 
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory(prefix="meshwright-scale-") as tmp:

@@ -28,7 +28,7 @@ def main() -> int:
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     app = QApplication([])
     from benchmarks.preview import make_model
-    from desktop_app.core.meshes import load_scene_arrays
+    from desktop_app.core.mesh.load import load_scene_arrays
     from desktop_app.ui.preview import PreviewWidget, ibl
     from tests import pbr_assets
 

@@ -69,8 +69,8 @@ def measure_preview(path: Path) -> dict:
     from PySide6.QtGui import QColor
     from PySide6.QtWidgets import QApplication
 
-    from desktop_app.core.mesh_proxy import motion_proxies
-    from desktop_app.core.meshes import load_scene_arrays
+    from desktop_app.core.mesh.load import load_scene_arrays
+    from desktop_app.core.mesh.proxy import motion_proxies
 
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)  # as the app does
     app = QApplication([])

@@ -11,8 +11,8 @@ import time
 import numpy as np
 import trimesh
 
-from desktop_app.core.print_check import check_mesh
-from desktop_app.core.print_repair import repair_mesh
+from desktop_app.core.printing.check import check_mesh
+from desktop_app.core.printing.repair import repair_mesh
 from tests.print_meshes import broken
 
 

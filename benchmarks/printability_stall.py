@@ -19,7 +19,7 @@ import numpy as np
 import trimesh
 from PySide6.QtCore import QCoreApplication, QTimer
 
-from desktop_app.core.printability import CheckCache, file_verdict, parts_verdict
+from desktop_app.core.printing.verdict import CheckCache, file_verdict, parts_verdict
 from tests.print_meshes import blob, broken
 
 
@@ -63,7 +63,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "big.glb"
         path.write_bytes(trimesh.Scene(mesh).export(file_type="glb"))
-        import desktop_app.core.printability as printability
+        import desktop_app.core.printing.verdict as printability
 
         printability.CACHE = CheckCache()
         idle, _, _ = _measure(app, None, 2.0)

@@ -93,7 +93,7 @@ async def submit_all(scheduler, jobs) -> None:
     """Send the jobs to the emulator straight through the provider and journal them as submitted: the journal
     then looks like one left by an app that quit with 50 jobs at the service, which ``resume_all`` continues.
     (Submitting them through the scheduler is paced at 4 requests a second and would take the whole run.)"""
-    from desktop_app.core.jobs import PAID_REQUEST, JobState
+    from desktop_app.core.jobs.store import PAID_REQUEST, JobState
     from desktop_app.providers.base import GenerationRequest
 
     provider = scheduler.registry.provider_for("hyper3d:rodin")
@@ -109,7 +109,7 @@ async def submit_all(scheduler, jobs) -> None:
 
 async def measure(window, emu, files: Path, mesh: Path) -> dict:
     from benchmarks.stall_probe import LoopProbe
-    from desktop_app.core.download import download_to
+    from desktop_app.core.jobs.download import download_to
 
     probe = LoopProbe()
     marks: list[tuple[str, float]] = []

@@ -20,7 +20,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 def model_argument(args: list[str]) -> tuple[bool, str | None]:
     """(is this a GUI start, the model file to open if any). Known 3D suffixes go to the window, even those it
     cannot preview (it then says why), so a double-clicked file never lands in the CLI's usage error."""
-    from desktop_app.core.mesh_formats import PREVIEW_FORMATS, UNPREVIEWABLE
+    from desktop_app.core.mesh.formats import PREVIEW_FORMATS, UNPREVIEWABLE
 
     rest = [a for a in args if a not in GUI_FLAGS and not a.startswith("-platform")]
     if not rest:

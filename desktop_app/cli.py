@@ -24,10 +24,10 @@ from desktop_app import __version__, cli_library, cli_spending
 from desktop_app.cli_batch import generate_each
 from desktop_app.cli_render import add_render_parser, run_render
 from desktop_app.core.errors import AuthError, MeshwrightError, ValidationError
-from desktop_app.core.jobs import Job, JobState
-from desktop_app.core.library import LibraryItem
-from desktop_app.core.library_versions import model_input_from_ref
-from desktop_app.core.model_input import ModelInput
+from desktop_app.core.jobs.model_input import ModelInput
+from desktop_app.core.jobs.store import Job, JobState
+from desktop_app.core.library.store import LibraryItem
+from desktop_app.core.library.versions import model_input_from_ref
 from desktop_app.core.settings import app_paths
 from desktop_app.core.state_repair import StorageError, probe_folder, storage_error_for
 from desktop_app.pricing import quote_job

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desktop_app.core.job_groups import create_batch
-from desktop_app.core.jobs import Job
+from desktop_app.core.jobs.groups import create_batch
+from desktop_app.core.jobs.store import Job
 from desktop_app.services import Services
 
 

@@ -11,12 +11,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from desktop_app.core import library_versions as versions
 from desktop_app.core.errors import MeshwrightError
-from desktop_app.core.export import FORMATS, ExportOptions, export_model, format_for
-from desktop_app.core.library import LibraryItem
-from desktop_app.core.library_files import import_model, move_library
-from desktop_app.core.library_trash import find_trashed, restore, trashed_items
+from desktop_app.core.library import versions
+from desktop_app.core.library.export import FORMATS, ExportOptions, export_model, format_for
+from desktop_app.core.library.files import import_model, move_library
+from desktop_app.core.library.store import LibraryItem
+from desktop_app.core.library.trash import find_trashed, restore, trashed_items
 from desktop_app.core.settings import save_settings
 from desktop_app.services import Services
 
@@ -96,7 +96,7 @@ def _progress(fraction: float, message: str) -> None:
 
 
 async def _check(services: Services, args: argparse.Namespace) -> int:
-    from desktop_app.core.print_check import check_file_for_print  # numpy and trimesh: only when asked
+    from desktop_app.core.printing.check import check_file_for_print  # numpy and trimesh: only when asked
 
     item = _item_from(services, args.item)
     if args.size_mm is not None and not (0 < args.size_mm < 1e7):
@@ -110,7 +110,7 @@ async def _check(services: Services, args: argparse.Namespace) -> int:
 
 
 async def _export_printable(services: Services, args: argparse.Namespace, item: LibraryItem, fmt: str) -> int:
-    from desktop_app.core.print_export import PRINT_FORMATS, export_printable, save_print_version
+    from desktop_app.core.printing.export import PRINT_FORMATS, export_printable, save_print_version
 
     if fmt not in PRINT_FORMATS:
         raise LibraryCliError("--printable writes 3MF or STL: use --format 3mf or --format stl.")

@@ -158,7 +158,7 @@ def run_render(args: argparse.Namespace) -> int:
 
 
 def _load_model(path: Path, width: int, height: int) -> object:
-    from desktop_app.core.meshes import load_scene_arrays
+    from desktop_app.core.mesh.load import load_scene_arrays
 
     # a texture much larger than the image cannot show its detail; decoding it smaller saves time and memory
     return load_scene_arrays(path, max_texture=texture_budget(width, height), watertight=False)

@@ -1,5 +1,5 @@
 """``spending [--json] [--jobs] [--since DATE]``: what Meshwright's jobs were quoted, charged and refunded, per day,
-model and service, with totals, or job by job with the account balance before and after (desktop_app.core.spending
+model and service, with totals, or job by job with the account balance before and after (desktop_app.core.jobs.spending
 keeps the ledger)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from desktop_app.core.errors import ValidationError
-from desktop_app.core.spending import UNSETTLED, Ledger, figure, per_job, summarise
+from desktop_app.core.jobs.spending import UNSETTLED, Ledger, figure, per_job, summarise
 
 
 def add_parser(sub: Any) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from desktop_app.core.errors import MeshwrightError, ValidationError
 from desktop_app.core.images import check_images, normalise_image
-from desktop_app.core.model_input import check_model_file
+from desktop_app.core.jobs.model_input import check_model_file
 from desktop_app.providers.base import GenerationRequest
 
 log = logging.getLogger(__name__)

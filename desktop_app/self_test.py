@@ -35,7 +35,7 @@ def _test_image(folder: Path) -> Path:
 
 
 async def run_self_test(window: MainWindow) -> int:
-    from desktop_app.core.jobs import JobState
+    from desktop_app.core.jobs.store import JobState
     from desktop_app.ui.preview import render_thumbnail
     from desktop_app.ui.tasks import wait_until
 
@@ -72,7 +72,7 @@ async def run_self_test(window: MainWindow) -> int:
 
 
 async def _read_glb(services: Services, item_id: str | None) -> str:
-    from desktop_app.core.meshes import mesh_stats
+    from desktop_app.core.mesh.load import mesh_stats
 
     item = await asyncio.to_thread(services.library.get, item_id) if item_id else None
     path = item.model_path if item is not None else None

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.core.errors import UnknownModelError
-from desktop_app.core.export import remove_unfinished_exports
-from desktop_app.core.jobs import JobStore
-from desktop_app.core.library import Library
+from desktop_app.core.jobs.scheduler import Scheduler
+from desktop_app.core.jobs.store import JobStore
+from desktop_app.core.library.export import remove_unfinished_exports
+from desktop_app.core.library.store import Library
 from desktop_app.core.ports import ModelInfo, Provider, ProviderContext
-from desktop_app.core.scheduler import Scheduler
-from desktop_app.core.schema import ModelSchema
+from desktop_app.core.schema.model_schema import ModelSchema
 from desktop_app.core.settings import AppPaths, Secrets, Settings, app_paths, load_settings
 from desktop_app.core.state_repair import StorageError, open_journal
 from desktop_app.providers import catalog

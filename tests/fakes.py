@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from desktop_app.core.errors import ProviderError, SubmitUncertainError
-from desktop_app.core.schema import ModelSchema
+from desktop_app.core.schema.model_schema import ModelSchema
 from desktop_app.providers.base import (
     FileKind,
     ModelInfo,

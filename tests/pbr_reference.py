@@ -38,7 +38,7 @@ def render_sheet():  # -> QImage
     from PySide6.QtCore import QRect, Qt
     from PySide6.QtGui import QColor, QFont, QImage, QPainter
 
-    from desktop_app.core.meshes import load_scene_arrays
+    from desktop_app.core.mesh.load import load_scene_arrays
     from desktop_app.ui.preview.offscreen import RenderOptions, render_image
     from desktop_app.ui.preview.shading import Shading
 

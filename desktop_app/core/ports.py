@@ -25,7 +25,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from desktop_app.core.schema import ModelSchema
+from desktop_app.core.schema.model_schema import ModelSchema
 
 if TYPE_CHECKING:
     from desktop_app.core.settings import AppPaths, Secrets, Settings

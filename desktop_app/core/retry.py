@@ -8,7 +8,7 @@ together. How often: ``attempts`` tries in all (0: until the caller's own deadli
 
 Never for the paid submit: a submit whose fate is unknown (``SubmitUncertainError``) is not resent, and
 :meth:`RetryPolicy.should_retry` refuses it whatever its flags say. The scheduler's handling of a submit the
-service *refused* (a known "not accepted") is its own, in core/scheduler_submit.py.
+service *refused* (a known "not accepted") is its own, in core/jobs/scheduler_submit.py.
 """
 
 from __future__ import annotations

@@ -100,7 +100,7 @@ class Settings:
     theme: str = "system"  # "system" (follow the desktop), "light" or "dark"
     welcome_done: bool = False
     last_params: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # model id -> preset name -> form values (ui/presets.py)
+    # model id -> preset name -> form values (ui/generate/presets.py)
     presets: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     preview_background: str = ""  # "#rrggbb" the user chose in the preview; empty: the built-in dark grey
     # the preview's light: environment, exposure, rotation, background, shadow, quality (ui/preview/shading.py)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from desktop_app.core.errors import MeshwrightError
 
 if TYPE_CHECKING:
-    from desktop_app.core.jobs import JobStore
+    from desktop_app.core.jobs.store import JobStore
 
 log = logging.getLogger(__name__)
 
@@ -230,8 +230,8 @@ def journal_notice(path: Path, aside: Path, problem: str, unfinished: list[tuple
 def open_journal(path: Path, jobs_dir: Path, notices: list[str]) -> JobStore:
     """Open the journal; a damaged one is set aside (with a notice) and a new one started. Raises
     StorageError when the folder cannot be written, JournalTooNewError for a newer app's journal."""
-    from desktop_app.core.jobs import JobStore
-    from desktop_app.core.journal_schema import JournalTooNewError
+    from desktop_app.core.jobs.journal_schema import JournalTooNewError
+    from desktop_app.core.jobs.store import JobStore
 
     problem = "a folder is in its place" if path.is_dir() else ""
     if not problem:

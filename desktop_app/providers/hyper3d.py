@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.errors import AuthError, ProviderError, SubmitUncertainError, UnknownModelError
-from desktop_app.core.schema import ModelSchema, load_bundled
+from desktop_app.core.schema.model_schema import ModelSchema, load_bundled
 from desktop_app.providers.base import (
     FileKind,
     GenerationRequest,

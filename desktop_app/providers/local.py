@@ -25,8 +25,8 @@ from desktop_app.core.errors import (
     ProviderError,
     UnknownModelError,
 )
-from desktop_app.core.relief_params import ReliefParams
-from desktop_app.core.schema import ModelSchema
+from desktop_app.core.relief.params import ReliefParams
+from desktop_app.core.schema.model_schema import ModelSchema
 from desktop_app.core.state_repair import storage_error_for
 from desktop_app.providers.base import (
     FileKind,
@@ -56,7 +56,7 @@ DESCRIPTION = (
 def generate_relief(*args: Any, **kwargs: Any) -> Path:
     """core.relief.generate_relief, imported on first use: it pulls in trimesh, which the window's
     start-up must not wait for (benchmarks/startup.py)."""
-    from desktop_app.core.relief import generate_relief as run
+    from desktop_app.core.relief.generate import generate_relief as run
 
     return run(*args, **kwargs)
 

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.errors import AuthError, ProviderError, SubmitUncertainError
-from desktop_app.core.model_input import model_mime
+from desktop_app.core.jobs.model_input import model_mime
 from desktop_app.core.retry import UPLOADS, RetryPolicy
-from desktop_app.core.schema import ModelSchema
+from desktop_app.core.schema.model_schema import ModelSchema
 from desktop_app.providers import scenario_models as sm
 from desktop_app.providers.base import (
     GenerationRequest,

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from desktop_app.core.images import IMAGE_MIME
-from desktop_app.core.mesh_formats import RESULT_SUFFIXES
+from desktop_app.core.mesh.formats import RESULT_SUFFIXES
 from desktop_app.providers.base import FileKind, RemoteFile
 
 MODEL_FORMATS = frozenset(s[1:] for s in RESULT_SUFFIXES)  # "glb", as Scenario names formats

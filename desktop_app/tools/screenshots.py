@@ -27,7 +27,7 @@ def _fixture_images() -> list[Path]:
 
 
 async def capture(window: MainWindow, out: Path, images: list[Path]) -> list[Path]:
-    from desktop_app.core.jobs import JobState
+    from desktop_app.core.jobs.store import JobState
     from desktop_app.ui.tasks import wait_until
     from desktop_app.ui.theme import apply_theme
 

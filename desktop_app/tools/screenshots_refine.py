@@ -43,7 +43,7 @@ async def capture_refine(window: MainWindow, out: Path, images: list[Path]) -> l
     """Make an item offline, remesh it, retexture the result: then the menu, the form, the versions, Spending."""
     from PySide6.QtGui import QGuiApplication
 
-    from desktop_app.core.jobs import JobState
+    from desktop_app.core.jobs.store import JobState
     from desktop_app.ui.spending_view import open_spending
     from desktop_app.ui.tasks import wait_until
 

@@ -10,11 +10,11 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
-    from desktop_app.ui.account_wiring import AccountWiring
     from desktop_app.ui.generate.panel import GeneratePanel
     from desktop_app.ui.library.actions import LibraryActions
     from desktop_app.ui.preview.panel import PreviewPanel
     from desktop_app.ui.queue.panel import QueuePanel
+    from desktop_app.ui.settings.panel import AccountWiring
 
 
 class LazyPage(QWidget):

@@ -19,20 +19,20 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
 from desktop_app import APP_NAME
-from desktop_app.core.job_owners import WINDOW
-from desktop_app.core.jobs import Job, JobState
-from desktop_app.core.library import LibraryItem
-from desktop_app.core.mesh_formats import PREVIEW_FORMATS, UNPREVIEWABLE
+from desktop_app.core.jobs.owners import WINDOW
+from desktop_app.core.jobs.store import Job, JobState
+from desktop_app.core.library.store import LibraryItem
+from desktop_app.core.mesh.formats import PREVIEW_FORMATS, UNPREVIEWABLE
 from desktop_app.services import Services
-from desktop_app.ui.account_wiring import AccountWiring
 from desktop_app.ui.bus import AppBus
-from desktop_app.ui.drop_zone import image_paths_from_urls
+from desktop_app.ui.generate.drop_zone import image_paths_from_urls
 from desktop_app.ui.generate.panel import GeneratePanel
 from desktop_app.ui.gl_surface import create_for_gl
 from desktop_app.ui.keyboard import KeyboardWiring
 from desktop_app.ui.main_layout import LazyPage, Workspaces, build_layout, build_menus
 from desktop_app.ui.preview.panel import PreviewPanel
 from desktop_app.ui.queue.panel import QueuePanel
+from desktop_app.ui.settings.panel import AccountWiring
 from desktop_app.ui.tasks import SETTINGS_LANE, blocking, cancel_all, spawn
 from desktop_app.ui.window_geometry import restore_window, window_state
 
@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # the Library workspace and the compare window are imported w
     from desktop_app.ui.library.actions import LibraryActions
     from desktop_app.ui.library.panel import LibraryPanel
     from desktop_app.ui.library.thumbnails import ThumbnailMaker
-    from desktop_app.ui.library_view import LibraryView
+    from desktop_app.ui.library.view import LibraryView
     from desktop_app.ui.preview.compare import CompareWindow
 
 log = logging.getLogger(__name__)
@@ -300,7 +300,7 @@ class MainWindow(QMainWindow):
             self.services.settings.window_state = window_state(self)
             await blocking(save_settings, self.services.paths, self.services.settings, serial=SETTINGS_LANE)
             self.queue_panel.stop_timers()
-            checks = sys.modules.get("desktop_app.core.printability")  # loaded once a check ran
+            checks = sys.modules.get("desktop_app.core.printing.verdict")  # loaded once a check ran
             if checks is not None:
                 checks.stop_all()  # a big model's check may run in a child process for a while
             await self.services.scheduler.shutdown()

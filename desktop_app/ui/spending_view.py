@@ -1,6 +1,6 @@
 """The Spending window (View → Spending…): what jobs were quoted, charged and refunded, per day, model and service,
 with a bar per day and the totals, and job by job with the account balance before and after. The ledger is read in
-a worker thread (desktop_app.core.spending)."""
+a worker thread (desktop_app.core.jobs.spending)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.spending import Entry, Ledger, figure, per_day, per_job, summarise
+from desktop_app.core.jobs.spending import Entry, Ledger, figure, per_day, per_job, summarise
 from desktop_app.ui.tasks import blocking, spawn
 
 PAID_SERVICES = {"scenario": ("Scenario", "CU"), "hyper3d": ("Hyper3D Rodin", "credits")}

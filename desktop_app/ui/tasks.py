@@ -11,7 +11,7 @@ show an old one late). ``serial(lane)``: ops in the same lane run one after anot
 
 Inside a coroutine, ``await blocking(fn, *args)`` is the same worker thread without the callbacks.
 The named exceptions keep their own thread: the GL render thread (ui/preview/offscreen.py, it owns a GL
-context) and the SQLite reader thread of the library search (ui/library_view.py with core/library_search.py,
+context) and the SQLite reader thread of the library search (ui/library/view.py with core/library/search.py,
 it owns a connection and folds queued searches into the newest).
 """
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import httpx
 
-from desktop_app.core.download import check_glb
-from desktop_app.core.jobs import JobState
+from desktop_app.core.jobs.download import check_glb
+from desktop_app.core.jobs.store import JobState
 from desktop_app.core.settings import app_paths
 from desktop_app.services import build_services
 from tests.emulators.hyper3d import Hyper3DEmulator

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop_app.core.download import check_glb
-from desktop_app.core.library import Library
+from desktop_app.core.jobs.download import check_glb
+from desktop_app.core.library.store import Library
 from desktop_app.core.settings import app_paths, load_settings, save_settings
 from tests.emulators.hyper3d import Hyper3DEmulator
 from tests.emulators.scenario import ScenarioEmulator

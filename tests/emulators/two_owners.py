@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop_app.core.library import Library
+from desktop_app.core.library.store import Library
 from desktop_app.core.settings import app_paths, load_settings, save_settings
 from tests.emulators.kill_suite import MODELS, ROOT, _journal_states, _Service
 

@@ -30,7 +30,7 @@ from desktop_app.core.ports import (
     RemoteStatus,
     SecretSpec,
 )
-from desktop_app.core.schema import ModelSchema
+from desktop_app.core.schema.model_schema import ModelSchema
 
 TOKEN = "example_token"
 GOOD_TOKEN = "tok-good-1234"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QColor
 
-from desktop_app.core.mesh_proxy import motion_proxies, motion_proxy
-from desktop_app.core.meshes import load_scene_arrays
+from desktop_app.core.mesh.load import load_scene_arrays
+from desktop_app.core.mesh.proxy import motion_proxies, motion_proxy
 from desktop_app.ui.preview import PreviewWidget, gl_mesh_item, gl_upload, progressive
 from desktop_app.ui.preview.viewer import BACKGROUND
 from tests.emulators.common import make_glb

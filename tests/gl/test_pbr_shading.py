@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QColor
 
-from desktop_app.core.meshes import load_scene_arrays
+from desktop_app.core.mesh.load import load_scene_arrays
 from desktop_app.ui.preview.offscreen import RenderOptions, render_image
 from desktop_app.ui.preview.shading import Shading, effective_quality
 from tests import pbr_assets

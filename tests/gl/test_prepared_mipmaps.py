@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from OpenGL import GL
 
-from desktop_app.core.meshes import load_scene_arrays
+from desktop_app.core.mesh.load import load_scene_arrays
 from desktop_app.ui.preview import gl_upload
 from desktop_app.ui.preview.mipmaps import PREPARED_KEY, mip_chain, prepare_mipmaps
 

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage
 
-from desktop_app.core.meshes import load_scene_arrays
+from desktop_app.core.mesh.load import load_scene_arrays
 from desktop_app.ui.preview import MeshLoader, PreviewWidget, render_thumbnail
 from desktop_app.ui.preview import loader as loader_module
 from desktop_app.ui.preview.viewer import BACKGROUND

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop_app.core.meshes import load_scene_arrays
+from desktop_app.core.mesh.load import load_scene_arrays
 from desktop_app.ui.preview import PreviewWidget
 from tests import pbr_assets
 from tests.gl.conftest import image_array

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QSize, Qt, QUrl
 from PySide6.QtGui import QColor, QDesktopServices, QImage
 
-from desktop_app.core.meshes import load_scene_arrays
+from desktop_app.core.mesh.load import load_scene_arrays
 from desktop_app.ui.preview import PreviewWidget
 from desktop_app.ui.preview.facts import facts_rows
 from desktop_app.ui.preview.viewer import BACKGROUND

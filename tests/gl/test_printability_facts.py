@@ -10,7 +10,7 @@ from PySide6.QtCore import QEvent, QPoint
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
-from desktop_app.core import printability
+from desktop_app.core.printing import verdict as printability
 from desktop_app.ui.preview import PreviewWidget
 from desktop_app.ui.preview.facts import short_verdict
 from tests.print_meshes import blob, broken

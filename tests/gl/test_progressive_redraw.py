@@ -11,8 +11,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from desktop_app.core.mesh_proxy import motion_proxies
-from desktop_app.core.meshes import load_scene_arrays
+from desktop_app.core.mesh.load import load_scene_arrays
+from desktop_app.core.mesh.proxy import motion_proxies
 from desktop_app.ui.preview import PreviewWidget, gl_mesh_item, gl_upload, grid_item, progressive
 from tests.emulators.common import make_glb
 from tests.gl.conftest import image_array

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core.meshes import load_scene_arrays
+from desktop_app.core.mesh.load import load_scene_arrays
 from desktop_app.ui.preview import PreviewWidget, gl_upload
 from desktop_app.ui.preview.viewer import BACKGROUND
 from tests.gl.conftest import colour_counts, image_array

@@ -13,7 +13,7 @@ import trimesh
 from PySide6.QtCore import QThread, QTimer
 from PySide6.QtGui import QImage
 
-from desktop_app.core.meshes import load_scene_arrays, scene_arrays_from_trimesh
+from desktop_app.core.mesh.load import load_scene_arrays, scene_arrays_from_trimesh
 from desktop_app.ui.preview import offscreen, render_thumbnail_png
 from tests.gl.conftest import colour_counts, image_array
 

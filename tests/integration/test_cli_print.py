@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import trimesh
 
-from desktop_app.core.print_check import check_mesh
-from desktop_app.core.threemf import read_3mf
+from desktop_app.core.printing.check import check_mesh
+from desktop_app.core.printing.threemf import read_3mf
 from tests.integration.test_cli import cli
 from tests.print_meshes import broken
 

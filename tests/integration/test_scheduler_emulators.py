@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_app.core.jobs import Job, JobState
+from desktop_app.core.jobs.store import Job, JobState
 from desktop_app.core.settings import app_paths
 from desktop_app.services import build_services
 from tests.emulators.scenario import ScenarioEmulator

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core.jobs import JobState
+from desktop_app.core.jobs.spending import CHARGE, NOT_CHARGED, REFUND, RESERVED, Ledger, summarise
+from desktop_app.core.jobs.store import JobState
 from desktop_app.core.settings import Settings, app_paths, save_settings
-from desktop_app.core.spending import CHARGE, NOT_CHARGED, REFUND, RESERVED, Ledger, summarise
 from desktop_app.services import build_services
 from tests.emulators.scenario import ScenarioEmulator
 

@@ -145,7 +145,7 @@ def run_in_window(qloop: LoopRunner, window: MainWindow, body: Callable[[], Coro
 def sphere_window(qtbot, qloop, services_factory, monkeypatch, tmp_path) -> Callable[..., None]:
     """Run ``body(window, emulator, item)`` in a started window over the Scenario emulator (jobs end at the first
     poll), with a sphere imported as the library item "Sphere": the start of every refine test."""
-    from desktop_app.core.library_files import import_model
+    from desktop_app.core.library.files import import_model
     from tests.emulators.common import make_glb
     from tests.emulators.scenario import ScenarioEmulator
 

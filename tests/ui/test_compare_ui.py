@@ -9,7 +9,7 @@ import trimesh
 from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtWidgets import QMessageBox
 
-from desktop_app.core.library import LibraryItem
+from desktop_app.core.library.store import LibraryItem
 from desktop_app.ui.main_window import MainWindow
 from tests.emulators.common import make_glb
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from desktop_app.core.jobs import JobState
-from desktop_app.core.library import LibraryItem
-from desktop_app.core.library_versions import lineage
+from desktop_app.core.jobs.store import JobState
+from desktop_app.core.library.store import LibraryItem
+from desktop_app.core.library.versions import lineage
 from desktop_app.ui.main_layout import Workspaces
 from desktop_app.ui.main_window import MainWindow
 from tests.emulators.scenario import ScenarioEmulator

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from desktop_app.core.jobs import JobState
+from desktop_app.core.jobs.store import JobState
 from desktop_app.providers import catalog
 from desktop_app.ui.main_window import MainWindow
 from tests.example_provider import GOOD_TOKEN

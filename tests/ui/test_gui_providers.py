@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop_app.core.jobs import Job, JobState
+from desktop_app.core.jobs.store import Job, JobState
 from desktop_app.ui.main_window import MainWindow
 from tests.emulators.hyper3d import Hyper3DEmulator
 from tests.emulators.scenario import ScenarioEmulator

@@ -8,7 +8,7 @@ from collections import Counter
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QTabWidget, QWidget
 
-from desktop_app.core.jobs import JobState
+from desktop_app.core.jobs.store import JobState
 from tests.ui.test_welcome_and_crash import open_welcome
 
 _MNEMONIC = re.compile(r"(?<!&)&([^&\s])")

@@ -7,8 +7,8 @@ import asyncio
 
 from PySide6.QtCore import QRect, Qt
 
-from desktop_app.core.library_files import import_model
-from desktop_app.core.library_versions import add_version
+from desktop_app.core.library.files import import_model
+from desktop_app.core.library.versions import add_version
 from desktop_app.ui import window_geometry
 from desktop_app.ui.library.versions import VISIBLE_ROWS
 from desktop_app.ui.main_layout import Workspaces

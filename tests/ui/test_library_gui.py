@@ -11,8 +11,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from desktop_app.core.jobs import JobState
-from desktop_app.core.library import Library, LibraryFile, LibraryItem, new_item_id
+from desktop_app.core.jobs.store import JobState
+from desktop_app.core.library.store import Library, LibraryFile, LibraryItem, new_item_id
 from desktop_app.ui.main_window import MainWindow
 from tests.emulators.common import make_glb
 from tests.ui.conftest import wait_until
@@ -270,7 +270,7 @@ def test_import_from_disk(main_window: MainWindow, qloop, tmp_path):
 
 def test_move_library_from_settings(main_window: MainWindow, qloop, qtbot, stocked, tmp_path):
     from desktop_app.core.settings import load_settings
-    from desktop_app.ui.library_folder import LibraryFolderWidget
+    from desktop_app.ui.library.folder_setting import LibraryFolderWidget
 
     services = main_window.services
     old_root = services.library.root

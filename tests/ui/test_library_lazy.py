@@ -101,7 +101,7 @@ def test_a_job_finished_before_the_library_is_built_still_reaches_it(unstarted: 
                                                                       fixture_images) -> None:
     """A caller that submits work without ``start``: the finished job builds the Library, which files it (its
     libraryChanged reloads the views) and thumbnails it, as when it had been listening."""
-    from desktop_app.core.jobs import Job, JobState
+    from desktop_app.core.jobs.store import Job, JobState
 
     window = unstarted
     item = add(window.services.library, tmp_path, "Biplane", fixture_images / "typical_vehicle_biplane.png")

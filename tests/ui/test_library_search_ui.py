@@ -7,7 +7,7 @@ import asyncio
 import threading
 import time
 
-from desktop_app.core.library import LibraryQuery
+from desktop_app.core.library.store import LibraryQuery
 from desktop_app.ui.main_window import MainWindow
 from tests.ui.test_library_gui import add, titles
 

@@ -12,10 +12,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QLabel, QListWidget
 
-from desktop_app.core.jobs import JobState
-from desktop_app.core.library import LibraryFile, LibraryItem, new_item_id
-from desktop_app.core.library_files import import_model
-from desktop_app.core.library_versions import model_path, parts
+from desktop_app.core.jobs.store import JobState
+from desktop_app.core.library.files import import_model
+from desktop_app.core.library.store import LibraryFile, LibraryItem, new_item_id
+from desktop_app.core.library.versions import model_path, parts
 from desktop_app.ui.main_layout import Workspaces
 from desktop_app.ui.main_window import MainWindow
 from tests.emulators.common import make_glb

@@ -9,7 +9,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from desktop_app.core.jobs import JobState
+from desktop_app.core.jobs.store import JobState
 from desktop_app.ui.main_window import MainWindow
 from tests.gl.conftest import image_array
 

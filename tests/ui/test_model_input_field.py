@@ -7,9 +7,9 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from desktop_app.core.schema import ModelSchema
-from desktop_app.ui.model_input_widget import ModelChoice, ModelInputEditor, ModelItemChooser
-from desktop_app.ui.param_form import ParamForm
+from desktop_app.core.schema.model_schema import ModelSchema
+from desktop_app.ui.generate.model_input import ModelChoice, ModelInputEditor, ModelItemChooser
+from desktop_app.ui.generate.param_form import ParamForm
 from tests.emulators.scenario_refine import REFINE_MODELS
 
 

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QComboBox
 
 from desktop_app.providers.base import ModelInfo
 from desktop_app.providers.scenario_models import display_name, model_info
-from desktop_app.ui.model_picker import fill_model_combo, first_model_index
+from desktop_app.ui.generate.model_picker import fill_model_combo, first_model_index
 
 MODELS = [
     ModelInfo("scenario:model_trellis-2", "Trellis 2", "scenario", available=False,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import keyring
 
-from desktop_app.core.jobs import JobState
+from desktop_app.core.jobs.store import JobState
 from desktop_app.core.logs import setup_logging
 from desktop_app.core.settings import KEYRING_SERVICE
 from desktop_app.ui.main_window import MainWindow

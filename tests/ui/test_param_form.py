@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.schema import ModelSchema
-from desktop_app.ui.param_form import ParamForm
+from desktop_app.core.schema.model_schema import ModelSchema
+from desktop_app.ui.generate.param_form import ParamForm
 
 SCHEMA = {
     "id": "test:form", "name": "Form test", "provider": "test",

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from desktop_app.core.mesh_proxy import motion_proxies
+from desktop_app.core.mesh.proxy import motion_proxies
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.preview import gl_upload, loader, progressive
 from tests.emulators.common import make_glb

@@ -13,10 +13,10 @@ import trimesh
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
-from desktop_app.core.library import LibraryFile, LibraryItem, new_item_id
-from desktop_app.core.print_check import check_mesh
-from desktop_app.core.threemf import read_3mf
-from desktop_app.ui.library_print import PrintDialog
+from desktop_app.core.library.store import LibraryFile, LibraryItem, new_item_id
+from desktop_app.core.printing.check import check_mesh
+from desktop_app.core.printing.threemf import read_3mf
+from desktop_app.ui.library.print_dialog import PrintDialog
 from desktop_app.ui.main_window import MainWindow
 from tests.print_meshes import broken
 
@@ -113,7 +113,7 @@ def test_print_dialog_lay_flat_and_hollow_reach_the_export(main_window: MainWind
 
 
 def test_print_dialog_colour_reaches_the_3mf(main_window: MainWindow, qloop, qtbot, tmp_path):
-    from desktop_app.core.threemf import read_3mf_colours
+    from desktop_app.core.printing.threemf import read_3mf_colours
     from tests.unit.test_print_colour import BLUE, RED, _textured_box
 
     src = tmp_path / "job-colour"

@@ -11,9 +11,9 @@ from pathlib import Path
 import trimesh
 from PySide6.QtCore import Qt
 
-from desktop_app.core import printability
-from desktop_app.core.library import LibraryFile, LibraryItem, new_item_id
-from desktop_app.ui.library_print import PrintDialog
+from desktop_app.core.library.store import LibraryFile, LibraryItem, new_item_id
+from desktop_app.core.printing import verdict as printability
+from desktop_app.ui.library.print_dialog import PrintDialog
 from desktop_app.ui.main_window import MainWindow
 from tests.print_meshes import blob, broken
 

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QApplication
 
-from desktop_app.core.jobs import JobState
+from desktop_app.core.jobs.store import JobState
 from desktop_app.providers.local import LocalProvider
 from desktop_app.ui.main_window import MainWindow
 from tests.fakes import FakeProvider

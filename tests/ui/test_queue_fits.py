@@ -3,7 +3,7 @@ the preview column (and the queue under it) narrower than where the rows were fi
 
 from __future__ import annotations
 
-from desktop_app.core.jobs import JobState
+from desktop_app.core.jobs.store import JobState
 
 
 def test_queue_rows_fit_the_narrower_library_workspace(main_window, qloop, fixture_images) -> None:

@@ -10,10 +10,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from desktop_app.core.jobs import Job, JobGroup, JobState
+from desktop_app.core.jobs.store import Job, JobGroup, JobState
 from desktop_app.providers.base import RemoteStatus
-from desktop_app.ui.job_queue import JobListModel
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.queue.job_list import JobListModel
 from tests.fakes import FakeProvider
 from tests.ui.conftest import run_in_window, wait_until
 

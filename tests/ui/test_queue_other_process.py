@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from desktop_app.core.jobs import JobState
+from desktop_app.core.jobs.store import JobState
 from desktop_app.core.settings import app_paths
 from desktop_app.ui.main_window import MainWindow
 from tests.emulators.kill_suite import MODELS, _journal_states, _Service

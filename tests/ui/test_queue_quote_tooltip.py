@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from desktop_app.core.jobs import JobState
-from desktop_app.core.library import LibraryItem
-from desktop_app.core.library_versions import model_input_for
-from desktop_app.core.spending import Ledger
-from desktop_app.ui.job_queue import JobListModel
+from desktop_app.core.jobs.spending import Ledger
+from desktop_app.core.jobs.store import JobState
+from desktop_app.core.library.store import LibraryItem
+from desktop_app.core.library.versions import model_input_for
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.queue.job_list import JobListModel
 from tests.emulators.scenario import ScenarioEmulator
 from tests.ui.conftest import wait_until
 
@@ -52,7 +52,7 @@ def test_a_paid_job_shows_its_quote_then_its_charge_in_the_queue_tooltip(sphere_
 
 def test_a_free_job_and_a_removed_one_say_nothing_about_money(main_window, qloop):
     """The model's cache: a job with no ledger rows has no money line; a removed job's line is dropped."""
-    from desktop_app.core.spending import CHARGE, Entry
+    from desktop_app.core.jobs.spending import CHARGE, Entry
 
     model = main_window.job_model
     Ledger(main_window.services.store).record(Entry("paid-1", CHARGE, "scenario", "scenario:model_trellis-2",

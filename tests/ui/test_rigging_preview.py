@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from desktop_app.core.jobs import JobState
-from desktop_app.core.library import LibraryItem
+from desktop_app.core.jobs.store import JobState
+from desktop_app.core.library.store import LibraryItem
 from desktop_app.ui import tasks
 from desktop_app.ui.main_window import MainWindow
 from tests.emulators.scenario import ScenarioEmulator

@@ -16,9 +16,9 @@ from PySide6.QtCore import Qt
 
 from desktop_app.core.settings import KEYRING_SERVICE, load_settings
 from desktop_app.providers.scenario import ScenarioProvider
-from desktop_app.ui import settings_accounts as sd
-from desktop_app.ui.credits import CreditsIndicator
-from desktop_app.ui.settings_dialog import SettingsDialog
+from desktop_app.ui.settings import accounts as sd
+from desktop_app.ui.settings.credits import CreditsIndicator
+from desktop_app.ui.settings.dialog import SettingsDialog
 from tests.emulators.hyper3d import Hyper3DEmulator
 from tests.emulators.scenario import ScenarioEmulator
 

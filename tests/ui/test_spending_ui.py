@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from PySide6.QtGui import QAction
 
-from desktop_app.core.jobs import JobState
+from desktop_app.core.jobs.spending import CHARGE, NOT_CHARGED, REFUND, Entry, Ledger, today
+from desktop_app.core.jobs.store import JobState
 from desktop_app.core.settings import load_settings
-from desktop_app.core.spending import CHARGE, NOT_CHARGED, REFUND, Entry, Ledger, today
 from tests.ui.test_settings_dialog import memory_keyring, open_dialog, save, scenario_emu  # noqa: F401 - fixtures
 
 
@@ -87,7 +87,7 @@ def test_cap_set_in_settings_stops_the_next_paid_job(qtbot, qloop, open_dialog, 
 
 def test_spending_window_labels_a_deleted_jobs_reservation_unsettled(qtbot, qloop, main_window):
     """A job deleted while its paid request's fate was unknown: its reservation still counts, and says why."""
-    from desktop_app.core.jobs import PAID_REQUEST, Job, JobState, new_job_id
+    from desktop_app.core.jobs.store import PAID_REQUEST, Job, JobState, new_job_id
 
     store = main_window.services.store
     job = store.create(Job(id=new_job_id(), model_id="scenario:model_trellis-2"))

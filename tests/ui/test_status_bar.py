@@ -62,7 +62,7 @@ def test_scenario_offline_is_not_called_connected(qtbot, qloop, services_factory
     monkeypatch.setenv("SCENARIO_BASE_URL", url)  # nothing listens there any more
     monkeypatch.setenv("SCENARIO_SDK_API_KEY", key)
     monkeypatch.setenv("SCENARIO_SDK_API_SECRET", secret)
-    from desktop_app.ui.credits import CreditsIndicator
+    from desktop_app.ui.settings.credits import CreditsIndicator
 
     services = services_factory()
     indicator = CreditsIndicator(services)

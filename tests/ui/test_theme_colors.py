@@ -8,10 +8,10 @@ import pytest
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
-from desktop_app.core.jobs import JobState
-from desktop_app.ui import library_model
-from desktop_app.ui.job_queue import state_color
-from desktop_app.ui.library_model import THUMB, LibraryModel, _load_image
+from desktop_app.core.jobs.store import JobState
+from desktop_app.ui.library import item_model as library_model
+from desktop_app.ui.library.item_model import THUMB, LibraryModel, _load_image
+from desktop_app.ui.queue.job_list import state_color
 from desktop_app.ui.theme import apply_theme
 from tests.ui.test_dark_mode import contrast
 

@@ -6,7 +6,7 @@ import time
 
 from PySide6.QtGui import QImage
 
-from desktop_app.core.library import LibraryItem, new_item_id
+from desktop_app.core.library.store import LibraryItem, new_item_id
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.tasks import spawn
 from tests.emulators.common import make_glb
@@ -89,7 +89,7 @@ def test_a_selected_thumbnail_keeps_its_colours(qapp):
     exactly on the item the user is looking at."""
     from PySide6.QtGui import QColor, QIcon, QPixmap
 
-    from desktop_app.ui.library_model import plain_icon
+    from desktop_app.ui.library.item_model import plain_icon
 
     pixmap = QPixmap(32, 32)
     pixmap.fill(QColor("#e07020"))  # the dragon's orange

@@ -11,7 +11,7 @@ from PySide6.QtGui import QGuiApplication
 from desktop_app.core.logs import register_secret
 from desktop_app.core.settings import KEYRING_SERVICE, Secrets, load_settings
 from desktop_app.ui.crash_dialog import CrashReporter
-from desktop_app.ui.welcome import WelcomeDialog
+from desktop_app.ui.settings.welcome import WelcomeDialog
 from tests.ui.test_settings_dialog import (  # noqa: F401 (fixtures)
     files_containing,
     memory_keyring,

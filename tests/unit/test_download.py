@@ -5,7 +5,7 @@ from http.server import BaseHTTPRequestHandler
 import httpx
 import pytest
 
-from desktop_app.core.download import (
+from desktop_app.core.jobs.download import (
     DownloadError,
     TransientDownloadError,
     UrlExpiredError,

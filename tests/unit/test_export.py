@@ -9,7 +9,7 @@ import pytest
 import trimesh
 
 from desktop_app.core.errors import MeshLoadError
-from desktop_app.core.export import ExportError, ExportExistsError, ExportOptions, export_model, format_for
+from desktop_app.core.library.export import ExportError, ExportExistsError, ExportOptions, export_model, format_for
 from tests.emulators.common import make_glb
 
 

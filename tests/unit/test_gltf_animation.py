@@ -1,4 +1,4 @@
-"""Skeletal and node animation (core/gltf_animation.py) against answers worked out by hand."""
+"""Skeletal and node animation (core/mesh/gltf_animation.py) against answers worked out by hand."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from desktop_app.core.gltf_animation import Channel, read_posing, read_rig, sample, skin_vertices, slerp
-from desktop_app.core.meshes import load_scene_arrays
+from desktop_app.core.mesh.gltf_animation import Channel, read_posing, read_rig, sample, skin_vertices, slerp
+from desktop_app.core.mesh.load import load_scene_arrays
 from tests.animated_glb import moving_box_glb, two_bone_glb, z_quat
 from tests.emulators.common import make_glb
 from tests.emulators.rigged_glb import make_rigged_glb
@@ -123,7 +123,7 @@ def test_bad_joint_indices_and_empty_weights_stay_put() -> None:
     moved, normals = skin_vertices(positions, None, joints, weights, mats)
     assert normals is None
     np.testing.assert_allclose(moved, [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
-    from desktop_app.core.gltf_animation import _clean_weights
+    from desktop_app.core.mesh.gltf_animation import _clean_weights
 
     j, w = _clean_weights(np.array([[7, 0, 0, 0], [0, 1, 0, 0]]), np.array([[1, 0, 0, 0], [3, 1, 0, 0]],
                                                                           dtype=np.float32), 2)

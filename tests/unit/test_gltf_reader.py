@@ -1,4 +1,4 @@
-"""Our glTF reader (core/gltf_read.py, core/gltf_scene.py) against trimesh's, on generated files.
+"""Our glTF reader (core/mesh/gltf_read.py, core/mesh/gltf_scene.py) against trimesh's, on generated files.
 
 The preview used trimesh for GLB; the lean reader must give the same positions, triangles and UVs, and also
 read what generators and exporters use: sparse and normalized accessors, node trees, texture transforms.
@@ -18,8 +18,8 @@ import trimesh
 from PIL import Image
 
 from desktop_app.core.errors import MeshLoadError
-from desktop_app.core.gltf_scene import decode_texture, load_gltf_arrays
-from desktop_app.core.meshes import load_scene_arrays, load_trimesh, scene_arrays_from_trimesh
+from desktop_app.core.mesh.gltf_scene import decode_texture, load_gltf_arrays
+from desktop_app.core.mesh.load import load_scene_arrays, load_trimesh, scene_arrays_from_trimesh
 from tests.emulators.common import make_glb
 
 

@@ -419,7 +419,7 @@ async def test_cancel_is_refused_and_schema_loads() -> None:
 
 
 def test_schema_ranges_follow_tier_and_mesh_mode() -> None:
-    from desktop_app.core.schema import load_bundled
+    from desktop_app.core.schema.model_schema import load_bundled
 
     s = load_bundled("hyper3d-rodin")
     rng: Callable[[dict], tuple] = lambda v: s.effective_range("quality_override", v)  # noqa: E731

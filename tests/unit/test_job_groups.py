@@ -7,9 +7,9 @@ import asyncio
 import pytest
 
 from desktop_app.core.errors import MeshwrightError, ValidationError
-from desktop_app.core.job_groups import BATCH, COMPARE, create_batch, create_compare, group_progress
-from desktop_app.core.jobs import JobState
-from desktop_app.core.pacing import JobSlots
+from desktop_app.core.jobs.groups import BATCH, COMPARE, create_batch, create_compare, group_progress
+from desktop_app.core.jobs.pacing import JobSlots
+from desktop_app.core.jobs.store import JobState
 from desktop_app.core.settings import app_paths
 from desktop_app.providers.local import LocalProvider
 from desktop_app.services import build_services

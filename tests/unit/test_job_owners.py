@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core import job_owners
-from desktop_app.core.job_owners import LEASE_S, NotOwnerError
-from desktop_app.core.jobs import Job, JobState, JobStore, new_job_id
-from desktop_app.core.process_lock import ProcessLock, probe
+from desktop_app.core.jobs import owners as job_owners
+from desktop_app.core.jobs.owners import LEASE_S, NotOwnerError
+from desktop_app.core.jobs.process_lock import ProcessLock, probe
+from desktop_app.core.jobs.store import Job, JobState, JobStore, new_job_id
 
 S = JobState
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,7 +110,7 @@ def test_a_process_killed_with_sigkill_is_seen_dead_at_once(stores, journal):
     code = (
         "import sys, time\n"
         "from pathlib import Path\n"
-        "from desktop_app.core.jobs import Job, JobStore\n"
+        "from desktop_app.core.jobs.store import Job, JobStore\n"
         "store = JobStore(Path(sys.argv[1]))\n"
         "store.create(Job(id='job_killed', model_id='local:relief'))\n"
         "print('ready', flush=True)\n"

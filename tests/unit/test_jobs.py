@@ -2,7 +2,7 @@ import sqlite3
 
 import pytest
 
-from desktop_app.core.jobs import ALLOWED, Job, JobState, JobStore, TransitionError, new_job_id
+from desktop_app.core.jobs.store import ALLOWED, Job, JobState, JobStore, TransitionError, new_job_id
 
 S = JobState
 

@@ -8,9 +8,9 @@ import threading
 
 import pytest
 
-from desktop_app.core import library_index
-from desktop_app.core.jobs import Job, JobState, JobStore
-from desktop_app.core.journal_schema import SCHEMA_VERSION, JournalTooNewError, migrate
+from desktop_app.core.jobs.journal_schema import SCHEMA_VERSION, JournalTooNewError, migrate
+from desktop_app.core.jobs.store import Job, JobState, JobStore
+from desktop_app.core.library import index as library_index
 
 # The exact schema the first release wrote (user_version 1), kept verbatim so the test does not depend on the
 # migration code it checks.

@@ -27,7 +27,8 @@ def test_no_qt_import_in_source(package):
 
 def test_cli_and_core_import_without_loading_qt():
     code = (
-        "import sys, desktop_app.cli, desktop_app.services, desktop_app.core.scheduler, desktop_app.core.meshes;"
+        "import sys, desktop_app.cli, desktop_app.services, desktop_app.core.jobs.scheduler;"
+        "import desktop_app.core.mesh.load;"
         "import desktop_app.providers.local, desktop_app.providers.hyper3d, desktop_app.providers.scenario;"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'qasync', 'pyqtgraph')];"
         "print(bad); sys.exit(1 if bad else 0)"
@@ -85,7 +86,7 @@ def test_at_most_two_ui_modules_reach_the_provider_list_and_none_a_provider():
 
 # Background work in the UI goes through ui/tasks.py (Op, blocking, spawn). The named exceptions own a thread
 # for a reason: the GL render thread holds a GL context, the library search's SQLite reader holds a connection.
-THREAD_EXCEPTIONS = {"tasks.py", "preview/offscreen.py", "library_view.py"}
+THREAD_EXCEPTIONS = {"tasks.py", "preview/offscreen.py", "library/view.py"}
 THREAD_PATTERNS = ("asyncio.to_thread", "ThreadPoolExecutor", "run_in_executor", "threading.Thread(")
 
 

@@ -3,8 +3,8 @@ import sqlite3
 
 import pytest
 
-from desktop_app.core import library_index
-from desktop_app.core.library import Library, LibraryFile, LibraryItem, LibraryQuery, new_item_id
+from desktop_app.core.library import index as library_index
+from desktop_app.core.library.store import Library, LibraryFile, LibraryItem, LibraryQuery, new_item_id
 
 
 def add_item(lib, tmp_path, title="Castle", model="local:relief", **kw):

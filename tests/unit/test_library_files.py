@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core.errors import MeshLoadError, MeshwrightError
-from desktop_app.core.export import ExportOptions, export_model
-from desktop_app.core.library import Library
-from desktop_app.core.library_files import LibraryMoveError, import_model, move_library
+from desktop_app.core.library.export import ExportOptions, export_model
+from desktop_app.core.library.files import LibraryMoveError, import_model, move_library
+from desktop_app.core.library.store import Library
 from tests.emulators.common import make_glb
 
 

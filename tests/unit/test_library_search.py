@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import threading
 
-from desktop_app.core.library import Library, LibraryQuery
-from desktop_app.core.library_files import move_library
-from desktop_app.core.library_search import ID, TITLE, IndexReader
+from desktop_app.core.library.files import move_library
+from desktop_app.core.library.search import ID, TITLE, IndexReader
+from desktop_app.core.library.store import Library, LibraryQuery
 from tests.unit.test_library import add_item
 
 

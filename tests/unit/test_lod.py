@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import trimesh
 
-from desktop_app.core.mesh_proxy import motion_proxies, proxy_chain
-from desktop_app.core.meshes import scene_arrays_from_trimesh
+from desktop_app.core.mesh.load import scene_arrays_from_trimesh
+from desktop_app.core.mesh.proxy import motion_proxies, proxy_chain
 from desktop_app.ui.preview.lod import STILL_BUDGET_S, LodChooser
 
 

@@ -1,4 +1,4 @@
-"""Reading glTF metallic-roughness materials into MeshParts (core/mesh_material.py), from real GLB files."""
+"""Reading glTF metallic-roughness materials into MeshParts (core/mesh/material.py), from real GLB files."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import trimesh
 
-from desktop_app.core.mesh_arrays import MeshPart
-from desktop_app.core.mesh_material import apply_material, vertex_tangents
-from desktop_app.core.meshes import load_scene_arrays, mesh_stats
+from desktop_app.core.mesh.arrays import MeshPart
+from desktop_app.core.mesh.load import load_scene_arrays, mesh_stats
+from desktop_app.core.mesh.material import apply_material, vertex_tangents
 from tests.emulators.common import make_glb
 from tests.pbr_assets import alpha_mask_glb, full_pbr_glb, metal_rough_grid_glb, sphere_glb
 
@@ -121,7 +121,7 @@ def _plane_part() -> MeshPart:
 
 
 def test_gltf_json_materials_are_read_without_trimesh() -> None:
-    from desktop_app.core.mesh_material import apply_gltf_material
+    from desktop_app.core.mesh.material import apply_gltf_material
 
     images = {i: np.full((2, 2, 4), 10 * i, dtype=np.uint8) for i in range(5)}
     asked: list[dict] = []

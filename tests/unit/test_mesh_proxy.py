@@ -6,8 +6,8 @@ import numpy as np
 import trimesh
 from PIL import Image
 
-from desktop_app.core.mesh_proxy import motion_proxy
-from desktop_app.core.meshes import scene_arrays_from_trimesh
+from desktop_app.core.mesh.load import scene_arrays_from_trimesh
+from desktop_app.core.mesh.proxy import motion_proxy
 
 
 def _textured_sphere(count: int) -> trimesh.Trimesh:

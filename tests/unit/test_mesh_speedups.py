@@ -1,4 +1,4 @@
-"""The fast paths (core/mesh_geometry.py, mesh_facts.py: normals, welding, watertightness) match plain numpy."""
+"""The fast paths (core/mesh/geometry.py, mesh_facts.py: normals, welding, watertightness) match plain numpy."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import trimesh
 
-from desktop_app.core import mesh_geometry
-from desktop_app.core.mesh_geometry import vertex_normals, weld_index
-from desktop_app.core.meshes import scene_arrays_from_trimesh
+from desktop_app.core.mesh import geometry as mesh_geometry
+from desktop_app.core.mesh.geometry import vertex_normals, weld_index
+from desktop_app.core.mesh.load import scene_arrays_from_trimesh
 
 
 def _reference_normals(positions: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

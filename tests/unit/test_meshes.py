@@ -9,8 +9,8 @@ import pytest
 import trimesh
 
 from desktop_app.core.errors import MeshLoadError
-from desktop_app.core.mesh_geometry import vertex_normals
-from desktop_app.core.meshes import PREVIEW_FORMATS, load_scene_arrays, mesh_stats, scene_arrays_from_trimesh
+from desktop_app.core.mesh.geometry import vertex_normals
+from desktop_app.core.mesh.load import PREVIEW_FORMATS, load_scene_arrays, mesh_stats, scene_arrays_from_trimesh
 from tests.emulators.common import make_glb, texture_image
 
 

@@ -14,8 +14,8 @@ import trimesh
 from PIL import Image
 
 from desktop_app.core.errors import MeshLoadError
-from desktop_app.core.mesh_geometry import weld_index
-from desktop_app.core.meshes import load_scene_arrays
+from desktop_app.core.mesh.geometry import weld_index
+from desktop_app.core.mesh.load import load_scene_arrays
 
 
 def _glb(gltf: dict, binary: bytes) -> bytes:

@@ -11,9 +11,9 @@ import numpy as np
 import trimesh
 from PIL import Image
 
-from desktop_app.core.print_colour import transfer_colours
-from desktop_app.core.print_export import export_printable
-from desktop_app.core.threemf import CORE_NS, MATERIAL_NS, encode_3mf, read_3mf, read_3mf_colours
+from desktop_app.core.printing.colour import transfer_colours
+from desktop_app.core.printing.export import export_printable
+from desktop_app.core.printing.threemf import CORE_NS, MATERIAL_NS, encode_3mf, read_3mf, read_3mf_colours
 
 RED, BLUE = [255, 0, 0, 255], [0, 0, 255, 255]
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import trimesh
 
-from desktop_app.core.print_check import check_mesh
-from desktop_app.core.print_hollow import HollowError, distance_inside, hollow
+from desktop_app.core.printing.check import check_mesh
+from desktop_app.core.printing.hollow import HollowError, distance_inside, hollow
 
 
 def test_box_hollowed_keeps_walls_at_least_as_thick_as_asked() -> None:

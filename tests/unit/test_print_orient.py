@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import trimesh
 
-from desktop_app.core.print_orient import best_resting_face, lay_flat, resting_faces, rotation_to_floor
+from desktop_app.core.printing.orient import best_resting_face, lay_flat, resting_faces, rotation_to_floor
 
 
 def _on_floor_area(mesh: trimesh.Trimesh) -> float:

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 import trimesh
 
-from desktop_app.core.print_check import check_mesh
-from desktop_app.core.print_export import export_printable
-from desktop_app.core.print_place import place_on_plate
-from desktop_app.core.print_repair import repair_mesh
-from desktop_app.core.threemf import encode_3mf, read_3mf
+from desktop_app.core.printing.check import check_mesh
+from desktop_app.core.printing.export import export_printable
+from desktop_app.core.printing.place import place_on_plate
+from desktop_app.core.printing.repair import repair_mesh
+from desktop_app.core.printing.threemf import encode_3mf, read_3mf
 from tests.print_meshes import blob, broken
 
 

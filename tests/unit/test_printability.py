@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import trimesh
 
-from desktop_app.core import printability
-from desktop_app.core.print_check import check_mesh
-from desktop_app.core.printability import (
+from desktop_app.core.printing import verdict as printability
+from desktop_app.core.printing.check import check_mesh
+from desktop_app.core.printing.verdict import (
     PRINT_LONGEST_MM,
     CheckCache,
     file_verdict,

@@ -1,11 +1,11 @@
-"""core/raster.py against scipy.ndimage (the functions it replaced), on random masks and images."""
+"""core/relief/raster.py against scipy.ndimage (the functions it replaced), on random masks and images."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from desktop_app.core import raster
+from desktop_app.core.relief import raster
 
 ndimage = pytest.importorskip("scipy.ndimage")  # a test-only reference: trimesh installs scipy in dev setups
 
@@ -70,7 +70,7 @@ def test_distance_transform_matches_scipy(seed: int) -> None:
 
 
 def test_texture_padding_takes_the_nearest_subject_colour_on_big_pictures() -> None:
-    from desktop_app.core.relief import _fill_from_nearest
+    from desktop_app.core.relief.generate import _fill_from_nearest
 
     size = 1200  # over 1024: the half-size search path
     yy, xx = np.indices((size, size))

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core import library_versions as versions
-from desktop_app.core.library import Library, LibraryItem
-from desktop_app.core.model_input import check_model_file, is_model_name
-from desktop_app.core.schema import ModelSchema
+from desktop_app.core.jobs.model_input import check_model_file, is_model_name
+from desktop_app.core.library import versions
+from desktop_app.core.library.store import Library, LibraryItem
+from desktop_app.core.schema.model_schema import ModelSchema
 from tests.emulators.rigged_glb import make_rigged_glb
 from tests.emulators.scenario_refine import REFINE_MODELS
 

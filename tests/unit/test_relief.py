@@ -12,9 +12,9 @@ import trimesh
 from PIL import Image
 
 from desktop_app.core.errors import InputImageError, JobCanceled, ValidationError
-from desktop_app.core.relief import generate_relief
-from desktop_app.core.relief_mask import subject_mask
-from desktop_app.core.relief_params import ReliefParams
+from desktop_app.core.relief.generate import generate_relief
+from desktop_app.core.relief.mask import subject_mask
+from desktop_app.core.relief.params import ReliefParams
 
 FIXTURES = ("typical_vehicle_biplane.png", "multiview_character_1.png", "typical_misc_crate.png")
 

@@ -3,7 +3,7 @@ import asyncio
 import pytest
 
 from desktop_app.core.errors import ProviderError, SubmitUncertainError, ValidationError
-from desktop_app.core.jobs import JobState
+from desktop_app.core.jobs.store import JobState
 from desktop_app.core.settings import app_paths
 from desktop_app.providers.base import RemoteStatus
 from desktop_app.services import build_services

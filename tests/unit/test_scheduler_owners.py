@@ -7,8 +7,8 @@ import asyncio
 
 import pytest
 
-from desktop_app.core.job_owners import NotOwnerError
-from desktop_app.core.jobs import JobState
+from desktop_app.core.jobs.owners import NotOwnerError
+from desktop_app.core.jobs.store import JobState
 from desktop_app.core.settings import app_paths
 from desktop_app.providers.base import RemoteStatus
 from desktop_app.services import build_services

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core import schema as schema_module
 from desktop_app.core.errors import UnknownModelError, ValidationError
-from desktop_app.core.schema import Choice, FieldType, ModelSchema, load_bundled
+from desktop_app.core.schema import model_schema as schema_module
+from desktop_app.core.schema.model_schema import Choice, FieldType, ModelSchema, load_bundled
 
 # Abridged real record, shared/api/scenario.md section 6.1.
 MESHY = {"model": {

@@ -98,7 +98,7 @@ def test_server_echoes_are_scrubbed_in_provider_errors(secrets) -> None:
 
 
 def test_typed_values_are_scrubbed_without_being_registered() -> None:
-    from desktop_app.ui.secret_field import scrub
+    from desktop_app.ui.settings.secret_field import scrub
 
     assert scrub("the key typed-key-991 was refused", ["typed-key-991"]) == "the key [hidden] was refused"
     assert "typed-key-991" not in secrets_scrub._known

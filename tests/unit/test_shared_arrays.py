@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 import trimesh
 
-from desktop_app.core import printability, shared_arrays
-from desktop_app.core.print_check import check_mesh
+from desktop_app.core import shared_arrays
+from desktop_app.core.printing import verdict as printability
+from desktop_app.core.printing.check import check_mesh
 
 
 def _blocks() -> set[str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core import slicers
+from desktop_app.core.printing import slicers
 
 
 def _exe(path: Path) -> Path:

@@ -7,9 +7,8 @@ import asyncio
 import sqlite3
 import threading
 
-from desktop_app.core.jobs import JobStore
-from desktop_app.core.journal_schema import MIGRATIONS, SCHEMA_VERSION
-from desktop_app.core.spending import (
+from desktop_app.core.jobs.journal_schema import MIGRATIONS, SCHEMA_VERSION
+from desktop_app.core.jobs.spending import (
     CHARGE,
     NOT_CHARGED,
     REFUND,
@@ -22,6 +21,7 @@ from desktop_app.core.spending import (
     summarise,
     today,
 )
+from desktop_app.core.jobs.store import JobStore
 
 
 def charge(job, amount, day="2026-03-02", model="scenario:model_a", service="scenario", **kw):
@@ -193,14 +193,14 @@ def test_job_lines_read_only_the_asked_jobs_by_id(tmp_path):
 
 
 def _paid_job(store, **kw):
-    from desktop_app.core.jobs import Job, new_job_id
+    from desktop_app.core.jobs.store import Job, new_job_id
 
     return store.create(Job(id=new_job_id(), model_id="scenario:model_a", **kw))
 
 
 def _sending(store, ledger, day):
     """A paid job reserved while its submit is still on free steps ("preparing"), as scheduler_submit does."""
-    from desktop_app.core.jobs import PREPARING, JobState
+    from desktop_app.core.jobs.store import PREPARING, JobState
 
     job = _paid_job(store)
     store.transition(job.id, JobState.UPLOADING, "Sending", submit_stage=PREPARING)
@@ -211,7 +211,7 @@ def _sending(store, ledger, day):
 def test_deleting_a_job_whose_paid_request_never_left_releases_its_reservation(tmp_path):
     """Stopped while preparing (killed: "interrupted, nothing charged"), then canceled and deleted: nothing can
     have been charged, so its reservation stops counting against the day's cap."""
-    from desktop_app.core.jobs import JobState
+    from desktop_app.core.jobs.store import JobState
 
     store = JobStore(tmp_path / "journal.sqlite")
     ledger = Ledger(store)
@@ -231,8 +231,8 @@ def test_deleting_a_job_whose_fate_is_unknown_keeps_its_reservation_as_unsettled
     """The paid request may have left ("needs check"): deleting the job keeps the reservation, still counted
     against the day's cap (we may have been charged), and the reports call it unsettled."""
     from desktop_app.cli_spending import run
-    from desktop_app.core.jobs import PAID_REQUEST, JobState
-    from desktop_app.core.spending import UNSETTLED, per_job
+    from desktop_app.core.jobs.spending import UNSETTLED, per_job
+    from desktop_app.core.jobs.store import PAID_REQUEST, JobState
 
     store = JobStore(tmp_path / "journal.sqlite")
     ledger = Ledger(store)

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core.errors import MeshLoadError, MeshwrightError
-from desktop_app.core.export import ExportOptions, export_model
-from desktop_app.core.jobs import Job, JobState, JobStore
-from desktop_app.core.library import Library, LibraryFile, LibraryItem
-from desktop_app.core.library_files import import_model
-from desktop_app.core.library_item_check import parse_item
-from desktop_app.core.meshes import check_file
+from desktop_app.core.jobs.store import Job, JobState, JobStore
+from desktop_app.core.library.export import ExportOptions, export_model
+from desktop_app.core.library.files import import_model
+from desktop_app.core.library.item_check import parse_item
+from desktop_app.core.library.store import Library, LibraryFile, LibraryItem
+from desktop_app.core.mesh.load import check_file
 from desktop_app.core.settings import app_paths, load_settings
 from desktop_app.core.state_repair import (
     StorageError,

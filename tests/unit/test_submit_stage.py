@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from desktop_app.core.jobs import PAID_REQUEST, PREPARING, JobState
+from desktop_app.core.jobs.store import PAID_REQUEST, PREPARING, JobState
 from desktop_app.core.settings import app_paths
 from desktop_app.providers.base import RemoteStatus
 from desktop_app.services import build_services
@@ -138,7 +138,7 @@ async def test_canceling_a_stopped_submit_releases_its_reservation_only_if_nothi
     """Killed after the quote was reserved: on free steps ("preparing") a cancel gives the reservation back (it
     was interrupted, nothing was charged); with the paid request marked as leaving the job needs a check, and a
     cancel keeps it: the service may have charged."""
-    from desktop_app.core.spending import RESERVED, Ledger, today
+    from desktop_app.core.jobs.spending import RESERVED, Ledger, today
 
     fake = UploadingFake(tmp_path / "served")
     services = build_services(app_paths(), providers={"fake": fake})

@@ -1,12 +1,12 @@
-"""core/voxels.py against the scipy.ndimage calls it replaces in the print repair's solid rebuild."""
+"""core/printing/voxels.py against the scipy.ndimage calls it replaces in the print repair's solid rebuild."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from desktop_app.core import voxels
-from desktop_app.core.print_check import shell_labels
+from desktop_app.core.printing import voxels
+from desktop_app.core.printing.check import shell_labels
 
 ndimage = pytest.importorskip("scipy.ndimage")  # a dev dependency: the reference only
 

@@ -25,10 +25,10 @@ SCRIPT = textwrap.dedent("""
                 raise ImportError(f"No module named {name!r} (left out of the bundle)")
 
     sys.meta_path.insert(0, NoScipy())
-    from desktop_app.core.export import ExportOptions, export_model
-    from desktop_app.core.meshes import load_scene_arrays, load_trimesh, mesh_stats
-    from desktop_app.core.relief import generate_relief
-    from desktop_app.core.relief_params import ReliefParams
+    from desktop_app.core.library.export import ExportOptions, export_model
+    from desktop_app.core.mesh.load import load_scene_arrays, load_trimesh, mesh_stats
+    from desktop_app.core.relief.generate import generate_relief
+    from desktop_app.core.relief.params import ReliefParams
 
     out = Path(sys.argv[2])
     glb = generate_relief(Path(sys.argv[1]), out / "relief.glb", ReliefParams())
@@ -40,8 +40,8 @@ SCRIPT = textwrap.dedent("""
         assert result.files[0].stat().st_size > 0 and result.faces <= 2000, (fmt, result.faces)
     # 3D printing: check, repair and the voxel solid rebuild on two boxes sharing one edge (non-manifold)
     import trimesh
-    from desktop_app.core.print_check import check_mesh
-    from desktop_app.core.print_repair import repair_mesh, voxel_rebuild
+    from desktop_app.core.printing.check import check_mesh
+    from desktop_app.core.printing.repair import repair_mesh, voxel_rebuild
     a = trimesh.creation.box(extents=(1, 1, 1))
     b = trimesh.creation.box(extents=(1, 1, 1))
     b.apply_translation((1, 1, 0))

@@ -11,13 +11,13 @@ from PySide6.QtCore import QObject, QUrl
 from PySide6.QtWidgets import QCheckBox, QPushButton
 
 from desktop_app.core.images import IMAGE_SUFFIXES
-from desktop_app.core.job_groups import BATCH, GroupCreated, create_batch, create_compare
+from desktop_app.core.jobs.groups import BATCH, GroupCreated, create_batch, create_compare
 from desktop_app.services import Services
 from desktop_app.ui.bus import AppBus
 from desktop_app.ui.tasks import blocking, spawn
 
 if TYPE_CHECKING:
-    from desktop_app.ui.compare_picker import ComparePicker
+    from desktop_app.ui.generate.compare_picker import ComparePicker
     from desktop_app.ui.generate.panel import GeneratePanel
 
 log = logging.getLogger(__name__)
@@ -107,7 +107,7 @@ class GroupStarter(QObject):
     def choose_compare(self) -> ComparePicker:
         models = [(m.id, m.name, "" if m.available else (m.unavailable_reason or self.tr("not available")))
                   for m in self.panel.model_infos()]
-        from desktop_app.ui.compare_picker import ComparePicker  # on first use: not needed at start
+        from desktop_app.ui.generate.compare_picker import ComparePicker  # on first use: not needed at start
 
         picker = ComparePicker(models, {self.panel.current_model_id()}, self._refusal, self.panel.window())
         picker.chosen.connect(self.start_compare)

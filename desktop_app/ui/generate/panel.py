@@ -14,17 +14,17 @@ from typing import Any
 from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
-from desktop_app.core.jobs import Job
-from desktop_app.core.model_input import ModelInput
-from desktop_app.core.schema import ModelSchema
+from desktop_app.core.jobs.model_input import ModelInput
+from desktop_app.core.jobs.store import Job
+from desktop_app.core.schema.model_schema import ModelSchema
 from desktop_app.services import Services
 from desktop_app.ui.bus import AppBus
-from desktop_app.ui.drop_zone import DropZone
+from desktop_app.ui.generate.drop_zone import DropZone
 from desktop_app.ui.generate.groups import GroupStarter
-from desktop_app.ui.model_input_widget import ModelChoice
-from desktop_app.ui.model_picker import fill_model_combo, first_model_index
-from desktop_app.ui.param_form import ParamForm
-from desktop_app.ui.presets import PresetBar
+from desktop_app.ui.generate.model_input import ModelChoice
+from desktop_app.ui.generate.model_picker import fill_model_combo, first_model_index
+from desktop_app.ui.generate.param_form import ParamForm
+from desktop_app.ui.generate.presets import PresetBar
 from desktop_app.ui.tasks import Op, spawn
 
 log = logging.getLogger(__name__)
@@ -334,7 +334,7 @@ class GeneratePanel(QWidget):
 def _model_choices(library: Any, edit: tuple[str, int] | None) -> tuple[list[ModelChoice], ModelChoice | None]:
     """In a worker: every library item with a model (its newest version) for "From library...", and the
     version "Edit with…" asked for (``edit``: item id, version; 0 for the newest), None when none was."""
-    from desktop_app.core.library_versions import current_version, model_input_for, model_path
+    from desktop_app.core.library.versions import current_version, model_input_for, model_path
 
     choices = []
     for item in library.list():

@@ -18,18 +18,18 @@ from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from desktop_app import APP_NAME
-from desktop_app.core.library import LibraryItem
-from desktop_app.core.library_files import import_model
-from desktop_app.core.library_versions import current_version, version_entry
-from desktop_app.core.mesh_formats import PREVIEW_FORMATS, name_filter
+from desktop_app.core.library.files import import_model
+from desktop_app.core.library.store import LibraryItem
+from desktop_app.core.library.versions import current_version, version_entry
+from desktop_app.core.mesh.formats import PREVIEW_FORMATS, name_filter
 from desktop_app.services import Services
 from desktop_app.ui.bus import AppBus
 from desktop_app.ui.edit_with_menu import refine_models
+from desktop_app.ui.library.details import LibraryDetails
+from desktop_app.ui.library.export_dialog import ExportDialog
 from desktop_app.ui.library.thumbnails import ThumbnailMaker
-from desktop_app.ui.library_details import LibraryDetails
-from desktop_app.ui.library_export import ExportDialog
-from desktop_app.ui.library_trash import TrashDialog
-from desktop_app.ui.library_view import LibraryView
+from desktop_app.ui.library.trash_dialog import TrashDialog
+from desktop_app.ui.library.view import LibraryView
 from desktop_app.ui.tasks import Op, blocking, spawn
 
 log = logging.getLogger(__name__)
@@ -263,7 +263,7 @@ class LibraryActions(QObject):
             if item is None or item.model_path is None:
                 self.bus.error(self.tr("This item has no model file to print."))
                 return
-            from desktop_app.ui.library_print import PrintDialog
+            from desktop_app.ui.library.print_dialog import PrintDialog
 
             dialog = PrintDialog(item, self.library, self.parent_widget.window())
             # a repair keeps a new "print" copy in the item: views and the printability verdicts show it

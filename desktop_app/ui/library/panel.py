@@ -10,14 +10,14 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QSplitter, QWidget
 
-from desktop_app.core.jobs import Job, JobState
-from desktop_app.core.library import LibraryItem
+from desktop_app.core.jobs.store import Job, JobState
+from desktop_app.core.library.store import LibraryItem
 from desktop_app.services import Services
 from desktop_app.ui.bus import AppBus, model_names
 from desktop_app.ui.library.actions import LibraryActions
+from desktop_app.ui.library.details import LibraryDetails
 from desktop_app.ui.library.thumbnails import ThumbnailMaker
-from desktop_app.ui.library_details import LibraryDetails
-from desktop_app.ui.library_view import LibraryView
+from desktop_app.ui.library.view import LibraryView
 from desktop_app.ui.preview.compare import MAX_MODELS, install_library_compare, item_cost_text
 from desktop_app.ui.tasks import blocking, spawn
 

@@ -11,7 +11,7 @@ import logging
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop_app.core.library import Library, LibraryItem
+from desktop_app.core.library.store import Library, LibraryItem
 from desktop_app.ui.tasks import blocking, spawn
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ class ThumbnailMaker(QObject):
         path = item.model_path
         if path is None:
             return
-        from desktop_app.core.meshes import load_scene_arrays  # the mesh stack: not at start-up
+        from desktop_app.core.mesh.load import load_scene_arrays  # the mesh stack: not at start-up
         from desktop_app.ui.preview.offscreen import render_thumbnail_png  # the GL stack: not at start-up
 
         try:

@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core import library_versions as versions
-from desktop_app.core.library import LibraryItem
+from desktop_app.core.library import versions
+from desktop_app.core.library.store import LibraryItem
 from desktop_app.ui.tasks import Op, supersede
 
 VISIBLE_ROWS = 4  # more scroll: the details panel is narrow and short on a laptop

@@ -1,6 +1,6 @@
 """The preview's playback bar for a model with an animation (a rigged result): Play/Pause, time, clip, Loop.
 
-Shown only when the model on screen has a clip to play (core/gltf_animation.py reads it, in a worker, after the
+Shown only when the model on screen has a clip to play (core/mesh/gltf_animation.py reads it, in a worker, after the
 model is shown). Playing ticks at ``FPS``; each tick asks a worker for the pose at the current time (newest
 frame wins: ``Op(...).latest``) and the GL item re-sends only the moving parts' vertex buffers. Paused at 0 s,
 the model is shown as it was loaded (its bind pose); paused elsewhere, at that moment of the clip.
@@ -21,8 +21,8 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider
 from desktop_app.ui.tasks import Op, supersede
 
 if TYPE_CHECKING:
-    from desktop_app.core.gltf_animation import Posing
-    from desktop_app.core.mesh_arrays import SceneArrays
+    from desktop_app.core.mesh.arrays import SceneArrays
+    from desktop_app.core.mesh.gltf_animation import Posing
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +33,8 @@ GLTF_SUFFIXES = (".glb", ".gltf")
 
 def read_posing(path: str, arrays: SceneArrays) -> Posing | None:
     """The file's animation bound to its loaded arrays, or None (worker thread: reads the file)."""
-    from desktop_app.core.gltf_animation import read_posing as read
-    from desktop_app.core.library_versions import has_animation
+    from desktop_app.core.library.versions import has_animation
+    from desktop_app.core.mesh.gltf_animation import read_posing as read
 
     if not has_animation(Path(path)):  # reads only the JSON: most models stop here
         return None

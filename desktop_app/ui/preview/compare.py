@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.library import LibraryItem
+from desktop_app.core.library.store import LibraryItem
 from desktop_app.ui.preview.light_controls import LightControls
 from desktop_app.ui.preview.screenshot import ImageSaver, ask_png_path
 from desktop_app.ui.preview.shading import Shading

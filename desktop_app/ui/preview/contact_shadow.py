@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from desktop_app.core.mesh_arrays import SceneArrays
+from desktop_app.core.mesh.arrays import SceneArrays
 
 SIZE = 64
 MAX_POINTS = 60_000

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QLabel, QWidget
 from desktop_app.ui.tasks import Op
 
 if TYPE_CHECKING:
-    from desktop_app.core.mesh_arrays import MeshPart, MeshStats, SceneArrays
-    from desktop_app.core.printability import Verdict
+    from desktop_app.core.mesh.arrays import MeshPart, MeshStats, SceneArrays
+    from desktop_app.core.printing.verdict import Verdict
 
 log = logging.getLogger(__name__)
 PRINT_CHECK_MAX_TRIANGLES = 3_000_000  # as for the watertight row: beyond it the check takes too long to wait for
@@ -124,7 +124,7 @@ class FactsPanel(QLabel):
 
     def check_print(self, arrays: SceneArrays, path: str | Path | None = None) -> None:
         """Judge the shown model for printing in a worker, from its arrays (or the cached check of ``path``)."""
-        from desktop_app.core.printability import unknown
+        from desktop_app.core.printing.verdict import unknown
 
         self._print_request += 1
         request = self._print_request
@@ -144,7 +144,7 @@ class FactsPanel(QLabel):
     @staticmethod
     def _check(positions: list, indices: list, path: Path | None, cancel: threading.Event) -> Verdict | None:
         """In a worker: the verdict, or None when another model was shown meanwhile."""
-        from desktop_app.core.printability import Cancelled, parts_verdict, unknown
+        from desktop_app.core.printing.verdict import Cancelled, parts_verdict, unknown
 
         try:
             return parts_verdict(positions, indices, path, cancel)

@@ -23,8 +23,8 @@ from OpenGL import GL
 from PySide6 import QtCore, QtGui
 from PySide6.QtOpenGL import QOpenGLFramebufferObject, QOpenGLFramebufferObjectFormat
 
-from desktop_app.core.mesh_arrays import SceneArrays
-from desktop_app.core.mesh_proxy import proxy_chain
+from desktop_app.core.mesh.arrays import SceneArrays
+from desktop_app.core.mesh.proxy import proxy_chain
 from desktop_app.ui.preview import gl_upload
 from desktop_app.ui.preview.gl_environment import env_matrix, float_cubes, gpu_environment
 from desktop_app.ui.preview.gl_item_base import item_base
@@ -106,7 +106,7 @@ class TexturedMeshItem(GLGraphicsItem):
         self._shading = Shading()
         self._scenery = Scenery()
         self._renderers: dict[int, str] = {}  # context -> GL_RENDERER (picks the "auto" quality)
-        self._pose: list | None = None  # an animation frame: PartPose per moving part (core/gltf_animation.py)
+        self._pose: list | None = None  # an animation frame: PartPose per moving part (core/mesh/gltf_animation.py)
         self._pose_sent = True
         self._posed: set[int] = set()  # parts whose GPU vertices are not the loaded ones
         if arrays is not None:
@@ -374,7 +374,7 @@ class TexturedMeshItem(GLGraphicsItem):
             self.firstFrame.emit()
 
     def has_proxy(self) -> bool:
-        """A light stand-in to draw while the full model's frame is built (big models: core/mesh_proxy.py)."""
+        """A light stand-in to draw while the full model's frame is built (big models: core/mesh/proxy.py)."""
         return bool(self._proxy_gpu)
 
     def frame_matrices(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -11,7 +11,7 @@ import numpy as np
 from OpenGL import GL
 from PySide6.QtOpenGL import QOpenGLBuffer
 
-from desktop_app.core.mesh_arrays import SceneArrays
+from desktop_app.core.mesh.arrays import SceneArrays
 from desktop_app.ui.preview.contact_shadow import contact_shadow
 from desktop_app.ui.preview.gl_environment import GpuEnvironment
 from desktop_app.ui.preview.gl_shaders import shader_program

@@ -17,7 +17,7 @@ import numpy as np
 from OpenGL import GL
 from PySide6.QtOpenGL import QOpenGLBuffer
 
-from desktop_app.core.mesh_arrays import MeshPart, SceneArrays
+from desktop_app.core.mesh.arrays import MeshPart, SceneArrays
 from desktop_app.ui.preview.mipmaps import PREPARED_KEY as MIPMAPS_KEY
 from desktop_app.ui.preview.mipmaps import mip_chain
 

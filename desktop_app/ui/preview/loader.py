@@ -8,9 +8,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from desktop_app.core.errors import MeshwrightError
-from desktop_app.core.mesh_arrays import SceneArrays
-from desktop_app.core.mesh_proxy import motion_proxies
-from desktop_app.core.meshes import load_scene_arrays
+from desktop_app.core.mesh.arrays import SceneArrays
+from desktop_app.core.mesh.load import load_scene_arrays
+from desktop_app.core.mesh.proxy import motion_proxies
 from desktop_app.ui.tasks import Op, supersede
 
 log = logging.getLogger(__name__)

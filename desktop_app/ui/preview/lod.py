@@ -1,7 +1,7 @@
 """Which motion proxy to draw while the camera moves: the finest one whose measured draw fits a time budget.
 
 Software GL (llvmpipe, our floor) draws a 100k-triangle textured proxy in ~70 ms at 800x600 under load; a
-laptop GPU in 1 ms. So no fixed proxy size suits every machine: the item keeps a few (core/mesh_proxy.py,
+laptop GPU in 1 ms. So no fixed proxy size suits every machine: the item keeps a few (core/mesh/proxy.py,
 ``motion_proxies``), times each moving frame's draw (with a glFinish, so the time is the rasteriser's, not
 just the command queue's) and this picks the level for the next frame. Levels are indexed finest first.
 """

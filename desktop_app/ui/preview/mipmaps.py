@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from desktop_app.core.mesh_arrays import SceneArrays
+from desktop_app.core.mesh.arrays import SceneArrays
 
 PREPARED_KEY = "mipmaps"  # SceneArrays.prepared[PREPARED_KEY]: {(id(image), srgb): [level 1, level 2, ...]}
 COLOUR_MAPS = (("texture", True), ("metallic_roughness_texture", False), ("normal_texture", False),

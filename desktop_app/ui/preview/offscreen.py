@@ -27,7 +27,7 @@ from PySide6.QtOpenGL import (
     QOpenGLVertexArrayObject,
 )
 
-from desktop_app.core.mesh_arrays import SceneArrays
+from desktop_app.core.mesh.arrays import SceneArrays
 from desktop_app.ui.preview.camera import FIT_MARGIN, FOV, VIEWS, fit_distance, projection_matrix, view_matrix
 from desktop_app.ui.preview.gl_environment import gpu_environment
 from desktop_app.ui.preview.gl_fxaa import FxaaPass

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMenu, QToolButton, QWidget
 
-from desktop_app.core.jobs import Job, JobState
-from desktop_app.core.library import LibraryItem
-from desktop_app.core.library_versions import version_of_path
-from desktop_app.core.mesh_formats import PREVIEW_FORMATS, UNPREVIEWABLE, name_filter
+from desktop_app.core.jobs.store import Job, JobState
+from desktop_app.core.library.store import LibraryItem
+from desktop_app.core.library.versions import version_of_path
+from desktop_app.core.mesh.formats import PREVIEW_FORMATS, UNPREVIEWABLE, name_filter
 from desktop_app.services import Services
 from desktop_app.ui.bus import AppBus
 from desktop_app.ui.edit_with_menu import popup_edit_with, refine_models

@@ -8,7 +8,7 @@ depth included, so the floor grid drawn after it is still hidden behind the mode
 repaints with the same camera, size and look (an overlay going away, a window exposed) blit it again instead
 of drawing. It is built for every still frame of a big model (more than one chunk): the first after a load,
 whenever the camera comes to rest (while it moves, the item draws the model's light proxy from
-core/mesh_proxy.py; meanwhile that proxy stays on screen) and after any change of look, background or size,
+core/mesh/proxy.py; meanwhile that proxy stays on screen) and after any change of look, background or size,
 a newer change or a camera move dropping a build under way. The one exception is a grab (screenshot,
 ``settle``): it wants the pixels in this paint, so that paint draws the whole model into the framebuffer at
 once and presents it, which keeps it for the repaints after it.

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QImage
 
-from desktop_app.core.mesh_arrays import SceneArrays
+from desktop_app.core.mesh.arrays import SceneArrays
 from desktop_app.ui.preview.camera import VIEWS
 from desktop_app.ui.preview.offscreen import RenderOptions, submit_frames
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
-from desktop_app.core.mesh_arrays import SceneArrays
+from desktop_app.core.mesh.arrays import SceneArrays
 from desktop_app.ui.preview.offscreen import RenderOptions
 from desktop_app.ui.preview.turntable import (
     DEFAULT_FRAMES,

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.mesh_formats import UNPREVIEWABLE
+from desktop_app.core.mesh.formats import UNPREVIEWABLE
 from desktop_app.ui.preview.animation_bar import AnimationBar
 from desktop_app.ui.preview.camera import CAMERA_KEYS, FOV, VIEWS, fit_distance
 from desktop_app.ui.preview.controls import build_actions, controls_help
@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # GL and numpy load with the first model, not with the window
     from desktop_app.ui.preview.turntable_dialog import TurntableSaver
 
 if TYPE_CHECKING:
-    from desktop_app.core.mesh_arrays import SceneArrays
+    from desktop_app.core.mesh.arrays import SceneArrays
     from desktop_app.ui.preview.gl_mesh_item import TexturedMeshItem
     from desktop_app.ui.preview.glview import GLView
     from desktop_app.ui.preview.grid_item import FloorGridItem
@@ -559,7 +559,7 @@ class PreviewWidget(QWidget):
         self.overlay.raise_()
 
     def _on_loaded(self, path: str, arrays: object) -> None:
-        from desktop_app.core.mesh_arrays import SceneArrays  # imported by the loader's worker already
+        from desktop_app.core.mesh.arrays import SceneArrays  # imported by the loader's worker already
 
         if path == self._loading_path and isinstance(arrays, SceneArrays):
             if _ibl().is_ready(self._shading.environment):

@@ -10,12 +10,12 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from desktop_app.core.job_groups import COMPARE, group_progress
-from desktop_app.core.jobs import Job, JobState
+from desktop_app.core.jobs.groups import COMPARE, group_progress
+from desktop_app.core.jobs.store import Job, JobState
 from desktop_app.services import Services
 from desktop_app.ui.bus import AppBus
-from desktop_app.ui.job_queue import JobListModel, JobQueueView
 from desktop_app.ui.notifier import Notifier
+from desktop_app.ui.queue.job_list import JobListModel, JobQueueView
 from desktop_app.ui.tasks import Op, blocking, spawn
 
 log = logging.getLogger(__name__)

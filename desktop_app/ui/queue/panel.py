@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from desktop_app.core.job_owners import Owner
-from desktop_app.core.jobs import Job
+from desktop_app.core.jobs.owners import Owner
+from desktop_app.core.jobs.store import Job
 from desktop_app.services import Services
 from desktop_app.ui.bus import AppBus, model_names
-from desktop_app.ui.job_queue import JobListModel, JobQueueView
 from desktop_app.ui.queue.actions import QueueActions
+from desktop_app.ui.queue.job_list import JobListModel, JobQueueView
 from desktop_app.ui.queue.quotes import QuoteReader
 from desktop_app.ui.queue.watch import ElsewhereWatcher
 from desktop_app.ui.tasks import blocking

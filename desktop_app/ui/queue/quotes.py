@@ -1,6 +1,6 @@
 """Each listed job's quote and charge for the queue's row tooltips, read from the spend ledger in a worker.
 
-The ledger (core/spending.py) is in the job journal, so it is read off the GUI thread: all listed jobs when the
+The ledger (core/jobs/spending.py) is in the job journal, so it is read off the GUI thread: all listed jobs when the
 list is loaded, one job again whenever its state moves (a reservation is written before the paid request leaves;
 the charge replaces it when the job settles). One read at a time, in order; the model caches the lines per job id.
 """
@@ -11,9 +11,9 @@ import logging
 
 from PySide6.QtCore import QObject
 
-from desktop_app.core.jobs import JobStore
-from desktop_app.core.spending import Ledger
-from desktop_app.ui.job_queue import JobListModel
+from desktop_app.core.jobs.spending import Ledger
+from desktop_app.core.jobs.store import JobStore
+from desktop_app.ui.queue.job_list import JobListModel
 from desktop_app.ui.tasks import Op
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 queue shows them live and read-only, and this window takes them over when that process stops.
 
 The journal is read every ``INTERVAL_MS`` in a worker thread (never on the GUI thread); this window never writes
-to such a job while its owner lives (desktop_app.core.job_owners).
+to such a job while its owner lives (desktop_app.core.jobs.owners).
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ import logging
 
 from PySide6.QtCore import QObject, QTimer
 
-from desktop_app.core.job_owners import Owner
-from desktop_app.core.jobs import Job, JobState
-from desktop_app.core.scheduler_resume import RESUMABLE
+from desktop_app.core.jobs.owners import Owner
+from desktop_app.core.jobs.scheduler_resume import RESUMABLE
+from desktop_app.core.jobs.store import Job, JobState
 from desktop_app.services import Services
 from desktop_app.ui.bus import AppBus
-from desktop_app.ui.job_queue import JobListModel, JobQueueView
+from desktop_app.ui.queue.job_list import JobListModel, JobQueueView
 from desktop_app.ui.tasks import blocking, spawn
 
 log = logging.getLogger(__name__)

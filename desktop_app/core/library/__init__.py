@@ -1,0 +1,1 @@
+"""Every result on disk: item folders, the index, search, trash, files and export."""

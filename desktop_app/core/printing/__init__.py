@@ -1,0 +1,1 @@
+"""Print-ready models: check, repair, placement, 3MF and slicers."""

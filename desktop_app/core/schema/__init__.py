@@ -1,0 +1,1 @@
+"""What a model asks for: schemas in one normalised form, their fields and values."""

@@ -1,4 +1,4 @@
-"""The fast paths (core/mesh/geometry.py, mesh_facts.py: normals, welding, watertightness) match plain numpy."""
+"""The fast paths (core/mesh/geometry.py, core/mesh/facts.py: normals, welding, watertightness) match plain numpy."""
 
 from __future__ import annotations
 

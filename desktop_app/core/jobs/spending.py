@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.errors import MeshwrightError
 
-if TYPE_CHECKING:  # jobs.py settles a deleted job's reservation with this module: no import cycle at run time
+if TYPE_CHECKING:  # store.py settles a deleted job's reservation with this module: no import cycle at run time
     from desktop_app.core.jobs.store import JobStore
 
 CHARGE, REFUND, RESERVED = "charge", "refund", "reserved"

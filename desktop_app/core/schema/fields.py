@@ -1,6 +1,6 @@
 """One input of a model schema: the ``Field`` record and how a raw Scenario-style input becomes one.
 
-Split from ``schema.py`` so the model-level logic (validation, request bodies) stays readable. Import the
+Split from ``model_schema.py`` so the model-level logic (validation, request bodies) stays readable. Import the
 public names from ``desktop_app.core.schema.model_schema``; this module is an implementation detail.
 """
 

@@ -1,5 +1,5 @@
 """Checking and converting single values of a schema field: CLI strings to typed values, and the
-plain-language messages shown when a value does not fit. Implementation detail of ``schema.py``."""
+plain-language messages shown when a value does not fit. Implementation detail of ``model_schema.py``."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Settings: API keys (Accounts), model, theme, folders and job limits (General), service addresses (Advanced).
 
 The dialog is shown with ``open()`` (``exec()`` would re-enter the qasync loop); the pages live in
-settings_accounts.py and settings_general.py. Saving writes the settings file and the changed keys off the GUI
+accounts.py and general.py. Saving writes the settings file and the changed keys off the GUI
 thread, and key values never reach a log line or an error text.
 """
 

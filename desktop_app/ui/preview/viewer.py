@@ -588,7 +588,8 @@ class PreviewWidget(QWidget):
         """The model drew its first pixels (in a paint: the floor, set visible now, is drawn in the same one)."""
         if self._state == "scene":
             self.overlay.hide()
-        self._apply_grid(self._grid_on)
+        if self._grid is not None and self._grid_on:
+            self._grid.setVisible(True, repaint=False)  # drawn after the model in this very paint
         if self._actions["facts"].isChecked():
             self.facts.setVisible(True)
             if self.overlay.isHidden():

@@ -41,6 +41,7 @@ GLGraphicsItem = item_base()  # pyqtgraph's, except in the headless render comma
 
 WIRE_COLOR = (0.05, 0.06, 0.08, 1.0)
 STILL_MS = 250  # the camera counts as still this long after its last move
+WARM_FREE_S = 0.002  # a warm-up step this quick found its program (or light, or shadow) made: no turn of its own
 # the studio's light reads right at exposure 0 with this scale (a white diffuse surface facing the key light
 # lands near 0.8 before tone mapping)
 EXPOSURE_SCALE = 0.6
@@ -527,18 +528,22 @@ class TexturedMeshItem(GLGraphicsItem):
                 for wire in (False, True) if shading.wireframe and not ctx.isOpenGLES() else (False,):
                     wanted.add((variant, frame_defines + self._part_defines(part, wire)))
         for name, defines in sorted(wanted - self._warmed):
-            shader_program(name, defines)
+            yield self._timed(shader_program, name, defines)
             self._warmed.add((name, defines))
-            yield self._upload_slice  # a turn of its own
         if scenery and (shading.mode in ("lit", "clay") or shading.background):
-            gpu_environment(shading.environment, self._quality(ctx) == "fast")
-            yield self._upload_slice
+            yield self._timed(gpu_environment, shading.environment, self._quality(ctx) == "fast")
         if scenery and shading.shadow and shading.mode != "normals" and self._arrays is not None:
-            self._scenery.prepare_shadow(self._arrays)
-            yield self._upload_slice
+            yield self._timed(self._scenery.prepare_shadow, self._arrays)
         for n, parts in enumerate(levels):
-            self._warm_draw(parts, first=scenery and n == 0)
-            yield self._upload_slice
+            yield self._timed(self._warm_draw, parts, first=scenery and n == 0)
+
+    def _timed(self, make: Callable[..., object], *args: object, **kwargs: object) -> int:
+        """Run a warm-up step; what it counts for in the turn: a whole slice (a turn of its own) when it did
+        work, nothing when it found everything made (a later model in the same view: the programs and the light
+        are kept per context), so that such steps do not each cost a turn (~5 ms while a worker holds the GIL)."""
+        start = time.perf_counter()
+        make(*args, **kwargs)
+        return self._upload_slice if time.perf_counter() - start > WARM_FREE_S else 0
 
     def _warm_draw(self, parts: list[GpuPart], first: bool) -> None:
         """Draw one triangle of each of ``parts`` (and with ``first`` the shadow and the background) into a small

@@ -67,11 +67,12 @@ def normalizing_transform(arrays: SceneArrays) -> QtGui.QMatrix4x4:
 
 class TexturedMeshItem(GLGraphicsItem):
     """Draws every part of a SceneArrays. Uploads from the first paint with a current context on: a big scene
-    over several paints (``upload_slice`` bytes each, a repaint scheduled after each), then draws in a paint of
-    its own, so no single event-loop turn holds both a long upload and the draw."""
+    over several turns (``upload_slice`` bytes each), then draws in a paint of its own, so no single event-loop
+    turn holds both a long upload and the draw. A big scene with a motion proxy uploads its coarsest level first
+    and draws that while the rest uploads."""
 
     uploaded = QtCore.Signal()  # everything is on the GPU (emitted from paint)
-    firstFrame = QtCore.Signal()  # the model was drawn (or presented) for the first time
+    firstFrame = QtCore.Signal()  # the model (maybe its coarsest proxy) was drawn or presented for the first time
 
     def __init__(self, arrays: SceneArrays | None = None, parentItem: GLGraphicsItem | None = None,
                  *, texture_limit: int = 0, upload_slice: int | None = None) -> None:
@@ -204,7 +205,8 @@ class TexturedMeshItem(GLGraphicsItem):
         self._stale = True
 
     def uploading(self) -> bool:
-        """True while an upload is under way or not yet started (nothing is drawn until it ends)."""
+        """True while an upload is under way or not yet started (until it ends nothing is drawn but, for a big
+        model with a proxy, the coarsest proxy level once that is up)."""
         return self._arrays is not None and (self._stale or self._pending is not None)
 
     def finish_upload(self) -> None:

@@ -112,3 +112,29 @@ def test_a_small_model_shows_with_its_floor_and_facts_in_its_first_paint(
     qtbot.waitUntil(lambda: preview._item.frames_drawn > 0, timeout=10000)
     shown = [p for p in paints if not p.message]  # (the view's first paint, as it is made, is the empty state's)
     assert shown[0].model > MODEL_PIXELS and shown[0].floor
+
+
+def test_while_the_proxy_shows_the_camera_moves_it_and_a_screenshot_gets_the_full_model(
+        qtbot, preview: PreviewWidget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.gl.conftest import image_array
+
+    path = tmp_path / "ball.glb"
+    path.write_bytes(make_glb(texture_size=64, subdivisions=5))  # 20k triangles
+    arrays = load_scene_arrays(path)
+    arrays.proxy = motion_proxies(arrays, levels=(4000, 1000))
+    monkeypatch.setattr(gl_upload, "SLICE_BYTES", 8 * 1024)  # the full detail takes dozens of turns
+    monkeypatch.setattr(progressive, "CHUNK_TRIANGLES", 5000)  # big: never drawn whole in a paint but for a grab
+    full_draws = count_full_draws_in_paint(monkeypatch)
+    preview.show_scene(arrays)
+    item = preview._item
+    qtbot.waitUntil(lambda: item.frames_drawn > 0, timeout=20000)
+    assert item.uploading()  # the coarsest proxy on screen, the full detail still arriving
+    before = image_array(preview.view.grabFramebuffer())[..., :3].astype(int)
+    preview.view.orbit(60.0, 0.0)
+    turned = image_array(preview.view.grabFramebuffer())[..., :3].astype(int)
+    assert item.uploading() and max(full_draws) == 0  # still the proxy...
+    assert (np.abs(turned - before).max(axis=-1) > 30).sum() > 1000  # ...following the camera
+    assert colour_counts(turned.astype(np.uint8))["saturated"] > MODEL_PIXELS
+    shot = image_array(preview.grab_image())  # a screenshot wants the model itself, now
+    assert not item.uploading() and max(full_draws) >= 20000 * 0.9
+    assert colour_counts(shot)["saturated"] > MODEL_PIXELS

@@ -138,3 +138,29 @@ def test_while_the_proxy_shows_the_camera_moves_it_and_a_screenshot_gets_the_ful
     shot = image_array(preview.grab_image())  # a screenshot wants the model itself, now
     assert not item.uploading() and max(full_draws) >= 20000 * 0.9
     assert colour_counts(shot)["saturated"] > MODEL_PIXELS
+
+
+def test_a_big_models_print_check_starts_once_its_upload_is_over(
+        qtbot, preview: PreviewWidget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check's start (a child process, the mesh copied to it) took the cores from the rasteriser while the
+    model's first frame was drawn."""
+    from desktop_app.ui.preview.facts import FactsPanel
+
+    path = tmp_path / "ball.glb"
+    path.write_bytes(make_glb(texture_size=64, subdivisions=5))
+    arrays = load_scene_arrays(path)
+    arrays.proxy = motion_proxies(arrays, levels=(4000, 1000))
+    monkeypatch.setattr(gl_upload, "SLICE_BYTES", 64 * 1024)
+    started: list[tuple[bool, int]] = []  # (the upload still under way, model frames drawn) when it started
+    real = FactsPanel.start_print_check
+
+    def start(panel: FactsPanel) -> None:
+        started.append((preview._item.uploading(), preview._item.frames_drawn))
+        real(panel)
+
+    monkeypatch.setattr(FactsPanel, "start_print_check", start)
+    preview.show_scene(arrays)
+    assert dict(preview.facts.rows())["Printable"] == "checking…" and started == []
+    qtbot.waitUntil(lambda: dict(preview.facts.rows())["Printable"] != "checking…", timeout=60000)
+    assert len(started) == 1 and not started[0][0] and started[0][1] >= 1  # after the upload and a paint
+    assert preview.facts.verdict is not None

@@ -208,7 +208,11 @@ class PreviewWidget(QWidget):
             self.overlay.hide()
         self._below_message.hide()
         self.facts.set_stats(arrays.stats, material_summary(arrays.parts))
-        self.facts.check_print(arrays, self._loading_path or None)
+        # a big model's check waits for its upload to end (facts.start_print_check says why), then for the
+        # paint that upload asks for (a timer turn comes after the paint event already posted)
+        self.facts.check_print(arrays, self._loading_path or None, start=not self._awaiting_model)
+        if self._awaiting_model:
+            self._item.uploaded.connect(lambda: QTimer.singleShot(1, self.facts, self.facts.start_print_check))
         self.facts.setVisible(self._model_drawn() and self._actions["facts"].isChecked())
         self._state = "scene"
         self._apply_spin(self._actions["spin"].isChecked())

@@ -175,13 +175,20 @@ def longest_gui_slice(app, widget, arrays) -> tuple[float, float, float]:
     start = time.perf_counter()
     widget.show_scene(arrays)
     item = widget._item
+    full: list[bool] = []  # per paint that drew the model: was it the full detail (not a proxy meanwhile)?
+    real_drawn = item._drawn
+
+    def drawn() -> None:  # a proxy is drawn while the full detail uploads, then while its frame is built
+        full.append(not item.uploading() and not item._progressive.building())
+        real_drawn()
+
+    item._drawn = drawn
     deadline = start + 60
     visible = None
     while time.perf_counter() < deadline:
         if item.frames_drawn and visible is None:
             visible = time.perf_counter() - start
-        progressive = item._progressive
-        if item.frames_drawn and not progressive.building() and (not progressive._done or item.frames_drawn > 1):
+        if any(full):
             break  # drawn in full at once, or the chunked full-detail frame has been presented
         app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
     complete = time.perf_counter() - start

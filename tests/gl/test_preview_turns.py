@@ -75,7 +75,8 @@ def test_a_big_model_arrives_and_changes_look_in_short_turns(preview: PreviewWid
     delivered: list[float] = []  # when the arrays reached the GUI thread (the turn showing them included below)
     preview.loader().loaded.connect(lambda *_: delivered.append(time.perf_counter()))
     qtbot.waitUntil(lambda: preview._item is not None, timeout=60000)
-    qtbot.waitUntil(settled, timeout=60000)
+    # its proxy is drawn from early in the upload: settled once the full-detail frame is built too
+    qtbot.waitUntil(lambda: settled() and preview._item._progressive._done, timeout=60000)
     arrived = len(events)
     # the anchor: the model drawn in full in one go (what a turn would cost without the chunks), lit as it came
     preview.view.makeCurrent()

@@ -41,6 +41,7 @@ GLGraphicsItem = item_base()  # pyqtgraph's, except in the headless render comma
 
 WIRE_COLOR = (0.05, 0.06, 0.08, 1.0)
 STILL_MS = 250  # the camera counts as still this long after its last move
+WARM_FREE_S = 0.002  # a warm-up step this quick found its program (or light, or shadow) made: no turn of its own
 # the studio's light reads right at exposure 0 with this scale (a white diffuse surface facing the key light
 # lands near 0.8 before tone mapping)
 EXPOSURE_SCALE = 0.6
@@ -66,11 +67,12 @@ def normalizing_transform(arrays: SceneArrays) -> QtGui.QMatrix4x4:
 
 class TexturedMeshItem(GLGraphicsItem):
     """Draws every part of a SceneArrays. Uploads from the first paint with a current context on: a big scene
-    over several paints (``upload_slice`` bytes each, a repaint scheduled after each), then draws in a paint of
-    its own, so no single event-loop turn holds both a long upload and the draw."""
+    over several turns (``upload_slice`` bytes each), then draws in a paint of its own, so no single event-loop
+    turn holds both a long upload and the draw. A big scene with a motion proxy uploads its coarsest level first
+    and draws that while the rest uploads."""
 
     uploaded = QtCore.Signal()  # everything is on the GPU (emitted from paint)
-    firstFrame = QtCore.Signal()  # the model was drawn (or presented) for the first time
+    firstFrame = QtCore.Signal()  # the model (maybe its coarsest proxy) was drawn or presented for the first time
 
     def __init__(self, arrays: SceneArrays | None = None, parentItem: GLGraphicsItem | None = None,
                  *, texture_limit: int = 0, upload_slice: int | None = None) -> None:
@@ -82,6 +84,8 @@ class TexturedMeshItem(GLGraphicsItem):
         self._upload_slice = gl_upload.SLICE_BYTES if upload_slice is None else upload_slice
         self._pending: Iterator[int] | None = None  # the upload in progress
         self._upload_paints = 0
+        self._early = False  # the coarsest proxy is up: paints draw it while the rest uploads
+        self._warmed: set[tuple[str, tuple[str, ...]]] = set()  # programs this upload's steps made
         self.frames_drawn = 0  # paints that drew the model (benchmarks and tests watch it)
         # True while a grab renders at another size in tiles: each paint draws the whole model straight into
         # what is bound, with no proxy, no kept frame, no camera-move tracking (the tiles' matrices differ)
@@ -196,12 +200,13 @@ class TexturedMeshItem(GLGraphicsItem):
         self._scenery.release()
         self._textures = []
         self._gpu, self._proxy_gpu, self._proxy_levels = [], [], []
-        self._pending = None
+        self._pending, self._early = None, False
         self._gpu_context = None
         self._stale = True
 
     def uploading(self) -> bool:
-        """True while an upload is under way or not yet started (nothing is drawn until it ends)."""
+        """True while an upload is under way or not yet started (until it ends nothing is drawn but, for a big
+        model with a proxy, the coarsest proxy level once that is up)."""
         return self._arrays is not None and (self._stale or self._pending is not None)
 
     def finish_upload(self) -> None:
@@ -232,6 +237,7 @@ class TexturedMeshItem(GLGraphicsItem):
         self._upload_paints = 0
         self._posed = set()  # the upload sends the loaded vertices
         self._pose_sent = self._pose is None
+        self._early, self._warmed = False, set()
         if self._arrays is None:
             self._pending = None
             return
@@ -242,19 +248,34 @@ class TexturedMeshItem(GLGraphicsItem):
         by_image: dict[int, int] = {}
         # one-paint offscreen renders (often a fresh process: the render command) build mipmaps in numpy, not
         # with glGenerateMipmap, whose first call costs software GL ~0.3 s of shader compiling (gl_upload.py)
-        steps = [upload_steps(self._arrays, self._gpu, self._textures, es2=es2, max_size=max_size,
-                              slice_bytes=self._upload_slice, by_image=by_image,
-                              cpu_mipmaps=self._upload_slice == 0)]
+        full = upload_steps(self._arrays, self._gpu, self._textures, es2=es2, max_size=max_size,
+                            slice_bytes=self._upload_slice, by_image=by_image, cpu_mipmaps=self._upload_slice == 0)
         levels = proxy_chain(self._arrays) if self._upload_slice > 0 else []  # offscreen renders never move
         self._proxy_levels = [[] for _ in levels]
-        for level, gpu in zip(levels, self._proxy_levels, strict=True):
-            steps.append(upload_steps(level, gpu, self._textures, es2=es2, max_size=max_size,
-                                      slice_bytes=self._upload_slice, by_image=by_image))
+        proxies = [upload_steps(level, gpu, self._textures, es2=es2, max_size=max_size,
+                                slice_bytes=self._upload_slice, by_image=by_image)
+                   for level, gpu in zip(levels, self._proxy_levels, strict=True)]
         self._lod = LodChooser([sum(len(p.indices) for p in level.parts) for level in levels]) if levels else None
         self._proxy_gpu = self._proxy_levels[self._lod.level] if self._lod is not None else []
-        if self._upload_slice > 0:  # a sliced upload: the first frame's programs in turns of their own too
-            steps.append(self._warm_programs())
+        if self._upload_slice > 0 and levels:
+            # The coarsest proxy first (a few thousand triangles; its textures are the model's, uploaded once for
+            # both), what its first frame uses, then it is drawn while the full detail keeps arriving: the new
+            # model shows at once in place of the "Loading" message, instead of after all of its upload.
+            *finer, coarse = self._proxy_levels
+            steps = [proxies[-1], self._warm_programs([coarse], scenery=True), self._show_early(),
+                     full, *proxies[:-1], self._warm_programs([self._gpu, *finer], scenery=False)]
+        else:
+            steps = [full, *proxies]
+            if self._upload_slice > 0:  # a sliced upload: the first frame's programs in turns of their own too
+                steps.append(self._warm_programs([self._gpu, *self._proxy_levels], scenery=True))
         self._pending = itertools.chain(*steps)
+
+    def _show_early(self) -> Iterator[int]:
+        """An upload step: from now on paints draw the coarsest proxy (uploaded, its programs warm) until the
+        rest is up; a paint is asked for, between this turn and the next slice."""
+        self._early = True
+        self.update()
+        yield self._upload_slice  # a turn of its own: the paint comes before more uploading
 
     def _advance_upload(self, everything: bool = False) -> bool:
         """One turn's share of the upload (``everything``: all of it); True when it is complete."""
@@ -298,7 +319,7 @@ class TexturedMeshItem(GLGraphicsItem):
     def _on_context_gone(self) -> None:
         self._scenery.forget()
         self._gpu, self._proxy_gpu, self._proxy_levels, self._textures = [], [], [], []
-        self._pending = None
+        self._pending, self._early = None, False
         self._gpu_context = None
         self._stale = True
 
@@ -320,6 +341,8 @@ class TexturedMeshItem(GLGraphicsItem):
                     self._upload_paints = 1  # this paint is the upload's first turn: the slices follow it
                     next_turn(self, self._upload_step)
             if self._pending is not None:
+                if self._early:
+                    self._draw_early()
                 return
         if not self._gpu:
             return
@@ -351,6 +374,16 @@ class TexturedMeshItem(GLGraphicsItem):
                     self._measure_proxy(level, time.perf_counter() - start)
         if state != "building" or self._proxy_gpu:
             self._drawn()
+
+    def _draw_early(self) -> None:
+        """While the full detail uploads: the coarsest proxy, the only level on the GPU yet, timed like a still
+        frame's proxy (its measure seeds the level chosen later)."""
+        level = len(self._proxy_levels) - 1
+        parts = self._proxy_levels[level]
+        start = time.perf_counter()
+        self.draw(self.frame_matrices(), [(i, 0, p.count, False) for i, p in enumerate(parts)], parts)
+        self._measure_proxy(level, time.perf_counter() - start)
+        self._drawn()
 
     def _proxy_level(self, still: bool) -> int:
         """The proxy level to draw: the moving frame's (lod.py), or for a still camera, while the full frame is
@@ -475,36 +508,44 @@ class TexturedMeshItem(GLGraphicsItem):
         mode_define = {"clay": ("MODE_CLAY",), "normals": ("MODE_NORMALS",), "texture": ("MODE_TEXTURE",)}
         return variant, mode_define.get(self._shading.mode, ())
 
-    def _warm_programs(self) -> Iterator[int]:
-        """Make what the first frame uses on first use, one piece a step (an upload's last steps): its
+    def _warm_programs(self, levels: list[list[GpuPart]], scenery: bool) -> Iterator[int]:
+        """Make what a first frame of ``levels`` uses on first use, one piece a step (an upload's last steps): its
         programs (the first compile in a process costs llvmpipe's GLSL compiler ~22 ms of GUI-thread CPU, the
-        next ones 1-10 ms; the floor grid's line program included), the light's cube maps and the contact
-        shadow's texture. In the first paints they took 30-45 ms of GUI-thread CPU in the main window
-        (benchmarks/responsiveness.py), before the draw and the window's composition."""
+        next ones 1-10 ms) and with ``scenery`` the floor grid's line program, the light's cube maps and the
+        contact shadow's texture. In the first paints they took 30-45 ms of GUI-thread CPU in the main window
+        (benchmarks/responsiveness.py), before the draw and the window's composition. Programs an earlier call
+        of this upload made are skipped."""
         ctx = QtGui.QOpenGLContext.currentContext()
         shading = self._shading
         variant, frame_defines = self._variant(ctx)
-        wanted = {("line", ())}  # the floor grid's (grid_item.py), shown with the model
-        if shading.shadow and shading.mode != "normals":
-            wanted.add(("shadow", ()))
-        if shading.background:
-            wanted.add(("background" if float_cubes(ctx) else "background_nocube", ()))
-        for level in (self._gpu, *self._proxy_levels):
+        wanted = set()
+        if scenery:
+            wanted.add(("line", ()))  # the floor grid's (grid_item.py), shown with the model
+            if shading.shadow and shading.mode != "normals":
+                wanted.add(("shadow", ()))
+            if shading.background:
+                wanted.add(("background" if float_cubes(ctx) else "background_nocube", ()))
+        for level in levels:
             for part in level:
                 for wire in (False, True) if shading.wireframe and not ctx.isOpenGLES() else (False,):
                     wanted.add((variant, frame_defines + self._part_defines(part, wire)))
-        for name, defines in sorted(wanted):
-            shader_program(name, defines)
-            yield self._upload_slice  # a turn of its own
-        if shading.mode in ("lit", "clay") or shading.background:
-            gpu_environment(shading.environment, self._quality(ctx) == "fast")
-            yield self._upload_slice
-        if shading.shadow and shading.mode != "normals" and self._arrays is not None:
-            self._scenery.prepare_shadow(self._arrays)
-            yield self._upload_slice
-        for level, parts in enumerate((self._gpu, *self._proxy_levels)):
-            self._warm_draw(parts, first=level == 0)
-            yield self._upload_slice
+        for name, defines in sorted(wanted - self._warmed):
+            yield self._timed(shader_program, name, defines)
+            self._warmed.add((name, defines))
+        if scenery and (shading.mode in ("lit", "clay") or shading.background):
+            yield self._timed(gpu_environment, shading.environment, self._quality(ctx) == "fast")
+        if scenery and shading.shadow and shading.mode != "normals" and self._arrays is not None:
+            yield self._timed(self._scenery.prepare_shadow, self._arrays)
+        for n, parts in enumerate(levels):
+            yield self._timed(self._warm_draw, parts, first=scenery and n == 0)
+
+    def _timed(self, make: Callable[..., object], *args: object, **kwargs: object) -> int:
+        """Run a warm-up step; what it counts for in the turn: a whole slice (a turn of its own) when it did
+        work, nothing when it found everything made (a later model in the same view: the programs and the light
+        are kept per context), so that such steps do not each cost a turn (~5 ms while a worker holds the GIL)."""
+        start = time.perf_counter()
+        make(*args, **kwargs)
+        return self._upload_slice if time.perf_counter() - start > WARM_FREE_S else 0
 
     def _warm_draw(self, parts: list[GpuPart], first: bool) -> None:
         """Draw one triangle of each of ``parts`` (and with ``first`` the shadow and the background) into a small

@@ -22,6 +22,7 @@ class FloorGridItem(GLGraphicsItem):
     def __init__(self, size: float = 4.0, spacing: float = 0.25,
                  color: tuple[float, float, float, float] = (0.8, 0.8, 0.8, 0.22)) -> None:
         super().__init__()
+        self._quiet = False
         self.setGLOptions("translucent")
         self._color = color
         ticks = np.arange(-size / 2, size / 2 + spacing / 2, spacing, dtype=np.float32)
@@ -30,6 +31,20 @@ class FloorGridItem(GLGraphicsItem):
         self._lines = np.ascontiguousarray(np.array(lines, dtype=np.float32).reshape(-1, 3))
         self._vbo: QOpenGLBuffer | None = None
         self._vbo_context: int | None = None
+
+    def setVisible(self, vis: bool, repaint: bool = True) -> None:
+        """``repaint`` False: from within a paint of the view, before this item's turn in it (the model's first
+        paint shows the floor): drawn in that paint, so no other is asked for (on llvmpipe a repaint of a big
+        model's proxy and the window's composition after it took 25-45 ms)."""
+        self._quiet = not repaint
+        try:
+            super().setVisible(vis)
+        finally:
+            self._quiet = False
+
+    def update(self) -> None:
+        if not self._quiet:
+            super().update()
 
     def paint(self) -> None:
         ctx = QtGui.QOpenGLContext.currentContext()

@@ -61,6 +61,7 @@ class PreviewWidget(QWidget):
         self._auto_fit = True
         self._shading = Shading()
         self._waiting_scene: SceneArrays | None = None  # loaded, waiting for its environment's prefilter
+        self._awaiting_model = False  # the shown model uploads over several turns ("Loading" until it is drawn)
         self._environmentReady.connect(self._on_environment_ready)
         self.turntable: TurntableSaver | None = None
 
@@ -193,20 +194,26 @@ class PreviewWidget(QWidget):
         self._item.setTransform(normalizing_transform(arrays))
         self._item.setShading(self._shading)
         self.view.addItem(self._item)
-        # the grid comes with the model: drawn (and its program compiled) in the upload's first paint, it
-        # cost a big model's first turn ~30 ms (benchmarks/responsiveness.py)
-        self._item.uploaded.connect(lambda: self._apply_grid(self._grid_on))
+        # The floor comes with the model's first paint (a big one's proxy; drawn, and its program compiled, in
+        # the upload's first paint it cost a big model's first turn ~30 ms: benchmarks/responsiveness.py). A big
+        # model's facts wait for it too: until then the "Loading" message shows, never a floor and facts with
+        # no model on them.
+        self._item.firstFrame.connect(self._on_first_frame)
+        self._awaiting_model = gl_upload.scene_bytes(arrays) > gl_upload.SLICE_BYTES  # a sliced upload
         self._place_grid()
         self.reset_view()
-        if gl_upload.scene_bytes(arrays) > gl_upload.SLICE_BYTES:  # sliced upload: "Loading" until drawable
-            self._item.firstFrame.connect(self._on_first_frame)
+        if self._awaiting_model:
             self._show_message(self.tr("Loading model…"), "")
         else:
             self.overlay.hide()
         self._below_message.hide()
         self.facts.set_stats(arrays.stats, material_summary(arrays.parts))
-        self.facts.check_print(arrays, self._loading_path or None)
-        self.facts.setVisible(self._actions["facts"].isChecked())
+        # a big model's check waits for its upload to end (facts.start_print_check says why), then for the
+        # paint that upload asks for (a timer turn comes after the paint event already posted)
+        self.facts.check_print(arrays, self._loading_path or None, start=not self._awaiting_model)
+        if self._awaiting_model:
+            self._item.uploaded.connect(lambda: QTimer.singleShot(1, self.facts, self.facts.start_print_check))
+        self.facts.setVisible(self._model_drawn() and self._actions["facts"].isChecked())
         self._state = "scene"
         self._apply_spin(self._actions["spin"].isChecked())
         self.animation.watch(arrays, self.view)
@@ -496,8 +503,16 @@ class PreviewWidget(QWidget):
 
     def _apply_grid(self, on: bool) -> None:
         self._grid_on = on
-        if self._grid is not None:
-            self._grid.setVisible(on and self._item is not None)
+        if self._grid is not None and self._grid.visible() != (on and self._floor_due()):
+            self._grid.setVisible(on and self._floor_due())
+
+    def _floor_due(self) -> bool:
+        """The floor shows from the model's first paint on (that paint draws it too: it is drawn after the model)."""
+        return self._item is not None and self._item.frames_drawn > 0
+
+    def _model_drawn(self) -> bool:
+        """What describes the model (its facts) may show: it is drawn, or it is drawn at once (a small one)."""
+        return self._item is not None and (self._item.frames_drawn > 0 or not self._awaiting_model)
 
     def _apply_spin(self, on: bool) -> None:
         if on and self._item is not None and self.isVisible():
@@ -512,7 +527,7 @@ class PreviewWidget(QWidget):
         self.view.orbit(-SPIN_DEGREES_PER_SECOND * step, 0.0)
 
     def _apply_facts(self, on: bool) -> None:
-        self.facts.setVisible(on and self._item is not None)
+        self.facts.setVisible(on and self._model_drawn())
         if self.facts.isVisible():
             self.facts.raise_()
 
@@ -526,7 +541,7 @@ class PreviewWidget(QWidget):
             return
         self._grid.resetTransform()
         self._grid.translate(0, 0, floor)
-        self._grid.setVisible(self._grid_on and self._item is not None and not self._item.uploading())
+        self._grid.setVisible(self._grid_on and self._floor_due())
 
     def _drop_item(self) -> None:
         if self._item is not None:
@@ -574,8 +589,15 @@ class PreviewWidget(QWidget):
             self._item.setPose(poses)
 
     def _on_first_frame(self) -> None:
+        """The model drew its first pixels (in a paint: the floor, set visible now, is drawn in the same one)."""
         if self._state == "scene":
             self.overlay.hide()
+        if self._grid is not None and self._grid_on:
+            self._grid.setVisible(True, repaint=False)  # drawn after the model in this very paint
+        if self._actions["facts"].isChecked():
+            self.facts.setVisible(True)
+            if self.overlay.isHidden():
+                self.facts.raise_()
 
     def _on_failed(self, path: str, message: str) -> None:
         if path == self._loading_path:

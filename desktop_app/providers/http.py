@@ -9,6 +9,8 @@ Secrets never reach a log line or an exception message.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import email.utils
 import logging
 import time
@@ -52,17 +54,51 @@ def make_client(base_url: str, headers: dict[str, str] | None = None, timeout: A
     return LazyClient(build)  # type: ignore[return-value]
 
 
+def warm_first_request_imports() -> None:
+    """Import what httpx's first request would import on the thread sending it: anyio's asyncio backend (~70 ms),
+    loaded when httpcore makes its first lock. Call it in a worker, so the GUI thread never pays for it."""
+    with contextlib.suppress(ImportError):  # a private module of anyio: if it moves, the first request loads it
+        import anyio._backends._asyncio  # noqa: F401
+
+
 class LazyClient:
     """Stands in for an AsyncClient until its first use. Each client loads the CA bundle into a new SSL
-    context (~45 ms); three of them at start-up delayed the window for requests it may never make."""
+    context (~45 ms); three of them at start-up delayed the window for requests it may never make. ``ready``
+    (which ``request_bounded`` awaits) builds it in a worker: built on the GUI thread by the first request (a
+    balance read as the first job of a batch is made) it stalled the window for 80-120 ms."""
 
     def __init__(self, build: Any) -> None:
         object.__setattr__(self, "_build", build)
         object.__setattr__(self, "_real", None)
+        object.__setattr__(self, "_building", None)
+
+    async def ready(self) -> httpx.AsyncClient:
+        """The real client, built in a worker thread on first use (one build however many callers wait)."""
+        real = object.__getattribute__(self, "_real")
+        if real is not None:
+            return real
+        building = object.__getattribute__(self, "_building")
+        if building is None or building.get_loop() is not asyncio.get_running_loop():
+            building = asyncio.ensure_future(asyncio.to_thread(self._build_and_warm))
+            object.__setattr__(self, "_building", building)
+        try:
+            built = await asyncio.shield(building)
+        except BaseException:
+            if building.done():  # a failed build is tried again by the next request
+                object.__setattr__(self, "_building", None)
+            raise
+        if object.__getattribute__(self, "_real") is None:
+            object.__setattr__(self, "_real", built)
+        return object.__getattribute__(self, "_real")
+
+    def _build_and_warm(self) -> httpx.AsyncClient:
+        client = object.__getattribute__(self, "_build")()
+        warm_first_request_imports()
+        return client
 
     def _client(self) -> httpx.AsyncClient:
         real = object.__getattribute__(self, "_real")
-        if real is None:
+        if real is None:  # used before ``ready`` (not by this module): built here, on the caller's thread
             real = object.__getattribute__(self, "_build")()
             object.__setattr__(self, "_real", real)
         return real
@@ -74,9 +110,21 @@ class LazyClient:
         setattr(self._client(), name, value)
 
     async def aclose(self) -> None:
+        building = object.__getattribute__(self, "_building")
+        if (object.__getattribute__(self, "_real") is None and building is not None and not building.done()
+                and building.get_loop() is asyncio.get_running_loop()):
+            with contextlib.suppress(Exception):
+                await building  # a build under way: close what it makes rather than leak it
+            if building.done() and not building.cancelled() and building.exception() is None:
+                object.__setattr__(self, "_real", building.result())
         real = object.__getattribute__(self, "_real")
         if real is not None:  # never made: nothing to close
             await real.aclose()
+
+
+async def ready(client: Any) -> Any:
+    """``client`` itself, or the real client behind a ``LazyClient`` (built in a worker on first use)."""
+    return await client.ready() if isinstance(client, LazyClient) else client
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -127,6 +175,7 @@ async def request_bounded(client: httpx.AsyncClient, method: str, url: str, *, s
     decompression, so a gzip bomb is capped too). Over the cap: ReplyTooLargeError, or SubmitUncertainError for
     a paid request (the job may have started). Transport errors propagate as httpx raises them."""
     import httpx
+    client = await ready(client)
     async with client.stream(method, url, **kwargs) as response:
         declared = response.headers.get("content-length", "")
         chunks: list[bytes] = []

@@ -34,7 +34,7 @@ from desktop_app.providers.base import (
     RemoteFile,
     RemoteRef,
 )
-from desktop_app.providers.http import json_body, make_client, request_bounded, transport_error
+from desktop_app.providers.http import json_body, make_client, ready, request_bounded, transport_error
 from desktop_app.providers.scenario_assets import asset_of, image_mime, part_plan, select_outputs
 from desktop_app.providers.scenario_errors import SERVICE, error_for_response, is_model_restricted
 from desktop_app.providers.scenario_jobs import (
@@ -390,11 +390,12 @@ class ScenarioProvider(ProviderTraits):
         """PUT one part with its Content-Type, as Scenario's client does (blender-plugin assets.py
         ``upload_multipart``), and no checksum headers (they break the presigned signature, scenario.md 2.2)."""
         import httpx
+        plain = await ready(self._plain)  # built in a worker, not on the GUI thread
         attempt = 0
         while True:
             attempt += 1
             try:
-                response = await self._plain.put(url, content=chunk, headers={"Content-Type": content_type})
+                response = await plain.put(url, content=chunk, headers={"Content-Type": content_type})
             except httpx.TransportError as exc:
                 error = transport_error(exc, paid=False, service="Scenario's upload storage")
             else:

@@ -34,6 +34,7 @@ class QueueActions(QObject):
         self.parent_widget = parent
         self.notifier = Notifier(parent)  # reads the top-level window only when it notifies
         self._announced: set[str] = set()  # groups whose end was already announced
+        self._naming: set[str] = set()  # groups whose titles are being read: each job of a new batch asks
         view.cancelRequested.connect(self.cancel)
         view.cancelGroupRequested.connect(self.confirm_cancel_group)
         view.retryRequested.connect(self.retry)
@@ -91,12 +92,16 @@ class QueueActions(QObject):
 
     def load_group_names(self) -> None:
         """Group titles for the tags in the queue ("Compare 1 of 3 · Dragon"), read off the GUI thread."""
-        wanted = self.model.unknown_groups()
+        wanted = self.model.unknown_groups() - self._naming
         if not wanted:
             return
+        self._naming |= wanted
 
         async def load() -> None:
-            groups = await blocking(self.services.store.groups, wanted)
+            try:
+                groups = await blocking(self.services.store.groups, wanted)
+            finally:
+                self._naming -= wanted
             self.model.set_groups(groups)
 
         spawn(load(), name="group names")

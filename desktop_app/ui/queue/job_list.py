@@ -170,10 +170,9 @@ class JobListModel(QAbstractListModel):
     def set_groups(self, groups: dict[str, JobGroup]) -> None:
         """Name the groups the listed jobs belong to; their rows repaint with the tag."""
         self._groups.update(groups)
-        for row, job in enumerate(self._jobs):
-            if job.group_id in groups:
-                index = self.index(row)
-                self.dataChanged.emit(index, index)
+        rows = [row for row, job in enumerate(self._jobs) if job.group_id in groups]
+        if rows:  # one signal for the span, not one per row (a batch has hundreds)
+            self.dataChanged.emit(self.index(rows[0]), self.index(rows[-1]))
 
     def unknown_groups(self) -> set[str]:
         return {j.group_id for j in self._jobs if j.group_id and j.group_id not in self._groups}

@@ -113,7 +113,12 @@ async def test_refused_cancel_says_it_may_be_billed(env, image):
     fake.cancel_accepted = False
     job = await services.scheduler.create_job("fake:model", [image], {})
     services.scheduler.start(job.id)
-    await asyncio.sleep(0.1)
+    # the remote job must exist before the refused cancel: wait for it, not a fixed 0.1 s (a loaded machine
+    # was still uploading then, and a cancel before the paid request is simply accepted)
+    for _ in range(200):
+        if services.store.require(job.id).state is S.RUNNING:
+            break
+        await asyncio.sleep(0.05)
     job = await services.scheduler.cancel(job.id)
     assert job.state is S.CANCELED and "billed" in job.message
 

@@ -177,3 +177,19 @@ async def select_item(window: MainWindow, item_id: str) -> None:
     details = window.library_panel.details
     await wait_until(lambda: window.library_view.select(item_id) is None and details.item is not None
                      and details.item.id == item_id, what="the item's details")
+
+
+@pytest.fixture
+def in_running_window(qtbot, qloop, services_factory, tmp_path):
+    """``in_running_window(body)`` runs ``body(window, fake)`` in a main window whose only provider is a fake
+    whose jobs keep running until a test says otherwise (queue and group tests)."""
+    from desktop_app.providers.base import RemoteStatus
+    from tests.fakes import FakeProvider
+
+    def run(body) -> None:
+        fake = FakeProvider(tmp_path / "served", script=[RemoteStatus.RUNNING])  # never finishes by itself
+        services = services_factory(providers={"fake": fake}, poll_override=(0.05, 0.1))
+        window = MainWindow(services, automation=False)
+        run_in_window(qloop, window, lambda: body(window, fake))
+
+    return run

@@ -7,30 +7,17 @@ from __future__ import annotations
 
 import shutil
 
-import pytest
 from PySide6.QtCore import Qt
 
 from desktop_app.core.jobs.store import Job, JobState
-from desktop_app.providers.base import RemoteStatus
 from desktop_app.ui.main_window import MainWindow
 from tests.fakes import FakeProvider
-from tests.ui.conftest import run_in_window, wait_until
+from tests.ui.conftest import wait_until
 
 JOBS = 50
 
 
-@pytest.fixture
-def in_window(qtbot, qloop, services_factory, tmp_path):
-    def run(body) -> None:
-        fake = FakeProvider(tmp_path / "served", script=[RemoteStatus.RUNNING])  # never finishes by itself
-        services = services_factory(providers={"fake": fake}, poll_override=(0.05, 0.1))
-        window = MainWindow(services, automation=False)
-        run_in_window(qloop, window, lambda: body(window))
-
-    return run
-
-
-def test_fifty_jobs_of_a_batch_all_appear_in_order_with_the_first_selected(in_window, qtbot, fixture_images,
+def test_fifty_jobs_of_a_batch_all_appear_in_order_with_the_first_selected(in_running_window, qtbot, fixture_images,
                                                                            tmp_path):
     folder = tmp_path / "pictures"
     folder.mkdir()
@@ -38,7 +25,7 @@ def test_fifty_jobs_of_a_batch_all_appear_in_order_with_the_first_selected(in_wi
     for image in images:
         shutil.copyfile(fixture_images / "typical_misc_crate.png", image)
 
-    async def body(window: MainWindow) -> None:
+    async def body(window: MainWindow, _fake: FakeProvider) -> None:
         await wait_until(lambda: window.generate_panel.schema() is not None, what="the fake model's settings")
         groups = window.generate_panel.groups
         window.drop_zone.add_paths(images)
@@ -63,7 +50,7 @@ def test_fifty_jobs_of_a_batch_all_appear_in_order_with_the_first_selected(in_wi
         assert queue.cancel_group_button.isEnabled()
         assert sum(1 for j in window.services.store.list() if j.group_id == jobs[0].group_id) == JOBS
 
-    in_window(body)
+    in_running_window(body)
 
 
 def test_jobs_that_change_together_are_read_from_the_ledger_together(main_window, qloop):

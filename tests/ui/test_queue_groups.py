@@ -6,28 +6,14 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from desktop_app.core.jobs.store import Job, JobGroup, JobState
-from desktop_app.providers.base import RemoteStatus
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.queue.job_list import JobListModel
 from tests.fakes import FakeProvider
-from tests.ui.conftest import run_in_window, wait_until
-
-
-@pytest.fixture
-def in_window(qtbot, qloop, services_factory, tmp_path):
-    def run(body) -> None:
-        fake = FakeProvider(tmp_path / "served", script=[RemoteStatus.RUNNING])  # never finishes by itself
-        services = services_factory(providers={"fake": fake}, poll_override=(0.05, 0.1))
-        window = MainWindow(services, automation=False)
-
-        run_in_window(qloop, window, lambda: body(window, fake))
-
-    return run
+from tests.ui.conftest import wait_until
 
 
 def greyed(window: MainWindow) -> list[str]:
@@ -35,7 +21,7 @@ def greyed(window: MainWindow) -> list[str]:
     return [i.text() for i in items if "not used" in i.toolTip()]
 
 
-def test_a_batch_is_tagged_in_the_queue_and_canceled_as_a_whole(in_window, qtbot, fixture_images):
+def test_a_batch_is_tagged_in_the_queue_and_canceled_as_a_whole(in_running_window, qtbot, fixture_images):
     images = sorted(fixture_images.glob("typical_*.png"))[:3]
 
     async def body(window: MainWindow, fake: FakeProvider) -> None:
@@ -79,10 +65,10 @@ def test_a_batch_is_tagged_in_the_queue_and_canceled_as_a_whole(in_window, qtbot
         model.set_jobs(window.services.store.list())
         await wait_until(lambda: model.group_tag(model.job(0)).startswith("Batch"), what="the tags to reload")
 
-    in_window(body)
+    in_running_window(body)
 
 
-def test_saying_no_cancels_nothing(in_window, qtbot, fixture_images):
+def test_saying_no_cancels_nothing(in_running_window, qtbot, fixture_images):
     async def body(window: MainWindow, fake: FakeProvider) -> None:
         await wait_until(lambda: window.generate_panel.schema() is not None, what="the fake model's settings")
         window.drop_zone.add_paths(sorted(fixture_images.glob("typical_*.png"))[:2])
@@ -100,7 +86,7 @@ def test_saying_no_cancels_nothing(in_window, qtbot, fixture_images):
         assert fake.cancels == 0
         assert not any(j.state is JobState.CANCELED for j in window.services.store.list())
 
-    in_window(body)
+    in_running_window(body)
 
 
 def test_compare_tags_count_the_models_in_order():

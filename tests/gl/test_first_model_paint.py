@@ -164,3 +164,21 @@ def test_a_big_models_print_check_starts_once_its_upload_is_over(
     qtbot.waitUntil(lambda: dict(preview.facts.rows())["Printable"] != "checking…", timeout=60000)
     assert len(started) == 1 and not started[0][0] and started[0][1] >= 1  # after the upload and a paint
     assert preview.facts.verdict is not None
+
+
+def test_a_model_drawn_whole_in_its_paint_is_drawn_whole_again_in_later_paints_and_grabs(
+        qtbot, preview: PreviewWidget, textured_glb: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # uploaded in its first paint (small in bytes) but more than one chunk of triangles, with no proxy: the next
+    # paint of the same frame (a window grab, an overlay gone) was taken for a restyle and rebuilt in chunks
+    # with nothing drawn meanwhile, so a screenshot got the floor and facts without the model
+    monkeypatch.setattr(progressive, "CHUNK_TRIANGLES", 200)  # 1280 triangles: several chunks
+    paints = record_paints(preview, monkeypatch)
+    preview.show_scene(load_scene_arrays(textured_glb))
+    qtbot.waitUntil(lambda: preview._item.frames_drawn > 0, timeout=10000)
+    for _ in range(2):
+        preview.view.update()
+        count = len(paints)
+        qtbot.waitUntil(lambda count=count: len(paints) > count, timeout=10000)
+        assert paints[-1].model > MODEL_PIXELS and paints[-1].floor
+    preview.view.grabFramebuffer()
+    assert paints[-1].model > MODEL_PIXELS

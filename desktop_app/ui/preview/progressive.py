@@ -55,6 +55,10 @@ class ProgressiveFrame:
         self._now = False  # the next paint must show the whole model (a grab)
         self._armed = False  # build the next frame in chunks even if its camera is new (see ``paint``)
         self._seen: tuple | None = None  # the camera of the last still frame asked for
+        # the last frame drawn whole in its paint: asked again as it is (an overlay hidden, a window grab), it
+        # is drawn whole again; taken for a restyle, it was rebuilt in chunks with nothing shown meanwhile (no
+        # proxy), and a grab in that paint got the floor without the model
+        self._plain: tuple | None = None
         self._key: tuple | None = None
         self._done = False
         self._frame: tuple | None = None
@@ -109,16 +113,18 @@ class ProgressiveFrame:
         # A new look, background or size (the camera as in the last still frame), a new camera of a model with a
         # proxy to show meanwhile, or an armed one (the first frame, the camera at rest): (re)build the kept frame,
         # in chunks unless a grab waits. Else (a small model's moving camera: it has no proxy) draw at once.
+        if key == self._plain and not (now or self._armed):
+            return None
         restyled, self._seen = self._seen == key[3:], key[3:]
         armed, self._armed = self._armed, False
-        self._key, self._done = None, False
+        self._key, self._done, self._plain = None, False, key
         if not (restyled or armed or now or item.has_proxy()):
             return None
         chunk = CHUNK_TRIANGLES // (WIRE_CHUNK_DIVISOR if item.look().wireframe else 1)
         plan = GranulePlan(item.draw_plan(), 3 * max(1, chunk // GRANULES_PER_CHUNK))  # a turn draws several
         if plan.count <= GRANULES_PER_CHUNK:
             return None  # small enough to draw at once
-        self._key, self._frame, self._plan, self._next = key, frame, plan, 0
+        self._key, self._frame, self._plan, self._next, self._plain = key, frame, plan, 0, None
         self._viewport, self._background = viewport, background
         if now:  # all of it in this paint, into the framebuffer, so the repaints after the grab present it
             self._draw_turn(item, plan.count)

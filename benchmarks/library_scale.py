@@ -159,10 +159,10 @@ async def measure(root: Path, count: int) -> None:
 
 def main() -> int:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    import qasync
     from PySide6.QtWidgets import QApplication
 
     from desktop_app.core.library.store import Library
+    from desktop_app.ui.event_loop import EventLoop
 
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory(prefix="meshwright-scale-") as tmp:
@@ -172,7 +172,7 @@ def main() -> int:
         first = Library(root)  # no index yet: built from the item folders, as after a lost index
         print(f"index built from {first.count():,} item folders: {time.perf_counter() - start:.1f} s")
         first.close()
-        loop = qasync.QEventLoop(app)
+        loop = EventLoop(app)
         asyncio.set_event_loop(loop)
         with loop:
             loop.run_until_complete(measure(root, count))

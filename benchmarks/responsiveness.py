@@ -230,11 +230,10 @@ def report(result: dict) -> bool:
 
 def main() -> int:
     logging.disable(logging.WARNING)
-    import qasync
-
     from desktop_app.app import make_qapplication, warm_up_preview
     from desktop_app.core.settings import app_paths
     from desktop_app.services import build_services
+    from desktop_app.ui.event_loop import EventLoop
     from desktop_app.ui.main_window import MainWindow
     from tests.emulators.faults import providers_for
 
@@ -247,7 +246,7 @@ def main() -> int:
         emu = RemoteEmulator(files)
         app = make_qapplication([])
         app.setQuitOnLastWindowClosed(False)
-        loop = qasync.QEventLoop(app)
+        loop = EventLoop(app)
         asyncio.set_event_loop(loop)
         paths = app_paths({"MESHWRIGHT_HOME": str(work / "home")})
         services = build_services(paths, providers=providers_for("hyper3d", emu, paths.cache_dir),

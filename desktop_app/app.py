@@ -165,9 +165,9 @@ def run_gui(args: list[str], model: str | None = None) -> int:
         if "--self-test" not in args:
             box.exec()
         return EXIT_STORAGE if isinstance(failure, StorageError | OSError | sqlite3.Error) else 2
-    import qasync
+    from desktop_app.ui.event_loop import EventLoop
 
-    loop = qasync.QEventLoop(app)
+    loop = EventLoop(app)
     asyncio.set_event_loop(loop)
 
     from desktop_app.ui.main_window import MainWindow

@@ -107,14 +107,13 @@ async def _check_all(window) -> dict[str, list[str]]:
 def main() -> int:
     os.environ["MESHWRIGHT_HOME"] = tempfile.mkdtemp(prefix="meshwright-layout-")
     os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
-    import qasync
-
     from desktop_app.app import make_qapplication
     from desktop_app.services import build_services
+    from desktop_app.ui.event_loop import EventLoop
     from desktop_app.ui.main_window import MainWindow
 
     app = make_qapplication([])
-    loop = qasync.QEventLoop(app)
+    loop = EventLoop(app)
     asyncio.set_event_loop(loop)
     window = MainWindow(build_services(), automation=True)
 

@@ -191,10 +191,9 @@ def main(argv: list[str]) -> int:
     os.environ["MESHWRIGHT_HOME"] = home
     os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
-    import qasync
-
     from desktop_app.app import make_qapplication
     from desktop_app.services import build_services
+    from desktop_app.ui.event_loop import EventLoop
     from desktop_app.ui.main_window import MainWindow
 
     emulator = None
@@ -202,7 +201,7 @@ def main(argv: list[str]) -> int:
         from desktop_app.tools.screenshots_refine import start_emulator
         emulator = start_emulator()
     app = make_qapplication([])
-    loop = qasync.QEventLoop(app)
+    loop = EventLoop(app)
     asyncio.set_event_loop(loop)
     services = build_services()
     # Automation refuses paid models; the refine stage needs them, and its only service is the loopback emulator.

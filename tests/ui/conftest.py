@@ -9,11 +9,11 @@ from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 import pytest
-import qasync
 from PySide6.QtCore import QThread, QThreadPool, QTimer
 
 from desktop_app.core.settings import app_paths
 from desktop_app.services import build_services
+from desktop_app.ui.event_loop import EventLoop
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.tasks import wait_until
 
@@ -21,7 +21,7 @@ __all__ = ["wait_until"]
 
 
 class LoopRunner:
-    def __init__(self, loop: qasync.QEventLoop) -> None:
+    def __init__(self, loop: EventLoop) -> None:
         self.loop = loop
 
     def run(self, coro: Coroutine[Any, Any, Any], timeout: float = 60.0) -> Any:
@@ -71,7 +71,7 @@ def _alive(obj: Any) -> bool:
 @pytest.fixture
 def qloop(qapp) -> Iterator[LoopRunner]:
     qapp.setQuitOnLastWindowClosed(False)  # closing a test's window must not stop the loop under it
-    loop = qasync.QEventLoop(qapp, already_running=False)
+    loop = EventLoop(qapp, already_running=False)
     asyncio.set_event_loop(loop)
     runner = LoopRunner(loop)
     yield runner
@@ -125,7 +125,7 @@ def main_window(qtbot, qloop, services_factory) -> Iterator[MainWindow]:
 
 def run_in_window(qloop: LoopRunner, window: MainWindow, body: Callable[[], Coroutine[Any, Any, None]]) -> None:
     """Show and start ``window``, run ``body`` and shut the window down, all as one coroutine on the loop, so
-    no HTTP request is left in flight when the loop stops (qasync would step it outside a running loop)."""
+    no HTTP request is left in flight when the loop stops (it would be stepped after the loop stopped)."""
 
     async def scenario() -> None:
         window.show()

@@ -182,3 +182,20 @@ def test_a_model_drawn_whole_in_its_paint_is_drawn_whole_again_in_later_paints_a
         assert paints[-1].model > MODEL_PIXELS and paints[-1].floor
     preview.view.grabFramebuffer()
     assert paints[-1].model > MODEL_PIXELS
+
+
+def test_a_restyle_of_a_model_without_proxy_keeps_the_model_on_screen_while_its_new_frame_is_built(
+        qtbot, preview: PreviewWidget, textured_glb: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a mid-size model (more than one chunk, too small for a proxy): its new look is built in chunks, and each
+    # paint meanwhile drew nothing of it, so toggling wireframe or the background blinked the model away
+    monkeypatch.setattr(progressive, "CHUNK_TRIANGLES", 200)  # 1280 triangles: several chunks
+    paints = record_paints(preview, monkeypatch)
+    preview.show_scene(load_scene_arrays(textured_glb))
+    qtbot.waitUntil(lambda: preview._item.frames_drawn > 0, timeout=10000)
+    for change in (lambda: preview.set_wireframe(True), lambda: preview.set_wireframe(False)):
+        count = len(paints)
+        change()
+        qtbot.waitUntil(lambda count=count: any(p.detail for p in paints[count:]), timeout=20000)
+        built = paints[count:]
+        assert any(not p.detail for p in built)  # the new look was built in chunks...
+        assert all(p.model > MODEL_PIXELS and p.floor for p in built), built  # ...with the model on screen

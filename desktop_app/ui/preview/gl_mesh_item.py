@@ -372,6 +372,8 @@ class TexturedMeshItem(GLGraphicsItem):
                           else self.draw_plan(), parts)
                 if level >= 0:  # moving, or showing while the full frame is built
                     self._measure_proxy(level, time.perf_counter() - start)
+                elif state is None and self._progressive is not None:
+                    self._progressive.drawn_whole()  # kept, if a restyle would need it meanwhile
         if state != "building" or self._proxy_gpu:
             self._drawn()
 

@@ -6,12 +6,19 @@ offscreen framebuffer (colour and depth), one chunk per turn with a glFinish so 
 rasterising, and when the last is done the item copies (blits) the result into the view in one cheap step,
 depth included, so the floor grid drawn after it is still hidden behind the model. The result is kept: later
 repaints with the same camera, size and look (an overlay going away, a window exposed) blit it again instead
-of drawing. It is built for every still frame of a big model (more than one chunk): the first after a load,
+of drawing. It is built for every still frame of a model of more than ``WHOLE_GRANULES`` granules (a few
+thousand triangles): the first after a load,
 whenever the camera comes to rest (while it moves, the item draws the model's light proxy from
 core/mesh/proxy.py; meanwhile that proxy stays on screen) and after any change of look, background or size,
 a newer change or a camera move dropping a build under way. The one exception is a grab (screenshot,
 ``settle``): it wants the pixels in this paint, so that paint draws the whole model into the framebuffer at
 once and presents it, which keeps it for the repaints after it.
+
+A model with no proxy (under core/mesh/proxy.py's size, yet over that) shows its last frame while a
+new look is built for the same camera: the frame a build completed, or one drawn whole in a paint, copied from
+the view as it stands after the model's draw (same size and format: a plain memory copy, ~0.3 ms at
+1440x900), which also serves a repaint of the same frame. Without it each paint of a restyle drew nothing of
+the model: toggling wireframe or the background blinked it away for the whole build.
 """
 
 from __future__ import annotations
@@ -36,6 +43,11 @@ WIRE_CHUNK_DIVISOR = 4  # wireframe draws every triangle again as lines: smaller
 # measured speed fits in STEP_BUDGET_S: on a loaded machine (another process on the cores) a fixed
 # 50k-triangle turn took 60-90 ms, and a 10k-triangle granule still 100 ms at a load average of 6.
 GRANULES_PER_CHUNK = 20
+# A still frame of at most this many granules (12,500 triangles) is drawn whole in its paint; more are built in
+# chunks. Not a whole chunk: a paint's rasterising is followed by the window's composition (10-25 ms on
+# llvmpipe), and a 50k-triangle first frame drawn whole made a 50-69 ms slice at 800x600. What a frame costs
+# there is mostly its pixels: the 3k-triangle proxy filled a 1440x900 view in 20 ms.
+WHOLE_GRANULES = 5
 # 20 ms, not 30: the turn's estimate comes from the last turn, and under load a turn runs up to ~1.5x over it
 STEP_BUDGET_S = 0.020
 
@@ -67,6 +79,11 @@ class ProgressiveFrame:
         self._viewport = (0, 0, 0, 0)
         self._background = (0.0, 0.0, 0.0, 1.0)
         self._fbo: QOpenGLFramebufferObject | None = None
+        # the last whole frame of a model without proxy, shown while a new look is built for its camera; its
+        # key's viewport and camera must match the build's
+        self._front: QOpenGLFramebufferObject | None = None
+        self._front_key: tuple | None = None
+        self._capture: tuple | None = None  # this paint's frame, drawn whole by the item, is to become the front
         self._broken = False  # the driver refused the copy once: draw normally from then on
         self._blit_mask = int(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT | GL.GL_STENCIL_BUFFER_BIT)
         self._granules_per_step = GRANULES_PER_CHUNK  # adapted to the measured speed during each build
@@ -91,10 +108,30 @@ class ProgressiveFrame:
         self._key, self._done, self._now, self._armed = None, False, False, False
 
     def release(self) -> None:
-        """Free the framebuffer (with the view's context current)."""
-        self._fbo = None
-        self._key = None
+        """Free the framebuffers (with the view's context current)."""
+        self._fbo = self._front = None
+        self._key = self._front_key = self._capture = None
         self._done = False
+
+    def drawn_whole(self) -> None:
+        """The item drew this paint's frame whole into the view (after ``paint`` returned None): keep a copy when
+        a restyle of it would be built in chunks with no proxy to show meanwhile."""
+        key, self._capture = self._capture, None
+        if key is None:
+            return
+        x, y, w, h = key[0]
+        source = int(GL.glGetIntegerv(GL.GL_DRAW_FRAMEBUFFER_BINDING))
+        read = int(GL.glGetIntegerv(GL.GL_READ_FRAMEBUFFER_BINDING))
+        front = self._front = self._sized(self._front, w, h)
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, source)
+        GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, front.handle())
+        try:
+            GL.glGetError()
+            GL.glBlitFramebuffer(x, y, x + w, y + h, 0, 0, w, h, self._blit_mask, GL.GL_NEAREST)
+            self._front_key = key if GL.glGetError() == GL.GL_NO_ERROR else None
+        finally:
+            GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, read)
+            GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, source)
 
     def paint(self, item: TexturedMeshItem, frame: tuple) -> str | None:
         """Called from the item's paint: "presented" (the kept frame is on screen), "building" (chunks are
@@ -106,35 +143,55 @@ class ProgressiveFrame:
         background = tuple(float(c) for c in view.opts["bgcolor"]) if view is not None else (0.0, 0.0, 0.0, 1.0)
         key = (viewport, background, item.look(), *(np.asarray(m).tobytes() for m in frame))
         now, self._now = self._now, False
+        self._capture = None
         if key == self._key:
             if self._done:
-                return "presented" if self._present() else None
-            return "building"  # this very frame: keep the GPU for the chunks
+                return "presented" if self._present(self._fbo, self._viewport) else None
+            return self._meanwhile(item, key)  # this very frame: keep the GPU for the chunks
         # A new look, background or size (the camera as in the last still frame), a new camera of a model with a
         # proxy to show meanwhile, or an armed one (the first frame, the camera at rest): (re)build the kept frame,
         # in chunks unless a grab waits. Else (a small model's moving camera: it has no proxy) draw at once.
         if key == self._plain and not (now or self._armed):
+            if self._front_key == key and self._present(self._front, key[0]):
+                return "presented"  # its copy, kept when it was drawn
             return None
         restyled, self._seen = self._seen == key[3:], key[3:]
         armed, self._armed = self._armed, False
+        if self._key is not None and self._done and not item.has_proxy():
+            # the completed frame becomes the one shown while the next is built; its framebuffer is reused
+            self._front, self._fbo, self._front_key = self._fbo, self._front, self._key
         self._key, self._done, self._plain = None, False, key
+        plan = self._plan_for(item)
         if not (restyled or armed or now or item.has_proxy()):
+            if plan.count > WHOLE_GRANULES and not item.has_proxy():
+                self._capture = key  # a restyle of it would be built in chunks: keep this frame to show then
             return None
-        chunk = CHUNK_TRIANGLES // (WIRE_CHUNK_DIVISOR if item.look().wireframe else 1)
-        plan = GranulePlan(item.draw_plan(), 3 * max(1, chunk // GRANULES_PER_CHUNK))  # a turn draws several
-        if plan.count <= GRANULES_PER_CHUNK:
+        if plan.count <= WHOLE_GRANULES:
             return None  # small enough to draw at once
         self._key, self._frame, self._plan, self._next, self._plain = key, frame, plan, 0, None
         self._viewport, self._background = viewport, background
         if now:  # all of it in this paint, into the framebuffer, so the repaints after the grab present it
             self._draw_turn(item, plan.count)
             self._next, self._done = plan.count, True
-            return "presented" if self._present() else None
+            return "presented" if self._present(self._fbo, self._viewport) else None
         # the first turn also draws the environment and the shadow, and the new look may need its shader
         # variant compiled: it draws one granule; the turns after it size themselves by their measured speed
         self._granules_per_step = 1
         self._build += 1
         next_turn(item, partial(self._step, item, self._build))
+        return self._meanwhile(item, key)
+
+    def _plan_for(self, item: TexturedMeshItem) -> GranulePlan:
+        chunk = CHUNK_TRIANGLES // (WIRE_CHUNK_DIVISOR if item.look().wireframe else 1)
+        return GranulePlan(item.draw_plan(), 3 * max(1, chunk // GRANULES_PER_CHUNK))  # a turn draws several
+
+    def _meanwhile(self, item: TexturedMeshItem, key: tuple) -> str:
+        """While ``key``'s frame is built: "presented" when the last whole frame of this camera and size is on
+        screen again (a model without proxy), else "building" (the item draws its proxy, if any)."""
+        front = self._front_key
+        if (not item.has_proxy() and front is not None and front[0] == key[0] and front[3:] == key[3:]
+                and self._present(self._front, key[0])):
+            return "presented"
         return "building"
 
     def _step(self, item: TexturedMeshItem, build: int) -> None:
@@ -194,21 +251,29 @@ class ProgressiveFrame:
         self._granules_per_step = max(1, min(GRANULES_PER_CHUNK, fits))
 
     def _framebuffer(self, width: int, height: int) -> QOpenGLFramebufferObject:
-        if self._fbo is None or (self._fbo.width(), self._fbo.height()) != (width, height):
-            self._fbo = None
-            fmt = QOpenGLFramebufferObjectFormat()
-            fmt.setAttachment(QOpenGLFramebufferObject.Attachment.CombinedDepthStencil)  # as QOpenGLWidget's
-            self._fbo = QOpenGLFramebufferObject(width, height, fmt)
+        self._fbo = self._sized(self._fbo, width, height)
         return self._fbo
 
-    def _present(self) -> bool:
-        """Copy the kept frame into the view. The stencil goes along when the driver takes it: a copy of whole
-        pixels of one format is a plain memory copy in Mesa, while depth without the stencil it shares them
-        with is a shader pass (on llvmpipe its first use compiled for 13-15 ms of the GUI thread's CPU, and each
-        copy then took 1-3 ms against well under 1)."""
-        x, y, w, h = self._viewport
+    @staticmethod
+    def _sized(fbo: QOpenGLFramebufferObject | None, width: int, height: int) -> QOpenGLFramebufferObject:
+        """``fbo`` if it has this size, else a new one (the old one freed first)."""
+        if fbo is not None and (fbo.width(), fbo.height()) == (width, height):
+            return fbo
+        del fbo
+        fmt = QOpenGLFramebufferObjectFormat()
+        fmt.setAttachment(QOpenGLFramebufferObject.Attachment.CombinedDepthStencil)  # as QOpenGLWidget's
+        return QOpenGLFramebufferObject(width, height, fmt)
+
+    def _present(self, fbo: QOpenGLFramebufferObject | None, viewport: tuple) -> bool:
+        """Copy a kept frame (the one built, or the front) into the view. The stencil goes along when the driver
+        takes it: a copy of whole pixels of one format is a plain memory copy in Mesa, while depth without the
+        stencil it shares them with is a shader pass (on llvmpipe its first use compiled for 13-15 ms of the GUI
+        thread's CPU, and each copy then took 1-3 ms against well under 1)."""
+        if fbo is None:
+            return False
+        x, y, w, h = viewport
         target = int(GL.glGetIntegerv(GL.GL_DRAW_FRAMEBUFFER_BINDING))
-        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, self._fbo.handle())
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, fbo.handle())
         try:
             while True:
                 GL.glGetError()  # start clean: we check this blit's outcome below

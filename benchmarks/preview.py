@@ -116,6 +116,7 @@ def measure_preview(path: Path) -> dict:
     frame()
     draw = time.perf_counter() - t
     first = time.perf_counter() - start
+    bare = bare_gl_slice(app)
     runs = sorted(longest_gui_slice(app, widget, arrays) for _ in range(3))
     longest, visible, complete = runs[1]  # the median of three: the machine's other load makes runs noisy
     mode_slice = max(longest_mode_slice(app, widget, change) for change in (
@@ -147,7 +148,7 @@ def measure_preview(path: Path) -> dict:
     t = time.perf_counter()
     render_thumbnail(arrays, 256)  # in the render thread; this waits for it
     thumb = time.perf_counter() - t
-    result = {"mode_slice_ms": 1000 * mode_slice,
+    result = {"mode_slice_ms": 1000 * mode_slice, "bare_slice_ms": 1000 * bare,
               "thumb_ms": 1000 * thumb, "upload_ms": 1000 * upload, "draw_ms": 1000 * draw,
               "slice_ms": 1000 * longest, "visible_ms": 1000 * visible, "complete_ms": 1000 * complete,
               "seconds": first, "worker": worker, "gui": first - worker,
@@ -197,6 +198,41 @@ def longest_gui_slice(app, widget, arrays) -> tuple[float, float, float]:
     ticks.append(time.perf_counter())
     timer.stop()
     return max(b - a for a, b in itertools.pairwise(ticks)), visible or complete, complete
+
+
+def bare_gl_slice(app, updates: int = 20) -> float:
+    """The anchor of the slices: the longest the GUI thread is busy at once when a window of the same size whose
+    only content is a QOpenGLWidget that clears itself is repainted, ``updates`` times, with the timer above.
+    That is what presenting any frame costs on this machine (the window's composition, the copy to the X
+    server), and what the machine's other load adds to it."""
+    from OpenGL import GL
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtOpenGLWidgets import QOpenGLWidget
+
+    class Clear(QOpenGLWidget):
+        def paintGL(self) -> None:
+            GL.glClearColor(0.16, 0.17, 0.19, 1.0)
+            GL.glClear(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT)
+
+    view = Clear()
+    view.resize(WIDTH, HEIGHT)
+    view.show()
+    for _ in range(20):
+        app.processEvents()
+    ticks = [time.perf_counter()]
+    timer = QTimer()
+    timer.setInterval(1)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    for _ in range(updates):
+        view.update()
+        end = time.perf_counter() + 0.05
+        while time.perf_counter() < end:
+            app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+    timer.stop()
+    view.close()
+    app.processEvents()
+    return max(b - a for a, b in itertools.pairwise(ticks))
 
 
 def longest_mode_slice(app, widget, change) -> float:
@@ -272,7 +308,7 @@ def main(argv: list[str]) -> int:
     print(f"window {WIDTH}x{HEIGHT}, texture 2048x2048, renderer: {rows[0][3]['renderer'] if rows else '?'}")
     print(f"f3d: {f3d or 'not installed (skipped)'}")
     head = (f"{'model':>6} {'file MB':>8} {'trimesh.load':>13} {'first frame':>12} {'(worker':>8} {'+ GUI)':>7}"
-            f" {'upload':>7} {'draw':>6} {'longest GUI slice':>18} {'visible':>8} {'detail':>8}"
+            f" {'upload':>7} {'draw':>6} {'longest GUI slice':>18} {'bare GL':>8} {'visible':>8} {'detail':>8}"
             f" {'ratio':>6} {'orbit frame':>12} {'high':>8} {'unlit':>8} {'mode slice':>11} {'thumbnail':>10}"
             f" {'peak MB':>8}"
             f" {'trimesh MB':>11} {'f3d':>8}")
@@ -282,6 +318,7 @@ def main(argv: list[str]) -> int:
         ratio = prev["seconds"] / trim["seconds"]
         print(f"{name:>6} {size / 1e6:8.1f} {trim['seconds']:12.2f}s {prev['seconds']:11.2f}s {prev['worker']:7.2f}s"
               f" {prev['gui']:6.2f}s {prev['upload_ms']:5.0f}ms {prev['draw_ms']:4.0f}ms {prev['slice_ms']:16.0f}ms"
+              f" {prev['bare_slice_ms']:6.0f}ms"
               f" {prev['visible_ms'] / 1000:7.2f}s {prev['complete_ms'] / 1000:7.2f}s"
               f" {ratio:6.1f} {prev['frame_ms']:10.0f}ms {prev['frame_high_ms']:6.0f}ms {prev['frame_unlit_ms']:6.0f}ms"
               f" {prev['mode_slice_ms']:9.0f}ms {prev['thumb_ms']:8.0f}ms"
@@ -296,6 +333,8 @@ def main(argv: list[str]) -> int:
           " frame, events flowing; upload/draw = the GUI share split (buffers + texture + mipmaps / first draw);\n"
           "longest GUI slice = longest the GUI thread was busy at once while the model arrived, events flowing"
           " (median of 3; upload sliced over turns, first frame drawn in chunks);\n"
+          "bare GL = the anchor of the slices: the longest slice of repainting a window of the same size that only"
+          " clears a QOpenGLWidget (what presenting any frame costs here), same process;\n"
           "mode slice = longest GUI-thread slice after toggling clay, wireframe or the background (max of 6);\n"
           "thumbnail = 256 px library thumbnail, rendered in the render thread (off the GUI thread);"
           " f3d = whole process incl. start-up")

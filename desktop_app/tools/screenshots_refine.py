@@ -75,6 +75,9 @@ async def capture_refine(window: MainWindow, out: Path, images: list[Path]) -> l
         window.library_view.select(item_id)
         await wait_until(lambda: details.item is not None and details.item.id == item_id
                          and details.buttons["refine"].isEnabled(), 60)
+        if number == 2:  # the shot shows the selected item in the preview, not its "Loading model…"
+            await wait_until(lambda: window.preview.state() in ("scene", "error"), 60)
+            await asyncio.sleep(0.5)
         button = details.buttons["refine"]
         button.click()  # the menu opens under the button
         await wait_until(details.refine_menu.isVisible, 10)

@@ -199,3 +199,24 @@ def test_a_restyle_of_a_model_without_proxy_keeps_the_model_on_screen_while_its_
         built = paints[count:]
         assert any(not p.detail for p in built)  # the new look was built in chunks...
         assert all(p.model > MODEL_PIXELS and p.floor for p in built), built  # ...with the model on screen
+
+
+def test_a_new_pose_is_drawn_not_the_copy_kept_of_the_last_frame(
+        qtbot, preview: PreviewWidget, textured_glb: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the copy kept for restyles (same camera) must not stand in for a frame whose vertices moved
+    from desktop_app.core.mesh.gltf_animation import PartPose
+    from tests.gl.conftest import image_array
+
+    monkeypatch.setattr(progressive, "CHUNK_TRIANGLES", 200)  # more than a few granules: the frame is kept
+    arrays = load_scene_arrays(textured_glb)
+    preview.show_scene(arrays)
+    item = preview._item
+    qtbot.waitUntil(lambda: item.frames_drawn > 0, timeout=10000)
+    before = image_array(preview.view.grabFramebuffer())[..., :3].astype(int)
+    part = arrays.parts[0]
+    item.setPose([PartPose(0, (part.positions * 0.5).astype(np.float32), part.normals.astype(np.float32))])
+    count = item.frames_drawn
+    preview.view.update()
+    qtbot.waitUntil(lambda: item.frames_drawn > count, timeout=10000)
+    after = image_array(preview.view.grabFramebuffer())[..., :3].astype(int)
+    assert (np.abs(after - before).max(axis=-1) > 30).sum() > 1000  # the model shrank on screen

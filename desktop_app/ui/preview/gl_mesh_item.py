@@ -318,6 +318,8 @@ class TexturedMeshItem(GLGraphicsItem):
 
     def _on_context_gone(self) -> None:
         self._scenery.forget()
+        if self._progressive is not None:
+            self._progressive.release()  # its kept frames died with the context: never present them in another
         self._gpu, self._proxy_gpu, self._proxy_levels, self._textures = [], [], [], []
         self._pending, self._early = None, False
         self._gpu_context = None

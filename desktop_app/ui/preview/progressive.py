@@ -104,8 +104,10 @@ class ProgressiveFrame:
             self._key = None
 
     def forget(self) -> None:
-        """The camera moved: the kept frame (or the one being built) is of no further use."""
+        """The camera moved or the model took another pose: the kept frames (and the one being built) are of no
+        further use; a kept copy of the same camera would show the old pose."""
         self._key, self._done, self._now, self._armed = None, False, False, False
+        self._front_key = self._capture = None
 
     def release(self) -> None:
         """Free the framebuffers (with the view's context current)."""

@@ -29,3 +29,27 @@ def count_full_draws_in_paint(monkeypatch) -> list[int]:
     monkeypatch.setattr(gl_mesh_item.TexturedMeshItem, "paint", paint)
     monkeypatch.setattr(gl_mesh_item.TexturedMeshItem, "draw", draw)
     return per_paint
+
+
+def record_draws(monkeypatch) -> list[tuple[bool, bool]]:
+    """Patch the mesh item's paint and draw; the returned list gets (inside a paint, a proxy) per draw of the
+    model after its upload (not the upload's unseen warm-up draws, nor what it draws before it is complete)."""
+    draws: list[tuple[bool, bool]] = []
+    in_paint: list[bool] = []
+    real_paint, real_draw = gl_mesh_item.TexturedMeshItem.paint, gl_mesh_item.TexturedMeshItem.draw
+
+    def paint(self) -> None:
+        in_paint.append(True)
+        try:
+            real_paint(self)
+        finally:
+            in_paint.pop()
+
+    def draw(self, frame, pieces, parts=None, first=True) -> None:
+        if not self.uploading():
+            draws.append((bool(in_paint), parts is not None))
+        real_draw(self, frame, pieces, parts, first)
+
+    monkeypatch.setattr(gl_mesh_item.TexturedMeshItem, "paint", paint)
+    monkeypatch.setattr(gl_mesh_item.TexturedMeshItem, "draw", draw)
+    return draws

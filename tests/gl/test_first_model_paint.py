@@ -9,13 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtGui import QColor
 
 from desktop_app.core.mesh.load import load_scene_arrays
 from desktop_app.core.mesh.proxy import motion_proxies
 from desktop_app.ui.preview import PreviewWidget, gl_upload, progressive
 from tests.emulators.common import make_glb
 from tests.gl.conftest import colour_counts
-from tests.paint_probe import count_full_draws_in_paint
+from tests.paint_probe import count_full_draws_in_paint, record_draws
 
 pytestmark = pytest.mark.gl
 
@@ -220,3 +221,28 @@ def test_a_new_pose_is_drawn_not_the_copy_kept_of_the_last_frame(
     qtbot.waitUntil(lambda: item.frames_drawn > count, timeout=10000)
     after = image_array(preview.view.grabFramebuffer())[..., :3].astype(int)
     assert (np.abs(after - before).max(axis=-1) > 30).sum() > 1000  # the model shrank on screen
+
+
+def test_a_restyle_of_a_model_with_a_proxy_draws_its_proxy_in_a_turn_and_paints_only_present_frames(
+        qtbot, preview: PreviewWidget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a proxy's pixels cost software GL 13-20 ms and the paint's composition 10-25 ms more: drawn in the paint
+    # that followed a change, the two brushed 50 ms; now the paint presents the last frame, a turn draws the new
+    # look's proxy, the next paint presents it, and the chunks follow
+    path = tmp_path / "ball.glb"
+    path.write_bytes(make_glb(texture_size=64, subdivisions=5))  # 20k triangles
+    arrays = load_scene_arrays(path)
+    arrays.proxy = motion_proxies(arrays, levels=(4000, 1000))
+    monkeypatch.setattr(gl_upload, "SLICE_BYTES", 64 * 1024)
+    monkeypatch.setattr(progressive, "CHUNK_TRIANGLES", 5000)
+    paints = record_paints(preview, monkeypatch)
+    draws = record_draws(monkeypatch)
+    preview.show_scene(arrays)
+    qtbot.waitUntil(lambda: any(p.detail for p in paints), timeout=20000)
+    assert not any(proxy and in_paint for in_paint, proxy in draws)  # the arrival's proxy: from the upload's turn
+    for change in (lambda: preview.set_wireframe(True), lambda: preview.set_background(QColor(90, 90, 120))):
+        count, drawn = len(paints), len(draws)
+        change()
+        qtbot.waitUntil(lambda count=count: any(p.detail for p in paints[count:]), timeout=20000)
+        assert all(p.model > MODEL_PIXELS for p in paints[count:])  # the model on screen in every paint
+        assert (False, True) in draws[drawn:]  # the new look's proxy, drawn in a turn...
+        assert not any(in_paint for in_paint, _ in draws[drawn:])  # ...and nothing drawn in a paint

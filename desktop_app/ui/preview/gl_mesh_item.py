@@ -271,9 +271,16 @@ class TexturedMeshItem(GLGraphicsItem):
         self._pending = itertools.chain(*steps)
 
     def _show_early(self) -> Iterator[int]:
-        """An upload step: from now on paints draw the coarsest proxy (uploaded, its programs warm) until the
-        rest is up; a paint is asked for, between this turn and the next slice."""
+        """An upload step: from now on paints show the coarsest proxy (uploaded, its programs warm) until the
+        rest is up. This turn draws it, into the kept proxy frame (progressive.py), and asks for a paint, which
+        presents it before the next slice: the paint pays for the window's composition, not for the pixels."""
         self._early = True
+        view = self.view()
+        if self._progressive is not None and view is not None and self._proxy_levels:
+            frame = self.next_frame_matrices()  # a paint whose camera has moved since draws its own
+            viewport = (0, 0, view.deviceWidth(), view.deviceHeight())  # as Qt sets it for a paint
+            self._progressive.draw_proxy(self, frame, self._progressive.key(self, frame, viewport),
+                                         len(self._proxy_levels) - 1)
         self.update()
         yield self._upload_slice  # a turn of its own: the paint comes before more uploading
 
@@ -382,12 +389,22 @@ class TexturedMeshItem(GLGraphicsItem):
     def _draw_early(self) -> None:
         """While the full detail uploads: the coarsest proxy, the only level on the GPU yet, timed like a still
         frame's proxy (its measure seeds the level chosen later)."""
-        level = len(self._proxy_levels) - 1
+        frame = self.frame_matrices()
+        viewport = tuple(int(v) for v in GL.glGetIntegerv(GL.GL_VIEWPORT))
+        if self._progressive is None or not self._progressive.show_proxy(self._progressive.key(self, frame, viewport)):
+            self.draw_proxy_level(frame, len(self._proxy_levels) - 1)  # the camera moved since it was drawn
+        self._drawn()
+
+    def draw_proxy_level(self, frame: tuple[np.ndarray, np.ndarray, np.ndarray], level: int) -> None:
+        """Draw proxy ``level`` whole into what is bound, timed to the last pixel for the LOD (lod.py)."""
         parts = self._proxy_levels[level]
         start = time.perf_counter()
-        self.draw(self.frame_matrices(), [(i, 0, p.count, False) for i, p in enumerate(parts)], parts)
+        self.draw(frame, [(i, 0, p.count, False) for i, p in enumerate(parts)], parts)
         self._measure_proxy(level, time.perf_counter() - start)
-        self._drawn()
+
+    def still_proxy_level(self) -> int:
+        """The level to show while a still frame is built (-1: none)."""
+        return self._proxy_level(still=True)
 
     def _proxy_level(self, still: bool) -> int:
         """The proxy level to draw: the moving frame's (lod.py), or for a still camera, while the full frame is
@@ -416,8 +433,19 @@ class TexturedMeshItem(GLGraphicsItem):
 
     def frame_matrices(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(mvp, modelview, normal matrix) for this paint, as the shader takes them."""
-        modelview = self.modelViewMatrix()
-        return (np.array(self.mvpMatrix().data(), dtype=np.float32), np.array(modelview.data(), dtype=np.float32),
+        return self._frame(self.view().currentProjection(), self.modelViewMatrix())
+
+    def next_frame_matrices(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What ``frame_matrices`` will give in the view's next paint, out of a paint (the view's matrix stacks
+        hold the last paint's, without this item's transform): the same products, so the same bits."""
+        view = self.view()
+        region = view.getViewport()
+        return self._frame(view.projectionMatrix(region, region), view.viewMatrix() * self.transform())
+
+    @staticmethod
+    def _frame(projection: QtGui.QMatrix4x4, modelview: QtGui.QMatrix4x4) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return (np.array((projection * modelview).data(), dtype=np.float32),
+                np.array(modelview.data(), dtype=np.float32),
                 np.array(modelview.normalMatrix().data(), dtype=np.float32))
 
     def draw_plan(self) -> list[tuple[int, int, int, bool]]:

@@ -104,3 +104,26 @@ def test_a_big_thumbnail_leaves_the_event_loop_responsive(qapp, qtbot) -> None:
     print(f"render {took * 1000:.0f} ms, longest GUI gap {gaps.max() * 1000:.0f} ms over {len(ticks)} ticks")
     assert len(ticks) >= 3
     assert gaps.max() < 0.5 * took  # on the GUI thread the gap would be the whole render
+
+
+def test_the_render_thread_destroys_no_qobject_between_renders(qapp, textured_glb: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A mesh item made and destroyed per render was destroyed in the render thread, where ~QObject holds Qt's
+    signal-slot lock while PySide waits for the GIL: with the GUI thread connecting a signal at that moment,
+    holding the GIL, both hung. The renderer keeps one item, each render gives it the scene, then drops it."""
+    from desktop_app.ui.preview.gl_mesh_item import TexturedMeshItem
+
+    made: list[int] = []
+    real_init = TexturedMeshItem.__init__
+
+    def init(self, *args, **kwargs) -> None:
+        made.append(id(self))
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(TexturedMeshItem, "__init__", init)
+    arrays = load_scene_arrays(textured_glb)
+    images = [offscreen.submit_render(arrays, 64, 64).result(30) for _ in range(3)]
+    assert len(made) <= 1  # one item at most (none if an earlier test's renderer made it), however many renders
+    renderer = offscreen._get_service()._renderer
+    assert renderer is not None and renderer.item is not None and renderer.item.scene() is None
+    assert all(colour_counts(image_array(image))["red"] > 100 for image in images)  # each drew its scene

@@ -110,6 +110,7 @@ class TexturedMeshItem(GLGraphicsItem):
         self._shading = Shading()
         self._scenery = Scenery()
         self._renderers: dict[int, str] = {}  # context -> GL_RENDERER (picks the "auto" quality)
+        self._watched: set[int] = set()  # contexts whose end is connected to _on_context_gone
         self._pose: list | None = None  # an animation frame: PartPose per moving part (core/mesh/gltf_animation.py)
         self._pose_sent = True
         self._posed: set[int] = set()  # parts whose GPU vertices are not the loaded ones
@@ -126,6 +127,15 @@ class TexturedMeshItem(GLGraphicsItem):
 
     def scene(self) -> SceneArrays | None:
         return self._arrays
+
+    def clear_scene(self) -> None:
+        """Drop the scene (after ``releaseGL``): an item kept for the next one holds no model meanwhile."""
+        self._arrays, self._pose = None, None
+        self._stale = True
+
+    def set_texture_limit(self, limit: int) -> None:
+        """Cap texture size at the next upload (> 0; 0: the driver's limit)."""
+        self._texture_limit = limit
 
     def setPose(self, poses: list | None) -> None:
         """Draw these vertices (``PartPose``s: an animation frame) in place of the loaded ones, part by part;
@@ -231,7 +241,9 @@ class TexturedMeshItem(GLGraphicsItem):
         else:  # first upload, or our old context died (widget reparented): its objects died with it
             self._gpu, self._proxy_gpu, self._proxy_levels, self._textures = [], [], [], []
             self._scenery.forget()
-            ctx.aboutToBeDestroyed.connect(self._on_context_gone)
+            if key not in self._watched:  # once per context: an item kept for many scenes (offscreen.py)
+                self._watched.add(key)
+                ctx.aboutToBeDestroyed.connect(self._on_context_gone)
         self._gpu_context = key
         self._stale = False
         self._upload_paints = 0
@@ -324,6 +336,8 @@ class TexturedMeshItem(GLGraphicsItem):
         self.update()
 
     def _on_context_gone(self) -> None:
+        if self._gpu_context is not None:
+            self._watched.discard(self._gpu_context)  # a new context may come with the same key
         self._scenery.forget()
         if self._progressive is not None:
             self._progressive.release()  # its kept frames died with the context: never present them in another
@@ -363,7 +377,8 @@ class TexturedMeshItem(GLGraphicsItem):
             self._drawn()
             return
         last, self._last_frame = self._last_frame, frame
-        if self._proxy_gpu and last is not None and not all(map(np.array_equal, frame, last)):
+        moved = bool(self._proxy_gpu) and last is not None and not all(map(np.array_equal, frame, last))
+        if moved:
             self._moving = True  # the camera moved since the last paint: follow it with the proxy
             self._still.start()
             if self._progressive is not None:
@@ -371,6 +386,9 @@ class TexturedMeshItem(GLGraphicsItem):
         state = None
         if not self._moving and self._progressive is not None:
             state = self._progressive.paint(self, frame)  # "presented", "building" or None
+        elif self._moving and not moved and self._progressive is not None:  # a repaint, the camera as it was
+            viewport = tuple(int(v) for v in GL.glGetIntegerv(GL.GL_VIEWPORT))
+            state = "presented" if self._progressive.show_proxy(self._progressive.key(self, frame, viewport)) else None
         if state != "presented":
             proxy = (self._moving or state == "building") and bool(self._proxy_gpu)
             if state != "building" or proxy:
@@ -381,6 +399,8 @@ class TexturedMeshItem(GLGraphicsItem):
                           else self.draw_plan(), parts)
                 if level >= 0:  # moving, or showing while the full frame is built
                     self._measure_proxy(level, time.perf_counter() - start)
+                    if self._moving and self._progressive is not None:
+                        self._progressive.drawn_proxy(self, frame)  # shown again when the camera rests
                 elif state is None and self._progressive is not None:
                     self._progressive.drawn_whole()  # kept, if a restyle would need it meanwhile
         if state != "building" or self._proxy_gpu:

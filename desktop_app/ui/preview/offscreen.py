@@ -97,6 +97,12 @@ class _Renderer:
         self.fbo_samples = 0
         self.smoothed: QOpenGLFramebufferObject | None = None  # FXAA's output
         self.fxaa = FxaaPass()
+        # One mesh item for the renderer's life, given each render's scene: the item is a QObject, and one made
+        # and destroyed per render was destroyed in the render thread, where ~QObject holds Qt's signal-slot
+        # lock while PySide waits for the GIL; a GUI thread holding the GIL and connecting a signal under the
+        # same lock then waited for it: both hung (seen once in a test run, a thumbnail finishing as the compare
+        # window opened). It is destroyed with the renderer, while the GUI thread waits for that without the GIL.
+        self.item: TexturedMeshItem | None = None
         self.context.doneCurrent()
 
     def framebuffer(self, width: int, height: int, samples: int = 4) -> QOpenGLFramebufferObject:
@@ -133,7 +139,11 @@ class _Renderer:
         handed to ``on_frame(index, image)``; ``cancelled()`` is asked between frames. Returns the last."""
         if not self.context.makeCurrent(self.surface):
             raise RuntimeError("could not make the offscreen OpenGL context current")
-        item = TexturedMeshItem(arrays, texture_limit=options.texture_limit, upload_slice=0)  # one paint
+        if self.item is None:
+            self.item = TexturedMeshItem(upload_slice=0)  # uploads and draws in one paint
+        item = self.item
+        item.set_texture_limit(options.texture_limit)
+        item.setScene(arrays)
         item.setShading(options.effective_shading())
         image = QImage()
         fxaa = options.antialias == "fxaa"
@@ -172,6 +182,7 @@ class _Renderer:
             return image
         finally:
             item.releaseGL()
+            item.clear_scene()  # the renderer keeps the item, not the model's arrays
             item._setView(None)
             if self.vao.isCreated():
                 self.vao.release()
@@ -180,6 +191,7 @@ class _Renderer:
     def destroy(self) -> None:
         if self.context.makeCurrent(self.surface):
             self.fbo = self.smoothed = None  # deleted while current, so their GL objects are freed
+            self.item = None
             self.fxaa.release()
             if self.vao.isCreated():
                 self.vao.destroy()

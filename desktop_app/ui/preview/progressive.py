@@ -158,18 +158,33 @@ class ProgressiveFrame:
         """The item drew this paint's frame whole into the view (after ``paint`` returned None): keep a copy when
         a restyle of it would be built in chunks with no proxy to show meanwhile."""
         key, self._capture = self._capture, None
-        if key is None:
+        if key is not None:
+            self._front, copied = self._copy_view(self._front, key[0])
+            self._front_key = key if copied else None
+
+    def drawn_proxy(self, item: TexturedMeshItem, frame: tuple) -> None:
+        """The item drew its proxy in this paint (a moving camera): keep a copy, so that the paint when the camera
+        comes to rest, which starts the full frame's build, presents it instead of drawing the proxy again."""
+        if self._broken:
             return
-        x, y, w, h = key[0]
-        source = int(GL.glGetIntegerv(GL.GL_DRAW_FRAMEBUFFER_BINDING))
+        viewport = tuple(int(v) for v in GL.glGetIntegerv(GL.GL_VIEWPORT))
+        self._proxy_fbo, copied = self._copy_view(self._proxy_fbo, viewport)
+        self._proxy_key = self.key(item, frame, viewport) if copied else None
+
+    def _copy_view(self, fbo: QOpenGLFramebufferObject | None,
+                   viewport: tuple) -> tuple[QOpenGLFramebufferObject, bool]:
+        """Copy what the paint has drawn so far in ``viewport`` into ``fbo`` (made or remade at the viewport's size;
+        same format: a memory copy); the framebuffer, and whether the copy was made."""
+        x, y, w, h = viewport
+        source = int(GL.glGetIntegerv(GL.GL_DRAW_FRAMEBUFFER_BINDING))  # before making one: that binds another
         read = int(GL.glGetIntegerv(GL.GL_READ_FRAMEBUFFER_BINDING))
-        front = self._front = self._sized(self._front, w, h)
+        fbo = self._sized(fbo, w, h)
         GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, source)
-        GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, front.handle())
+        GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, fbo.handle())
         try:
             GL.glGetError()
             GL.glBlitFramebuffer(x, y, x + w, y + h, 0, 0, w, h, self._blit_mask, GL.GL_NEAREST)
-            self._front_key = key if GL.glGetError() == GL.GL_NO_ERROR else None
+            return fbo, GL.glGetError() == GL.GL_NO_ERROR
         finally:
             GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, read)
             GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, source)

@@ -90,10 +90,9 @@ class ProgressiveFrame:
         self._front: QOpenGLFramebufferObject | None = None
         self._front_key: tuple | None = None
         self._capture: tuple | None = None  # this paint's frame, drawn whole by the item, is to become the front
-        # a model with a proxy: the proxy's frame for a key, drawn in a turn; and the key a queued turn will draw
+        # a model with a proxy: the proxy's frame for a key, drawn in a turn (or copied from a moving paint)
         self._proxy_fbo: QOpenGLFramebufferObject | None = None
         self._proxy_key: tuple | None = None
-        self._proxy_wanted: tuple | None = None
         self._broken = False  # the driver refused the copy once: draw normally from then on
         self._blit_mask = int(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT | GL.GL_STENCIL_BUFFER_BIT)
         self._granules_per_step = GRANULES_PER_CHUNK  # adapted to the measured speed during each build
@@ -122,7 +121,7 @@ class ProgressiveFrame:
     def release(self) -> None:
         """Free the framebuffers (with the view's context current)."""
         self._fbo = self._front = self._proxy_fbo = None
-        self._key = self._front_key = self._capture = self._proxy_key = self._proxy_wanted = None
+        self._key = self._front_key = self._capture = self._proxy_key = None
         self._done = False
 
     @staticmethod
@@ -202,7 +201,7 @@ class ProgressiveFrame:
         if key == self._key:
             if self._done:
                 return "presented" if self._present(self._fbo, self._viewport) else None
-            return self._meanwhile(item, key)  # this very frame: keep the GPU for the chunks
+            return self._meanwhile(item, key)[0]  # this very frame: keep the GPU for the chunks
         # A new look, background or size (the camera as in the last still frame), a new camera of a model with a
         # proxy to show meanwhile, or an armed one (the first frame, the camera at rest): (re)build the kept frame,
         # in chunks unless a grab waits. Else (a small model's moving camera: it has no proxy) draw at once.
@@ -233,46 +232,47 @@ class ProgressiveFrame:
         # variant compiled: it draws one granule; the turns after it size themselves by their measured speed
         self._granules_per_step = 1
         self._build += 1
-        state = self._meanwhile(item, key)  # first: a proxy turn it queues comes before the chunks
-        next_turn(item, partial(self._step, item, self._build))
+        state, proxy_turn = self._meanwhile(item, key, self._build)
+        if not proxy_turn:  # else that turn queues the first chunk's: two timers queued at once ran in one slice
+            next_turn(item, partial(self._step, item, self._build))
         return state
 
     def _plan_for(self, item: TexturedMeshItem) -> GranulePlan:
         chunk = CHUNK_TRIANGLES // (WIRE_CHUNK_DIVISOR if item.look().wireframe else 1)
         return GranulePlan(item.draw_plan(), 3 * max(1, chunk // GRANULES_PER_CHUNK))  # a turn draws several
 
-    def _meanwhile(self, item: TexturedMeshItem, key: tuple) -> str:
+    def _meanwhile(self, item: TexturedMeshItem, key: tuple, build: int | None = None) -> tuple[str, bool]:
         """While ``key``'s frame is built: "presented" when something is on screen again (the proxy frame drawn
-        for it in a turn; else the last whole frame of this camera and size, a model with a proxy asking for that
-        turn), else "building" (the item draws its proxy in the paint, if it has one)."""
+        for it in a turn; else the last whole frame of this camera and size), else "building" (the item draws its
+        proxy in the paint, if it has one). Starting ``build`` of a model with a proxy, the last whole frame asks
+        for that turn, which then starts the build's chunks: the second value says so."""
         if self.show_proxy(key):
-            return "presented"
+            return "presented", False
         front = self._front_key
         if front is not None and front[0] == key[0] and front[3:] == key[3:] and self._present(self._front, key[0]):
-            if item.has_proxy() and self._proxy_wanted != key:
-                self._proxy_wanted = key
-                next_turn(item, partial(self._proxy_turn, item, key))
-            return "presented"
-        return "building"
+            if item.has_proxy() and build is not None:
+                next_turn(item, partial(self._proxy_turn, item, key, build))
+                return "presented", True
+            return "presented", False
+        return "building", False
 
-    def _proxy_turn(self, item: TexturedMeshItem, key: tuple) -> None:
-        """Draw the new look's proxy for the frame being built, then ask for a paint to present it."""
-        if self._proxy_wanted == key:
-            self._proxy_wanted = None
-        if key != self._key or self._done or self._frame is None:
-            return  # dropped, replaced, or the full frame is done already
+    def _proxy_turn(self, item: TexturedMeshItem, key: tuple, build: int) -> None:
+        """Draw the new look's proxy for the frame being built and ask for a paint to present it; the build's
+        chunks follow, from the next turn."""
+        if build != self._build or key != self._key or self._done or self._frame is None:
+            return  # dropped or replaced (a newer build has a chain of its own)
         view = item.view()
         if view is None or not shiboken6.isValid(view) or not view.isValid():
-            return
+            return  # the view went (its window closed) while this turn waited
         level = item.still_proxy_level()
-        if level < 0:
-            return
-        view.makeCurrent()
-        try:
-            self.draw_proxy(item, self._frame, key, level)
-        finally:
-            view.doneCurrent()
-        item.update()
+        if level >= 0:
+            view.makeCurrent()
+            try:
+                self.draw_proxy(item, self._frame, key, level)
+            finally:
+                view.doneCurrent()
+            item.update()
+        next_turn(item, partial(self._step, item, build))
 
     def _step(self, item: TexturedMeshItem, build: int) -> None:
         if build != self._build or not self.building() or self._frame is None:

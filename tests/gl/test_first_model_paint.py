@@ -223,11 +223,10 @@ def test_a_new_pose_is_drawn_not_the_copy_kept_of_the_last_frame(
     assert (np.abs(after - before).max(axis=-1) > 30).sum() > 1000  # the model shrank on screen
 
 
-def test_a_restyle_of_a_model_with_a_proxy_draws_its_proxy_in_a_turn_and_paints_only_present_frames(
+def test_a_big_models_arrival_proxy_is_drawn_out_of_the_paints_which_present_it(
         qtbot, preview: PreviewWidget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # a proxy's pixels cost software GL 13-20 ms and the paint's composition 10-25 ms more: drawn in the paint
-    # that followed a change, the two brushed 50 ms; now the paint presents the last frame, a turn draws the new
-    # look's proxy, the next paint presents it, and the chunks follow
+    # a proxy's pixels cost software GL 13-20 ms and the paint's composition 10-25 ms more: drawn in the paints
+    # of a 2M model's arrival, the two made its longest slice; the upload's turn draws it now, the paints present
     path = tmp_path / "ball.glb"
     path.write_bytes(make_glb(texture_size=64, subdivisions=5))  # 20k triangles
     arrays = load_scene_arrays(path)
@@ -238,11 +237,9 @@ def test_a_restyle_of_a_model_with_a_proxy_draws_its_proxy_in_a_turn_and_paints_
     draws = record_draws(monkeypatch)
     preview.show_scene(arrays)
     qtbot.waitUntil(lambda: any(p.detail for p in paints), timeout=20000)
-    assert not any(proxy and in_paint for in_paint, proxy in draws)  # the arrival's proxy: from the upload's turn
-    for change in (lambda: preview.set_wireframe(True), lambda: preview.set_background(QColor(90, 90, 120))):
-        count, drawn = len(paints), len(draws)
-        change()
-        qtbot.waitUntil(lambda count=count: any(p.detail for p in paints[count:]), timeout=20000)
-        assert all(p.model > MODEL_PIXELS for p in paints[count:])  # the model on screen in every paint
-        assert (False, True) in draws[drawn:]  # the new look's proxy, drawn in a turn...
-        assert not any(in_paint for in_paint, _ in draws[drawn:])  # ...and nothing drawn in a paint
+    check_arrival(paints)  # the model on screen from its first paint on
+    assert draws and not any(proxy and in_paint for in_paint, proxy in draws)  # chunks drawn, no proxy in a paint
+    count = len(paints)
+    preview.set_background(QColor(90, 90, 120))  # a restyle: its paint draws the new look's proxy itself
+    qtbot.waitUntil(lambda: any(p.detail for p in paints[count:]), timeout=20000)
+    assert all(p.model > MODEL_PIXELS for p in paints[count:])

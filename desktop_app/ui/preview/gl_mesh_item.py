@@ -422,10 +422,6 @@ class TexturedMeshItem(GLGraphicsItem):
         self.draw(frame, [(i, 0, p.count, False) for i, p in enumerate(parts)], parts)
         self._measure_proxy(level, time.perf_counter() - start)
 
-    def still_proxy_level(self) -> int:
-        """The level to show while a still frame is built (-1: none)."""
-        return self._proxy_level(still=True)
-
     def _proxy_level(self, still: bool) -> int:
         """The proxy level to draw: the moving frame's (lod.py), or for a still camera, while the full frame is
         built, a coarser one within STILL_BUDGET_S; -1 without levels to choose from."""

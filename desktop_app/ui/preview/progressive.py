@@ -20,11 +20,13 @@ the view as it stands after the model's draw (same size and format: a plain memo
 1440x900), which also serves a repaint of the same frame. Without it each paint of a restyle drew nothing of
 the model: toggling wireframe or the background blinked it away for the whole build.
 
-A model with a proxy shows the proxy meanwhile, drawn in a turn of its own into a framebuffer of its own and
-presented by the paints, not drawn in them: on llvmpipe the proxy's pixels cost 13-20 ms (800x600 to 1440x900)
-and the paint's composition 10-25 ms more, which together brushed 50 ms. Its first proxy frame is drawn by the
-upload (the coarsest level, as soon as it is up); after a restyle the paint shows the last frame of the old look
-until the turn has drawn the new look's proxy.
+A model with a proxy shows the proxy meanwhile. On its arrival the proxy is drawn out of a paint, by the upload's
+turn that makes the coarsest level visible, into a framebuffer of its own, and the paints present it: on llvmpipe
+the proxy's pixels cost 13-20 ms (800x600 to 1440x900) and the paint's composition 10-25 ms more, which together
+brushed 50 ms. A moving camera's last proxy frame is copied (~0.3 ms) and presented when the camera rests. After
+a restyle the paint draws the new look's proxy itself: showing the old frame first and drawing the proxy in a turn
+of its own took two presentations, and under load (benchmarks/responsiveness.py) the display changes' stalls grew
+(p99 36-44 ms against 56-99 ms in alternating runs).
 """
 
 from __future__ import annotations
@@ -201,7 +203,7 @@ class ProgressiveFrame:
         if key == self._key:
             if self._done:
                 return "presented" if self._present(self._fbo, self._viewport) else None
-            return self._meanwhile(item, key)[0]  # this very frame: keep the GPU for the chunks
+            return self._meanwhile(item, key)  # this very frame: keep the GPU for the chunks
         # A new look, background or size (the camera as in the last still frame), a new camera of a model with a
         # proxy to show meanwhile, or an armed one (the first frame, the camera at rest): (re)build the kept frame,
         # in chunks unless a grab waits. Else (a small model's moving camera: it has no proxy) draw at once.
@@ -211,7 +213,7 @@ class ProgressiveFrame:
             return None
         restyled, self._seen = self._seen == key[3:], key[3:]
         armed, self._armed = self._armed, False
-        if self._key is not None and self._done:
+        if self._key is not None and self._done and not item.has_proxy():
             # the completed frame becomes the one shown while the next is built; its framebuffer is reused
             self._front, self._fbo, self._front_key = self._fbo, self._front, self._key
         self._key, self._done, self._plain = None, False, key
@@ -232,47 +234,24 @@ class ProgressiveFrame:
         # variant compiled: it draws one granule; the turns after it size themselves by their measured speed
         self._granules_per_step = 1
         self._build += 1
-        state, proxy_turn = self._meanwhile(item, key, self._build)
-        if not proxy_turn:  # else that turn queues the first chunk's: two timers queued at once ran in one slice
-            next_turn(item, partial(self._step, item, self._build))
-        return state
+        next_turn(item, partial(self._step, item, self._build))
+        return self._meanwhile(item, key)
 
     def _plan_for(self, item: TexturedMeshItem) -> GranulePlan:
         chunk = CHUNK_TRIANGLES // (WIRE_CHUNK_DIVISOR if item.look().wireframe else 1)
         return GranulePlan(item.draw_plan(), 3 * max(1, chunk // GRANULES_PER_CHUNK))  # a turn draws several
 
-    def _meanwhile(self, item: TexturedMeshItem, key: tuple, build: int | None = None) -> tuple[str, bool]:
+    def _meanwhile(self, item: TexturedMeshItem, key: tuple) -> str:
         """While ``key``'s frame is built: "presented" when something is on screen again (the proxy frame drawn
-        for it in a turn; else the last whole frame of this camera and size), else "building" (the item draws its
-        proxy in the paint, if it has one). Starting ``build`` of a model with a proxy, the last whole frame asks
-        for that turn, which then starts the build's chunks: the second value says so."""
+        for it out of a paint; for a model without proxy, its last whole frame of this camera and size), else
+        "building" (the item draws its proxy in the paint, if it has one)."""
         if self.show_proxy(key):
-            return "presented", False
+            return "presented"
         front = self._front_key
-        if front is not None and front[0] == key[0] and front[3:] == key[3:] and self._present(self._front, key[0]):
-            if item.has_proxy() and build is not None:
-                next_turn(item, partial(self._proxy_turn, item, key, build))
-                return "presented", True
-            return "presented", False
-        return "building", False
-
-    def _proxy_turn(self, item: TexturedMeshItem, key: tuple, build: int) -> None:
-        """Draw the new look's proxy for the frame being built and ask for a paint to present it; the build's
-        chunks follow, from the next turn."""
-        if build != self._build or key != self._key or self._done or self._frame is None:
-            return  # dropped or replaced (a newer build has a chain of its own)
-        view = item.view()
-        if view is None or not shiboken6.isValid(view) or not view.isValid():
-            return  # the view went (its window closed) while this turn waited
-        level = item.still_proxy_level()
-        if level >= 0:
-            view.makeCurrent()
-            try:
-                self.draw_proxy(item, self._frame, key, level)
-            finally:
-                view.doneCurrent()
-            item.update()
-        next_turn(item, partial(self._step, item, build))
+        if (not item.has_proxy() and front is not None and front[0] == key[0] and front[3:] == key[3:]
+                and self._present(self._front, key[0])):
+            return "presented"
+        return "building"
 
     def _step(self, item: TexturedMeshItem, build: int) -> None:
         if build != self._build or not self.building() or self._frame is None:

@@ -159,20 +159,29 @@ def measure_preview(path: Path) -> dict:
     return result
 
 
-def longest_gui_slice(app, widget, arrays) -> tuple[float, float, float]:
-    """Show ``arrays`` again the way the app does (events flowing) and return the longest gap between ticks
-    of a 1 ms timer until the model is on screen: the longest time the GUI thread was busy in one go (sliced
-    upload, the first frame drawn in chunks, its presentation and the window's composition); also the times
-    until something is on screen (the proxy, for big models) and until the full-detail frame is."""
-    from PySide6.QtCore import QEventLoop, QTimer
+def tick_timer():
+    """A started 1 ms timer and the list its ticks go to (from now): the longest gap between two is the longest
+    the GUI thread was busy at once."""
+    from PySide6.QtCore import QTimer
 
-    widget.clear()
-    app.processEvents()
     ticks = [time.perf_counter()]
     timer = QTimer()
     timer.setInterval(1)
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
     timer.start()
+    return ticks, timer
+
+
+def longest_gui_slice(app, widget, arrays) -> tuple[float, float, float]:
+    """Show ``arrays`` again the way the app does (events flowing) and return the longest gap between ticks
+    of a 1 ms timer until the model is on screen: the longest time the GUI thread was busy in one go (sliced
+    upload, the first frame drawn in chunks, its presentation and the window's composition); also the times
+    until something is on screen (the proxy, for big models) and until the full-detail frame is."""
+    from PySide6.QtCore import QEventLoop
+
+    widget.clear()
+    app.processEvents()
+    ticks, timer = tick_timer()
     start = time.perf_counter()
     widget.show_scene(arrays)
     item = widget._item
@@ -206,7 +215,7 @@ def bare_gl_slice(app, updates: int = 20) -> float:
     That is what presenting any frame costs on this machine (the window's composition, the copy to the X
     server), and what the machine's other load adds to it."""
     from OpenGL import GL
-    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtCore import QEventLoop
     from PySide6.QtOpenGLWidgets import QOpenGLWidget
 
     class Clear(QOpenGLWidget):
@@ -219,11 +228,7 @@ def bare_gl_slice(app, updates: int = 20) -> float:
     view.show()
     for _ in range(20):
         app.processEvents()
-    ticks = [time.perf_counter()]
-    timer = QTimer()
-    timer.setInterval(1)
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
-    timer.start()
+    ticks, timer = tick_timer()
     for _ in range(updates):
         view.update()
         end = time.perf_counter() + 0.05
@@ -238,16 +243,12 @@ def bare_gl_slice(app, updates: int = 20) -> float:
 def longest_mode_slice(app, widget, change) -> float:
     """The longest the GUI thread was busy at once from a display change (clay, wireframe, background) until
     the model is drawn in full in the new look (a big one in chunks, its proxy showing meanwhile)."""
-    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtCore import QEventLoop
 
     item = widget._item
     for _ in range(5):
         app.processEvents()
-    ticks = [time.perf_counter()]
-    timer = QTimer()
-    timer.setInterval(1)
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
-    timer.start()
+    ticks, timer = tick_timer()
     change()
     deadline = time.perf_counter() + 30
     app.processEvents()

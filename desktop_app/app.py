@@ -57,7 +57,11 @@ def make_qapplication(argv: list[str], with_version: bool = True, with_style: bo
 
 
 def install_file_open_handler(app: QApplication, open_file: Callable[[str], None]) -> QObject:
-    """macOS hands a double-clicked file to a running app as a FileOpen event, not on the command line."""
+    """macOS hands a double-clicked file to a running app as a FileOpen event, not on the command line.
+
+    Only for macOS, the one platform Qt sends the event on: a filter on the application sees every event of every
+    object, each one a call into Python. Elsewhere that cost ~12 ms of the start (the first event of a Qt-private
+    object made PySide load every QObject class to type it, 83 enum types) and a Python call per event after."""
     from PySide6.QtCore import QEvent, QObject
 
     class FileOpenFilter(QObject):
@@ -182,7 +186,8 @@ def run_gui(args: list[str], model: str | None = None) -> int:
     # for OpenGL): each native window made decodes every icon size and sends it to the window system.
     create_for_gl(window)
     app.setWindowIcon(app_icon())
-    install_file_open_handler(app, window.preview.open_file)
+    if sys.platform == "darwin":  # the only system that sends it (see install_file_open_handler)
+        install_file_open_handler(app, window.preview.open_file)
     from desktop_app.ui.crash_dialog import CrashReporter
 
     CrashReporter(window).install(loop)

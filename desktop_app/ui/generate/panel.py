@@ -92,7 +92,7 @@ class GeneratePanel(QWidget):
         lay.addWidget(self.model_description)
         lay.addWidget(_heading(self.tr("3  Settings")))
         lay.addWidget(self.presets)
-        scroll = QScrollArea()
+        scroll = self.form_scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(self.form)

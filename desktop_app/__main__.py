@@ -40,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
         # that nearly all live until quit, and the collector walked them again and again (~20 ms of the start,
         # benchmarks/startup.py). Back on once the window is up and that heap frozen (app.freeze_startup_heap).
         gc.disable()
+        from desktop_app import gl_preload
+
+        gl_preload.start()  # the GL driver loads on another core while the modules below import
         from desktop_app.app import run_gui
 
         return run_gui(args, model=model)

@@ -140,3 +140,26 @@ def test_a_cancelled_child_check_stops_at_once(tmp_path: Path, monkeypatch) -> N
         file_verdict(path, cancel)
     assert time.perf_counter() - t0 < 2.0 and not printability._live
     assert printability.CACHE.get(printability.file_key(path)) is None
+
+
+def test_the_preview_check_of_a_big_model_imports_no_trimesh_in_the_app() -> None:
+    # The child process imports it; in the app's process its first import, in a worker, held the GIL for long
+    # stretches while the GUI drew the model that had just arrived. Judged in a fresh interpreter.
+    script = (
+        "import sys\n"
+        "import numpy as np\n"
+        "from desktop_app.core.printing import verdict\n"
+        "verdict.PROCESS_MIN_TRIANGLES = 1\n"
+        "positions = [np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]], np.float32)]\n"
+        "indices = [np.array([[0, 2, 1], [0, 1, 3], [1, 2, 3]], np.uint32)]  # one face missing: open\n"
+        "if __name__ == '__main__':\n"
+        "    result = verdict.parts_verdict(positions, indices)\n"
+        "    print(result.state, 'trimesh' in sys.modules)\n")
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.returncode == 0, out.stderr
+    state, imported = out.stdout.split()
+    assert state == "repair" and imported == "False", out.stdout

@@ -278,8 +278,6 @@ def parts_verdict(positions: list[np.ndarray], indices: list[np.ndarray], path: 
 
     If ``path``'s current state was checked already (say, by the details panel), that check is used, so both
     panels agree; otherwise the arrays are checked and kept under the file's key plus "arrays"."""
-    import trimesh
-
     key: Any = None
     if path is not None:
         try:
@@ -297,7 +295,11 @@ def parts_verdict(positions: list[np.ndarray], indices: list[np.ndarray], path: 
 
     def make() -> PrintCheck:
         if len(faces) >= PROCESS_MIN_TRIANGLES:
+            # trimesh (and scipy) are imported by the child only: their first import here, in a worker, held
+            # the GIL for long stretches just after a big model arrived (the GUI's display changes then)
             return check_in_process("arrays", (verts, faces), cancel)
+        import trimesh
+
         return check_mesh(trimesh.Trimesh(verts, faces, process=False))
 
     check = CACHE.check((*key, "arrays"), make) if key is not None else make()

@@ -183,24 +183,14 @@ def tick_timer():
     return ticks, timer
 
 
-def steal_ms() -> int:
-    """CPU time the hypervisor has taken from this virtual machine since boot, all cores, in ms (10 ms steps;
-    0 where the system does not say). A VM's core taken away for ~100 ms at a time stops every thread of the
-    GUI with it: a slice it falls in says nothing of the code."""
-    try:
-        with open("/proc/stat") as stat:
-            fields = stat.readline().split()
-        return 10 * int(fields[8])  # the "cpu" line: user nice system idle iowait irq softirq steal, in 1/100 s
-    except (OSError, IndexError, ValueError):
-        return 0
-
-
 def longest_gui_slice(app, widget, arrays) -> tuple[float, float, float, int]:
     """Show ``arrays`` again the way the app does (events flowing) and return the longest gap between ticks
     of a 1 ms timer until the model is on screen: the longest time the GUI thread was busy in one go (sliced
     upload, the first frame drawn in chunks, its presentation and the window's composition); also the times
     until something is on screen (the proxy, for big models) and until the full-detail frame is."""
     from PySide6.QtCore import QEventLoop
+
+    from benchmarks.stall_probe import steal_ms
 
     widget.clear()
     app.processEvents()
@@ -270,6 +260,8 @@ def longest_mode_slice(app, widget, change) -> tuple[float, int]:
     the model is drawn in full in the new look (a big one in chunks, its proxy showing meanwhile), and the ms
     the hypervisor took from the machine meanwhile (``steal_ms``)."""
     from PySide6.QtCore import QEventLoop
+
+    from benchmarks.stall_probe import steal_ms
 
     item = widget._item
     for _ in range(5):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import sys
 import threading
 import time
@@ -21,6 +22,18 @@ _IDLE = frozenset({"wait", "select", "poll", "_worker", "accept", "readinto", "r
 _ROOT = str(Path(__file__).resolve().parents[1])
 
 
+def steal_ms() -> int:
+    """CPU time the hypervisor has taken from this virtual machine since boot, all cores, in ms (10 ms steps;
+    0 where the system does not say). A VM's core taken away for ~100 ms at a time stops every thread of the
+    GUI with it: a slice it falls in says nothing of the code."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = stat.readline().split()
+        return 10 * int(fields[8])  # the "cpu" line: user nice system idle iowait irq softirq steal, in 1/100 s
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
 class LoopProbe:
     def __init__(self, interval: float = 0.01, sample_after: float = 0.02) -> None:
         self.interval = interval
@@ -31,11 +44,13 @@ class LoopProbe:
         # (or Qt) kept the loop busy, far below it when the thread was only waiting (for the GIL, or for a core
         # on a loaded machine).
         self.busy: dict[str, list[float]] = {}
+        self.unstolen: dict[str, list[float]] = {}  # the lateness of the ticks no steal fell in
         # (phase, seconds into the run, ms late, ms of GUI-thread CPU, ms of the whole process's CPU in that
-        # interval) for stalls > 50 ms. The process's CPU includes the software rasteriser's threads (Mesa
-        # llvmpipe draws in threads of its own while the GUI thread waits in glFinish): a stall with little of
-        # either was the machine's (a core taken by another process), not work of ours.
-        self.stalls: list[tuple[str, float, int, int, int]] = []
+        # interval, ms the hypervisor took from the machine in it: ``steal_ms``) for stalls > 50 ms. The
+        # process's CPU includes the software rasteriser's threads (Mesa llvmpipe draws in threads of its own
+        # while the GUI thread waits in glFinish): a stall with little of either was the machine's (a core taken
+        # by another process, or by the host), not work of ours.
+        self.stalls: list[tuple[str, float, int, int, int, int]] = []
         self.sites: dict[str, Counter[str]] = {}  # phase -> "file:line function" -> samples while stalled
         self._beat = time.perf_counter()
         self._stop = threading.Event()
@@ -43,15 +58,47 @@ class LoopProbe:
         self._started = time.perf_counter()
         self._task: asyncio.Task[None] | None = None
         self._watcher = threading.Thread(target=self._watch, name="stall-watcher", daemon=True)
+        # The asyncio timer above needs two passes of the Qt event loop per tick (its timer fires, then the
+        # task's wake-up runs), so its lateness can add two of our slices that the loop ran one after the
+        # other, with input events handled between them. A 1 ms Qt timer fires once per pass: the longest gap
+        # between its ticks is the longest single slice, the wait a click or key press can meet.
+        self.slices: dict[str, float] = {}  # phase -> longest gap between two 1 ms Qt timer ticks, s
+        self.long_slices: list[tuple[str, float, int, int]] = []  # (phase, s into the run, ms, ms of steal)
+        self._qt_timer = None
+        self._qt_last = 0.0
+        self._steal_seen = steal_ms()  # updated by the asyncio tick: the count before any slice under way
+        self._pending: list[tuple[str, float, int, int]] = []  # long slices whose steal is not counted yet
 
         # Python's garbage collector pauses whichever thread allocates: (phase, generation, ms) of pauses > 20 ms
         self.gc_pauses: list[tuple[str, int, int]] = []
         self._gc_started = 0.0
 
     def start(self) -> None:
+        from PySide6.QtCore import QTimer
+
         self._task = asyncio.ensure_future(self._tick())
         self._watcher.start()
         gc.callbacks.append(self._on_gc)
+        self._qt_timer = QTimer()
+        self._qt_timer.setInterval(1)
+        self._qt_timer.timeout.connect(self._qt_tick)
+        self._qt_timer.start()
+
+    def _qt_tick(self) -> None:
+        now = time.perf_counter()
+        if not self._qt_last:  # the first tick: the pass that started the timer is not a slice to count
+            self._qt_last = now
+            return
+        gap, self._qt_last = now - self._qt_last, now
+        if gap > self.slices.get(self.phase, 0.0):
+            self.slices[self.phase] = gap
+        if gap > 0.03 and os.environ.get("PROBE_DEBUG"):
+            print("SLICE", self.phase, round(now - self._started, 3), round(gap * 1000), flush=True)
+        if gap > 0.05:  # its steal is counted at the next asyncio tick: the host's accounting lags a little
+            self._pending.append((self.phase, round(now - self._started, 2), round(gap * 1000), self._steal_seen))
+
+    def worst_slice_ms(self, *phases: str) -> float:
+        return max((self.slices.get(p, 0.0) for p in (phases or tuple(self.slices))), default=0.0) * 1000
 
     def _on_gc(self, event: str, info: dict) -> None:
         if event == "start":
@@ -60,6 +107,8 @@ class LoopProbe:
             self.gc_pauses.append((self.phase, int(info.get("generation", -1)), round(pause * 1000)))
 
     async def stop(self) -> None:
+        if self._qt_timer is not None:
+            self._qt_timer.stop()
         if self._on_gc in gc.callbacks:
             gc.callbacks.remove(self._on_gc)
         self._stop.set()
@@ -75,6 +124,10 @@ class LoopProbe:
         values = [v for p in (phases or tuple(self.busy)) for v in self.busy.get(p, [])]
         return max(values, default=0.0) * 1000
 
+    def worst_unstolen_ms(self, *phases: str) -> float:
+        values = [v for p in (phases or tuple(self.unstolen)) for v in self.unstolen.get(p, [])]
+        return max(values, default=0.0) * 1000
+
     def p99_ms(self, *phases: str) -> float:
         values = sorted(v for p in (phases or tuple(self.lateness)) for v in self.lateness.get(p, []))
         return values[int(len(values) * 0.99)] * 1000 if values else 0.0
@@ -83,6 +136,7 @@ class LoopProbe:
         expected = time.perf_counter() + self.interval
         cpu = time.thread_time()
         process = time.process_time()
+        stolen = steal_ms()
         while not self._stop.is_set():
             await asyncio.sleep(self.interval)
             now = time.perf_counter()
@@ -92,9 +146,17 @@ class LoopProbe:
             cpu, used = time.thread_time(), time.thread_time() - cpu
             process, all_used = time.process_time(), time.process_time() - process
             self.busy.setdefault(self.phase, []).append(used)
+            total = steal_ms()
+            steal, stolen = total - stolen, total
+            self._steal_seen = total
+            for phase, at, ms, before in self._pending:
+                self.long_slices.append((phase, at, ms, total - before))
+            self._pending.clear()
+            if not steal:
+                self.unstolen.setdefault(self.phase, []).append(late)
             if late > 0.05:
                 self.stalls.append((self.phase, round(now - self._started, 2), round(late * 1000),
-                                    round(used * 1000), round(all_used * 1000)))
+                                    round(used * 1000), round(all_used * 1000), steal))
             expected = now + self.interval
 
     def _watch(self) -> None:

@@ -66,6 +66,9 @@ async def capture(window: MainWindow, out: Path, images: list[Path]) -> list[Pat
     window.workspaces.show(window.workspaces.LIBRARY)
     view = window.library_view
     await wait_until(lambda: bool(view.current_id()))
+    # The newest item, the last job's: the queue has that job selected, so grid, queue and preview agree (which
+    # item the grid had made current depended on when its reload met the jobs' ends)
+    view.select(view.model.id_at(0))
     window.preview_panel.show_item(view.current_id())  # as a click on the item does: details and preview agree
     await wait_until(lambda: window.preview_panel.open_id == view.current_id()
                      and window.preview.state() == "scene", 60)

@@ -1,11 +1,12 @@
 """Load the system's Mesa GL driver on another core while the app's Python modules import.
 
 The main window is created with an OpenGL surface (ui/gl_surface.py), and on Linux with Mesa that first surface
-loads Mesa's driver: one ~25 MB shared object that pulls in LLVM (~37 ms of relocations and constructors on the
-benchmark machine, on the GUI thread, before the first frame). Loading it is independent of everything else the
-start does, and ``dlopen`` releases the GIL, so a thread started before the imports takes it off the start's
-critical path: when Qt later opens the same file, the dynamic loader finds it loaded (it matches files by device
-and inode, so any of the driver's hard-linked names will do). benchmarks/startup.py measures the effect.
+loads Mesa's driver: one ~25 MB shared object that pulls in LLVM (~37 ms of relocations and constructors loaded
+alone; ~20 ms of the window's show() on the benchmark machine, before the first frame). Loading it is independent
+of everything else the start does, and ``dlopen`` releases the GIL, so a thread started before the imports takes
+it off the start's critical path: when Qt later opens the same file, the dynamic loader finds it loaded (it
+matches files by device and inode, so any of the driver's hard-linked names will do). benchmarks/startup.py
+measures the effect.
 
 Nothing here imports Qt or changes which driver Qt picks: a failed or skipped preload only means Qt loads the
 driver itself, as it would have anyway.

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from desktop_app import gl_preload
+from tests.fresh_python import run_python
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Mesa's DRI drivers are Linux's")
 
@@ -40,7 +40,4 @@ def test_the_driver_is_loaded_by_a_background_thread() -> None:
               "driver = gl_preload.mesa_driver().resolve()\n"
               "maps = open('/proc/self/maps').read()\n"
               "print(str(driver) in maps)\n")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
-                         cwd=Path(__file__).resolve().parents[2])
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "True"
+    assert run_python(script, timeout=60).strip() == "True"

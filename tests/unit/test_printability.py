@@ -20,6 +20,7 @@ from desktop_app.core.printing.verdict import (
     parts_verdict,
     verdict_from_check,
 )
+from tests.fresh_python import run_python
 from tests.print_meshes import blob, broken
 
 
@@ -155,11 +156,5 @@ def test_the_preview_check_of_a_big_model_imports_no_trimesh_in_the_app() -> Non
         "if __name__ == '__main__':\n"
         "    result = verdict.parts_verdict(positions, indices)\n"
         "    print(result.state, 'trimesh' in sys.modules)\n")
-    import subprocess
-    import sys
-
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
-                         cwd=Path(__file__).resolve().parents[2])
-    assert out.returncode == 0, out.stderr
-    state, imported = out.stdout.split()
-    assert state == "repair" and imported == "False", out.stdout
+    state, imported = run_python(script).split()
+    assert state == "repair" and imported == "False"

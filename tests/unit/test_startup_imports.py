@@ -5,8 +5,7 @@ benchmarks/startup.py; this only guards the imports that made the start 11x a ba
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from tests.fresh_python import run_python
 
 # httpx: ~45 ms; the providers' clients are made on first use, so the module can wait for the first request too
 HEAVY = ("trimesh", "scipy", "pyqtgraph", "OpenGL", "numpy", "httpx")
@@ -21,9 +20,7 @@ print(" ".join(sorted({m.split(".")[0] for m in sys.modules} & set(sys.argv[1:])
 
 
 def test_window_modules_do_not_import_the_heavy_stacks() -> None:
-    out = subprocess.run([sys.executable, "-c", PROBE, *HEAVY], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.split() == []
+    assert run_python(PROBE, *HEAVY).split() == []
 
 
 def test_the_gl_modules_still_import() -> None:

@@ -25,7 +25,6 @@ import time
 from pathlib import Path
 
 SIZES = {"50k": 50_000, "500k": 500_000, "2M": 2_000_000}
-_PYCACHE = Path(tempfile.gettempdir()) / "meshwright-bench-pycache"  # main() puts it in its run's folder
 WIDTH, HEIGHT = 800, 600
 ORBIT_FRAMES = 30
 
@@ -288,12 +287,12 @@ def measure_f3d(path: Path, f3d: str) -> float:
     return time.perf_counter() - start
 
 
-def _child(kind: str, path: Path) -> dict:
+def _child(kind: str, path: Path, pycache: Path) -> dict:
     env = {**os.environ, "MESHWRIGHT_HOME": tempfile.mkdtemp(prefix="meshwright-bench-"),
            # an installed app runs from compiled modules; compiling one on import (PYTHONDONTWRITEBYTECODE, set on
            # CI machines) holds the GIL in long stretches: a worker's first import (the print check's) showed as
-           # GUI slices. The .pyc go to the run's own folder, out of the source tree; main() warms them.
-           "PYTHONPYCACHEPREFIX": str(_PYCACHE)}
+           # GUI slices. The .pyc go to ``pycache`` (the run's own folder, out of the source tree); main() warms them.
+           "PYTHONPYCACHEPREFIX": str(pycache)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     out = subprocess.run([sys.executable, __file__, "--child", kind, str(path)], capture_output=True, text=True,
                          env=env, timeout=900)
@@ -310,20 +309,18 @@ def main(argv: list[str]) -> int:
         return 0
     sizes = argv or list(SIZES)
     folder = Path(tempfile.mkdtemp(prefix="meshwright-preview-bench-"))
-    global _PYCACHE
-    _PYCACHE = folder / "pycache"
+    pycache = folder / "pycache"
     f3d = shutil.which("f3d")
     rows = []
     try:
         make_model(folder / "warm.glb", 200, texture=64)
-        _child("preview", folder / "warm.glb")  # compiles every module the measured runs import
+        _child("preview", folder / "warm.glb", pycache)  # compiles every module the measured runs import
         for name in sizes:
             path = folder / f"sphere_{name}.glb"
             make_model(path, SIZES[name])
-            make_model(folder / "warm.glb", 200, texture=64)
-            _child("trimesh", path)  # warm the file cache and imports once
-            trim = _child("trimesh", path)
-            prev = _child("preview", path)
+            _child("trimesh", path, pycache)  # warm the file cache and imports once
+            trim = _child("trimesh", path, pycache)
+            prev = _child("preview", path, pycache)
             f3d_s = None
             if f3d:
                 try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import os
 import sys
 import threading
 import time
@@ -92,8 +91,6 @@ class LoopProbe:
         gap, self._qt_last = now - self._qt_last, now
         if gap > self.slices.get(self.phase, 0.0):
             self.slices[self.phase] = gap
-        if gap > 0.03 and os.environ.get("PROBE_DEBUG"):
-            print("SLICE", self.phase, round(now - self._started, 3), round(gap * 1000), flush=True)
         if gap > 0.05:  # its steal is counted at the next asyncio tick: the host's accounting lags a little
             self._pending.append((self.phase, round(now - self._started, 2), round(gap * 1000), self._steal_seen))
 
@@ -136,7 +133,6 @@ class LoopProbe:
         expected = time.perf_counter() + self.interval
         cpu = time.thread_time()
         process = time.process_time()
-        stolen = steal_ms()
         while not self._stop.is_set():
             await asyncio.sleep(self.interval)
             now = time.perf_counter()
@@ -147,8 +143,7 @@ class LoopProbe:
             process, all_used = time.process_time(), time.process_time() - process
             self.busy.setdefault(self.phase, []).append(used)
             total = steal_ms()
-            steal, stolen = total - stolen, total
-            self._steal_seen = total
+            steal, self._steal_seen = total - self._steal_seen, total
             for phase, at, ms, before in self._pending:
                 self.long_slices.append((phase, at, ms, total - before))
             self._pending.clear()

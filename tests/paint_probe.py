@@ -4,9 +4,28 @@ its proxy in the paints of its arrival (issue 16). Shared by the GL and window t
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from desktop_app.ui.preview import gl_mesh_item
+from desktop_app.core.mesh.arrays import SceneArrays
+from desktop_app.core.mesh.load import load_scene_arrays
+from desktop_app.core.mesh.proxy import motion_proxies
+from desktop_app.ui.preview import gl_mesh_item, gl_upload, progressive
+from tests.emulators.common import make_glb
+
+
+def big_ball(tmp_path: Path, monkeypatch, slice_bytes: int = 64 * 1024, chunk: int | None = 5000) -> SceneArrays:
+    """A 20k-triangle textured ball with two proxy levels (4000 and 1000 triangles), treated as a big model:
+    uploaded in ``slice_bytes`` slices over many turns, its frame built in chunks of ``chunk`` triangles (None:
+    the preview's own chunk size)."""
+    path = tmp_path / "ball.glb"
+    path.write_bytes(make_glb(texture_size=64, subdivisions=5))
+    arrays = load_scene_arrays(path)
+    arrays.proxy = motion_proxies(arrays, levels=(4000, 1000))
+    monkeypatch.setattr(gl_upload, "SLICE_BYTES", slice_bytes)
+    if chunk is not None:
+        monkeypatch.setattr(progressive, "CHUNK_TRIANGLES", chunk)
+    return arrays
 
 
 def _watch(monkeypatch, on_draw: Callable[[Any, list, Any, bool], None],

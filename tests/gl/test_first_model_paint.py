@@ -12,11 +12,9 @@ import pytest
 from PySide6.QtGui import QColor
 
 from desktop_app.core.mesh.load import load_scene_arrays
-from desktop_app.core.mesh.proxy import motion_proxies
 from desktop_app.ui.preview import PreviewWidget, gl_upload, progressive
-from tests.emulators.common import make_glb
 from tests.gl.conftest import colour_counts
-from tests.paint_probe import count_full_draws_in_paint, record_draws
+from tests.paint_probe import big_ball, count_full_draws_in_paint, record_draws
 
 pytestmark = pytest.mark.gl
 
@@ -74,12 +72,7 @@ def check_arrival(paints: list[Paint]) -> int:
 
 def test_a_big_model_with_a_proxy_shows_its_coarsest_level_before_the_rest_has_uploaded(
         qtbot, preview: PreviewWidget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = tmp_path / "ball.glb"
-    path.write_bytes(make_glb(texture_size=64, subdivisions=5))  # 20k triangles
-    arrays = load_scene_arrays(path)
-    arrays.proxy = motion_proxies(arrays, levels=(4000, 1000))
-    monkeypatch.setattr(gl_upload, "SLICE_BYTES", 64 * 1024)  # a big model: uploaded over many turns
-    monkeypatch.setattr(progressive, "CHUNK_TRIANGLES", 5000)
+    arrays = big_ball(tmp_path, monkeypatch)  # a big model: uploaded over many turns
     full_draws = count_full_draws_in_paint(monkeypatch)
     paints = record_paints(preview, monkeypatch)
     preview.set_facts_visible(True)
@@ -119,12 +112,8 @@ def test_while_the_proxy_shows_the_camera_moves_it_and_a_screenshot_gets_the_ful
         qtbot, preview: PreviewWidget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.gl.conftest import image_array
 
-    path = tmp_path / "ball.glb"
-    path.write_bytes(make_glb(texture_size=64, subdivisions=5))  # 20k triangles
-    arrays = load_scene_arrays(path)
-    arrays.proxy = motion_proxies(arrays, levels=(4000, 1000))
-    monkeypatch.setattr(gl_upload, "SLICE_BYTES", 8 * 1024)  # the full detail takes dozens of turns
-    monkeypatch.setattr(progressive, "CHUNK_TRIANGLES", 5000)  # big: never drawn whole in a paint but for a grab
+    # the full detail takes dozens of turns; big: never drawn whole in a paint but for a grab
+    arrays = big_ball(tmp_path, monkeypatch, slice_bytes=8 * 1024)
     full_draws = count_full_draws_in_paint(monkeypatch)
     preview.show_scene(arrays)
     item = preview._item
@@ -147,11 +136,7 @@ def test_a_big_models_print_check_starts_once_its_upload_is_over(
     model's first frame was drawn."""
     from desktop_app.ui.preview.facts import FactsPanel
 
-    path = tmp_path / "ball.glb"
-    path.write_bytes(make_glb(texture_size=64, subdivisions=5))
-    arrays = load_scene_arrays(path)
-    arrays.proxy = motion_proxies(arrays, levels=(4000, 1000))
-    monkeypatch.setattr(gl_upload, "SLICE_BYTES", 64 * 1024)
+    arrays = big_ball(tmp_path, monkeypatch, chunk=None)
     started: list[tuple[bool, int]] = []  # (the upload still under way, model frames drawn) when it started
     real = FactsPanel.start_print_check
 
@@ -227,12 +212,7 @@ def test_a_big_models_arrival_proxy_is_drawn_out_of_the_paints_which_present_it(
         qtbot, preview: PreviewWidget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # a proxy's pixels cost software GL 13-20 ms and the paint's composition 10-25 ms more: drawn in the paints
     # of a 2M model's arrival, the two made its longest slice; the upload's turn draws it now, the paints present
-    path = tmp_path / "ball.glb"
-    path.write_bytes(make_glb(texture_size=64, subdivisions=5))  # 20k triangles
-    arrays = load_scene_arrays(path)
-    arrays.proxy = motion_proxies(arrays, levels=(4000, 1000))
-    monkeypatch.setattr(gl_upload, "SLICE_BYTES", 64 * 1024)
-    monkeypatch.setattr(progressive, "CHUNK_TRIANGLES", 5000)
+    arrays = big_ball(tmp_path, monkeypatch)
     paints = record_paints(preview, monkeypatch)
     draws = record_draws(monkeypatch)
     preview.show_scene(arrays)

@@ -13,6 +13,7 @@ from desktop_app.ui.preview import PreviewWidget, gl_mesh_item, gl_upload, progr
 from desktop_app.ui.preview.viewer import BACKGROUND
 from tests.emulators.common import make_glb
 from tests.gl.conftest import colour_counts, image_array
+from tests.paint_probe import big_ball
 
 pytestmark = pytest.mark.gl
 
@@ -71,12 +72,7 @@ def test_moving_camera_draws_the_proxy_then_the_full_model_when_still(qtbot, tmp
 
 def test_display_changes_redraw_a_big_model_in_chunks(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Clay, wireframe or a new background on a big model: rebuilt over several turns, never one long paint."""
-    path = tmp_path / "ball.glb"
-    path.write_bytes(make_glb(texture_size=64, subdivisions=5))  # 20k triangles
-    arrays = load_scene_arrays(path)
-    arrays.proxy = motion_proxies(arrays, levels=(4000, 1000))
-    monkeypatch.setattr(gl_upload, "SLICE_BYTES", 64 * 1024)
-    monkeypatch.setattr(progressive, "CHUNK_TRIANGLES", 5000)
+    arrays = big_ball(tmp_path, monkeypatch)
     preview = PreviewWidget()
     qtbot.addWidget(preview)
     preview.resize(480, 400)

@@ -12,11 +12,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from desktop_app.core.mesh.load import load_scene_arrays
-from desktop_app.core.mesh.proxy import motion_proxies
 from desktop_app.ui.preview import PreviewWidget, gl_mesh_item, gl_upload, grid_item, progressive
 from tests.emulators.common import make_glb
 from tests.gl.conftest import image_array
-from tests.paint_probe import count_full_draws_in_paint
+from tests.paint_probe import big_ball, count_full_draws_in_paint
 
 pytestmark = pytest.mark.gl
 
@@ -27,12 +26,7 @@ CHUNK = 5000
 def big(qtbot, preview, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """A 20k-triangle ball with two proxy levels, counted as big (chunks of 5000, upload slices of 64 KB), shown
     and settled; ``paints`` records, per paint of the item, the full-detail triangles it drew."""
-    path = tmp_path / "ball.glb"
-    path.write_bytes(make_glb(texture_size=64, subdivisions=5))
-    arrays = load_scene_arrays(path)
-    arrays.proxy = motion_proxies(arrays, levels=(4000, 1000))
-    monkeypatch.setattr(gl_upload, "SLICE_BYTES", 64 * 1024)
-    monkeypatch.setattr(progressive, "CHUNK_TRIANGLES", CHUNK)
+    arrays = big_ball(tmp_path, monkeypatch, chunk=CHUNK)
     paints = count_full_draws_in_paint(monkeypatch)  # per paint of the model, the full-detail triangles drawn
     widget = preview  # the shown 480x400 preview of tests/gl/conftest.py
     widget.show_scene(arrays)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 
 from desktop_app.core.mesh.load import load_scene_arrays
@@ -99,6 +99,59 @@ def test_changes_during_a_build_restart_it_with_one_chain_of_steps(big, qtbot,
     stale = [s for s in steps if s[0] != s[1]]
     assert all(build < now for build, now in stale)  # older chains' queued steps only stopped
     assert _same_picture(image_array(widget.view.grabFramebuffer())[..., :3].astype(int), _one_shot(widget))
+
+
+def test_a_new_look_keeps_the_old_frame_and_no_paint_shares_a_turn_with_a_draw(big, qtbot,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """After clay, wireframe or a background colour, the paint presents the frame already kept (no drawing); the
+    new look's proxy is drawn in a turn of its own and the build's chunks in turns after the paint presenting it.
+    A 1 ms timer's ticks split the loop's turns: a paint asked for by a turn that has just drawn used to run
+    before the next tick, one slice with the draw (benchmarks/responsiveness.py)."""
+    widget, paints = big
+    item = widget._item
+    events: list[tuple[str, bool]] = []  # (what, a proxy drawn in it) in order, "tick" between turns
+    drawn_in_paint: list[bool] = []
+    real_paint, real_draw = gl_mesh_item.TexturedMeshItem.paint, gl_mesh_item.TexturedMeshItem.draw
+
+    def paint(self) -> None:
+        drawn_in_paint.append(False)
+        real_paint(self)
+        events.append(("paint", drawn_in_paint.pop()))
+
+    def draw(self, frame, pieces, parts=None, first=True) -> None:
+        if drawn_in_paint and parts is not None:
+            drawn_in_paint[-1] = True
+        real_draw(self, frame, pieces, parts, first)
+
+    def recorded(name: str):
+        real = getattr(progressive.ProgressiveFrame, name)
+        return lambda self, *args: (events.append((name, False)), real(self, *args))[1]
+
+    monkeypatch.setattr(gl_mesh_item.TexturedMeshItem, "paint", paint)
+    monkeypatch.setattr(gl_mesh_item.TexturedMeshItem, "draw", draw)
+    for name in ("_step", "_restyle_proxy"):
+        monkeypatch.setattr(progressive.ProgressiveFrame, name, recorded(name))
+    timer = QTimer()
+    timer.setInterval(1)
+    timer.timeout.connect(lambda: events.append(("tick", False)))
+    timer.start()
+    for change in (lambda: widget.set_clay(True), lambda: widget.set_wireframe(True),
+                   lambda: widget.set_background(QColor(90, 90, 130))):
+        events.clear()
+        change()
+        qtbot.waitUntil(lambda: _settled(widget), timeout=20000)
+        qtbot.wait(20)
+        names = [name for name, _ in events]
+        assert "_restyle_proxy" in names and names.count("_step") > 1
+        first_paint = names.index("paint")
+        assert first_paint < names.index("_restyle_proxy") < names.index("_step")
+        assert not events[first_paint][1]  # the change's paint presented the old frame: nothing drawn in it
+        assert not any(in_paint for name, in_paint in events if name == "paint")  # the proxy came drawn
+        turns = " ".join(names).split("tick")
+        assert not [t for t in turns if "paint" in t.split() and {"_step", "_restyle_proxy"} & set(t.split())], \
+            turns
+    timer.stop()
+    assert max(paints) == 0 and item.look().wireframe
 
 
 def test_a_screenshot_mid_build_shows_the_new_look_and_later_repaints_draw_nothing(big, qtbot) -> None:

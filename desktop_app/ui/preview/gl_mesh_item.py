@@ -32,7 +32,7 @@ from desktop_app.ui.preview.gl_scenery import Scenery, column_major
 from desktop_app.ui.preview.gl_shaders import ATTRS, context_key, shader_program
 from desktop_app.ui.preview.gl_upload import GpuPart, upload_steps
 from desktop_app.ui.preview.lod import STILL_BUDGET_S, LodChooser
-from desktop_app.ui.preview.progressive import ProgressiveFrame, next_turn
+from desktop_app.ui.preview.progressive import ProgressiveFrame, after_paint, next_turn, repaint_later
 from desktop_app.ui.preview.shading import Shading, effective_quality
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,7 @@ class TexturedMeshItem(GLGraphicsItem):
         self._upload_slice = gl_upload.SLICE_BYTES if upload_slice is None else upload_slice
         self._pending: Iterator[int] | None = None  # the upload in progress
         self._upload_paints = 0
+        self._upload_after_paint = False  # the upload's next slice waits for the paint that shows its proxy
         self._early = False  # the coarsest proxy is up: paints draw it while the rest uploads
         self._warmed: set[tuple[str, tuple[str, ...]]] = set()  # programs this upload's steps made
         self.frames_drawn = 0  # paints that drew the model (benchmarks and tests watch it)
@@ -224,6 +225,7 @@ class TexturedMeshItem(GLGraphicsItem):
         ctx = QtGui.QOpenGLContext.currentContext()
         if ctx is None:
             return
+        self._upload_after_paint = False  # nothing left for a slice to do
         if self._stale or self._gpu_context != context_key(ctx):
             self._begin_upload(ctx)
         if self._pending is not None:
@@ -246,7 +248,7 @@ class TexturedMeshItem(GLGraphicsItem):
                 ctx.aboutToBeDestroyed.connect(self._on_context_gone)
         self._gpu_context = key
         self._stale = False
-        self._upload_paints = 0
+        self._upload_paints, self._upload_after_paint = 0, False
         self._posed = set()  # the upload sends the loaded vertices
         self._pose_sent = self._pose is None
         self._early, self._warmed = False, set()
@@ -293,8 +295,11 @@ class TexturedMeshItem(GLGraphicsItem):
             viewport = (0, 0, view.deviceWidth(), view.deviceHeight())  # as Qt sets it for a paint
             self._progressive.draw_proxy(self, frame, self._progressive.key(self, frame, viewport),
                                          len(self._proxy_levels) - 1)
-        self.update()
-        yield self._upload_slice  # a turn of its own: the paint comes before more uploading
+        # the paint in a turn of its own, and the next slice after it: a slice due when the paint came ran in the
+        # same pass of the loop, after the paint's composition
+        self._upload_after_paint = True
+        repaint_later(self)
+        yield self._upload_slice
 
     def _advance_upload(self, everything: bool = False) -> bool:
         """One turn's share of the upload (``everything``: all of it); True when it is complete."""
@@ -320,11 +325,12 @@ class TexturedMeshItem(GLGraphicsItem):
         finally:
             view.doneCurrent()
         if not finished:
-            next_turn(self, self._upload_step)
+            if not self._upload_after_paint:  # else the paint asked for by _show_early schedules it
+                next_turn(self, self._upload_step)
             return
         if self._progressive is not None:
             self._progressive.arm()  # the first frame of this big model is drawn over several turns too
-        self.update()
+        repaint_later(self)
 
     def _on_still(self) -> None:
         self._moving = False
@@ -352,6 +358,9 @@ class TexturedMeshItem(GLGraphicsItem):
             return
         if self._stale or self._gpu_context != context_key(ctx):
             self._begin_upload(ctx)
+        if self._upload_after_paint:  # this paint shows the proxy _show_early drew: the upload goes on after it
+            self._upload_after_paint = False
+            after_paint(self, self._upload_step)
         if self._pending is not None:
             # a small scene uploads and draws in this paint; a big one goes in timer turns of its own (no
             # repaint, so no window composition, per slice), its first slice too (this paint is followed by
@@ -362,7 +371,7 @@ class TexturedMeshItem(GLGraphicsItem):
                     self._advance_upload(everything=True)
                 else:
                     self._upload_paints = 1  # this paint is the upload's first turn: the slices follow it
-                    next_turn(self, self._upload_step)
+                    after_paint(self, self._upload_step)
             if self._pending is not None:
                 if self._early:
                     self._draw_early()
@@ -421,6 +430,10 @@ class TexturedMeshItem(GLGraphicsItem):
         start = time.perf_counter()
         self.draw(frame, [(i, 0, p.count, False) for i, p in enumerate(parts)], parts)
         self._measure_proxy(level, time.perf_counter() - start)
+
+    def still_proxy_level(self) -> int:
+        """The proxy level a still camera shows while its full frame is built (-1: none to choose from)."""
+        return self._proxy_level(still=True)
 
     def _proxy_level(self, still: bool) -> int:
         """The proxy level to draw: the moving frame's (lod.py), or for a still camera, while the full frame is

@@ -24,9 +24,15 @@ A model with a proxy shows the proxy meanwhile. On its arrival the proxy is draw
 turn that makes the coarsest level visible, into a framebuffer of its own, and the paints present it: on llvmpipe
 the proxy's pixels cost 13-20 ms (800x600 to 1440x900) and the paint's composition 10-25 ms more, which together
 brushed 50 ms. A moving camera's last proxy frame is copied (~0.3 ms) and presented when the camera rests. After
-a restyle the paint draws the new look's proxy itself: showing the old frame first and drawing the proxy in a turn
-of its own took two presentations, and under load (benchmarks/responsiveness.py) the display changes' stalls grew
-(p99 36-44 ms against 56-99 ms in alternating runs).
+a restyle (a new look or background, the camera and size as they were) the paint presents the frame already kept
+for that view (the completed one, or the old look's proxy), a turn of its own draws the new look's proxy, and the
+paint presenting that starts the build: drawn in the restyle's paint, the proxy's pixels (22-40 ms at 1000x700)
+and the window's composition made one slice. Work and the paints it asks for go in different turns
+(``repaint_later``, ``after_paint``): Qt's loop delivers a posted paint before its timers, so a paint asked for at
+once ran in one slice with the turn that asked. In the main window at 1366x768, the longest slice of a display
+change went from 30-35 ms to 21-24 ms (no other load); under benchmarks/responsiveness.py's polling jobs it is
+set by the window's composition, which every widget's repaint costs in a window holding a GL view (12-13 ms at
+1366x768, 25-30 ms at 1920x1080 on llvmpipe) and which shares turns with ours.
 """
 
 from __future__ import annotations
@@ -70,6 +76,23 @@ def next_turn(receiver: QObject, slot: Callable[[], None]) -> None:
     QTimer.singleShot(1, receiver, slot)
 
 
+def repaint_later(item: TexturedMeshItem) -> None:
+    """Ask for ``item``'s repaint from a turn that has just drawn: in a turn of its own, not at once.
+
+    ``update()`` posts the paint, and Qt's loop delivers posted events at the start of its next pass, before any
+    timer: a paint asked for at once ran back to back with the turn that asked, a 30 ms draw and the paint's
+    20 ms composition making one 50 ms slice (a 1 ms timer beside a 30 ms turn and a 20 ms paint ticked 51 ms
+    apart; with the repaint asked for a turn later, 30 and 20 ms apart)."""
+    next_turn(item, item.update)
+
+
+def after_paint(receiver: QObject, slot: Callable[[], None]) -> None:
+    """From a paint: run ``slot`` in a later pass of the loop than the paint's. A timer started in a paint is due
+    by the time that same pass reaches its timers (the window's composition follows the paint), so the paint, its
+    composition and the slot ran as one slice; a timer started by a timer is never due in the pass that runs it."""
+    next_turn(receiver, lambda: next_turn(receiver, slot))
+
+
 class ProgressiveFrame:
     def __init__(self) -> None:
         self._now = False  # the next paint must show the whole model (a grab)
@@ -99,6 +122,7 @@ class ProgressiveFrame:
         self._blit_mask = int(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT | GL.GL_STENCIL_BUFFER_BIT)
         self._granules_per_step = GRANULES_PER_CHUNK  # adapted to the measured speed during each build
         self._build = 0  # which build the queued step belongs to: a newer one drops an older one's chain
+        self._proxy_then_build = 0  # the build whose steps start once a paint has presented its restyle proxy
 
     def arm(self) -> None:
         """Build the next frame in chunks (a big upload just finished, the camera came to rest)."""
@@ -213,6 +237,7 @@ class ProgressiveFrame:
             return None
         restyled, self._seen = self._seen == key[3:], key[3:]
         armed, self._armed = self._armed, False
+        stand_in = self._stand_in(item, key) if restyled and not now else None
         if self._key is not None and self._done and not item.has_proxy():
             # the completed frame becomes the one shown while the next is built; its framebuffer is reused
             self._front, self._fbo, self._front_key = self._fbo, self._front, self._key
@@ -234,8 +259,44 @@ class ProgressiveFrame:
         # variant compiled: it draws one granule; the turns after it size themselves by their measured speed
         self._granules_per_step = 1
         self._build += 1
-        next_turn(item, partial(self._step, item, self._build))
+        if stand_in is not None and self._present(stand_in, viewport):
+            # the same view in a new look, a model with a proxy: this paint shows the old look again (a copy),
+            # a turn of its own draws the new look's proxy, and the paint presenting that starts the build. The
+            # proxy drawn in this paint cost 22-40 ms of pixels at 1000x700 before the window's composition
+            # (12-30 ms): single slices of 43-60 ms under load (benchmarks/responsiveness.py)
+            self._proxy_then_build = self._build
+            after_paint(item, partial(self._restyle_proxy, item, self._build))
+            return "presented"
+        after_paint(item, partial(self._step, item, self._build))
         return self._meanwhile(item, key)
+
+    def _stand_in(self, item: TexturedMeshItem, key: tuple) -> QOpenGLFramebufferObject | None:
+        """For a new look of the view the last still frame showed (same camera and size) of a model with a proxy:
+        a kept frame of that view to show while the new look's proxy is drawn, the completed one or its proxy's;
+        None when there is none (the paint draws the new look's proxy itself)."""
+        if not item.has_proxy():
+            return None
+        for fbo, kept, complete in ((self._fbo, self._key, self._done), (self._proxy_fbo, self._proxy_key, True)):
+            if fbo is not None and kept is not None and complete and kept[0] == key[0] and kept[3:] == key[3:]:
+                return fbo
+        return None
+
+    def _restyle_proxy(self, item: TexturedMeshItem, build: int) -> None:
+        """A turn of its own: draw the new look's proxy (the still frame's level) into the proxy framebuffer and
+        ask for the paint that presents it, which starts the build (``_meanwhile``)."""
+        if build != self._build or not self.building() or self._frame is None or self._key is None:
+            return
+        view = item.view()
+        if view is None or not shiboken6.isValid(view) or not view.isValid():
+            return
+        level = item.still_proxy_level()
+        if level >= 0:
+            view.makeCurrent()
+            try:
+                self.draw_proxy(item, self._frame, self._key, level)
+            finally:
+                view.doneCurrent()
+        repaint_later(item)  # with no level to draw, the paint draws the proxy as before a restyle's stand-in
 
     def _plan_for(self, item: TexturedMeshItem) -> GranulePlan:
         chunk = CHUNK_TRIANGLES // (WIRE_CHUNK_DIVISOR if item.look().wireframe else 1)
@@ -245,6 +306,10 @@ class ProgressiveFrame:
         """While ``key``'s frame is built: "presented" when something is on screen again (the proxy frame drawn
         for it out of a paint; for a model without proxy, its last whole frame of this camera and size), else
         "building" (the item draws its proxy in the paint, if it has one)."""
+        if self._proxy_then_build == self._build:
+            self._proxy_then_build = 0
+            after_paint(item, partial(self._step, item, self._build))  # the restyle's proxy is on screen, or the
+            # paint draws it: the build starts after this paint either way
         if self.show_proxy(key):
             return "presented"
         front = self._front_key
@@ -273,7 +338,7 @@ class ProgressiveFrame:
             next_turn(item, partial(self._step, item, build))
         else:
             self._done = True
-            item.update()
+            repaint_later(item)
 
     def _draw_turn(self, item: TexturedMeshItem, end: int) -> None:
         """Draw the plan's granules from the next one up to ``end`` into the framebuffer, then bind back what

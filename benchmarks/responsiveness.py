@@ -218,6 +218,10 @@ def report(result: dict) -> bool:
     print("longest single GUI slice (a 1 ms Qt timer's longest gap; the stalls above can add two slices the loop "
           "ran back to back): " + ", ".join(f"{phase} {probe.worst_slice_ms(phase):.1f} ms"
                                             for phase in ("idle", "create", "jobs", "preview", "modes")))
+    print("longest wait of an event posted from another thread, as input is (it waits for the whole pass of the "
+          "loop it arrives in, which can hold a paint and a timer's turn): " +
+          ", ".join(f"{phase} {probe.worst_wait_ms(phase):.1f} ms"
+                    for phase in ("idle", "create", "jobs", "preview", "modes")))
     print("single slices over 50 ms (phase, s into the run, ms, ms the hypervisor took meanwhile):",
           [s for s in probe.long_slices if s[0] != "setup"] or "none")
     print("events (s into the run):", ", ".join(f"{name} {t}" for name, t in result["marks"]))

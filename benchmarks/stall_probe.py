@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 import traceback
-from collections import Counter
+from collections import Counter, deque
 from pathlib import Path
 
 _IDLE = frozenset({"wait", "select", "poll", "_worker", "accept", "readinto", "recv_into", "_recv_into", "get",
@@ -68,6 +68,16 @@ class LoopProbe:
         self._steal_seen = steal_ms()  # updated by the asyncio tick: the count before any slice under way
         self._pending: list[tuple[str, float, int, int]] = []  # long slices whose steal is not counted yet
 
+        # An input event waits for the whole pass of Qt's loop it arrives in: posted events (and the window
+        # system's) are handled when a pass starts, and a pass runs every timer then due, so a paint and a timer's
+        # turn can share one pass though the 1 ms timer above ticks between them. A thread posting an event every
+        # 2 ms, as the window system's reader thread does with input, measures that wait itself.
+        self.waits: dict[str, float] = {}  # phase -> longest wait of an event posted from another thread, s
+        self._posted: deque[float] = deque()
+        self._receiver = self._kind = None
+        self._wait_from = float("inf")  # set when the loop runs
+        self._poster = threading.Thread(target=self._post, name="input-poster", daemon=True)
+
         # Python's garbage collector pauses whichever thread allocates: (phase, generation, ms) of pauses > 20 ms
         self.gc_pauses: list[tuple[str, int, int]] = []
         self._gc_started = 0.0
@@ -82,11 +92,31 @@ class LoopProbe:
         self._qt_timer.setInterval(1)
         self._qt_timer.timeout.connect(self._qt_tick)
         self._qt_timer.start()
+        self._receiver, self._kind = _make_receiver(self._delivered)
+        self._poster.start()
+
+    def _post(self) -> None:
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        while not self._stop.wait(0.002):
+            self._posted.append(time.perf_counter())
+            QCoreApplication.postEvent(self._receiver, QEvent(self._kind))
+
+    def _delivered(self) -> None:
+        if self._posted:  # one thread posts, so they arrive in order
+            posted = self._posted.popleft()
+            wait = time.perf_counter() - posted
+            if posted > self._wait_from and wait > self.waits.get(self.phase, 0.0):
+                self.waits[self.phase] = wait
+
+    def worst_wait_ms(self, *phases: str) -> float:
+        """The longest an event posted from another thread (input, say) waited for the GUI thread, in ms."""
+        return max((self.waits.get(p, 0.0) for p in (phases or tuple(self.waits))), default=0.0) * 1000
 
     def _qt_tick(self) -> None:
         now = time.perf_counter()
         if not self._qt_last:  # the first tick: the pass that started the timer is not a slice to count
-            self._qt_last = now
+            self._qt_last = self._wait_from = now  # nor are the waits of events posted before the loop ran
             return
         gap, self._qt_last = now - self._qt_last, now
         if gap > self.slices.get(self.phase, 0.0):
@@ -112,6 +142,7 @@ class LoopProbe:
         if self._task is not None:
             await self._task
         self._watcher.join(2)
+        self._poster.join(2)
 
     def worst_ms(self, *phases: str) -> float:
         values = [v for p in (phases or tuple(self.lateness)) for v in self.lateness.get(p, [])]
@@ -168,6 +199,23 @@ class LoopProbe:
             for ident, other in frames.items():
                 if ident not in (self._gui_thread, threading.get_ident()) and other.f_code.co_name not in _IDLE:
                     counter["  other thread: " + _site(traceback.extract_stack(other))] += 1
+
+
+def _make_receiver(delivered):
+    """A QObject of the GUI thread that calls ``delivered`` for each probe event (made on first use: this module
+    imports no Qt at import time)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    kind = QEvent.Type(QEvent.registerEventType())
+
+    class Receiver(QObject):
+        def event(self, event: QEvent) -> bool:
+            if event.type() == kind:
+                delivered()
+                return True
+            return super().event(event)
+
+    return Receiver(), kind
 
 
 def _site(stack: traceback.StackSummary) -> str:

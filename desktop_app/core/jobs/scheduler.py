@@ -374,6 +374,9 @@ class Scheduler(SubmitStage, BalanceReadings, JobControl, ResultStage, ResumeSta
         if to is S.FAILED:
             message = result.message or "The service could not make this model."
         if to is job.state:
+            if message == job.message and all(getattr(job, key) == value for key, value in changes.items()):
+                return job  # a poll that changed nothing: no journal write, no row repainted (on software GL each
+                # repaint of the window composes all of it again: 12-30 ms), and 50 jobs poll every few seconds
             return self._set(job, message=message, **changes)
         if to is S.DOWNLOADING:
             changes["progress"] = None

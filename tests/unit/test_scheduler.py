@@ -201,3 +201,31 @@ async def test_non_retryable_submit_error_fails_with_its_message(env, image):
     fake.submit_error = ProviderError("Your balance is too low for this job.")
     job = await services.scheduler.run((await services.scheduler.create_job("fake:model", [image], {})).id)
     assert job.state is S.FAILED and "balance" in job.message and fake.submits == 1
+
+
+async def test_polls_that_change_nothing_write_and_notify_nothing(tmp_path, image):
+    """The service answering "queued" or "running" again, with nothing new, is not a change: no journal write,
+    no listener call (each repainted the job's row; on software GL a window holding the GL view composes all of
+    itself again for any repaint)."""
+    Q, R = RemoteStatus.QUEUED, RemoteStatus.RUNNING
+    fake = FakeProvider(tmp_path / "served", script=[Q, Q, Q, Q, R, R, R, RemoteStatus.SUCCEEDED])
+    services = build_services(app_paths(), providers={"fake": fake})
+    seen: list[tuple] = []
+    services.scheduler.add_listener(lambda job: seen.append((job.state, job.message, job.progress)))
+    try:
+        job = await services.scheduler.create_job("fake:model", [image], {})
+        writes: list[list[str]] = []  # the fields of each journal update
+        real_update = services.store.update
+
+        def update(job_id: str, **changes):
+            writes.append(sorted(changes))
+            return real_update(job_id, **changes)
+
+        services.store.update = update
+        job = await services.scheduler.run(job.id)
+    finally:
+        await services.aclose()
+    assert job.state is S.SUCCEEDED and fake.polls == 8
+    polled = [s for s in seen if s[0] in (S.QUEUED, S.RUNNING)]
+    assert [s[0] for s in polled] == [S.QUEUED, S.RUNNING]  # one notice per change, none per repeated answer
+    assert not [w for w in writes if "queue_position" in w], writes  # a poll's write always sets it: none

@@ -83,7 +83,13 @@ def repaint_later(item: TexturedMeshItem) -> None:
     timer: a paint asked for at once ran back to back with the turn that asked, a 30 ms draw and the paint's
     20 ms composition making one 50 ms slice (a 1 ms timer beside a 30 ms turn and a 20 ms paint ticked 51 ms
     apart; with the repaint asked for a turn later, 30 and 20 ms apart)."""
-    next_turn(item, item.update)
+    next_turn(item, partial(_repaint, item))
+
+
+def _repaint(item: TexturedMeshItem) -> None:
+    view = item.view()
+    if view is not None and shiboken6.isValid(view):  # the window may have closed meanwhile
+        item.update()
 
 
 def after_paint(receiver: QObject, slot: Callable[[], None]) -> None:

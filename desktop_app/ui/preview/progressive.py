@@ -129,6 +129,7 @@ class ProgressiveFrame:
         self._granules_per_step = GRANULES_PER_CHUNK  # adapted to the measured speed during each build
         self._build = 0  # which build the queued step belongs to: a newer one drops an older one's chain
         self._proxy_then_build = 0  # the build whose steps start once a paint has presented its restyle proxy
+        self._stand_in_fbo: QOpenGLFramebufferObject | None = None  # what that build's paints show until then
 
     def arm(self) -> None:
         """Build the next frame in chunks (a big upload just finished, the camera came to rest)."""
@@ -148,11 +149,11 @@ class ProgressiveFrame:
         """The camera moved or the model took another pose: the kept frames (and the one being built) are of no
         further use; a kept copy of the same camera would show the old pose."""
         self._key, self._done, self._now, self._armed = None, False, False, False
-        self._front_key = self._capture = self._proxy_key = None
+        self._front_key = self._capture = self._proxy_key = self._stand_in_fbo = None
 
     def release(self) -> None:
         """Free the framebuffers (with the view's context current)."""
-        self._fbo = self._front = self._proxy_fbo = None
+        self._fbo = self._front = self._proxy_fbo = self._stand_in_fbo = None
         self._key = self._front_key = self._capture = self._proxy_key = None
         self._done = False
 
@@ -270,7 +271,7 @@ class ProgressiveFrame:
             # a turn of its own draws the new look's proxy, and the paint presenting that starts the build. The
             # proxy drawn in this paint cost 22-40 ms of pixels at 1000x700 before the window's composition
             # (12-30 ms): single slices of 43-60 ms under load (benchmarks/responsiveness.py)
-            self._proxy_then_build = self._build
+            self._proxy_then_build, self._stand_in_fbo = self._build, stand_in
             after_paint(item, partial(self._restyle_proxy, item, self._build))
             return "presented"
         after_paint(item, partial(self._step, item, self._build))
@@ -302,7 +303,9 @@ class ProgressiveFrame:
                 self.draw_proxy(item, self._frame, self._key, level)
             finally:
                 view.doneCurrent()
-        repaint_later(item)  # with no level to draw, the paint draws the proxy as before a restyle's stand-in
+        else:
+            self._stand_in_fbo = None  # no level to draw: the paint draws the proxy itself, as without a stand-in
+        repaint_later(item)
 
     def _plan_for(self, item: TexturedMeshItem) -> GranulePlan:
         chunk = CHUNK_TRIANGLES // (WIRE_CHUNK_DIVISOR if item.look().wireframe else 1)
@@ -313,9 +316,15 @@ class ProgressiveFrame:
         for it out of a paint; for a model without proxy, its last whole frame of this camera and size), else
         "building" (the item draws its proxy in the paint, if it has one)."""
         if self._proxy_then_build == self._build:
-            self._proxy_then_build = 0
-            after_paint(item, partial(self._step, item, self._build))  # the restyle's proxy is on screen, or the
-            # paint draws it: the build starts after this paint either way
+            if self.show_proxy(key):  # the restyle's proxy, drawn in its turn: the build starts after this paint
+                self._proxy_then_build, self._stand_in_fbo = 0, None
+                after_paint(item, partial(self._step, item, self._build))
+                return "presented"
+            if self._stand_in_fbo is not None and self._present(self._stand_in_fbo, key[0]):
+                return "presented"  # a repaint before the proxy's turn (a second update of the change): the old
+                # frame again, not the proxy drawn in this paint
+            self._proxy_then_build, self._stand_in_fbo = 0, None
+            after_paint(item, partial(self._step, item, self._build))
         if self.show_proxy(key):
             return "presented"
         front = self._front_key

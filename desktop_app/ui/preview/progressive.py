@@ -128,8 +128,9 @@ class ProgressiveFrame:
         self._blit_mask = int(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT | GL.GL_STENCIL_BUFFER_BIT)
         self._granules_per_step = GRANULES_PER_CHUNK  # adapted to the measured speed during each build
         self._build = 0  # which build the queued step belongs to: a newer one drops an older one's chain
-        self._proxy_then_build = 0  # the build whose steps start once a paint has presented its restyle proxy
-        self._stand_in_fbo: QOpenGLFramebufferObject | None = None  # what that build's paints show until then
+        # a restyle's build waiting for its proxy: the kept frame its paints show until then (its steps start
+        # after the paint that presents the proxy); None for any other build
+        self._stand_in_fbo: QOpenGLFramebufferObject | None = None
 
     def arm(self) -> None:
         """Build the next frame in chunks (a big upload just finished, the camera came to rest)."""
@@ -266,12 +267,13 @@ class ProgressiveFrame:
         # variant compiled: it draws one granule; the turns after it size themselves by their measured speed
         self._granules_per_step = 1
         self._build += 1
+        self._stand_in_fbo = None
         if stand_in is not None and self._present(stand_in, viewport):
             # the same view in a new look, a model with a proxy: this paint shows the old look again (a copy),
             # a turn of its own draws the new look's proxy, and the paint presenting that starts the build. The
             # proxy drawn in this paint cost 22-40 ms of pixels at 1000x700 before the window's composition
             # (12-30 ms): single slices of 43-60 ms under load (benchmarks/responsiveness.py)
-            self._proxy_then_build, self._stand_in_fbo = self._build, stand_in
+            self._stand_in_fbo = stand_in
             after_paint(item, partial(self._restyle_proxy, item, self._build))
             return "presented"
         after_paint(item, partial(self._step, item, self._build))
@@ -303,8 +305,9 @@ class ProgressiveFrame:
                 self.draw_proxy(item, self._frame, self._key, level)
             finally:
                 view.doneCurrent()
-        else:
-            self._stand_in_fbo = None  # no level to draw: the paint draws the proxy itself, as without a stand-in
+        else:  # no level to draw: the build starts now, and its paints draw the proxy, as without a stand-in
+            self._stand_in_fbo = None
+            next_turn(item, partial(self._step, item, build))
         repaint_later(item)
 
     def _plan_for(self, item: TexturedMeshItem) -> GranulePlan:
@@ -315,16 +318,13 @@ class ProgressiveFrame:
         """While ``key``'s frame is built: "presented" when something is on screen again (the proxy frame drawn
         for it out of a paint; for a model without proxy, its last whole frame of this camera and size), else
         "building" (the item draws its proxy in the paint, if it has one)."""
-        if self._proxy_then_build == self._build:
-            if self.show_proxy(key):  # the restyle's proxy, drawn in its turn: the build starts after this paint
-                self._proxy_then_build, self._stand_in_fbo = 0, None
-                after_paint(item, partial(self._step, item, self._build))
-                return "presented"
-            if self._stand_in_fbo is not None and self._present(self._stand_in_fbo, key[0]):
-                return "presented"  # a repaint before the proxy's turn (a second update of the change): the old
-                # frame again, not the proxy drawn in this paint
-            self._proxy_then_build, self._stand_in_fbo = 0, None
+        if self._stand_in_fbo is not None:  # a restyle's build, waiting for its proxy
+            if not self.show_proxy(key) and self._present(self._stand_in_fbo, key[0]):
+                return "presented"  # a repaint before the proxy's turn (a change can ask for two): the old frame
+                # again, not the proxy drawn in this paint
+            self._stand_in_fbo = None  # the proxy is on screen (or the stand-in failed): build after this paint
             after_paint(item, partial(self._step, item, self._build))
+            return "presented" if self._proxy_key == key else "building"
         if self.show_proxy(key):
             return "presented"
         front = self._front_key
